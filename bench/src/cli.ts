@@ -1,0 +1,30 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatTable } from './report.js';
+import { runSuite } from './run-suite.js';
+import type { BenchSuite } from './suite.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const suitesDir = join(here, 'suites');
+const resultsDir = join(here, '..', 'results');
+
+const available = readdirSync(suitesDir)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.replace(/\.ts$/, ''))
+  .sort();
+const requested = process.argv.slice(2).filter((a) => a !== '--');
+const unknown = requested.filter((name) => !available.includes(name));
+if (unknown.length > 0) {
+  console.error(`Unknown suite(s): ${unknown.join(', ')}. Available: ${available.join(', ')}`);
+  process.exit(2);
+}
+
+mkdirSync(resultsDir, { recursive: true });
+for (const name of requested.length > 0 ? requested : available) {
+  const { suite } = (await import(join(suitesDir, `${name}.ts`))) as { suite: BenchSuite };
+  console.log(`\n## ${suite.name}: ${suite.description}\n`);
+  const results = await runSuite(suite);
+  console.log(formatTable(results));
+  writeFileSync(join(resultsDir, `${suite.name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+}

@@ -1,0 +1,41 @@
+/** One thing measured in a case: the floor (raw platform operation), ours, or a peer library. */
+export interface BenchSubject {
+  /** Short name printed in the table, e.g. `node:crypto (floor)`, `@bulwark/webhooks`, `svix`. */
+  readonly name: string;
+  /** Set on exactly one subject per case: the raw platform operation the others are compared to. */
+  readonly floor?: boolean;
+  /** Optional per-subject setup, run once before measuring. */
+  readonly setup?: () => void | Promise<void>;
+  /** The operation; may be async. */
+  readonly fn: () => unknown;
+}
+
+/** One input size or scenario, measured for every subject in the same run. */
+export interface BenchCase {
+  /** e.g. `verify 1 KiB`. */
+  readonly name: string;
+  readonly subjects: readonly BenchSubject[];
+}
+
+/** A benchmark suite, one per package: `pnpm bench <name>`. */
+export interface BenchSuite {
+  readonly name: string;
+  readonly description: string;
+  /** Builds the cases; may start servers etc. Return a teardown in `dispose`. */
+  readonly cases: () => Promise<readonly BenchCase[]> | readonly BenchCase[];
+  /** Frees what `cases` set up. */
+  readonly dispose?: () => Promise<void> | void;
+}
+
+/** One row of `bench/results/<suite>.json`. */
+export interface BenchResult {
+  readonly suite: string;
+  readonly subject: string;
+  readonly case: string;
+  readonly opsPerSec: number;
+  /** opsPerSec divided by the floor subject's opsPerSec in the same case. */
+  readonly ratioToFloor: number;
+  /** Relative margin of error of the mean, in percent. */
+  readonly rme: number;
+  readonly samples: number;
+}

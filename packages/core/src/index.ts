@@ -1,0 +1,12 @@
+/**
+ * Shared primitives for Bulwark packages: an injectable {@link Clock} and
+ * {@link TimerProvider} with lazy defaults, an abortable {@link delay}, AbortSignal
+ * helpers and option validation. Zero dependencies; runs on Node.js and edge runtimes.
+ *
+ * @module
+ */
+export { type Clock, systemClock } from './clock.js';
+export { type DelayOptions, delay } from './delay.js';
+export { assertNumberOption, type NumberConstraints } from './options.js';
+export { isAbortReason, type LinkedSignal, linkSignals, throwIfAborted } from './signals.js';
+export { systemTimers, type TimerHandle, type TimerProvider } from './timers.js';

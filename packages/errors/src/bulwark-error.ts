@@ -1,0 +1,105 @@
+import { brandError, hasErrorBrand } from './brand.js';
+
+/** Everything that describes one failure. Used to construct a {@link BulwarkError}. */
+export interface BulwarkErrorInit<C extends string = string> {
+  /** Stable, flat snake_case code; match on this, never on the message. */
+  code: C;
+  /** HTTP status for a problem response (default 500). */
+  status?: number | undefined;
+  /** Short, human-readable summary of the code; the same for every occurrence. */
+  title?: string | undefined;
+  /** Whether retrying the same operation may succeed (default false). */
+  retryable?: boolean | undefined;
+  /** Explanation specific to this occurrence; shown to clients in problem bodies. */
+  detail?: string | undefined;
+  /** URI reference identifying this occurrence (RFC 9457 `instance`). */
+  instance?: string | undefined;
+  /** The underlying error; logged, never sent to clients. */
+  cause?: unknown;
+  /** Extra problem members (e.g. `retryAfterMs`); secrets in them are redacted on output. */
+  extensions?: Readonly<Record<string, unknown>> | undefined;
+  /** Internal message for logs and stack traces; defaults to `detail`, then `title`. */
+  message?: string | undefined;
+}
+
+/**
+ * The base of every error Bulwark throws: a real `Error` with a stable `code`, an HTTP
+ * `status`, a `retryable` flag and a `cause`. Identify it with {@link isBulwarkError} (or
+ * `BulwarkError.isInstance`), which works across duplicate installs, and then switch on `code`.
+ *
+ * @example
+ * ```ts
+ * throw new BulwarkError({ code: 'not_found', status: 404, title: 'Not Found', detail: 'No endpoint ep_1' });
+ * ```
+ */
+export class BulwarkError<C extends string = string> extends Error {
+  override name = 'BulwarkError';
+  /** Stable machine-readable code. */
+  readonly code: C;
+  /** HTTP status used for problem responses. */
+  readonly status: number;
+  /** Short summary of the code. */
+  readonly title: string;
+  /** Whether the operation may succeed if retried. */
+  readonly retryable: boolean;
+  /** Occurrence-specific explanation, if any. */
+  readonly detail: string | undefined;
+  /** Occurrence URI reference, if any. */
+  readonly instance: string | undefined;
+  /** Extra problem members. */
+  readonly extensions: Readonly<Record<string, unknown>>;
+
+  constructor(init: BulwarkErrorInit<C>) {
+    const title = init.title ?? init.code;
+    super(init.message ?? init.detail ?? title, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.status = init.status ?? 500;
+    this.title = title;
+    this.retryable = init.retryable ?? false;
+    this.detail = init.detail;
+    this.instance = init.instance;
+    this.extensions = Object.freeze({ ...init.extensions });
+    brandError(this, 'BulwarkError');
+  }
+
+  /** Reports whether `value` is a BulwarkError, from any copy of this package. */
+  static isInstance(value: unknown): value is BulwarkError {
+    return isBulwarkError(value);
+  }
+
+  /** A log- and wire-safe summary: no stack, no cause. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      status: this.status,
+      title: this.title,
+      retryable: this.retryable,
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+    };
+  }
+}
+
+/**
+ * Reports whether `value` is a {@link BulwarkError} (or subclass), from any copy of this package.
+ *
+ * @example
+ * ```ts
+ * if (isBulwarkError(error) && error.code === 'not_found') return notFound();
+ * ```
+ */
+export function isBulwarkError(value: unknown): value is BulwarkError {
+  return hasErrorBrand(value, 'BulwarkError');
+}
+
+/**
+ * Reports whether `value` is a BulwarkError with one of the given codes, narrowing its `code`.
+ *
+ * @example
+ * ```ts
+ * if (hasErrorCode(error, 'email_rate_limited', 'email_provider_unavailable')) retryLater();
+ * ```
+ */
+export function hasErrorCode<C extends string>(value: unknown, ...codes: C[]): value is BulwarkError<C> {
+  return isBulwarkError(value) && (codes as string[]).includes(value.code);
+}

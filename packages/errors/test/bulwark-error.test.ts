@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BulwarkError,
+  brandError,
+  createErrorGuard,
+  hasErrorBrand,
+  hasErrorCode,
+  isBulwarkError,
+} from '../src/index.js';
+
+class CircuitError extends BulwarkError<'circuit_open'> {
+  override name = 'CircuitError' as const;
+  constructor() {
+    super({ code: 'circuit_open', status: 503, title: 'Circuit Open', retryable: true });
+    brandError(this, 'CircuitError');
+  }
+}
+const isCircuitError = createErrorGuard<CircuitError>('CircuitError');
+
+describe('BulwarkError', () => {
+  it('is a real Error with a stable code, status, retryable flag and cause', () => {
+    const cause = new Error('socket hang up');
+    const error = new BulwarkError({
+      code: 'upstream_failed',
+      status: 502,
+      title: 'Upstream Failed',
+      retryable: true,
+      cause,
+    });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.code).toBe('upstream_failed');
+    expect(error.status).toBe(502);
+    expect(error.retryable).toBe(true);
+    expect(error.cause).toBe(cause);
+    expect(error.message).toBe('Upstream Failed');
+    expect(error.stack).toContain('BulwarkError');
+  });
+
+  it('defaults to status 500, not retryable, title = code, and no cause property', () => {
+    const error = new BulwarkError({ code: 'x_failed' });
+    expect(error.status).toBe(500);
+    expect(error.retryable).toBe(false);
+    expect(error.title).toBe('x_failed');
+    expect('cause' in error).toBe(false);
+  });
+
+  it('prefers message, then detail, for the internal message', () => {
+    expect(new BulwarkError({ code: 'a', detail: 'd' }).message).toBe('d');
+    expect(new BulwarkError({ code: 'a', detail: 'd', message: 'm' }).message).toBe('m');
+  });
+
+  it('serializes to JSON without stack or cause', () => {
+    const error = new BulwarkError({ code: 'a', status: 400, title: 'A', detail: 'd', cause: new Error('secret') });
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      name: 'BulwarkError',
+      code: 'a',
+      status: 400,
+      title: 'A',
+      retryable: false,
+      detail: 'd',
+    });
+    expect(new BulwarkError({ code: 'a' }).toJSON()).not.toHaveProperty('detail');
+  });
+
+  it('freezes its extensions', () => {
+    const error = new BulwarkError({ code: 'a', extensions: { retryAfterMs: 5 } });
+    expect(Object.isFrozen(error.extensions)).toBe(true);
+  });
+});
+
+describe('brands and guards', () => {
+  it('recognize errors by a global symbol brand, not by class identity', () => {
+    const error = new CircuitError();
+    expect(isBulwarkError(error)).toBe(true);
+    expect(BulwarkError.isInstance(error)).toBe(true);
+    expect(isCircuitError(error)).toBe(true);
+    expect(isCircuitError(new BulwarkError({ code: 'circuit_open' }))).toBe(false);
+  });
+
+  it('work for an error built by another copy of the package (duplicate install)', () => {
+    const foreign = Object.create(Error.prototype) as Error & { code: string };
+    Object.defineProperty(foreign, Symbol.for('bulwark.error.BulwarkError'), { value: true });
+    foreign.code = 'not_found';
+    expect(isBulwarkError(foreign)).toBe(true);
+    expect(hasErrorBrand(foreign, 'CircuitError')).toBe(false);
+  });
+
+  it('reject non-objects and look-alikes', () => {
+    for (const value of [null, undefined, 'BulwarkError', 42, { code: 'not_found' }, new Error('x')]) {
+      expect(isBulwarkError(value)).toBe(false);
+    }
+  });
+
+  it('hasErrorCode narrows on one of several codes', () => {
+    const error: unknown = new CircuitError();
+    expect(hasErrorCode(error, 'circuit_open', 'bulkhead_full')).toBe(true);
+    expect(hasErrorCode(error, 'bulkhead_full')).toBe(false);
+    expect(hasErrorCode(new Error('x'), 'circuit_open')).toBe(false);
+  });
+});

@@ -1,0 +1,7 @@
+/**
+ * Private test helpers shared by Bulwark's own suites. Not published.
+ *
+ * @module
+ */
+export { FakeClock, flushMicrotasks } from './fake-clock.js';
+export { createTestServer, type RecordedCall, type TestServer } from './test-server.js';
