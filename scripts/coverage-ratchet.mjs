@@ -3,6 +3,7 @@
 // when lines, branches or functions drop more than TOLERANCE points below it, when a package
 // has no baseline, or when lines are under the FLOOR. `update` raises baselines to what
 // the last run reached (never lowers them unless --allow-decrease is given).
+// Usage: node scripts/coverage-ratchet.mjs check|update [--package <name>]... [--allow-decrease]
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
@@ -19,8 +20,11 @@ if (!existsSync(summaryFile)) {
 }
 const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
 
+// `--package <name>` (repeatable) limits check/update to those packages, for a partial test run.
+const only = flags.flatMap((flag, i) => (flag === '--package' && flags[i + 1] ? [flags[i + 1]] : []));
 const packages = readdirSync(join(root, 'packages')).filter((name) => {
   const manifest = join(root, 'packages', name, 'package.json');
+  if (only.length > 0 && !only.includes(name)) return false;
   return existsSync(manifest) && !JSON.parse(readFileSync(manifest, 'utf8')).private;
 });
 

@@ -4,4 +4,5 @@
  * @module
  */
 export { FakeClock, flushMicrotasks } from './fake-clock.js';
+export { redisUrl } from './redis.js';
 export { createTestServer, type RecordedCall, type TestServer } from './test-server.js';

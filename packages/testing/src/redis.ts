@@ -1,0 +1,19 @@
+/**
+ * The Redis URL for Redis-backed tests. `.ci/run` starts a real Redis and exports `REDIS_URL`;
+ * in CI (`CI=true`) a missing URL is an error, so Redis tests can never silently skip there.
+ * Locally without `REDIS_URL` it returns undefined and the suite should `describe.skipIf(!url)`.
+ *
+ * @example
+ * ```ts
+ * const url = redisUrl();
+ * describe.skipIf(!url)('RedisStore', () => { ... });
+ * ```
+ */
+export function redisUrl(): string | undefined {
+  const url = process.env.REDIS_URL;
+  if (url) return url;
+  if (process.env.CI === 'true' || process.env.CI === '1') {
+    throw new Error('REDIS_URL is not set but CI is: Redis-backed tests must run in CI (see .ci/run)');
+  }
+  return undefined;
+}
