@@ -24,7 +24,7 @@ const workspaceAliases = [
 function packageName(configUrl: string): { dir: string; name: string } {
   const dir = dirname(fileURLToPath(configUrl));
   const manifest = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as { name: string };
-  return { dir, name: manifest.name.replace(/^@bulwark\//, '') };
+  return { dir, name: manifest.name.replace(/^@[^/]+\//, '') };
 }
 
 /** Options a package may pass to tune its test project. */

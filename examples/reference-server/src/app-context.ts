@@ -1,0 +1,37 @@
+import type { Clock } from '@bulwark/core';
+import type { ErrorCounter } from '@bulwark/errors';
+import type { Logger } from 'pino';
+import type { AdminAuth, AdminPrincipal } from './admin-auth.js';
+import type { AuditLog } from './audit-log.js';
+import type { Config } from './config.js';
+import type { ServerMetrics } from './metrics.js';
+
+/** A named check run by readiness and dependency health. */
+export interface HealthCheck {
+  readonly name: string;
+  /** Resolves when healthy; rejects (or times out) when not. */
+  check(signal: AbortSignal): Promise<unknown>;
+}
+
+/** Everything the routes share. Built once by `createServices`. */
+export interface AppServices {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: ServerMetrics;
+  readonly errors: ErrorCounter;
+  readonly adminAuth: AdminAuth;
+  readonly audit: AuditLog;
+  readonly readinessChecks: HealthCheck[];
+  readonly dependencyChecks: HealthCheck[];
+  /** Flips to true when shutdown starts; readiness reports 503 from then on. */
+  readonly lifecycle: { shuttingDown: boolean };
+}
+
+/** Hono context variables set by the server's middleware. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    principal: AdminPrincipal;
+  };
+}

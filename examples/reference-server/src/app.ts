@@ -1,0 +1,52 @@
+import { err, errorLogFields, problemResponse } from '@bulwark/errors';
+import { Hono } from 'hono';
+import type { AppEnv, AppServices } from './app-context.js';
+import { adminRoutes } from './routes/admin.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { healthRoutes } from './routes/health.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Builds the HTTP application from its services. Routes are mounted by feature. */
+export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>) => void> = []): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { logger, metrics, clock } = services;
+
+  app.use(async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    c.set('requestId', requestId);
+    c.header('x-request-id', requestId);
+    const started = clock.now();
+    await next();
+    const route = c.req.routePath || 'unmatched';
+    const seconds = (clock.now() - started) / 1000;
+    metrics.httpRequests.inc({ route, method: c.req.method, status: String(c.res.status) });
+    metrics.httpDuration.observe({ route, method: c.req.method }, seconds);
+  });
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId');
+    const code = services.errors.record(error);
+    metrics.errors.inc({ code });
+    const fields = errorLogFields(error, { requestId });
+    if (fields.error_status >= 500) logger.error(fields, 'request failed');
+    else logger.info(fields, 'request rejected');
+    return problemResponse(error, { requestId, headers: { 'x-request-id': requestId } });
+  });
+
+  app.notFound((c) => {
+    metrics.errors.inc({ code: services.errors.record(err('not_found')) });
+    const requestId = c.get('requestId');
+    return problemResponse(err('not_found', { detail: `No route for ${c.req.method} ${c.req.path}` }), {
+      requestId,
+      headers: { 'x-request-id': requestId },
+    });
+  });
+
+  healthRoutes(app, services);
+  adminRoutes(app, services);
+  for (const add of mount) add(app);
+  dashboardRoutes(app);
+  return app;
+}

@@ -1,0 +1,49 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createServices } from './services.js';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  fail(error instanceof ConfigError ? error.message : String(error));
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+const { services, generatedAdminToken } = createServices(config, logger);
+const app = createApp(services);
+
+const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
+  logger.info({ url: `http://${info.address}:${info.port}` }, 'bulwark reference server listening');
+  if (generatedAdminToken) {
+    // Printed on stdout once, outside the JSON log (which redacts tokens), for local use only.
+    process.stdout.write(
+      `\nDashboard: http://${info.address}:${info.port}/\nAdmin token (this run only; set ADMIN_TOKEN to fix one): ${generatedAdminToken}\n\n`,
+    );
+  }
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  services.lifecycle.shuttingDown = true;
+  logger.info({ signal }, 'shutting down: readiness is now 503, draining in-flight work');
+  const deadline = setTimeout(() => {
+    logger.error({ deadlineMs: config.SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; exiting');
+    process.exit(1);
+  }, config.SHUTDOWN_DEADLINE_MS);
+  deadline.unref();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  logger.info('shutdown complete');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

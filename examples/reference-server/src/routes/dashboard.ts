@@ -1,0 +1,13 @@
+import type { Hono } from 'hono';
+import type { AppEnv } from '../app-context.js';
+import { DASHBOARD_HTML } from '../dashboard/page.js';
+
+/** Serves the admin dashboard at `/`. The page itself holds no data; it calls the admin API. */
+export function dashboardRoutes(app: Hono<AppEnv>): void {
+  app.get('/', (c) =>
+    c.html(DASHBOARD_HTML, 200, {
+      'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+      'cache-control': 'no-store',
+    }),
+  );
+}
