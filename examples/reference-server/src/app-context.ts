@@ -24,6 +24,8 @@ export interface AppServices {
   readonly audit: AuditLog;
   readonly readinessChecks: HealthCheck[];
   readonly dependencyChecks: HealthCheck[];
+  /** Optional features wired in (`delivery`, `email`, `slo`, `ratelimit`); the dashboard shows only these. */
+  readonly features: Set<string>;
   /** Flips to true when shutdown starts; readiness reports 503 from then on. */
   readonly lifecycle: { shuttingDown: boolean };
 }

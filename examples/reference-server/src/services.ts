@@ -31,6 +31,7 @@ export function createServices(config: Config, logger: Logger, clock: Clock = sy
     audit: createAuditLog({ clock, sink: (record) => logger.info({ audit: record }, 'admin action') }),
     readinessChecks: [],
     dependencyChecks: [],
+    features: new Set<string>(),
     lifecycle: { shuttingDown: false },
   };
   return generatedAdminToken ? { services, generatedAdminToken } : { services };

@@ -11,6 +11,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <style>
   :root { font-family: system-ui, sans-serif; color: #1b1f24; background: #f6f7f9; }
   body { margin: 0; }
+  [hidden] { display: none !important; }
   header { background: #1b1f24; color: #fff; padding: 12px 20px; display: flex; gap: 16px; align-items: center; }
   header h1 { font-size: 18px; margin: 0; flex: 1; }
   main { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 16px; padding: 16px; }
@@ -74,7 +75,7 @@ const renderers = {
       '<span class="muted">' + esc(d.error || (d.detail && d.detail.summary) || '') + '</span>'])));
   },
   async queue() {
-    const dlq = await api('/admin/dlq');
+    const dlq = features.has('delivery') ? await api('/admin/dlq') : undefined;
     if (!dlq) return panel('queue', '<p class="muted">Delivery is not enabled on this server.</p>');
     const rows = (dlq.items || []).map((item) => [esc(item.messageId), esc(item.endpointId), esc(item.lastError || ''),
       '<button data-requeue="' + esc(item.messageId) + '">Requeue</button>']);
@@ -87,21 +88,23 @@ const renderers = {
       table(['code', 'status', 'count', 'last seen'], snap.codes.map((c) => [esc(c.code), esc(c.status), esc(c.count), esc(new Date(c.lastSeenMs).toISOString())])));
   },
   async slo() {
-    const rec = await api('/admin/slo/recommend');
+    const rec = features.has('slo') ? await api('/admin/slo/recommend') : undefined;
     if (!rec) return panel('slo', '<p class="muted">SLO recording is not enabled.</p>');
     panel('slo', table(['route', 'threshold', 'samples', 'explanation'], (rec.routes || []).map((r) => [
       esc(r.route), r.thresholdMs === undefined ? pill('warn') : esc(r.thresholdMs + ' ms'), esc(r.samples), '<span class="muted">' + esc(r.explanation || r.reason || '') + '</span>'])));
   },
   async email() {
-    const events = await api('/admin/email/events');
+    const events = features.has('email') ? await api('/admin/email/events') : undefined;
     if (!events) return panel('email', '<p class="muted">Email ingestion is not enabled.</p>');
     panel('email', table(['when', 'type', 'recipient', 'provider'], (events.events || []).map((e) => [
       esc(e.occurredAt), pill(e.type), esc(e.recipient), esc(e.provider)])));
   },
 };
 
+let features = new Set();
 async function refresh() {
   if (!token) return;
+  try { features = new Set((await api('/admin/features')).features); } catch { return; }
   await Promise.all(Object.entries(renderers).map(([name, render]) => render().catch((e) => panel(name, '<p class="muted">unavailable: ' + esc(e.message) + '</p>'))));
   $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
 }

@@ -27,6 +27,7 @@ export function adminRoutes(app: Hono<AppEnv>, services: AppServices): void {
   app.get('/admin/errors/export', (c) =>
     c.text(services.errors.toPrometheus(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );
+  app.get('/admin/features', (c) => c.json({ features: [...services.features].sort() }));
   app.get('/admin/audit', (c) => c.json({ records: services.audit.list() }));
   app.post('/admin/token/rotate', (c) => {
     const token = services.adminAuth.rotateToken();
