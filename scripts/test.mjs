@@ -27,6 +27,7 @@ const steps = [
   ],
   ['coverage ratchet', ['node', 'scripts/coverage-ratchet.mjs', 'check']],
   ['api docs', ['pnpm', 'run', 'docs']],
+  ['error code registry is current', ['pnpm', 'exec', 'tsx', 'scripts/generate-errors-doc.ts', '--check']],
 ];
 
 const started = Date.now();
