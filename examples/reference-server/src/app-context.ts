@@ -1,5 +1,6 @@
 import type { Clock } from '@bulwark/core';
 import type { ErrorCounter } from '@bulwark/errors';
+import type { SloRecorder } from '@bulwark/slo';
 import type { Logger } from 'pino';
 import type { AdminAuth, AdminPrincipal } from './admin-auth.js';
 import type { AuditLog } from './audit-log.js';
@@ -22,6 +23,8 @@ export interface AppServices {
   readonly errors: ErrorCounter;
   readonly adminAuth: AdminAuth;
   readonly audit: AuditLog;
+  /** Latency/outcome per route; feeds `/admin/slo/recommend` and burn-rate alerts. */
+  readonly slo: SloRecorder;
   readonly readinessChecks: HealthCheck[];
   readonly dependencyChecks: HealthCheck[];
   /** Optional features wired in (`delivery`, `email`, `slo`, `ratelimit`); the dashboard shows only these. */

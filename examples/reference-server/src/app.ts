@@ -1,9 +1,11 @@
-import { err, errorLogFields, problemResponse } from '@bulwark/errors';
+import { err, errorLogFields, fromZodError, problemResponse } from '@bulwark/errors';
 import { Hono } from 'hono';
+import { ZodError } from 'zod';
 import type { AppEnv, AppServices } from './app-context.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
+import { sloRoutes } from './routes/slo.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -23,9 +25,13 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
     const seconds = (clock.now() - started) / 1000;
     metrics.httpRequests.inc({ route, method: c.req.method, status: String(c.res.status) });
     metrics.httpDuration.observe({ route, method: c.req.method }, seconds);
+    if (route !== 'unmatched' && !route.startsWith('/health') && route !== '/metrics') {
+      services.slo.record(`${c.req.method} ${route}`, seconds * 1000, c.res.status >= 500 ? 'error' : 'ok');
+    }
   });
 
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
+    const error = thrown instanceof ZodError ? fromZodError(thrown) : thrown;
     const requestId = c.get('requestId');
     const code = services.errors.record(error);
     metrics.errors.inc({ code });
@@ -46,6 +52,7 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
 
   healthRoutes(app, services);
   adminRoutes(app, services);
+  sloRoutes(app, services);
   for (const add of mount) add(app);
   dashboardRoutes(app);
   return app;

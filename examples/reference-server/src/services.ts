@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '@bulwark/core';
 import { createErrorCounter } from '@bulwark/errors';
+import { createSloRecorder } from '@bulwark/slo';
 import type { Logger } from 'pino';
 import { createAdminAuth, generateAdminToken } from './admin-auth.js';
 import type { AppServices } from './app-context.js';
@@ -18,6 +19,8 @@ export interface BuiltServices {
 export function createServices(config: Config, logger: Logger, clock: Clock = systemClock): BuiltServices {
   const generatedAdminToken = config.ADMIN_TOKEN ? undefined : generateAdminToken();
   const metrics = createMetrics();
+  const slo = createSloRecorder({ clock, objective: { target: 0.99, thresholdMs: 500 }, maxRoutes: 50 });
+  slo.onBreachAlert((event) => logger.warn({ event: event.type, ...event }, 'slo_breach_alert'));
   const services: AppServices = {
     config,
     clock,
@@ -28,10 +31,11 @@ export function createServices(config: Config, logger: Logger, clock: Clock = sy
       token: config.ADMIN_TOKEN ?? (generatedAdminToken as string),
       jwtSecret: config.ADMIN_JWT_SECRET,
     }),
+    slo,
     audit: createAuditLog({ clock, sink: (record) => logger.info({ audit: record }, 'admin action') }),
     readinessChecks: [],
     dependencyChecks: [],
-    features: new Set<string>(),
+    features: new Set<string>(['slo']),
     lifecycle: { shuttingDown: false },
   };
   return generatedAdminToken ? { services, generatedAdminToken } : { services };

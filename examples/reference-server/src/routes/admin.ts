@@ -38,7 +38,8 @@ export function adminRoutes(app: Hono<AppEnv>, services: AppServices): void {
     });
   });
 
-  app.get('/metrics', async (c) =>
-    c.text(await services.metrics.registry.metrics(), 200, { 'content-type': services.metrics.registry.contentType }),
-  );
+  app.get('/metrics', async (c) => {
+    const text = `${await services.metrics.registry.metrics()}\n${services.slo.toPrometheus()}`;
+    return c.text(text, 200, { 'content-type': services.metrics.registry.contentType });
+  });
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { buildTestApp } from './helpers.js';
+
+describe('reference server: SLO recording', () => {
+  it('records every API route and recommends a threshold once enough requests were seen', async () => {
+    const { request } = buildTestApp();
+    for (let i = 0; i < 5; i++) await request('/admin/errors', { admin: true });
+    let body = await (await request('/admin/slo/recommend', { admin: true })).json();
+    expect(body.routes).toContainEqual(
+      expect.objectContaining({ route: 'GET /admin/errors', status: 'insufficient_data', samples: 5 }),
+    );
+
+    for (let i = 0; i < 120; i++) await request('/admin/errors', { admin: true });
+    body = await (await request('/admin/slo/recommend', { admin: true })).json();
+    const route = body.routes.find((r: { route: string }) => r.route === 'GET /admin/errors');
+    expect(route).toMatchObject({ status: 'ok', quantile: 0.9, samples: 125 });
+    expect(route.explanation).toContain('p90');
+    expect(body.routes.some((r: { route: string }) => r.route.includes('/health'))).toBe(false);
+  });
+
+  it('rejects bad query parameters with validation_failed', async () => {
+    const { request } = buildTestApp();
+    const response = await request('/admin/slo/recommend?quantile=2', { admin: true });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [expect.objectContaining({ pointer: '/quantile' })],
+    });
+  });
+
+  it('exports SLO metrics on /metrics', async () => {
+    const { request } = buildTestApp();
+    await request('/admin/errors', { admin: true });
+    expect(await (await request('/metrics')).text()).toContain('GET /admin/errors');
+  });
+});

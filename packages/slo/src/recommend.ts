@@ -1,0 +1,155 @@
+import { assertNumberOption } from '@bulwark/core';
+import { SloError } from './errors/slo-error.js';
+import { exactQuantile } from './quantile.js';
+
+/** Options of {@link recommendThreshold}. */
+export interface RecommendOptions {
+  /** Quantile the threshold is based on, in (0, 1]. Default: `0.9` (p90). */
+  quantile?: number | undefined;
+  /** Headroom added on top of the quantile, ≥ 0. Default: `0.2` (+20%). */
+  headroom?: number | undefined;
+  /** Fewer samples than this gives `insufficient_data`. Integer ≥ 1. Default: `100`. */
+  minSamples?: number | undefined;
+  /** Name used in the explanation, e.g. the route. Default: `'this route'`. */
+  subject?: string | undefined;
+}
+
+/** Which data a recommendation was computed from. */
+export interface RecommendationWindow {
+  /** Always `last_n`: the exact last N samples of the ring buffer. */
+  readonly kind: 'last_n';
+  /** N, the ring buffer's capacity (or the number of samples given). */
+  readonly capacity: number;
+}
+
+/** A threshold recommendation: the quantile plus headroom, rounded up to two significant figures. */
+export interface ThresholdRecommendation {
+  /** Discriminant: a threshold was recommended. */
+  readonly status: 'ok';
+  /** The recommended SLO threshold in ms. */
+  readonly thresholdMs: number;
+  /** The nearest-rank quantile of the samples, in ms. */
+  readonly quantileMs: number;
+  /** The quantile used, e.g. 0.9. */
+  readonly quantile: number;
+  /** The headroom used, e.g. 0.2. */
+  readonly headroom: number;
+  /** Number of samples used. */
+  readonly samples: number;
+  /** Which data was used. */
+  readonly window: RecommendationWindow;
+  /** One sentence to paste in a runbook. */
+  readonly explanation: string;
+}
+
+/** Returned instead of a number when there are fewer than `minSamples` samples. */
+export interface InsufficientData {
+  /** Discriminant: too few samples for a recommendation. */
+  readonly status: 'insufficient_data';
+  /** Samples available. */
+  readonly samples: number;
+  /** Samples required. */
+  readonly minSamples: number;
+  /** The quantile that was asked for. */
+  readonly quantile: number;
+  /** The headroom that was asked for. */
+  readonly headroom: number;
+  /** Which data was looked at. */
+  readonly window: RecommendationWindow;
+  /** One sentence saying why there is no threshold. */
+  readonly explanation: string;
+}
+
+/** The result of {@link recommendThreshold}. */
+export type RecommendationResult = ThresholdRecommendation | InsufficientData;
+
+/**
+ * Rounds `value` up to `digits` significant figures: 144 → 150, 1201 → 1300, 0.0123 → 0.013.
+ *
+ * @example
+ * ```ts
+ * roundUpSignificant(144, 2); // 150
+ * ```
+ */
+export function roundUpSignificant(value: number, digits = 2): number {
+  if (value <= 0) return 0;
+  const clean = Number(value.toPrecision(12));
+  const magnitude = 10 ** (Math.floor(Math.log10(clean)) - digits + 1);
+  const scaled = Number((clean / magnitude).toPrecision(12));
+  return Number((Math.ceil(scaled) * magnitude).toPrecision(digits + 1));
+}
+
+function formatMs(value: number): string {
+  return `${Number(value.toPrecision(6)).toLocaleString('en-US', { maximumFractionDigits: 6 })} ms`;
+}
+
+function percentile(q: number): string {
+  return `p${Number((q * 100).toPrecision(6))}`;
+}
+
+/**
+ * Recommends an SLO latency threshold from exact samples: the nearest-rank quantile (p90 by
+ * default) plus headroom (20% by default), rounded up to two significant figures, with a
+ * one-sentence explanation. With fewer than `minSamples` samples it returns a typed
+ * `insufficient_data` result instead of a made-up number.
+ *
+ * @param samples - Durations in ms (e.g. the last N requests of a route).
+ * @param options - `quantile`, `headroom`, `minSamples`, `subject`.
+ * @throws {RangeError} when an option is out of range (the message names it).
+ * @throws {slo_invalid_sample} when a sample is NaN, negative or infinite.
+ * @example
+ * ```ts
+ * const result = recommendThreshold(latencies, { subject: 'GET /users' });
+ * if (result.status === 'ok') console.log(result.thresholdMs, result.explanation);
+ * ```
+ */
+export function recommendThreshold(samples: ArrayLike<number>, options: RecommendOptions = {}): RecommendationResult {
+  const quantile = options.quantile ?? 0.9;
+  const headroom = options.headroom ?? 0.2;
+  const minSamples = options.minSamples ?? 100;
+  const subject = options.subject ?? 'this route';
+  assertNumberOption('quantile', quantile, { min: 0, minExclusive: true, max: 1 });
+  assertNumberOption('headroom', headroom, { min: 0, max: 100 });
+  assertNumberOption('minSamples', minSamples, { min: 1, integer: true });
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i];
+    if (!(typeof v === 'number' && v >= 0 && v < Number.POSITIVE_INFINITY)) {
+      throw new SloError('slo_invalid_sample', { detail: `samples[${i}] is not a finite duration ≥ 0: ${String(v)}` });
+    }
+  }
+  const window: RecommendationWindow = { kind: 'last_n', capacity: samples.length };
+  return recommendFromWindow(samples, { quantile, headroom, minSamples, subject }, window);
+}
+
+function recommendFromWindow(
+  samples: ArrayLike<number>,
+  o: { quantile: number; headroom: number; minSamples: number; subject: string },
+  window: RecommendationWindow,
+): RecommendationResult {
+  const n = samples.length;
+  const p = percentile(o.quantile);
+  if (n < o.minSamples) {
+    return Object.freeze({
+      status: 'insufficient_data',
+      samples: n,
+      minSamples: o.minSamples,
+      quantile: o.quantile,
+      headroom: o.headroom,
+      window,
+      explanation: `Only ${n.toLocaleString('en-US')} of the required ${o.minSamples.toLocaleString('en-US')} requests to ${o.subject} were recorded, so no ${p} threshold is recommended yet.`,
+    });
+  }
+  const quantileMs = exactQuantile(samples, o.quantile) as number;
+  const thresholdMs = roundUpSignificant(quantileMs * (1 + o.headroom), 2);
+  const pct = Number((o.headroom * 100).toPrecision(6));
+  return Object.freeze({
+    status: 'ok',
+    thresholdMs,
+    quantileMs,
+    quantile: o.quantile,
+    headroom: o.headroom,
+    samples: n,
+    window,
+    explanation: `The ${p} of the last ${n.toLocaleString('en-US')} requests to ${o.subject} is ${formatMs(quantileMs)}; adding ${pct}% headroom and rounding up to two significant figures gives a threshold of ${formatMs(thresholdMs)}.`,
+  });
+}
