@@ -1,0 +1,123 @@
+import { createMemoryStore, createRateLimiter, type RateLimiter } from '@bulwark/ratelimit';
+import { createRedisStore, redisClientOptions } from '@bulwark/ratelimit/redis';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { DECIDE_SCRIPT } from '../../../packages/ratelimit/src/redis/lua.js';
+import type { BenchCase, BenchSuite } from '../suite.js';
+
+const KEYS = Array.from({ length: 10_000 }, (_, i) => `user:${i}`);
+const ALLOW = { limit: 1_000_000_000, windowMs: 1_000 };
+const DENY = { limit: 1, windowMs: 3_600_000 };
+const noop = (): void => {};
+const quiet = { warn: noop };
+
+function rotating(): () => string {
+  let i = 0;
+  return () => KEYS[i++ % KEYS.length] as string;
+}
+
+/** Memory store: ours vs rate-limiter-flexible's RateLimiterMemory; the floor is a bare Map counter. */
+function memoryCases(): BenchCase[] {
+  const cases: BenchCase[] = [];
+  for (const [path, policy] of [
+    ['allow', ALLOW],
+    ['deny', DENY],
+  ] as const) {
+    for (const [label, nextKey] of [
+      ['hot key', () => 'hot'],
+      ['10,000 keys', rotating()],
+    ] as const) {
+      const ours = createRateLimiter({ ...policy, store: createMemoryStore({ maxKeys: 20_000 }), logger: quiet });
+      const theirs = new RateLimiterMemory({ points: policy.limit, duration: policy.windowMs / 1000 });
+      const counts = new Map<string, number>();
+      cases.push({
+        name: `memory ${path}, ${label}`,
+        subjects: [
+          { name: 'Map counter (floor)', floor: true, fn: () => counts.set(nextKey(), 1) },
+          { name: '@bulwark/ratelimit memory', fn: () => ours.limit(nextKey()) },
+          { name: 'rate-limiter-flexible memory', fn: () => theirs.consume(nextKey()).catch(noop) },
+        ],
+      });
+    }
+  }
+  return cases;
+}
+
+const clients: Redis[] = [];
+
+async function client(): Promise<Redis> {
+  const c = new Redis(process.env.REDIS_URL as string, redisClientOptions());
+  c.on('error', noop);
+  clients.push(c);
+  if (c.status !== 'ready') await new Promise((resolve) => c.once('ready', resolve));
+  return c;
+}
+
+function inFlight(n: number, fn: () => Promise<unknown>): () => Promise<unknown> {
+  if (n === 1) return fn;
+  return () => Promise.all(Array.from({ length: n }, fn));
+}
+
+/** Redis: ours vs RateLimiterRedis; the floor is raw ioredis EVALSHA of the same decide script. */
+async function redisCases(): Promise<BenchCase[]> {
+  const run = `bench${Date.now()}`;
+  const cases: BenchCase[] = [];
+  for (const flight of [1, 64]) {
+    for (const [label, policy, nextKey] of [
+      ['allow, hot key', ALLOW, () => 'hot'],
+      ['deny, hot key', DENY, () => 'hot'],
+      ['allow, 10,000 keys', ALLOW, rotating()],
+    ] as const) {
+      const ourClient = await client();
+      const oursFixed: RateLimiter = createRateLimiter({
+        ...policy,
+        algorithm: 'fixed-window',
+        store: createRedisStore({ client: await client(), prefix: `${run}:f:` }),
+        logger: quiet,
+      });
+      const ours: RateLimiter = createRateLimiter({
+        ...policy,
+        store: createRedisStore({ client: ourClient, prefix: `${run}:o:` }),
+        logger: quiet,
+      });
+      const theirs = new RateLimiterRedis({
+        storeClient: await client(),
+        points: policy.limit,
+        duration: policy.windowMs / 1000,
+        keyPrefix: `${run}:t`,
+      });
+      const raw = await client();
+      const sha = (await raw.script('LOAD', DECIDE_SCRIPT)) as string;
+      const rawArgs = ['1', '1', String(policy.limit), String(policy.windowMs)];
+      const title = `redis ${label}, ${flight} in flight${flight > 1 ? ' (ops/s = batches)' : ''}`;
+      cases.push({
+        name: title,
+        subjects: [
+          {
+            name: 'ioredis EVALSHA decide script (floor)',
+            floor: true,
+            fn: inFlight(flight, () => raw.evalsha(sha, 1, `${run}:r:{${nextKey()}}`, ...rawArgs)),
+          },
+          { name: '@bulwark/ratelimit redis (gcra)', fn: inFlight(flight, () => ours.limit(nextKey())) },
+          { name: '@bulwark/ratelimit redis (fixed-window)', fn: inFlight(flight, () => oursFixed.limit(nextKey())) },
+          { name: 'rate-limiter-flexible redis', fn: inFlight(flight, () => theirs.consume(nextKey()).catch(noop)) },
+        ],
+      });
+    }
+  }
+  return cases;
+}
+
+/** Decisions per second of the limiters, memory and (with REDIS_URL) Redis, with peer ratios. */
+export const suite: BenchSuite = {
+  name: 'ratelimit',
+  description:
+    'limit() on memory and Redis stores vs rate-limiter-flexible; floors: a bare Map write, raw ioredis EVALSHA',
+  cases: async () => [...memoryCases(), ...(process.env.REDIS_URL ? await redisCases() : [])],
+  dispose: async () => {
+    if (clients.length === 0) return;
+    const keys = await clients[0]?.keys('bench*');
+    if (keys && keys.length > 0) await clients[0]?.del(...keys);
+    for (const c of clients) c.disconnect();
+  },
+};

@@ -1,0 +1,163 @@
+import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
+import { SLOTS_PER_POLICY, STEPS } from './algorithms/index.js';
+import type { PolicyDecision, ResolvedPolicy, Store } from './types.js';
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Most keys kept per limiter; the oldest-inserted key is evicted beyond it. Default: `100_000`. */
+  readonly maxKeys?: number | undefined;
+  /** Time source. Default: the system clock. */
+  readonly clock?: Clock | undefined;
+}
+
+/** A {@link Store} in this process's memory, with a size bound. */
+export interface MemoryStore extends Store {
+  readonly name: 'memory';
+  /** Number of keys held for `policies` (expired keys not yet reclaimed included). */
+  size(policies: readonly ResolvedPolicy[]): number;
+  /** Synchronous `decide`. */
+  decide(key: string, policies: readonly ResolvedPolicy[], cost: number): readonly PolicyDecision[];
+  /** Forgets `key`. */
+  reset(key: string, policies: readonly ResolvedPolicy[]): void;
+}
+
+/** Entries checked for expiry on each new key: reclaims memory without a timer per key. */
+const SWEEP_PER_INSERT = 2;
+const INITIAL_SLOTS = 64;
+
+/** The state of one limiter's keys: a key → slot index, and one flat slab of numbers. */
+interface Table {
+  readonly index: Map<string, number>;
+  slab: Float64Array;
+  readonly free: number[];
+  used: number;
+  sweep: Iterator<[string, number]>;
+  readonly stride: number;
+  readonly next: Float64Array;
+  readonly zero: Float64Array;
+  readonly ttlMs: number;
+}
+
+/**
+ * Creates an in-memory store. Each limiter's keys live in one `Map<string, slot>` plus one
+ * `Float64Array` slab holding `[expiresAt, 3 numbers per policy]` per key, so a key costs one
+ * Map entry and 32 bytes per single-policy limiter (see the README for measured totals). A key
+ * expires 2 × its longest window after its last allowed request; expired keys are reclaimed
+ * lazily (on access, and a couple per new key), never with a timer per key.
+ *
+ * @param options - `maxKeys`, `clock`.
+ * @throws {RangeError} when `maxKeys` is not a positive integer.
+ * @example
+ * ```ts
+ * const limiter = createRateLimiter({ limit: 10, windowMs: 1_000, store: createMemoryStore({ maxKeys: 50_000 }) });
+ * ```
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const maxKeys = options.maxKeys ?? 100_000;
+  assertNumberOption('maxKeys', maxKeys, { min: 1, integer: true });
+  const clock = options.clock ?? systemClock;
+  const tables = new WeakMap<readonly ResolvedPolicy[], Table>();
+  let lastPolicies: readonly ResolvedPolicy[] | undefined;
+  let lastTable: Table | undefined;
+
+  function table(policies: readonly ResolvedPolicy[]): Table {
+    if (policies === lastPolicies) return lastTable as Table;
+    let found = tables.get(policies);
+    if (found === undefined) {
+      const index = new Map<string, number>();
+      const stride = 1 + SLOTS_PER_POLICY * policies.length;
+      found = {
+        index,
+        slab: new Float64Array(stride * Math.min(INITIAL_SLOTS, maxKeys)),
+        free: [],
+        used: 0,
+        sweep: index.entries(),
+        stride,
+        next: new Float64Array(stride),
+        zero: new Float64Array(stride),
+        ttlMs: 2 * Math.max(...policies.map((p) => p.windowMs)),
+      };
+      tables.set(policies, found);
+    }
+    lastPolicies = policies;
+    lastTable = found;
+    return found;
+  }
+
+  function release(t: Table, key: string, base: number): void {
+    t.index.delete(key);
+    t.free.push(base);
+  }
+
+  function insert(t: Table, key: string, now: number): number {
+    for (let i = 0; i < SWEEP_PER_INSERT; i++) {
+      let step = t.sweep.next();
+      if (step.done) {
+        t.sweep = t.index.entries();
+        step = t.sweep.next();
+        if (step.done) break;
+      }
+      if ((t.slab[step.value[1]] as number) <= now) release(t, step.value[0], step.value[1]);
+    }
+    if (t.index.size >= maxKeys) {
+      const [oldest, base] = t.index.entries().next().value as [string, number];
+      release(t, oldest, base);
+    }
+    let base = t.free.pop();
+    if (base === undefined) {
+      base = t.used;
+      t.used += t.stride;
+      if (t.used > t.slab.length) {
+        const grown = new Float64Array(Math.min(t.slab.length * 2, maxKeys * t.stride));
+        grown.set(t.slab);
+        t.slab = grown;
+      }
+    }
+    t.index.set(key, base);
+    return base;
+  }
+
+  function decide(key: string, policies: readonly ResolvedPolicy[], cost: number): readonly PolicyDecision[] {
+    const now = clock.now();
+    const t = table(policies);
+    let base = t.index.get(key);
+    const live = base !== undefined && (t.slab[base] as number) > now;
+    const state = live ? t.slab : t.zero;
+    const offset = live ? (base as number) : 0;
+    const outcomes: PolicyDecision[] = [];
+    let allowed = true;
+    for (let i = 0; i < policies.length; i++) {
+      const p = policies[i] as ResolvedPolicy;
+      const at = 1 + SLOTS_PER_POLICY * i;
+      const o = STEPS[p.algorithm](state, offset + at, t.next, at, now, p, cost);
+      outcomes.push(o);
+      allowed &&= o.allowed;
+    }
+    if (!allowed) return policies.length === 1 ? outcomes : unconsumed(outcomes, cost);
+    if (cost > 0) {
+      base ??= insert(t, key, now);
+      const { slab, next } = t;
+      for (let i = 1; i < next.length; i++) slab[base + i] = next[i] as number;
+      slab[base] = now + t.ttlMs;
+    }
+    return outcomes;
+  }
+
+  return Object.freeze({
+    name: 'memory' as const,
+    decide,
+    reset(key: string, policies: readonly ResolvedPolicy[]): void {
+      const t = table(policies);
+      const base = t.index.get(key);
+      if (base !== undefined) release(t, key, base);
+    },
+    size(policies: readonly ResolvedPolicy[]): number {
+      return table(policies).index.size;
+    },
+  });
+}
+
+/** On a denial nothing is consumed: policies that would have allowed keep `cost` in `remaining`. */
+function unconsumed(outcomes: PolicyDecision[], cost: number): PolicyDecision[] {
+  return outcomes.map((o) => (o.allowed ? { ...o, remaining: o.remaining + cost } : o));
+}

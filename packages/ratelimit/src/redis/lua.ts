@@ -1,0 +1,125 @@
+/**
+ * The one Lua script behind every Redis decision. It reads the server clock (`TIME`), evaluates
+ * each policy of the key (KEYS[i], ARGV: cost, then algorithm/limit/windowMs per policy) with the
+ * same arithmetic as the memory store, and writes every policy's new state only when all allow.
+ * An extra last ARGV overrides the time; only the parity tests pass it, the store never does.
+ * Reply: `[allowed, remaining, resetMs, retryAfterMs]` per policy, as integers.
+ * @internal
+ */
+export const DECIDE_SCRIPT = `
+local n = #KEYS
+local now = tonumber(ARGV[3 * n + 2])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+end
+local cost = tonumber(ARGV[1])
+local EPS = 1e-6
+local out, nexts = {}, {}
+local all = true
+
+local function emit(i, allowed, remaining, reset, retry)
+  local base = (i - 1) * 4
+  out[base + 1] = allowed and 1 or 0
+  out[base + 2] = remaining > 0 and math.floor(remaining + EPS) or 0
+  out[base + 3] = reset > 0 and math.ceil(reset - EPS) or 0
+  if allowed or retry <= 0 then out[base + 4] = 0 else out[base + 4] = math.max(1, math.ceil(retry - EPS)) end
+  if not allowed then all = false end
+end
+
+for i = 1, n do
+  local alg = tonumber(ARGV[3 * i - 1])
+  local limit = tonumber(ARGV[3 * i])
+  local win = tonumber(ARGV[3 * i + 1])
+  local a, b, c = 0, 0, 0
+  local raw = redis.call('GET', KEYS[i])
+  if raw then
+    if alg == 1 then
+      a = tonumber(raw) or 0
+    else
+      local x, y, z = string.match(raw, '^(%S+) (%S+) ?(%S*)$')
+      a, b, c = tonumber(x) or 0, tonumber(y) or 0, tonumber(z) or 0
+    end
+  end
+  if alg == 1 then
+    local interval = win / limit
+    local tat = math.max(a, now)
+    local newTat = tat + cost * interval
+    if cost > limit then
+      emit(i, false, (win - (tat - now)) / interval, tat - now, win)
+    elseif newTat - win - now > EPS then
+      emit(i, false, (win - (tat - now)) / interval, tat - now, newTat - win - now)
+    else
+      nexts[i] = string.format('%.17g', newTat)
+      emit(i, true, (win - (newTat - now)) / interval, newTat - now, 0)
+    end
+  elseif alg == 2 then
+    local interval = win / limit
+    local elapsed = 0
+    if now > b then elapsed = now - b end
+    local used = math.max(0, a - elapsed / interval)
+    if cost > limit then
+      emit(i, false, limit - used, used * interval, win)
+    elseif used + cost - limit > EPS then
+      emit(i, false, limit - used, used * interval, (used + cost - limit) * interval)
+    else
+      nexts[i] = string.format('%.17g %.17g', used + cost, math.max(now, b))
+      emit(i, true, limit - used - cost, (used + cost) * interval, 0)
+    end
+  else
+    local start = math.floor(now / win) * win
+    local current, previous = 0, 0
+    if a == start then
+      current, previous = b, c
+    elseif alg == 3 and a == start - win then
+      previous = b
+    end
+    local elapsed = now - start
+    local reset = start + win - now
+    local weighted = 0
+    if alg == 3 then weighted = previous * (1 - elapsed / win) end
+    if cost > limit then
+      emit(i, false, limit - weighted - current, reset, win)
+    elseif weighted + current + cost - limit > EPS then
+      local retry = reset
+      if alg == 3 then
+        if current + cost <= limit then
+          retry = win * (1 - (limit - current - cost) / previous) - elapsed
+        else
+          retry = win - elapsed + math.max(0, win * (1 - (limit - cost) / current))
+        end
+      end
+      emit(i, false, limit - weighted - current, reset, retry)
+    else
+      if alg == 3 then
+        nexts[i] = string.format('%.17g %.17g %.17g', start, current + cost, previous)
+      else
+        nexts[i] = string.format('%.17g %.17g', start, current + cost)
+      end
+      emit(i, true, limit - weighted - current - cost, reset, 0)
+    end
+  end
+end
+
+if all then
+  if cost > 0 then
+    for i = 1, n do
+      local win = tonumber(ARGV[3 * i + 1])
+      redis.call('SET', KEYS[i], nexts[i], 'PX', math.ceil(2 * win))
+    end
+  end
+elseif n > 1 then
+  for i = 1, n do
+    if out[(i - 1) * 4 + 1] == 1 then out[(i - 1) * 4 + 2] = out[(i - 1) * 4 + 2] + cost end
+  end
+end
+return out
+`;
+
+/** Algorithm ids passed to the script. @internal */
+export const ALGORITHM_IDS = Object.freeze({
+  gcra: 1,
+  'token-bucket': 2,
+  'sliding-window': 3,
+  'fixed-window': 4,
+} as const);

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import type { PolicyOutcome, ResolvedPolicy, Store } from '../types.js';
+import { ALGORITHM_IDS, DECIDE_SCRIPT } from './lua.js';
+
+/**
+ * The part of an ioredis `Redis` (or `Cluster`) client the store uses. Any client with these
+ * methods works.
+ */
+export interface RedisScriptClient {
+  evalsha(sha: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
+  del(...keys: string[]): Promise<number>;
+  readonly options?: { readonly enableOfflineQueue?: boolean | undefined } | undefined;
+}
+
+/** Options of {@link createRedisStore}. */
+export interface RedisStoreOptions {
+  /** A connected client configured with `enableOfflineQueue: false` (see {@link redisClientOptions}). */
+  readonly client: RedisScriptClient;
+  /** Prefix of every key, before the `{key}` hash tag; must not contain braces. Default: `"rl:"`. */
+  readonly prefix?: string | undefined;
+}
+
+/** A {@link Store} in Redis: one `EVALSHA` per decision. */
+export interface RedisStore extends Store {
+  readonly name: 'redis';
+  /** The Redis keys that hold `key`'s state under `policies` (all in one hash slot). */
+  keysFor(key: string, policies: readonly ResolvedPolicy[]): string[];
+  decide(key: string, policies: readonly ResolvedPolicy[], cost: number): Promise<readonly PolicyOutcome[]>;
+  reset(key: string, policies: readonly ResolvedPolicy[]): Promise<void>;
+}
+
+/** SHA-1 of {@link DECIDE_SCRIPT}, the name `EVALSHA` uses. @internal */
+export const DECIDE_SHA = createHash('sha1').update(DECIDE_SCRIPT).digest('hex');
+
+/** Per-limiter key suffixes and script arguments, computed once. */
+interface Prepared {
+  readonly suffixes: readonly string[];
+  /** `[algorithm, limit, windowMs]` per policy, as strings (converted once, not per call). */
+  readonly args: readonly string[];
+}
+/**
+ * Creates a Redis store. Each decision is one `EVALSHA` of a Lua script (falling back to
+ * `EVAL` when Redis answers `NOSCRIPT`, e.g. after a restart or `SCRIPT FLUSH`), so every
+ * policy of a key is decided atomically on the server, with the server's clock (`TIME`). Keys
+ * are `<prefix>{<key>}:<policy>:<algorithm>:<limit>:<windowMs>`: the `{…}` hash tag keeps all of
+ * a key's policies in one Redis Cluster slot.
+ *
+ * @throws {TypeError} when the client queues commands while disconnected (`enableOfflineQueue`
+ * must be `false`, or a stalled connection would hold decisions until it returns) or the prefix
+ * contains a brace.
+ * @example
+ * ```ts
+ * const client = new Redis(process.env.REDIS_URL, redisClientOptions());
+ * const limiter = createRateLimiter({ limit: 100, windowMs: 60_000, store: createRedisStore({ client }) });
+ * ```
+ */
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  const { client } = options;
+  if (typeof client?.evalsha !== 'function') throw new TypeError('Expected `client` to be an ioredis client');
+  if (client.options?.enableOfflineQueue !== false) {
+    throw new TypeError(
+      'Expected `client.options.enableOfflineQueue` to be false: a queued command waits for the reconnect instead of failing fast',
+    );
+  }
+  const prefix = options.prefix ?? 'rl:';
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
+    throw new TypeError('Expected `prefix` to be a string without `{` or `}`');
+  }
+  const prepared = new WeakMap<readonly ResolvedPolicy[], Prepared>();
+
+  function prepare(policies: readonly ResolvedPolicy[]): Prepared {
+    let found = prepared.get(policies);
+    if (found === undefined) {
+      found = {
+        suffixes: policies.map((p) => `}:${p.name}:${ALGORITHM_IDS[p.algorithm]}:${p.limit}:${p.windowMs}`),
+        args: policies.flatMap((p) => [String(ALGORITHM_IDS[p.algorithm]), String(p.limit), String(p.windowMs)]),
+      };
+      prepared.set(policies, found);
+    }
+    return found;
+  }
+
+  function keysFor(key: string, policies: readonly ResolvedPolicy[]): string[] {
+    const head = `${prefix}{${key}`;
+    return prepare(policies).suffixes.map((suffix) => head + suffix);
+  }
+
+  async function decide(key: string, policies: readonly ResolvedPolicy[], cost: number): Promise<PolicyOutcome[]> {
+    const { suffixes, args } = prepare(policies);
+    const head = `${prefix}{${key}`;
+    const argv: string[] = [];
+    for (const suffix of suffixes) argv.push(head + suffix);
+    argv.push(cost === 1 ? '1' : String(cost));
+    for (const arg of args) argv.push(arg);
+    let reply: unknown;
+    try {
+      reply = await client.evalsha(DECIDE_SHA, policies.length, ...argv);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      reply = await client.eval(DECIDE_SCRIPT, policies.length, ...argv);
+    }
+    return parseReply(reply, policies.length);
+  }
+
+  return Object.freeze({
+    name: 'redis' as const,
+    keysFor,
+    decide,
+    async reset(key: string, policies: readonly ResolvedPolicy[]): Promise<void> {
+      await client.del(...keysFor(key, policies));
+    },
+  });
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+function parseReply(reply: unknown, count: number): PolicyOutcome[] {
+  if (!Array.isArray(reply) || reply.length !== count * 4)
+    throw new TypeError('Unexpected reply from the decide script');
+  const outcomes: PolicyOutcome[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    outcomes[i] = {
+      allowed: reply[i * 4] === 1,
+      remaining: Number(reply[i * 4 + 1]),
+      resetMs: Number(reply[i * 4 + 2]),
+      retryAfterMs: Number(reply[i * 4 + 3]),
+    };
+  }
+  return outcomes;
+}

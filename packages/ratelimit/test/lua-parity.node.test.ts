@@ -1,0 +1,79 @@
+import { FakeClock, redisUrl } from '@bulwark/testing';
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Algorithm, createMemoryStore, createRateLimiter, type PolicyOutcome } from '../src/index.js';
+import { ALGORITHM_IDS, DECIDE_SCRIPT } from '../src/redis/lua.js';
+import { createRedisStore, redisClientOptions } from '../src/redis.js';
+import { waitReady } from './support/ready.js';
+
+const url = redisUrl();
+const ALL: Algorithm[] = ['gcra', 'token-bucket', 'sliding-window', 'fixed-window'];
+
+/**
+ * The Lua script and the memory store implement the same algorithms twice. With the script's
+ * test-only time override, both see the same instants, so their answers must be identical.
+ */
+describe.skipIf(!url)('Lua script parity with the memory store', () => {
+  let client: Redis;
+  let sha: string;
+  let run = 0;
+
+  beforeAll(async () => {
+    client = new Redis(url as string, redisClientOptions());
+    await waitReady(client);
+    sha = (await client.script('LOAD', DECIDE_SCRIPT)) as string;
+  });
+  afterAll(async () => {
+    const keys = await client.keys(`parity${process.pid}:*`);
+    if (keys.length > 0) await client.del(...keys);
+    client.disconnect();
+  });
+
+  const policyArb = fc.record({
+    algorithm: fc.constantFrom(...ALL),
+    limit: fc.integer({ min: 1, max: 20 }),
+    windowMs: fc.integer({ min: 10_000, max: 120_000 }),
+  });
+
+  it('gives identical outcomes for random policies, times and costs', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(policyArb, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.record({ advance: fc.integer({ min: 0, max: 150_000 }), cost: fc.integer({ min: 0, max: 22 }) }), {
+          minLength: 1,
+          maxLength: 25,
+        }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        async (policyOptions, steps, startOffset) => {
+          const clock = new FakeClock(1_700_000_000_000 + startOffset);
+          const limiter = createRateLimiter({
+            policies: policyOptions.map((p, i) => ({ ...p, name: `p${i}` })),
+            clock,
+          });
+          const memory = createMemoryStore({ clock });
+          const store = createRedisStore({ client, prefix: `parity${process.pid}:${run++}:` });
+          const keys = store.keysFor('k', limiter.policies);
+          const args = limiter.policies.flatMap((p) => [ALGORITHM_IDS[p.algorithm], p.limit, p.windowMs]);
+          for (const { advance, cost } of steps) {
+            clock.advance(advance);
+            const expected = memory.decide('k', limiter.policies, cost).map(strip);
+            const reply = (await client.evalsha(sha, keys.length, ...keys, cost, ...args, clock.now())) as number[];
+            const actual = keys.map((_, i) => ({
+              allowed: reply[i * 4] === 1,
+              remaining: reply[i * 4 + 1],
+              resetMs: reply[i * 4 + 2],
+              retryAfterMs: reply[i * 4 + 3],
+            }));
+            expect(actual).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+function strip(o: PolicyOutcome): PolicyOutcome {
+  return { allowed: o.allowed, remaining: o.remaining, resetMs: o.resetMs, retryAfterMs: o.retryAfterMs };
+}

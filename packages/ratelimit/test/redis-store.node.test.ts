@@ -1,0 +1,104 @@
+import { redisUrl } from '@bulwark/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Algorithm, createRateLimiter } from '../src/index.js';
+import { createRedisStore, redisClientOptions } from '../src/redis.js';
+import { waitReady } from './support/ready.js';
+
+const url = redisUrl();
+const ALL: Algorithm[] = ['gcra', 'token-bucket', 'sliding-window', 'fixed-window'];
+
+describe.skipIf(!url)('createRedisStore', () => {
+  let client: Redis;
+  const run = `t${process.pid}-${Date.now()}`;
+
+  beforeAll(async () => {
+    client = new Redis(url as string, redisClientOptions());
+    await waitReady(client);
+  });
+  afterAll(async () => {
+    const keys = await client.keys(`rl:{${run}*`);
+    if (keys.length > 0) await client.del(...keys);
+    client.disconnect();
+  });
+
+  function limiter(options: Parameters<typeof createRateLimiter>[0]) {
+    return createRateLimiter({ deadlineMs: 1_000, store: createRedisStore({ client }), ...options });
+  }
+
+  it.each(ALL)('%s: allows exactly `limit`, then denies with a retry delay', async (algorithm) => {
+    const l = limiter({ algorithm, limit: 5, windowMs: 60_000 });
+    const key = `${run}:${algorithm}`;
+    const decisions = [];
+    for (let i = 0; i < 7; i++) decisions.push(await l.limit(key));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false]);
+    expect(decisions.map((d) => d.remaining)).toEqual([4, 3, 2, 1, 0, 0, 0]);
+    expect(decisions[5]).toMatchObject({ reason: 'limited', limit: 5 });
+    expect(decisions[5]?.retryAfterMs).toBeGreaterThan(0);
+    // The sliding window may wait for the next window and then for the decay: up to 2 windows.
+    expect(decisions[5]?.retryAfterMs).toBeLessThanOrEqual(algorithm === 'sliding-window' ? 120_000 : 60_000);
+  });
+
+  it.each(ALL)('%s: cost > 1, cost > limit and cost 0', async (algorithm) => {
+    const l = limiter({ algorithm, limit: 10, windowMs: 60_000 });
+    const key = `${run}:cost:${algorithm}`;
+    expect(await l.limit(key, { cost: 11 })).toMatchObject({ allowed: false, remaining: 10, retryAfterMs: 60_000 });
+    expect(await l.limit(key, { cost: 7 })).toMatchObject({ allowed: true, remaining: 3 });
+    expect(await l.limit(key, { cost: 4 })).toMatchObject({ allowed: false, remaining: 3 });
+    expect(await l.limit(key, { cost: 0 })).toMatchObject({ allowed: true, remaining: 3 });
+  });
+
+  it('refills GCRA on Redis time', async () => {
+    const l = limiter({ limit: 2, windowMs: 100 });
+    const key = `${run}:refill`;
+    await l.limit(key);
+    await l.limit(key);
+    const denied = await l.limit(key);
+    expect(denied.allowed).toBe(false);
+    await new Promise((r) => setTimeout(r, denied.retryAfterMs + 5));
+    expect((await l.limit(key)).allowed).toBe(true);
+  });
+
+  it('decides several policies atomically in one script call', async () => {
+    const l = limiter({
+      policies: [
+        { name: 'burst', limit: 2, windowMs: 60_000 },
+        { name: 'hour', algorithm: 'fixed-window', limit: 100, windowMs: 3_600_000 },
+      ],
+    });
+    const key = `${run}:multi`;
+    await l.limit(key);
+    await l.limit(key);
+    const denied = await l.limit(key);
+    expect(denied).toMatchObject({ allowed: false, policy: 'burst' });
+    expect(denied.policies[1]).toMatchObject({ allowed: true, remaining: 98 });
+  });
+
+  it('uses hash-tagged keys and resets them', async () => {
+    const store = createRedisStore({ client, prefix: 'rl:' });
+    const l = createRateLimiter({ limit: 1, windowMs: 60_000, store });
+    const key = `${run}:reset`;
+    expect(store.keysFor(key, l.policies)).toEqual([`rl:{${key}}:default:1:1:60000`]);
+    await l.limit(key);
+    expect(await client.exists(`rl:{${key}}:default:1:1:60000`)).toBe(1);
+    expect(await client.pttl(`rl:{${key}}:default:1:1:60000`)).toBeGreaterThan(60_000);
+    expect((await l.limit(key)).allowed).toBe(false);
+    await l.reset(key);
+    expect((await l.limit(key)).allowed).toBe(true);
+  });
+
+  it('refuses a client that queues commands while disconnected', () => {
+    const queued = new Redis(url as string, { lazyConnect: true });
+    expect(() => createRedisStore({ client: queued })).toThrow(/`client.options.enableOfflineQueue`/);
+    expect(() => createRedisStore({ client: {} as never })).toThrow(/`client`/);
+    expect(() => createRedisStore({ client, prefix: 'a{b' })).toThrow(/`prefix`/);
+    queued.disconnect();
+  });
+
+  it('redisClientOptions keeps enableOfflineQueue off even when overridden', () => {
+    const options = redisClientOptions({ connectTimeout: 200, enableOfflineQueue: true });
+    expect(options).toMatchObject({ enableOfflineQueue: false, connectTimeout: 200, maxRetriesPerRequest: 1 });
+    expect(options.retryStrategy(1)).toBe(100);
+    expect(options.retryStrategy(50)).toBe(1_000);
+  });
+});
