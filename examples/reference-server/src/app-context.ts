@@ -1,6 +1,8 @@
 import type { Clock } from '@bulwark/core';
 import type { ErrorCounter } from '@bulwark/errors';
+import type { RateLimiter } from '@bulwark/ratelimit';
 import type { SloRecorder } from '@bulwark/slo';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdminAuth, AdminPrincipal } from './admin-auth.js';
 import type { AuditLog } from './audit-log.js';
@@ -25,6 +27,12 @@ export interface AppServices {
   readonly audit: AuditLog;
   /** Latency/outcome per route; feeds `/admin/slo/recommend` and burn-rate alerts. */
   readonly slo: SloRecorder;
+  /** Fail-closed limiter for the public API (memory store, or Redis with REDIS_URL). */
+  readonly rateLimiter: RateLimiter;
+  /** Shared Redis client when REDIS_URL is set. */
+  readonly redis: Redis | undefined;
+  /** Releases connections and stores; called once at shutdown. */
+  readonly closers: Array<() => Promise<void> | void>;
   readonly readinessChecks: HealthCheck[];
   readonly dependencyChecks: HealthCheck[];
   /** Optional features wired in (`delivery`, `email`, `slo`, `ratelimit`); the dashboard shows only these. */

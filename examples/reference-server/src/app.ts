@@ -2,6 +2,7 @@ import { err, errorLogFields, fromZodError, problemResponse } from '@bulwark/err
 import { Hono } from 'hono';
 import { ZodError } from 'zod';
 import type { AppEnv, AppServices } from './app-context.js';
+import { publicRateLimit } from './rate-limiting.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
@@ -49,6 +50,9 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
       headers: { 'x-request-id': requestId },
     });
   });
+
+  const limited = publicRateLimit(services);
+  for (const path of ['/events', '/events/*', '/email/*', '/webhooks/*']) app.use(path, limited);
 
   healthRoutes(app, services);
   adminRoutes(app, services);

@@ -21,6 +21,9 @@ export const configSchema = z.object({
   ADMIN_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   EMAIL_PROVIDER: optionalString,
   WEBHOOK_REAL: booleanFlag,
+  RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(60_000_000).default(3_000),
+  RATE_LIMIT_DEADLINE_MS: z.coerce.number().int().min(1).max(10_000).default(100),
   SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
 

@@ -42,6 +42,7 @@ async function shutdown(signal: string): Promise<void> {
   }, config.SHUTDOWN_DEADLINE_MS);
   deadline.unref();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const close of services.closers) await close();
   logger.info('shutdown complete');
   process.exit(0);
 }

@@ -1,12 +1,15 @@
 import { type Clock, systemClock } from '@bulwark/core';
 import { createErrorCounter } from '@bulwark/errors';
+import { redisClientOptions } from '@bulwark/ratelimit/redis';
 import { createSloRecorder } from '@bulwark/slo';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAdminAuth, generateAdminToken } from './admin-auth.js';
 import type { AppServices } from './app-context.js';
 import { createAuditLog } from './audit-log.js';
 import type { Config } from './config.js';
 import { createMetrics } from './metrics.js';
+import { createApiRateLimiter } from './rate-limiting.js';
 
 /** Services plus what `main` must tell the operator (e.g. a generated admin token). */
 export interface BuiltServices {
@@ -19,6 +22,8 @@ export interface BuiltServices {
 export function createServices(config: Config, logger: Logger, clock: Clock = systemClock): BuiltServices {
   const generatedAdminToken = config.ADMIN_TOKEN ? undefined : generateAdminToken();
   const metrics = createMetrics();
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, redisClientOptions({ lazyConnect: false })) : undefined;
+  redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
   const slo = createSloRecorder({ clock, objective: { target: 0.99, thresholdMs: 500 }, maxRoutes: 50 });
   slo.onBreachAlert((event) => logger.warn({ event: event.type, ...event }, 'slo_breach_alert'));
   const services: AppServices = {
@@ -32,10 +37,13 @@ export function createServices(config: Config, logger: Logger, clock: Clock = sy
       jwtSecret: config.ADMIN_JWT_SECRET,
     }),
     slo,
+    rateLimiter: createApiRateLimiter(config, clock, logger, redis),
+    redis,
+    closers: redis ? [async () => void (await redis.quit().catch(() => redis.disconnect()))] : [],
     audit: createAuditLog({ clock, sink: (record) => logger.info({ audit: record }, 'admin action') }),
-    readinessChecks: [],
-    dependencyChecks: [],
-    features: new Set<string>(['slo']),
+    readinessChecks: redis ? [{ name: 'redis', check: () => redis.ping() }] : [],
+    dependencyChecks: redis ? [{ name: 'redis', check: () => redis.ping() }] : [],
+    features: new Set<string>(['slo', 'ratelimit']),
     lifecycle: { shuttingDown: false },
   };
   return generatedAdminToken ? { services, generatedAdminToken } : { services };

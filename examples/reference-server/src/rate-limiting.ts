@@ -1,0 +1,46 @@
+import type { Clock } from '@bulwark/core';
+import {
+  createMemoryStore,
+  createRateLimiter,
+  honoRateLimit,
+  ipKey,
+  type RateLimiter,
+  ratelimitErrors,
+} from '@bulwark/ratelimit';
+import { createRedisStore } from '@bulwark/ratelimit/redis';
+import type { MiddlewareHandler } from 'hono';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AppEnv, AppServices } from './app-context.js';
+import type { Config } from './config.js';
+
+/**
+ * The public API's limiter: per client IP, a per-second and a per-minute policy decided
+ * together. Memory store by default, Redis when `REDIS_URL` is set. Fails closed.
+ */
+export function createApiRateLimiter(config: Config, clock: Clock, logger: Logger, redis?: Redis): RateLimiter {
+  return createRateLimiter({
+    policies: [
+      { name: 'per_second', limit: config.RATE_LIMIT_PER_SECOND, windowMs: 1_000 },
+      { name: 'per_minute', limit: config.RATE_LIMIT_PER_MINUTE, windowMs: 60_000 },
+    ],
+    store: redis ? createRedisStore({ client: redis, prefix: 'bulwark:rl:' }) : createMemoryStore({ clock }),
+    deadlineMs: config.RATE_LIMIT_DEADLINE_MS,
+    clock,
+    logger: { warn: (message: string, fields?: unknown) => logger.warn({ ratelimit: fields }, message) },
+  });
+}
+
+/** Hono middleware for public routes: IETF RateLimit headers, 429/503 problem+json, counted by code. */
+export function publicRateLimit(services: AppServices): MiddlewareHandler<AppEnv> {
+  const guard = honoRateLimit(services.rateLimiter, { key: ipKey() });
+  return async (c, next) => {
+    const denied = await guard(c, next);
+    if (denied) {
+      const code = denied.status === 429 ? 'rate_limit_exceeded' : 'rate_limiter_unavailable';
+      services.metrics.errors.inc({ code: services.errors.record(ratelimitErrors.err(code)) });
+      return denied;
+    }
+    return undefined;
+  };
+}
