@@ -1,0 +1,42 @@
+import { BulwarkError, brandError, createErrorGuard } from '@bulwark/errors';
+import { breakerErrors } from './codes.js';
+
+/**
+ * Rejection of a call that did not settle within `timeoutMs`. The per-call signal passed to
+ * the function was aborted with this error, and the call's late result is ignored.
+ * Code `call_timeout`, status 504, `retryable: true`.
+ *
+ * @example
+ * ```ts
+ * if (isCallTimeoutError(error)) log.warn({ timeoutMs: error.timeoutMs }, 'upstream too slow');
+ * ```
+ */
+export class CallTimeoutError extends BulwarkError<'call_timeout'> {
+  override name = 'CallTimeoutError' as const;
+  /** The limit that was exceeded. */
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number, source?: string) {
+    const definition = breakerErrors.definitions.call_timeout;
+    super({
+      code: 'call_timeout',
+      status: definition.status,
+      title: definition.title,
+      retryable: true,
+      detail: `${source === undefined ? 'Call' : `Call through \`${source}\``} did not settle within ${timeoutMs} ms`,
+      extensions: { timeoutMs },
+    });
+    this.timeoutMs = timeoutMs;
+    brandError(this, 'CallTimeoutError');
+  }
+}
+
+/**
+ * Reports whether `value` is a {@link CallTimeoutError}, from any copy of this package.
+ *
+ * @example
+ * ```ts
+ * if (isCallTimeoutError(error)) metrics.timeouts.inc();
+ * ```
+ */
+export const isCallTimeoutError = createErrorGuard<CallTimeoutError>('CallTimeoutError');
