@@ -1,4 +1,5 @@
 import type { Clock } from '@bulwark/core';
+import type { FailoverProvider } from '@bulwark/email';
 import type { ErrorCounter } from '@bulwark/errors';
 import type { RateLimiter } from '@bulwark/ratelimit';
 import type { SloRecorder } from '@bulwark/slo';
@@ -7,6 +8,9 @@ import type { Logger } from 'pino';
 import type { AdminAuth, AdminPrincipal } from './admin-auth.js';
 import type { AuditLog } from './audit-log.js';
 import type { Config } from './config.js';
+import type { ServerDatabase } from './database.js';
+import type { WebhookSettings } from './email/email-feature.js';
+import type { EmailStore } from './email/email-store.js';
 import type { ServerMetrics } from './metrics.js';
 
 /** A named check run by readiness and dependency health. */
@@ -33,6 +37,10 @@ export interface AppServices {
   readonly redis: Redis | undefined;
   /** Releases connections and stores; called once at shutdown. */
   readonly closers: Array<() => Promise<void> | void>;
+  /** The server's embedded SQLite database (email events, suppressions, audit log). */
+  readonly database: ServerDatabase;
+  /** Email sending and ingestion. */
+  readonly email: { sender: FailoverProvider; store: EmailStore; webhooks: WebhookSettings } | undefined;
   readonly readinessChecks: HealthCheck[];
   readonly dependencyChecks: HealthCheck[];
   /** Optional features wired in (`delivery`, `email`, `slo`, `ratelimit`); the dashboard shows only these. */

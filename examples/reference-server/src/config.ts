@@ -24,6 +24,12 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(100),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(60_000_000).default(3_000),
   RATE_LIMIT_DEADLINE_MS: z.coerce.number().int().min(1).max(10_000).default(100),
+  RESEND_WEBHOOK_SECRET: optionalString,
+  POSTMARK_WEBHOOK_USERNAME: optionalString,
+  POSTMARK_WEBHOOK_PASSWORD: optionalString,
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
+  MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+  SES_WEBHOOK_TOPIC_ARNS: optionalString,
   SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
 

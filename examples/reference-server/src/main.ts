@@ -17,7 +17,13 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
-const { services, generatedAdminToken } = createServices(config, logger);
+let built: ReturnType<typeof createServices>;
+try {
+  built = createServices(config, logger, undefined, process.env);
+} catch (error) {
+  fail(`Startup failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+const { services, generatedAdminToken } = built;
 const app = createApp(services);
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {

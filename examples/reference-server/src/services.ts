@@ -8,6 +8,9 @@ import { createAdminAuth, generateAdminToken } from './admin-auth.js';
 import type { AppServices } from './app-context.js';
 import { createAuditLog } from './audit-log.js';
 import type { Config } from './config.js';
+import { openServerDatabase } from './database.js';
+import { createEmailSender, webhookSettings } from './email/email-feature.js';
+import { createEmailStore } from './email/email-store.js';
 import { createMetrics } from './metrics.js';
 import { createApiRateLimiter } from './rate-limiting.js';
 
@@ -19,9 +22,19 @@ export interface BuiltServices {
 }
 
 /** Wires the shared services from configuration (embedded defaults when nothing is set). */
-export function createServices(config: Config, logger: Logger, clock: Clock = systemClock): BuiltServices {
+export function createServices(
+  config: Config,
+  logger: Logger,
+  clock: Clock = systemClock,
+  env: Record<string, string | undefined> = {},
+): BuiltServices {
   const generatedAdminToken = config.ADMIN_TOKEN ? undefined : generateAdminToken();
   const metrics = createMetrics();
+  const database = openServerDatabase(config.DATA_DIR);
+  const insertAudit = database.db.prepare(
+    'INSERT INTO audit_log (at, actor, action, target, request_id) VALUES (@at, @actor, @action, @target, @requestId)',
+  );
+  const sender = createEmailSender({ ...env, EMAIL_PROVIDER: config.EMAIL_PROVIDER }, logger, clock);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, redisClientOptions({ lazyConnect: false })) : undefined;
   redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
   const slo = createSloRecorder({ clock, objective: { target: 0.99, thresholdMs: 500 }, maxRoutes: 50 });
@@ -39,10 +52,45 @@ export function createServices(config: Config, logger: Logger, clock: Clock = sy
     slo,
     rateLimiter: createApiRateLimiter(config, clock, logger, redis),
     redis,
-    closers: redis ? [async () => void (await redis.quit().catch(() => redis.disconnect()))] : [],
-    audit: createAuditLog({ clock, sink: (record) => logger.info({ audit: record }, 'admin action') }),
-    readinessChecks: redis ? [{ name: 'redis', check: () => redis.ping() }] : [],
-    dependencyChecks: redis ? [{ name: 'redis', check: () => redis.ping() }] : [],
+    closers: [
+      () => database.close(),
+      ...(redis ? [async () => void (await redis.quit().catch(() => redis.disconnect()))] : []),
+    ],
+    audit: createAuditLog({
+      clock,
+      sink: (record) => {
+        insertAudit.run({ target: null, ...record });
+        logger.info({ audit: record }, 'admin action');
+      },
+    }),
+    database,
+    email: { sender, store: createEmailStore(database.db), webhooks: webhookSettings(config, clock) },
+    readinessChecks: [
+      {
+        name: 'database',
+        check: async () => {
+          const version = database.schemaVersion();
+          if (version !== database.expectedVersion)
+            throw new Error(`schema at ${version}, expected ${database.expectedVersion}`);
+          return { schemaVersion: version };
+        },
+      },
+      ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
+    ],
+    dependencyChecks: [
+      ...Object.entries(sender.breakers).map(([name, breaker]) => ({
+        name: `breaker:email:${name}`,
+        check: async () => {
+          const snapshot = breaker.snapshot();
+          return {
+            healthy: snapshot.state !== 'open',
+            state: snapshot.state,
+            summary: `${snapshot.window.calls} calls, failure rate ${snapshot.window.failureRate ?? 0}%`,
+          };
+        },
+      })),
+      ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
+    ],
     features: new Set<string>(['slo', 'ratelimit']),
     lifecycle: { shuttingDown: false },
   };

@@ -16,15 +16,25 @@ describe('reference server: health', () => {
   it('reports failing checks as not ready / degraded', async () => {
     const { request, services } = buildTestApp();
     services.readinessChecks.push({ name: 'store', check: async () => Promise.reject(new Error('disk gone')) });
-    services.dependencyChecks.push({ name: 'breaker:email', check: async () => ({ state: 'open' }) });
+    services.dependencyChecks.push({ name: 'breaker:email', check: async () => ({ healthy: false, state: 'open' }) });
     const ready = await request('/health/readiness');
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({
       status: 'not_ready',
-      checks: [{ name: 'store', ok: false, error: 'disk gone' }],
+      checks: expect.arrayContaining([
+        { name: 'database', ok: true, detail: { schemaVersion: 1 } },
+        { name: 'store', ok: false, error: 'disk gone' },
+      ]),
     });
     expect(await (await request('/health/dependencies')).json()).toMatchObject({
-      dependencies: [{ name: 'breaker:email', ok: true, detail: { state: 'open' } }],
+      dependencies: expect.arrayContaining([
+        { name: 'breaker:email', ok: false, detail: { healthy: false, state: 'open' } },
+        expect.objectContaining({
+          name: 'breaker:email:simulated',
+          ok: true,
+          detail: expect.objectContaining({ state: 'closed' }),
+        }),
+      ]),
     });
   });
 });

@@ -16,9 +16,9 @@ export function buildTestApp(env: Record<string, string> = {}) {
       done();
     },
   });
-  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'info', ...env });
+  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'info', DATA_DIR: ':memory:', ...env });
   const clock = new FakeClock(Date.UTC(2026, 10, 22));
-  const { services } = createServices(config, createLogger(config.LOG_LEVEL, sink), clock);
+  const { services } = createServices(config, createLogger(config.LOG_LEVEL, sink), clock, env);
   const app = createApp(services);
   const request = (path: string, init: RequestInit & { admin?: boolean } = {}) => {
     const headers = new Headers(init.headers);

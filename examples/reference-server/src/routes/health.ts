@@ -23,7 +23,8 @@ export async function runChecks(checks: readonly HealthCheck[]): Promise<CheckRe
             signal.addEventListener('abort', () => reject(new Error('timed out')), { once: true }),
           ),
         ]);
-        return { name: check.name, ok: true, ...(detail === undefined ? {} : { detail }) };
+        const healthy = (detail as { healthy?: unknown } | undefined)?.healthy !== false;
+        return { name: check.name, ok: healthy, ...(detail === undefined ? {} : { detail }) };
       } catch (error) {
         return { name: check.name, ok: false, error: error instanceof Error ? error.message : 'failed' };
       }

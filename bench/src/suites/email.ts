@@ -1,0 +1,94 @@
+import { mailgunSignature, parseMailgunWebhook } from '@bulwark/email/mailgun';
+import { parseSendGridWebhook } from '@bulwark/email/sendgrid';
+import type { BenchSuite } from '../suite.js';
+
+const encoder = new TextEncoder();
+const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+
+/** A SendGrid-style batch of 10 delivered events. */
+const sendgridBody = JSON.stringify(
+  Array.from({ length: 10 }, (_, i) => ({
+    email: `user${i}@example.com`,
+    timestamp: 1513299569,
+    event: 'delivered',
+    sg_event_id: `evt_${i}`,
+    sg_message_id: `msg_${i}.filter0001`,
+  })),
+);
+
+function derSignature(raw: Uint8Array): Uint8Array {
+  const int = (part: Uint8Array) => {
+    let p = part;
+    while (p.length > 1 && p[0] === 0) p = p.subarray(1);
+    const body = (p[0] as number) & 0x80 ? [0, ...p] : [...p];
+    return [0x02, body.length, ...body];
+  };
+  const seq = [...int(raw.subarray(0, 32)), ...int(raw.subarray(32))];
+  return new Uint8Array([0x30, seq.length, ...seq]);
+}
+
+/** Webhook verification + normalization cost, against the bare Web Crypto check (the floor). */
+export const suite: BenchSuite = {
+  name: 'email',
+  description: 'parseEmailWebhook verification + normalization versus the raw Web Crypto verification (the floor)',
+  cases: async () => {
+    const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const publicKey = toBase64(new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey)));
+    const timestamp = '1513299600';
+    const signed = encoder.encode(timestamp + sendgridBody);
+    const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, signed));
+    const headers = {
+      'x-twilio-email-event-webhook-signature': toBase64(derSignature(raw)),
+      'x-twilio-email-event-webhook-timestamp': timestamp,
+    };
+
+    const signingKey = 'key-bench';
+    const now = Math.floor(Date.now() / 1000).toString();
+    const token = 'a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0';
+    const signature = await mailgunSignature(signingKey, now, token);
+    const mailgunBody = JSON.stringify({
+      signature: { timestamp: now, token, signature },
+      'event-data': { event: 'delivered', timestamp: Number(now), id: 'e1', recipient: 'a@example.com' },
+    });
+    const hmacKey = await crypto.subtle.importKey(
+      'raw',
+      encoder.encode(signingKey),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    const acceptAll = { claim: () => true };
+
+    return [
+      {
+        name: 'SendGrid: verify + normalize 10 events',
+        subjects: [
+          {
+            name: 'crypto.subtle.verify ECDSA (floor)',
+            floor: true,
+            fn: () => crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pair.publicKey, raw, signed),
+          },
+          {
+            name: '@bulwark/email parseSendGridWebhook',
+            fn: () => parseSendGridWebhook({ headers, rawBody: sendgridBody }, { publicKey }),
+          },
+        ],
+      },
+      {
+        name: 'Mailgun: verify + normalize 1 event',
+        subjects: [
+          {
+            name: 'crypto.subtle HMAC sign (floor)',
+            floor: true,
+            fn: () => crypto.subtle.sign('HMAC', hmacKey, encoder.encode(now + token)),
+          },
+          {
+            name: '@bulwark/email parseMailgunWebhook',
+            fn: () =>
+              parseMailgunWebhook({ headers: {}, rawBody: mailgunBody }, { signingKey, replayStore: acceptAll }),
+          },
+        ],
+      },
+    ];
+  },
+};

@@ -1,0 +1,86 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createWebhookSigner, createWebhookVerifier, generateSecret } from '@bulwark/webhooks';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import Stripe from 'stripe';
+import { Webhook as SvixWebhook } from 'svix';
+import type { BenchCase, BenchSubject, BenchSuite } from '../suite.js';
+
+const secret = generateSecret({ bytes: 24 });
+const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+const stripeSecret = 'whsec_bench_stripe_secret';
+const stripe = new Stripe('sk_test_bench');
+
+/** A JSON payload of exactly `bytes` bytes (Stripe's verify parses JSON, so it must be JSON). */
+function payload(bytes: number): string {
+  const head = '{"type":"invoice.paid","data":"';
+  const tail = '"}';
+  return head + 'x'.repeat(bytes - head.length - tail.length) + tail;
+}
+
+function casesFor(label: string, body: string): BenchCase[] {
+  const id = 'msg_2Lh9TKm7ZqkGf1jXbN3pQr';
+  const nowSec = () => Math.floor(Date.now() / 1000);
+  const ts = nowSec();
+  const content = `${id}.${ts}.${body}`;
+  const expectedMac = createHmac('sha256', key).update(content).digest();
+  const standardSignature = `v1,${expectedMac.toString('base64')}`;
+  const standardHeaders = { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': standardSignature };
+  const svixHeaders = { 'svix-id': id, 'svix-timestamp': String(ts), 'svix-signature': standardSignature };
+  const stripeHeader = stripe.webhooks.generateTestHeaderString({ payload: body, secret: stripeSecret });
+
+  const bulwarkSigner = createWebhookSigner({ secrets: secret });
+  const standardSigner = createWebhookSigner({ scheme: 'standard', secrets: secret });
+  const bulwarkVerifier = createWebhookVerifier({ secrets: secret });
+  const standardVerifier = createWebhookVerifier({ scheme: 'standard', secrets: secret });
+  let bulwarkHeaders: Readonly<Record<string, string>> = {};
+  const standardWebhook = new StandardWebhook(secret);
+  const svix = new SvixWebhook(secret);
+
+  const sign: BenchSubject[] = [
+    {
+      name: 'node:crypto HMAC (floor)',
+      floor: true,
+      fn: () => createHmac('sha256', key).update(`${id}.${nowSec()}.`).update(body).digest('base64'),
+    },
+    { name: '@bulwark/webhooks (standard)', fn: () => standardSigner.sign({ body, id }) },
+    { name: '@bulwark/webhooks (bulwark v1)', fn: () => bulwarkSigner.sign({ body, id: 'n0nce' }) },
+    { name: 'standardwebhooks', fn: () => standardWebhook.sign(id, new Date(), body) },
+    { name: 'svix', fn: () => svix.sign(id, new Date(), body) },
+    { name: 'stripe', fn: () => stripe.webhooks.generateTestHeaderString({ payload: body, secret: stripeSecret }) },
+  ];
+  const verify: BenchSubject[] = [
+    {
+      name: 'node:crypto HMAC + timingSafeEqual (floor)',
+      floor: true,
+      fn: () => {
+        const mac = createHmac('sha256', key).update(`${id}.${ts}.`).update(body).digest();
+        if (!timingSafeEqual(mac, expectedMac)) throw new Error('mismatch');
+      },
+    },
+    { name: '@bulwark/webhooks (standard)', fn: () => standardVerifier.verify({ headers: standardHeaders, body }) },
+    {
+      name: '@bulwark/webhooks (bulwark v1)',
+      setup: async () => {
+        bulwarkHeaders = await bulwarkSigner.sign({ body, id: 'n0nce' });
+      },
+      fn: () => bulwarkVerifier.verify({ headers: bulwarkHeaders, body }),
+    },
+    { name: 'standardwebhooks', fn: () => standardWebhook.verify(body, standardHeaders) },
+    { name: 'svix', fn: () => svix.verify(body, svixHeaders) },
+    { name: 'stripe (parses JSON too)', fn: () => stripe.webhooks.constructEvent(body, stripeHeader, stripeSecret) },
+  ];
+  return [
+    { name: `sign ${label}`, subjects: sign },
+    { name: `verify ${label}`, subjects: verify },
+  ];
+}
+
+/**
+ * Webhook sign/verify at 1 KiB and 64 KiB: raw node:crypto HMAC (the floor) against
+ * @bulwark/webhooks (Standard Webhooks mode and the Bulwark v1 scheme), standardwebhooks, svix and stripe.
+ */
+export const suite: BenchSuite = {
+  name: 'webhooks',
+  description: 'sign/verify at 1 KiB and 64 KiB vs raw node:crypto HMAC (floor), standardwebhooks, svix, stripe',
+  cases: () => [...casesFor('1 KiB', payload(1024)), ...casesFor('64 KiB', payload(64 * 1024))],
+};

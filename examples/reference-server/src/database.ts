@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** Ordered schema migrations; each runs once, in a transaction, recorded in `schema_migrations`. */
+const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE email_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL,
+        event_id TEXT,
+        type TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        provider_message_id TEXT,
+        bounce_kind TEXT,
+        bounce_code TEXT,
+        occurred_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        UNIQUE (provider, event_id)
+      );
+      CREATE INDEX email_events_recipient ON email_events (recipient);
+      CREATE TABLE suppressions (
+        email TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        provider_message_id TEXT,
+        occurred_at TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        request_id TEXT NOT NULL
+      );`,
+  },
+];
+
+/** The server's own embedded database (email events, suppressions, audit log). */
+export interface ServerDatabase {
+  readonly db: Database.Database;
+  /** Highest applied migration, for readiness. */
+  schemaVersion(): number;
+  /** The version the code expects. */
+  readonly expectedVersion: number;
+  close(): void;
+}
+
+/** Opens (creating if needed) `<dataDir>/server.db` in WAL mode and applies pending migrations. */
+export function openServerDatabase(dataDir: string | ':memory:'): ServerDatabase {
+  let path = ':memory:';
+  if (dataDir !== ':memory:') {
+    mkdirSync(dataDir, { recursive: true });
+    path = join(dataDir, 'server.db');
+  }
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+  );
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+        migration.version,
+        new Date().toISOString(),
+      );
+    })();
+  }
+  const expectedVersion = MIGRATIONS.at(-1)?.version ?? 0;
+  return {
+    db,
+    expectedVersion,
+    schemaVersion: () =>
+      (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0,
+    close: () => db.close(),
+  };
+}

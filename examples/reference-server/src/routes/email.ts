@@ -1,0 +1,92 @@
+import {
+  type EmailWebhookProvider,
+  emailErrors,
+  emailMessageSchema,
+  parseEmailWebhook,
+  suppressionsFromEvents,
+} from '@bulwark/email';
+import { err } from '@bulwark/errors';
+import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import type { AppEnv, AppServices } from '../app-context.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const providerParam = z.enum(['resend', 'postmark', 'sendgrid', 'ses', 'mailgun']);
+const tooLarge = () => {
+  throw err('payload_too_large', { detail: `Bodies are limited to ${MAX_BODY_BYTES} bytes` });
+};
+
+function recipientsOf(message: { to: unknown; cc?: unknown; bcc?: unknown }): string[] {
+  const addresses: string[] = [];
+  for (const field of [message.to, message.cc, message.bcc]) {
+    for (const entry of Array.isArray(field) ? field : field === undefined ? [] : [field]) {
+      addresses.push(
+        typeof entry === 'string' ? (/<([^>]+)>/.exec(entry)?.[1] ?? entry) : (entry as { email: string }).email,
+      );
+    }
+  }
+  return addresses;
+}
+
+/** `POST /email/send`, `POST /webhooks/email/:provider`, `GET /admin/email/events`. */
+export function emailRoutes(app: Hono<AppEnv>, services: AppServices): void {
+  const { email, metrics, logger, clock } = services;
+  if (!email) return;
+  services.features.add('email');
+
+  app.post('/email/send', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
+    const raw: unknown = await c.req.json().catch(() => {
+      throw err('validation_failed', { detail: 'Body must be JSON' });
+    });
+    const message = emailMessageSchema.parse(raw);
+    const suppressed = email.store.suppressed(recipientsOf(message));
+    if (suppressed.length > 0) {
+      throw emailErrors.err('email_suppressed', {
+        detail: `${suppressed.length} recipient(s) are on the suppression list`,
+        extensions: { suppressed },
+      });
+    }
+    const result = await email.sender.send(message);
+    metrics.events.inc({ name: 'email.sent' });
+    return c.json({ provider: result.provider, messageId: result.messageId, acceptedAt: result.acceptedAt }, 202);
+  });
+
+  app.post('/webhooks/email/:provider', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
+    const provider: EmailWebhookProvider = providerParam.parse(c.req.param('provider'));
+    const settings = email.webhooks[provider];
+    if (!settings) throw err('not_found', { detail: `Webhook ingestion for ${provider} is not configured` });
+    const rawBody = new Uint8Array(await c.req.arrayBuffer());
+    const headers = Object.fromEntries(c.req.raw.headers.entries());
+    const remoteAddress = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
+      ?.socket?.remoteAddress;
+    const parsed = await parseEmailWebhook(
+      provider,
+      { headers, rawBody, ...(remoteAddress ? { remoteAddress } : {}) },
+      settings as never,
+    );
+    if (parsed.subscriptionConfirmation) {
+      logger.warn(
+        { provider, topicArn: parsed.subscriptionConfirmation.topicArn },
+        'SNS subscription confirmation received; confirm it to start receiving events',
+      );
+    }
+    const now = new Date(clock.now());
+    const fresh = email.store.addEvents(parsed.events, now);
+    const suppressedCount = email.store.addSuppressions(suppressionsFromEvents(fresh), now);
+    for (const event of fresh) {
+      if (event.type === 'bounced') metrics.events.inc({ name: 'email.bounced' });
+      if (event.type === 'complained') metrics.events.inc({ name: 'email.complaint' });
+    }
+    logger.info(
+      { provider, events: parsed.events.length, stored: fresh.length, suppressed: suppressedCount },
+      'email webhook ingested',
+    );
+    return c.json({ received: parsed.events.length, stored: fresh.length, suppressed: suppressedCount });
+  });
+
+  app.get('/admin/email/events', (c) => {
+    const limit = z.coerce.number().int().min(1).max(500).default(50).parse(c.req.query('limit'));
+    return c.json({ events: email.store.recentEvents(limit), suppressions: email.store.suppressionCount() });
+  });
+}

@@ -1,0 +1,36 @@
+import { BulwarkError, brandError, createErrorGuard } from '@bulwark/errors';
+import { emailErrors } from './codes.js';
+
+/**
+ * Invalid email configuration, raised at startup: a named provider whose key variable is
+ * missing, an unknown `EMAIL_PROVIDER`, or invalid adapter options. `variable` names the culprit.
+ *
+ * @example
+ * ```ts
+ * try { createEmailProviderFromEnv(process.env); } catch (error) {
+ *   if (isEmailConfigError(error)) console.error(`set ${error.variable}`);
+ * }
+ * ```
+ */
+export class EmailConfigError extends BulwarkError<'email_config_invalid'> {
+  override name = 'EmailConfigError' as const;
+  /** The environment variable or option at fault. */
+  readonly variable: string;
+
+  constructor(variable: string, detail: string) {
+    const base = emailErrors.err('email_config_invalid', { detail });
+    super({ code: 'email_config_invalid', status: base.status, title: base.title, detail });
+    this.variable = variable;
+    brandError(this, 'EmailConfigError');
+  }
+}
+
+/**
+ * Reports whether `value` is an {@link EmailConfigError}.
+ *
+ * @example
+ * ```ts
+ * if (isEmailConfigError(error)) process.exit(1);
+ * ```
+ */
+export const isEmailConfigError = createErrorGuard<EmailConfigError>('EmailConfigError');

@@ -1,0 +1,36 @@
+import { BulwarkError, brandError, createErrorGuard } from '@bulwark/errors';
+import { type EmailWebhookErrorCode, emailErrors } from './codes.js';
+
+/**
+ * A webhook request that was rejected: `email_webhook_signature_invalid` (not authentic) or
+ * `email_webhook_malformed` (authentic but unparseable). Nothing is emitted when it is thrown.
+ *
+ * @example
+ * ```ts
+ * try { await parseEmailWebhook('mailgun', request, options); } catch (error) {
+ *   if (isEmailWebhookError(error)) return new Response(null, { status: error.status });
+ * }
+ * ```
+ */
+export class EmailWebhookError extends BulwarkError<EmailWebhookErrorCode> {
+  override name = 'EmailWebhookError' as const;
+  /** The provider whose webhook was rejected. */
+  readonly provider: string;
+
+  constructor(code: EmailWebhookErrorCode, provider: string, detail: string, cause?: unknown) {
+    const base = emailErrors.err(code, { detail });
+    super({ code, status: base.status, title: base.title, detail, cause, extensions: { provider } });
+    this.provider = provider;
+    brandError(this, 'EmailWebhookError');
+  }
+}
+
+/**
+ * Reports whether `value` is an {@link EmailWebhookError}.
+ *
+ * @example
+ * ```ts
+ * if (isEmailWebhookError(error) && error.code === 'email_webhook_signature_invalid') return unauthorized();
+ * ```
+ */
+export const isEmailWebhookError = createErrorGuard<EmailWebhookError>('EmailWebhookError');

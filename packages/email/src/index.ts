@@ -1,0 +1,70 @@
+/**
+ * One send interface over Resend, Postmark, SendGrid, Amazon SES and Mailgun (adapters in
+ * the `@bulwark/email/<provider>` subpaths), a simulated provider ({@link createSimulatedProvider}),
+ * env-driven selection ({@link createEmailProviderFromEnv}), failover behind breakers and
+ * retries ({@link createFailoverProvider}), a flat error taxonomy ({@link EmailError}) and
+ * verified webhook ingestion into one normalized {@link EmailEvent} type
+ * ({@link parseEmailWebhook}, {@link suppressionsFromEvents}).
+ *
+ * @module
+ */
+export { type EmailErrorCode, type EmailWebhookErrorCode, emailErrors } from './errors/codes.js';
+export { EmailConfigError, isEmailConfigError } from './errors/email-config-error.js';
+export { EmailError, type EmailErrorInit, isEmailError } from './errors/email-error.js';
+export { EmailWebhookError, isEmailWebhookError } from './errors/email-webhook-error.js';
+export type {
+  BounceKind,
+  EmailBounce,
+  EmailEvent,
+  EmailEventType,
+  EmailWebhookRequest,
+  ParsedEmailWebhook,
+  SnsSubscriptionConfirmation,
+} from './events.js';
+export {
+  canFailOver,
+  createFailoverProvider,
+  type FailoverEntry,
+  type FailoverEvent,
+  type FailoverOptions,
+  type FailoverProvider,
+} from './failover.js';
+export {
+  createEmailProviderFromEnv,
+  EMAIL_ENV_VARIABLES,
+  type EmailFromEnvOptions,
+  type EmailLogger,
+} from './from-env.js';
+export type { HttpAdapterOptions } from './internal/adapter.js';
+export type { FetchLike } from './internal/http.js';
+export {
+  type EmailAddress,
+  type EmailAddressInput,
+  type EmailAttachment,
+  type EmailMessage,
+  emailMessageSchema,
+  formatAddress,
+  type NormalizedEmailMessage,
+  parseEmailMessage,
+} from './message.js';
+export {
+  type EmailWebhookOptionsByProvider,
+  type EmailWebhookProvider,
+  parseEmailWebhook,
+} from './parse-email-webhook.js';
+export type { BatchItemResult, EmailProvider, EmailProviderName, SendOptions, SendResult } from './provider.js';
+export {
+  createSimulatedProvider,
+  type SimulatedFailure,
+  type SimulatedMessage,
+  type SimulatedProvider,
+  type SimulatedProviderOptions,
+} from './simulated.js';
+export {
+  type SuppressionEntry,
+  type SuppressionOptions,
+  type SuppressionReason,
+  suppressionsFromEvents,
+} from './suppression.js';
+// Not exported: src/internal/* (HTTP plumbing, DER/X.509 readers, JSON big-int guard) are
+// implementation details; the provider subpaths are the supported surface for adapters.

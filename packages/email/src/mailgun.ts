@@ -1,0 +1,8 @@
+/**
+ * Mailgun: {@link createMailgunProvider} (multipart send, US/EU regions) and
+ * {@link parseMailgunWebhook} (HMAC-SHA256 signature, timestamp tolerance, token replay protection).
+ *
+ * @module
+ */
+export { createMailgunProvider, type MailgunProviderOptions } from './providers/mailgun-provider.js';
+export { type MailgunWebhookOptions, mailgunSignature, parseMailgunWebhook } from './webhooks/mailgun-webhook.js';

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { EmailError } from './errors/email-error.js';
+
+const EMAIL = z.email();
+const NAMED = /^\s*(?:"?([^"<]*?)"?\s*)<([^<>\s]+)>\s*$/;
+
+/** A mailbox: `"a@example.com"`, `"Ada <a@example.com>"` or `{ email, name? }`. */
+export type EmailAddressInput = string | { email: string; name?: string | undefined };
+
+/** A normalized mailbox. */
+export interface EmailAddress {
+  /** The address itself, `local@domain`. */
+  readonly email: string;
+  /** The display name, when given. */
+  readonly name?: string;
+}
+
+const addressSchema = z
+  .union([z.string(), z.object({ email: z.string(), name: z.string().optional() })])
+  .transform((value, ctx): EmailAddress => {
+    let email: string;
+    let name: string | undefined;
+    if (typeof value === 'string') {
+      const named = NAMED.exec(value);
+      email = named ? (named[2] as string) : value.trim();
+      name = named?.[1]?.trim() || undefined;
+    } else {
+      email = value.email.trim();
+      name = value.name?.trim() || undefined;
+    }
+    if (!EMAIL.safeParse(email).success) {
+      ctx.addIssue({ code: 'custom', message: `Invalid email address: ${JSON.stringify(email)}` });
+      return z.NEVER;
+    }
+    return name === undefined ? { email } : { email, name };
+  });
+
+const addressListSchema = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(addressSchema));
+
+const attachmentSchema = z.object({
+  filename: z.string().min(1),
+  /** Base64 string or raw bytes. */
+  content: z.union([z.string(), z.instanceof(Uint8Array)]),
+  contentType: z.string().optional(),
+  /** Content-ID for inline images (`cid:`). */
+  contentId: z.string().optional(),
+});
+
+const stringRecord = z.record(z.string(), z.string());
+
+/**
+ * The zod schema of an {@link EmailMessage}. Exposed so hosts can validate at their own edge.
+ */
+export const emailMessageSchema = z
+  .object({
+    from: addressSchema,
+    to: addressListSchema,
+    cc: addressListSchema.optional(),
+    bcc: addressListSchema.optional(),
+    replyTo: addressListSchema.optional(),
+    subject: z.string().min(1),
+    html: z.string().optional(),
+    text: z.string().optional(),
+    headers: stringRecord.optional(),
+    attachments: z.array(attachmentSchema).optional(),
+    tags: stringRecord.optional(),
+    metadata: stringRecord.optional(),
+    idempotencyKey: z.string().min(1).max(256).optional(),
+  })
+  .refine((m) => m.html !== undefined || m.text !== undefined, { message: 'One of `html` or `text` is required' })
+  .refine((m) => m.to.length > 0, { message: '`to` needs at least one recipient', path: ['to'] });
+
+/** One email attachment. */
+export interface EmailAttachment {
+  /** File name shown to the recipient. */
+  readonly filename: string;
+  /** Base64 string or raw bytes. */
+  readonly content: string | Uint8Array;
+  /** MIME type; providers guess when absent. */
+  readonly contentType?: string | undefined;
+  /** Content-ID for inline images referenced as `cid:…`; makes the attachment inline. */
+  readonly contentId?: string | undefined;
+}
+
+/** What callers pass to `send()`. */
+export interface EmailMessage {
+  /** The sender. */
+  from: EmailAddressInput;
+  /** One or more recipients. */
+  to: EmailAddressInput | EmailAddressInput[];
+  /** Carbon-copy recipients. */
+  cc?: EmailAddressInput | EmailAddressInput[] | undefined;
+  /** Blind-carbon-copy recipients. */
+  bcc?: EmailAddressInput | EmailAddressInput[] | undefined;
+  /** Reply-To addresses. */
+  replyTo?: EmailAddressInput | EmailAddressInput[] | undefined;
+  /** The subject line. */
+  subject: string;
+  /** HTML body (one of `html`/`text` is required). */
+  html?: string | undefined;
+  /** Plain-text body. */
+  text?: string | undefined;
+  /** Extra MIME headers. */
+  headers?: Record<string, string> | undefined;
+  /** Files to attach. */
+  attachments?: EmailAttachment[] | undefined;
+  /** Provider tags, as key/value pairs (flattened where a provider only takes strings). */
+  tags?: Record<string, string> | undefined;
+  /** Echoed back by webhooks as `EmailEvent.metadata` where the provider supports it. */
+  metadata?: Record<string, string> | undefined;
+  /** Forwarded where the provider honours it (Resend `Idempotency-Key`); 1–256 characters. */
+  idempotencyKey?: string | undefined;
+}
+
+/** An {@link EmailMessage} after validation: addresses normalized, lists always arrays. */
+export interface NormalizedEmailMessage {
+  /** The sender. */
+  readonly from: EmailAddress;
+  /** Recipients (at least one). */
+  readonly to: readonly EmailAddress[];
+  /** Carbon-copy recipients. */
+  readonly cc: readonly EmailAddress[];
+  /** Blind-carbon-copy recipients. */
+  readonly bcc: readonly EmailAddress[];
+  /** Reply-To addresses. */
+  readonly replyTo: readonly EmailAddress[];
+  /** The subject line. */
+  readonly subject: string;
+  /** HTML body. */
+  readonly html?: string | undefined;
+  /** Plain-text body. */
+  readonly text?: string | undefined;
+  /** Extra MIME headers. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Attachments. */
+  readonly attachments: readonly EmailAttachment[];
+  /** Provider tags. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Metadata echoed by webhooks. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Idempotency key, when given. */
+  readonly idempotencyKey?: string | undefined;
+}
+
+/**
+ * Validates and normalizes a message.
+ *
+ * @param message - The message as the caller wrote it.
+ * @param provider - Reported on the error.
+ * @throws {email_invalid_request} when the message is invalid; `detail` names the field.
+ * @example
+ * ```ts
+ * const normalized = parseEmailMessage({ from: 'a@x.test', to: 'b@y.test', subject: 'Hi', text: 'Hello' });
+ * ```
+ */
+export function parseEmailMessage(message: EmailMessage, provider = 'local'): NormalizedEmailMessage {
+  const result = emailMessageSchema.safeParse(message);
+  if (!result.success) {
+    const detail = result.error.issues
+      .map((issue) => `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+      .join('; ');
+    throw new EmailError({ code: 'email_invalid_request', provider, detail, cause: result.error });
+  }
+  const m = result.data;
+  return {
+    from: m.from,
+    to: m.to,
+    cc: m.cc ?? [],
+    bcc: m.bcc ?? [],
+    replyTo: m.replyTo ?? [],
+    subject: m.subject,
+    html: m.html,
+    text: m.text,
+    headers: m.headers ?? {},
+    attachments: m.attachments ?? [],
+    tags: m.tags ?? {},
+    metadata: m.metadata ?? {},
+    idempotencyKey: m.idempotencyKey,
+  };
+}
+
+/**
+ * Formats a mailbox as `Name <email>` (quoted when needed) or bare `email`.
+ *
+ * @example
+ * ```ts
+ * formatAddress({ email: 'a@x.test', name: 'Ada' }); // 'Ada <a@x.test>'
+ * ```
+ */
+export function formatAddress(address: EmailAddress): string {
+  if (address.name === undefined) return address.email;
+  const name = /[",;<>@()]/.test(address.name) ? `"${address.name.replaceAll('"', '\\"')}"` : address.name;
+  return `${name} <${address.email}>`;
+}

@@ -1,0 +1,12 @@
+/**
+ * Postmark: {@link createPostmarkProvider} (send, batch of 500 with per-message results) and
+ * {@link parsePostmarkWebhook} (Basic credentials in constant time, optional IP allowlist).
+ *
+ * @module
+ */
+export { createPostmarkProvider, type PostmarkProviderOptions } from './providers/postmark-provider.js';
+export {
+  type BasicCredentials,
+  type PostmarkWebhookOptions,
+  parsePostmarkWebhook,
+} from './webhooks/postmark-webhook.js';

@@ -1,0 +1,8 @@
+/**
+ * Resend: {@link createResendProvider} (send, batch of 100, `Idempotency-Key`) and
+ * {@link parseResendWebhook} (Svix / Standard Webhooks signatures via `@bulwark/webhooks`).
+ *
+ * @module
+ */
+export { createResendProvider, type ResendProviderOptions } from './providers/resend-provider.js';
+export { parseResendWebhook, type ResendWebhookOptions } from './webhooks/resend-webhook.js';

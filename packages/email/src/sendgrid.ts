@@ -1,0 +1,14 @@
+/**
+ * SendGrid: {@link createSendGridProvider} (v3 mail send) and {@link parseSendGridWebhook}
+ * (Signed Event Webhook, ECDSA P-256 via Web Crypto; {@link verifySendGridSignature}).
+ *
+ * @module
+ */
+export { createSendGridProvider, type SendGridProviderOptions } from './providers/sendgrid-provider.js';
+export {
+  parseSendGridWebhook,
+  SENDGRID_SIGNATURE_HEADER,
+  SENDGRID_TIMESTAMP_HEADER,
+  type SendGridWebhookOptions,
+  verifySendGridSignature,
+} from './webhooks/sendgrid-webhook.js';

@@ -1,0 +1,133 @@
+import { type Clock, systemClock } from '@bulwark/core';
+import { createMemoryReplayStore, type ReplayStore } from '@bulwark/webhooks';
+import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, ParsedEmailWebhook } from '../events.js';
+import { bytesToHex, utf8 } from '../internal/encoding.js';
+import { field, stringField } from '../internal/http.js';
+import { createKeyCache } from '../internal/key-cache.js';
+import { timingSafeEqual } from '../internal/timing-safe-equal.js';
+import { bodyText, malformed, parseJsonBody, stringRecord, toDate, unauthentic } from '../internal/webhook-input.js';
+
+/** Options of {@link parseMailgunWebhook}. */
+export interface MailgunWebhookOptions {
+  /** The HTTP webhook signing key(s) (not the API key). */
+  signingKey: string | readonly string[];
+  /** Largest accepted age (and skew) of `signature.timestamp`, in seconds. Default 300. */
+  toleranceSec?: number | undefined;
+  /** Refuses a token seen before (a `@bulwark/webhooks` replay store; share one across instances). Default: one process-wide in-memory store. */
+  replayStore?: ReplayStore | undefined;
+  /** Clock for the tolerance and replay windows. */
+  clock?: Clock | undefined;
+}
+
+const PROVIDER = 'mailgun';
+const defaultStore = createMemoryReplayStore();
+const hmacKeys = createKeyCache<CryptoKey>();
+
+/**
+ * Computes Mailgun's signature: hex HMAC-SHA256 of `timestamp + token` under the signing key.
+ *
+ * @example
+ * ```ts
+ * const expected = await mailgunSignature(signingKey, '1529006854', 'a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0');
+ * ```
+ */
+export async function mailgunSignature(signingKey: string, timestamp: string, token: string): Promise<string> {
+  const key = await hmacKeys(signingKey, () =>
+    crypto.subtle.importKey('raw', utf8(signingKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
+  );
+  return bytesToHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8(timestamp + token))));
+}
+
+function classify(data: Record<string, unknown>): { type: EmailEventType; bounce?: EmailBounce } {
+  const status = field(data, 'delivery-status');
+  const code = stringField(status, 'code');
+  const diagnostic = stringField(status, 'description') || stringField(status, 'message');
+  const detail = { ...(code ? { code } : {}), ...(diagnostic ? { diagnostic } : {}) };
+  switch (data.event) {
+    case 'accepted':
+      return { type: 'sent' };
+    case 'delivered':
+      return { type: 'delivered' };
+    case 'failed':
+      // `failed` + `temporary` is a retry in progress, not a bounce.
+      if (data.severity === 'temporary') return { type: 'deferred' };
+      if (/^suppress-/.test(stringField(data, 'reason') ?? '')) return { type: 'suppressed' };
+      return { type: 'bounced', bounce: { kind: data.severity === 'permanent' ? 'hard' : 'undetermined', ...detail } };
+    case 'rejected':
+      return { type: 'failed' };
+    case 'opened':
+      return { type: 'opened' };
+    case 'clicked':
+      return { type: 'clicked' };
+    case 'unsubscribed':
+      return { type: 'unsubscribed' };
+    case 'complained':
+      return { type: 'complained' };
+    default:
+      return { type: 'unknown' };
+  }
+}
+
+/**
+ * Verifies a Mailgun webhook (HMAC-SHA256 of `timestamp + token`, timestamp tolerance,
+ * token replay protection) and normalizes its `event-data`.
+ * Payloads: https://documentation.mailgun.com/docs/mailgun/user-manual/events/webhooks/
+ *
+ * @param request - Headers and raw body (JSON).
+ * @param options - Signing key(s), tolerance, replay store and clock.
+ * @throws {email_webhook_signature_invalid} on a bad signature, stale timestamp or replayed token.
+ * @throws {email_webhook_malformed} when the body is not a Mailgun webhook.
+ * @example
+ * ```ts
+ * const { events } = await parseMailgunWebhook(request, { signingKey: process.env.MAILGUN_WEBHOOK_SIGNING_KEY! });
+ * ```
+ */
+export async function parseMailgunWebhook(
+  request: EmailWebhookRequest,
+  options: MailgunWebhookOptions,
+): Promise<ParsedEmailWebhook> {
+  const json = parseJsonBody(bodyText(request.rawBody, PROVIDER), PROVIDER);
+  const sig = field(json, 'signature');
+  const timestamp = stringField(sig, 'timestamp');
+  const token = stringField(sig, 'token');
+  const signature = stringField(sig, 'signature');
+  if (!timestamp || !token || !signature) throw unauthentic(PROVIDER, 'Missing Mailgun signature fields');
+  const clock = options.clock ?? systemClock;
+  const toleranceSec = options.toleranceSec ?? 300;
+  if (!/^\d+$/.test(timestamp) || Math.abs(clock.now() / 1000 - Number(timestamp)) > toleranceSec) {
+    throw unauthentic(PROVIDER, 'The Mailgun timestamp is outside the tolerance');
+  }
+  const keys = typeof options.signingKey === 'string' ? [options.signingKey] : options.signingKey;
+  let verified = false;
+  for (const key of keys) {
+    if (await timingSafeEqual(await mailgunSignature(key, timestamp, token), signature.toLowerCase())) verified = true;
+  }
+  if (!verified) throw unauthentic(PROVIDER, 'The Mailgun signature does not verify');
+  // Keep the token as long as its timestamp would still be accepted.
+  const ttlMs = Math.max(1, (Number(timestamp) + toleranceSec) * 1000 - clock.now() + 1);
+  if (!(await (options.replayStore ?? defaultStore).claim(`mailgun:${token}`, ttlMs))) {
+    throw unauthentic(PROVIDER, 'The Mailgun token was already used (replay)');
+  }
+
+  const data = field(json, 'event-data');
+  if (typeof data !== 'object' || data === null) throw malformed(PROVIDER, 'Missing event-data');
+  const d = data as Record<string, unknown>;
+  const recipient = stringField(d, 'recipient');
+  const occurredAt = toDate(d.timestamp);
+  if (!recipient || !occurredAt) throw malformed(PROVIDER, 'event-data has no recipient or timestamp');
+  const { type, bounce } = classify(d);
+  const messageId = stringField(field(field(d, 'message'), 'headers'), 'message-id')?.replace(/^<(.*)>$/, '$1');
+  const eventId = stringField(d, 'id');
+  const event: EmailEvent = {
+    type,
+    provider: PROVIDER,
+    recipient,
+    providerMessageId: messageId,
+    ...(eventId ? { eventId } : {}),
+    occurredAt,
+    metadata: stringRecord(d['user-variables']),
+    ...(bounce ? { bounce } : {}),
+    raw: d,
+  };
+  return { events: [event] };
+}

@@ -1,0 +1,150 @@
+import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, ParsedEmailWebhook } from '../events.js';
+import { base64ToBytes } from '../internal/encoding.js';
+import { field, stringField } from '../internal/http.js';
+import { timingSafeEqual } from '../internal/timing-safe-equal.js';
+import {
+  bodyText,
+  headerReader,
+  malformed,
+  parseJsonBody,
+  stringRecord,
+  toDate,
+  unauthentic,
+} from '../internal/webhook-input.js';
+
+/** HTTP Basic credentials configured on the Postmark webhook URL. */
+export interface BasicCredentials {
+  /** The user name in the webhook URL. */
+  readonly username: string;
+  /** The password in the webhook URL. */
+  readonly password: string;
+}
+
+/** Options of {@link parsePostmarkWebhook}. */
+export interface PostmarkWebhookOptions {
+  /** Accepted credentials (several while rotating). Compared in constant time. */
+  credentials: BasicCredentials | readonly BasicCredentials[];
+  /** When set, `request.remoteAddress` must be one of these (Postmark publishes its webhook IPs). */
+  allowedIps?: readonly string[] | undefined;
+}
+
+const PROVIDER = 'postmark';
+
+const BOUNCE_TYPES: Readonly<Record<string, [EmailEventType, EmailBounce['kind'] | undefined]>> = {
+  HardBounce: ['bounced', 'hard'],
+  BadEmailAddress: ['bounced', 'hard'],
+  DMARCPolicy: ['bounced', 'hard'],
+  SoftBounce: ['bounced', 'soft'],
+  DnsError: ['bounced', 'soft'],
+  Blocked: ['bounced', 'soft'],
+  Transient: ['deferred', undefined],
+  SpamComplaint: ['complained', undefined],
+  SpamNotification: ['complained', undefined],
+  Unsubscribe: ['unsubscribed', undefined],
+  ManuallyDeactivated: ['suppressed', undefined],
+  TemplateRenderingFailed: ['failed', undefined],
+  AutoResponder: ['unknown', undefined],
+  AddressChange: ['unknown', undefined],
+  Subscribe: ['unknown', undefined],
+  ChallengeVerification: ['unknown', undefined],
+  OpenRelayTest: ['unknown', undefined],
+  Unconfirmed: ['unknown', undefined],
+};
+
+async function authenticate(request: EmailWebhookRequest, options: PostmarkWebhookOptions): Promise<void> {
+  if (options.allowedIps !== undefined) {
+    const ip = request.remoteAddress?.trim();
+    if (!ip || !options.allowedIps.includes(ip)) {
+      throw unauthentic(PROVIDER, `Remote address ${ip ?? '(none)'} is not in the Postmark allowlist`);
+    }
+  }
+  const header = headerReader(request.headers)('authorization') ?? '';
+  const match = /^Basic\s+(\S+)$/i.exec(header.trim());
+  const decoded = match ? base64ToBytes(match[1] as string) : undefined;
+  if (!decoded) throw unauthentic(PROVIDER, 'Missing or malformed Basic Authorization header');
+  const presented = new TextDecoder().decode(decoded);
+  const list = Array.isArray(options.credentials) ? options.credentials : [options.credentials as BasicCredentials];
+  let ok = false;
+  // Check every credential so timing does not reveal which one matched.
+  for (const c of list) ok = (await timingSafeEqual(presented, `${c.username}:${c.password}`)) || ok;
+  if (!ok) throw unauthentic(PROVIDER, 'Basic credentials do not match');
+}
+
+function classify(record: Record<string, unknown>): { type: EmailEventType; bounce?: EmailBounce } {
+  switch (record.RecordType) {
+    case 'Delivery':
+      return { type: 'delivered' };
+    case 'Open':
+      return { type: 'opened' };
+    case 'Click':
+      return { type: 'clicked' };
+    case 'SpamComplaint':
+      return { type: 'complained' };
+    case 'SubscriptionChange':
+      if (record.SuppressSending !== true) return { type: 'unknown' };
+      return { type: record.SuppressionReason === 'ManualSuppression' ? 'unsubscribed' : 'suppressed' };
+    case 'Bounce': {
+      const bounceType = stringField(record, 'Type') ?? 'Unknown';
+      const [type, kind] = BOUNCE_TYPES[bounceType] ?? ['bounced', 'undetermined'];
+      if (type !== 'bounced') return { type };
+      const diagnostic = stringField(record, 'Details') ?? stringField(record, 'Description');
+      return {
+        type,
+        bounce: { kind: kind ?? 'undetermined', code: bounceType, ...(diagnostic ? { diagnostic } : {}) },
+      };
+    }
+    default:
+      return { type: 'unknown' };
+  }
+}
+
+/**
+ * Verifies a Postmark webhook (HTTP Basic credentials in constant time, optional IP
+ * allowlist) and normalizes it. Classification is by `RecordType`; the bounce `ID`, which
+ * exceeds `Number.MAX_SAFE_INTEGER`, is kept exact as the string `eventId`.
+ * Payloads: https://postmarkapp.com/developer/webhooks/webhooks-overview
+ *
+ * @param request - Headers, raw body and remote address.
+ * @param options - Credentials and IP allowlist.
+ * @throws {email_webhook_signature_invalid} on bad credentials or a disallowed IP.
+ * @throws {email_webhook_malformed} on a body that is not a Postmark record.
+ * @example
+ * ```ts
+ * const { events } = await parsePostmarkWebhook(request, { credentials: { username: 'pm', password: secret } });
+ * ```
+ */
+export async function parsePostmarkWebhook(
+  request: EmailWebhookRequest,
+  options: PostmarkWebhookOptions,
+): Promise<ParsedEmailWebhook> {
+  await authenticate(request, options);
+  const json = parseJsonBody(bodyText(request.rawBody, PROVIDER), PROVIDER);
+  if (
+    typeof json !== 'object' ||
+    json === null ||
+    Array.isArray(json) ||
+    typeof field(json, 'RecordType') !== 'string'
+  ) {
+    throw malformed(PROVIDER, 'Expected a JSON object with a RecordType');
+  }
+  const record = json as Record<string, unknown>;
+  const recipient = stringField(record, 'Recipient') ?? stringField(record, 'Email');
+  const occurredAt = toDate(
+    record.DeliveredAt ?? record.BouncedAt ?? record.ReceivedAt ?? record.ChangedAt ?? record.SubmittedAt,
+  );
+  if (!recipient || !occurredAt) throw malformed(PROVIDER, 'The record has no recipient or timestamp');
+  const { type, bounce } = classify(record);
+  const id = record.ID;
+  const event: EmailEvent = {
+    type,
+    provider: PROVIDER,
+    recipient,
+    providerMessageId: stringField(record, 'MessageID'),
+    ...(typeof id === 'string' || typeof id === 'number' ? { eventId: String(id) } : {}),
+    occurredAt,
+    metadata: stringRecord(record.Metadata),
+    ...(bounce ? { bounce } : {}),
+    raw: record,
+  };
+  return { events: [event] };
+}

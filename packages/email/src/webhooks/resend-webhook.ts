@@ -1,0 +1,129 @@
+import type { Clock } from '@bulwark/core';
+import { isWebhookVerificationError, type ReplayStore, verifyStandardWebhook } from '@bulwark/webhooks';
+import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, ParsedEmailWebhook } from '../events.js';
+import { field, stringField } from '../internal/http.js';
+import { bodyText, headerReader, malformed, parseJsonBody, toDate, unauthentic } from '../internal/webhook-input.js';
+
+/** Options of {@link parseResendWebhook}. */
+export interface ResendWebhookOptions {
+  /** The endpoint's signing secret(s) (`whsec_…`); several while rotating. */
+  secret: string | readonly string[];
+  /** Accepted timestamp skew in seconds, past and future. Default 300. */
+  toleranceSec?: number | undefined;
+  /** Clock for the tolerance check. */
+  clock?: Clock | undefined;
+  /** Refuses a second delivery of the same `svix-id` (a `@bulwark/webhooks` replay store). */
+  replayStore?: ReplayStore | undefined;
+}
+
+const PROVIDER = 'resend';
+
+const TYPES: Readonly<Record<string, EmailEventType>> = {
+  'email.sent': 'sent',
+  'email.delivered': 'delivered',
+  'email.delivery_delayed': 'deferred',
+  'email.bounced': 'bounced',
+  'email.complained': 'complained',
+  'email.opened': 'opened',
+  'email.clicked': 'clicked',
+  'email.failed': 'failed',
+  'email.suppressed': 'suppressed',
+};
+
+const BOUNCE_KINDS: Readonly<Record<string, EmailBounce['kind']>> = {
+  Permanent: 'hard',
+  Transient: 'soft',
+};
+
+/** Resend sends `tags` as an object, or as `[{ name, value }]`. */
+function tagsOf(tags: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(tags)) {
+    for (const tag of tags) {
+      const name = stringField(tag, 'name');
+      const value = stringField(tag, 'value');
+      if (name !== undefined && value !== undefined) out[name] = value;
+    }
+  } else if (typeof tags === 'object' && tags !== null) {
+    for (const [name, value] of Object.entries(tags)) if (typeof value === 'string') out[name] = value;
+  }
+  return out;
+}
+
+function recipientsOf(to: unknown): string[] {
+  if (typeof to === 'string') return [to];
+  return Array.isArray(to) ? to.filter((t): t is string => typeof t === 'string') : [];
+}
+
+/**
+ * Verifies a Resend webhook (Svix / Standard Webhooks signature, via `@bulwark/webhooks`)
+ * and normalizes it: one event per `data.to` recipient; `tags` (object or array) become
+ * `metadata`. Payloads: https://resend.com/docs/dashboard/webhooks/event-types
+ *
+ * @param request - Headers (`svix-id`, `svix-timestamp`, `svix-signature`) and raw body.
+ * @param options - Secret(s), tolerance, clock and replay store.
+ * @throws {email_webhook_signature_invalid} when the signature, timestamp or id does not verify.
+ * @throws {email_webhook_malformed} when the verified body is not a Resend event.
+ * @example
+ * ```ts
+ * const { events } = await parseResendWebhook(request, { secret: process.env.RESEND_WEBHOOK_SECRET! });
+ * ```
+ */
+export async function parseResendWebhook(
+  request: EmailWebhookRequest,
+  options: ResendWebhookOptions,
+): Promise<ParsedEmailWebhook> {
+  const tolerance = options.toleranceSec ?? 300;
+  try {
+    await verifyStandardWebhook({
+      headers: request.headers,
+      body: request.rawBody,
+      secrets: options.secret,
+      tolerance: { pastSec: tolerance, futureSec: tolerance },
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.replayStore ? { replayStore: options.replayStore } : {}),
+    });
+  } catch (error) {
+    if (isWebhookVerificationError(error)) {
+      throw unauthentic(PROVIDER, `The Resend signature does not verify (${error.code})`, error);
+    }
+    throw error;
+  }
+  const json = parseJsonBody(bodyText(request.rawBody, PROVIDER), PROVIDER);
+  const kind = stringField(json, 'type');
+  const data = field(json, 'data');
+  if (!kind || typeof data !== 'object' || data === null) throw malformed(PROVIDER, 'Expected `{ type, data }`');
+  const occurredAt = toDate(field(json, 'created_at')) ?? toDate(field(data, 'created_at'));
+  if (!occurredAt) throw malformed(PROVIDER, 'The event has no created_at');
+  const type = TYPES[kind] ?? 'unknown';
+  const bounceData = field(data, 'bounce');
+  const diagnostic = stringField(bounceData, 'message');
+  const code = stringField(bounceData, 'subType');
+  const bounce: EmailBounce | undefined =
+    type === 'bounced'
+      ? {
+          kind: BOUNCE_KINDS[stringField(bounceData, 'type') ?? ''] ?? 'undetermined',
+          ...(code ? { code } : {}),
+          ...(diagnostic ? { diagnostic } : {}),
+        }
+      : undefined;
+  const eventId = headerReader(request.headers)('svix-id') ?? headerReader(request.headers)('webhook-id');
+  const metadata = tagsOf(field(data, 'tags'));
+  const recipients = recipientsOf(field(data, 'to'));
+  const list = recipients.length ? recipients : [''];
+  return {
+    events: list.map(
+      (recipient): EmailEvent => ({
+        type,
+        provider: PROVIDER,
+        recipient,
+        providerMessageId: stringField(data, 'email_id'),
+        ...(eventId ? { eventId: list.length > 1 ? `${eventId}:${recipient}` : eventId } : {}),
+        occurredAt,
+        metadata,
+        ...(bounce ? { bounce } : {}),
+        raw: json,
+      }),
+    ),
+  };
+}

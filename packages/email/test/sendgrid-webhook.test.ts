@@ -1,0 +1,111 @@
+import { parseSendGridWebhook, verifySendGridSignature } from '@bulwark/email/sendgrid';
+import { FakeClock } from '@bulwark/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseEmailWebhook } from '../src/index.js';
+import { events, expectedTypes, officialVector as v } from './fixtures/sendgrid-events.js';
+import { createSendGridSigner } from './helpers/crypto.js';
+
+const headersFor = (signature: string, timestamp: string) => ({
+  'X-Twilio-Email-Event-Webhook-Signature': signature,
+  'X-Twilio-Email-Event-Webhook-Timestamp': timestamp,
+});
+
+describe('verifySendGridSignature (official sendgrid-nodejs vector)', () => {
+  it('verifies the valid signature', async () => {
+    await expect(
+      verifySendGridSignature({ signature: v.signature, timestamp: v.timestamp, rawBody: v.payload }, v.publicKey),
+    ).resolves.toBe(true);
+  });
+
+  it.each([
+    ['another key', { key: v.otherPublicKey }],
+    ['a changed payload', { rawBody: 'payload' }],
+    ['a changed signature', { signature: v.badSignature }],
+    ['a changed timestamp', { timestamp: 'timestamp' }],
+    ['a garbage key', { key: 'not-a-key' }],
+    ['a non-DER signature', { signature: 'AAAA' }],
+  ] as Array<[string, { key?: string; rawBody?: string; signature?: string; timestamp?: string }]>)(
+    'rejects %s',
+    async (_, change) => {
+      const { key, ...rest } = change;
+      const input = { signature: v.signature, timestamp: v.timestamp, rawBody: v.payload, ...rest };
+      await expect(verifySendGridSignature(input, key ?? v.publicKey)).resolves.toBe(false);
+    },
+  );
+
+  it('accepts the key as PEM and the body as bytes', async () => {
+    const pem = `-----BEGIN PUBLIC KEY-----\n${v.publicKey}\n-----END PUBLIC KEY-----`;
+    const rawBody = new TextEncoder().encode(v.payload);
+    await expect(
+      verifySendGridSignature({ signature: v.signature, timestamp: v.timestamp, rawBody }, pem),
+    ).resolves.toBe(true);
+  });
+
+  it('passes verification in parseSendGridWebhook, then refuses the non-array vector body as malformed', async () => {
+    const request = { headers: headersFor(v.signature, v.timestamp), rawBody: v.payload };
+    await expect(parseSendGridWebhook(request, { publicKey: [v.otherPublicKey, v.publicKey] })).rejects.toMatchObject({
+      code: 'email_webhook_malformed',
+    });
+    await expect(parseSendGridWebhook(request, { publicKey: v.otherPublicKey })).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
+  });
+});
+
+describe('parseSendGridWebhook', () => {
+  let signer: Awaited<ReturnType<typeof createSendGridSigner>>;
+  const body = JSON.stringify(events);
+  const timestamp = '1513299600';
+  beforeAll(async () => {
+    signer = await createSendGridSigner();
+  });
+
+  it('normalizes every documented event of a signed batch', async () => {
+    const request = { headers: headersFor(await signer.sign(timestamp, body), timestamp), rawBody: body };
+    const { events: parsed } = await parseEmailWebhook('sendgrid', request, { publicKey: signer.publicKey });
+    expect(parsed.map((e) => e.type)).toEqual(expectedTypes);
+    expect(parsed[0]).toMatchObject({
+      provider: 'sendgrid',
+      recipient: 'example@test.com',
+      providerMessageId: '14c5d75ce93.dfd.64b469',
+      eventId: 'rbtnWrG1DVDGGGFHFyun0A==',
+      occurredAt: new Date(1513299569 * 1000),
+      metadata: { user_id: 'u_42' },
+    });
+    expect(parsed[5]!.bounce).toEqual({ kind: 'hard', code: '5.0.0', diagnostic: '500 unknown recipient' });
+    expect(parsed[6]!.bounce).toMatchObject({ kind: 'soft' });
+    expect(parsed[12]!.raw).toEqual(events[12]);
+  });
+
+  it('rejects a tampered body, missing headers and a stale timestamp', async () => {
+    const signature = await signer.sign(timestamp, body);
+    const tampered = { headers: headersFor(signature, timestamp), rawBody: body.replace('cat facts', 'dog facts') };
+    await expect(parseSendGridWebhook(tampered, { publicKey: signer.publicKey })).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
+    await expect(
+      parseSendGridWebhook({ headers: {}, rawBody: body }, { publicKey: signer.publicKey }),
+    ).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
+    const clock = new FakeClock((Number(timestamp) + 600) * 1000);
+    const fresh = { headers: headersFor(signature, timestamp), rawBody: body };
+    await expect(
+      parseSendGridWebhook(fresh, { publicKey: signer.publicKey, toleranceSec: 300, clock }),
+    ).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
+    await expect(
+      parseSendGridWebhook(fresh, { publicKey: signer.publicKey, toleranceSec: 900, clock }),
+    ).resolves.toMatchObject({ events: expect.any(Array) });
+  });
+
+  it('refuses signed events without email or timestamp as malformed', async () => {
+    for (const bad of ['[{"event":"delivered"}]', '[1]', '[{"email":"a@b.test","timestamp":"x"}]']) {
+      const request = { headers: new Headers(headersFor(await signer.sign(timestamp, bad), timestamp)), rawBody: bad };
+      await expect(parseSendGridWebhook(request, { publicKey: signer.publicKey })).rejects.toMatchObject({
+        code: 'email_webhook_malformed',
+      });
+    }
+  });
+});

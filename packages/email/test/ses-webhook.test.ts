@@ -1,0 +1,204 @@
+import { confirmSnsSubscription, isSnsUrl, parseSesWebhook, type SnsCertificateCache } from '@bulwark/email/ses';
+import { createTestServer } from '@bulwark/testing';
+import { HttpResponse, http } from 'msw';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseEmailWebhook, suppressionsFromEvents } from '../src/index.js';
+import {
+  bounceNotification,
+  CERT_URL,
+  complaintNotification,
+  deliveryDelayEvent,
+  deliveryEvent,
+  notificationEnvelope,
+  openEvent,
+  otherEvents,
+  subscriptionConfirmationEnvelope,
+  TOPIC,
+} from './fixtures/ses-events.js';
+import { createSnsSigner } from './helpers/crypto.js';
+
+const server = createTestServer();
+let signer: Awaited<ReturnType<typeof createSnsSigner>>;
+beforeAll(async () => {
+  signer = await createSnsSigner();
+});
+
+/** A fresh cache and a fetcher serving the test certificate, counting downloads. */
+function certificates() {
+  const fetchCertificate = vi.fn(async (url: string) => {
+    expect(url).toBe(CERT_URL);
+    return signer.pem;
+  });
+  return { fetchCertificate, certificateCache: new Map() as SnsCertificateCache };
+}
+
+async function request(envelope: Record<string, string>, version: '1' | '2' = '1') {
+  return {
+    headers: { 'x-amz-sns-message-type': envelope.Type! },
+    rawBody: JSON.stringify(await signer.sign(envelope, version)),
+  };
+}
+
+describe('parseSesWebhook', () => {
+  it('verifies SignatureVersion 1 and emits one bounce per recipient from the notificationType form', async () => {
+    const options = certificates();
+    const { events } = await parseEmailWebhook('ses', await request(notificationEnvelope(bounceNotification)), options);
+    expect(events.map((e) => [e.type, e.recipient, e.bounce?.kind])).toEqual([
+      ['bounced', 'jane@example.com', 'hard'],
+      ['bounced', 'richard@example.com', 'hard'],
+    ]);
+    expect(events[0]).toMatchObject({
+      provider: 'ses',
+      providerMessageId: bounceNotification.mail.messageId,
+      eventId: '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324:jane@example.com',
+      occurredAt: new Date('2016-01-27T14:59:38.237Z'),
+      bounce: { code: '5.1.1', diagnostic: 'smtp; 550 5.1.1 <jane@example.com>... User' },
+      metadata: {},
+    });
+    expect(suppressionsFromEvents(events).map((s) => s.email)).toEqual(['jane@example.com', 'richard@example.com']);
+  });
+
+  it('verifies SignatureVersion 2 and reads the eventType form with mail.tags as metadata', async () => {
+    const options = certificates();
+    const { events } = await parseSesWebhook(await request(notificationEnvelope(deliveryEvent), '2'), options);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: 'delivered',
+      recipient: 'recipient@example.com',
+      occurredAt: new Date('2016-10-19T23:21:04.133Z'),
+      metadata: { myCustomTag1: 'myCustomTagValue1', myCustomTag2: 'myCustomTagValue2' },
+    });
+  });
+
+  it('reads complaints, delivery delays, opens and the other event types', async () => {
+    const options = certificates();
+    const parse = async (message: unknown) =>
+      (await parseSesWebhook(await request(notificationEnvelope(message)), options)).events;
+    expect((await parse(complaintNotification)).map((e) => [e.type, e.recipient])).toEqual([
+      ['complained', 'richard@example.com'],
+    ]);
+    expect(await parse(deliveryDelayEvent)).toMatchObject([{ type: 'deferred', recipient: 'recipient@example.com' }]);
+    expect(await parse(openEvent)).toMatchObject([
+      { type: 'opened', occurredAt: new Date('2017-08-09T22:00:19.652Z') },
+    ]);
+    for (const [message, type] of otherEvents) expect((await parse(message))[0]!.type).toBe(type);
+    expect(
+      await parse({
+        notificationType: 'Bounce',
+        mail: bounceNotification.mail,
+        bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'x@y.test' }] },
+      }),
+    ).toMatchObject([{ type: 'bounced', bounce: { kind: 'soft' }, occurredAt: new Date('2012-05-02T00:54:06.655Z') }]);
+    expect(options.fetchCertificate).toHaveBeenCalledTimes(1);
+  });
+
+  it('surfaces a SubscriptionConfirmation and confirms it on an SNS host', async () => {
+    const options = certificates();
+    const result = await parseSesWebhook(await request(subscriptionConfirmationEnvelope), options);
+    expect(result.events).toEqual([]);
+    expect(result.subscriptionConfirmation).toEqual({
+      type: 'SubscriptionConfirmation',
+      topicArn: TOPIC,
+      subscribeUrl: subscriptionConfirmationEnvelope.SubscribeURL,
+      token: subscriptionConfirmationEnvelope.Token,
+      message: subscriptionConfirmationEnvelope.Message,
+      messageId: subscriptionConfirmationEnvelope.MessageId,
+    });
+    server.use(
+      http.get('https://sns.us-west-2.amazonaws.com/', () => new HttpResponse('<ConfirmSubscriptionResponse/>')),
+    );
+    await confirmSnsSubscription(result.subscriptionConfirmation!);
+    expect(server.calls[0]!.url).toBe(subscriptionConfirmationEnvelope.SubscribeURL);
+    server.use(http.get('https://sns.us-west-2.amazonaws.com/', () => new HttpResponse('no', { status: 403 })));
+    await expect(confirmSnsSubscription(result.subscriptionConfirmation!)).rejects.toMatchObject({
+      code: 'email_webhook_malformed',
+    });
+    await expect(
+      confirmSnsSubscription({ ...result.subscriptionConfirmation!, subscribeUrl: 'https://evil.example/?x' }),
+    ).rejects.toMatchObject({ code: 'email_webhook_malformed' });
+  });
+
+  it.each([
+    ['http scheme', CERT_URL.replace('https:', 'http:')],
+    ['a foreign host', 'https://sns.us-west-2.amazonaws.com.evil.example/cert.pem'],
+    ['a lookalike host', 'https://evilsns.us-west-2.amazonaws.com/cert.pem'],
+    ['a non-pem path', 'https://sns.us-west-2.amazonaws.com/cert.txt'],
+    ['an explicit port', 'https://sns.us-west-2.amazonaws.com:8443/cert.pem'],
+    ['not a URL', 'sns.us-west-2.amazonaws.com/cert.pem'],
+  ])('refuses a SigningCertURL with %s before fetching', async (_, url) => {
+    const options = certificates();
+    const envelope = { ...notificationEnvelope(bounceNotification), SigningCertURL: url };
+    await expect(parseSesWebhook(await request(envelope), options)).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
+    expect(options.fetchCertificate).not.toHaveBeenCalled();
+  });
+
+  it('refuses a tampered Message, a foreign topic and an unusable certificate', async () => {
+    const options = certificates();
+    const good = await request(notificationEnvelope(bounceNotification));
+    const tampered = { ...good, rawBody: good.rawBody.replace('jane@example.com', 'eve@example.com') };
+    await expect(parseSesWebhook(tampered, options)).rejects.toMatchObject({ code: 'email_webhook_signature_invalid' });
+    await expect(
+      parseSesWebhook(good, { ...options, allowedTopicArns: ['arn:aws:sns:us-east-1:1:Other'] }),
+    ).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
+    const broken = {
+      fetchCertificate: async () => 'not a pem ###',
+      certificateCache: new Map() as SnsCertificateCache,
+    };
+    await expect(parseSesWebhook(good, broken)).rejects.toMatchObject({ code: 'email_webhook_signature_invalid' });
+    expect(broken.certificateCache.size).toBe(0);
+    const garbage = { ...good, rawBody: good.rawBody.replace(/"Signature":"[^"]+"/, '"Signature":"%%%"') };
+    await expect(parseSesWebhook(garbage, options)).rejects.toMatchObject({ code: 'email_webhook_signature_invalid' });
+  });
+
+  it('refuses messages older than maxAgeSec', async () => {
+    const good = await request(notificationEnvelope(deliveryEvent));
+    const sentAt = Date.parse('2012-05-02T00:54:06.655Z');
+    const at = (ms: number) => ({ ...certificates(), maxAgeSec: 3600, clock: { now: () => ms } });
+    await expect(parseSesWebhook(good, at(sentAt + 3_600_000))).resolves.toMatchObject({
+      events: [{ type: 'delivered' }],
+    });
+    await expect(parseSesWebhook(good, at(sentAt + 3_600_001))).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
+  });
+
+  it('downloads the certificate with the injected fetch and caches it', async () => {
+    server.use(http.get(CERT_URL, () => new HttpResponse(signer.pem)));
+    const options = { certificateCache: new Map() as SnsCertificateCache };
+    const good = await request(notificationEnvelope(deliveryEvent));
+    await parseSesWebhook(good, options);
+    await parseSesWebhook(good, options);
+    expect(server.calls.filter((c) => c.url === CERT_URL)).toHaveLength(1);
+    server.use(http.get(CERT_URL, () => new HttpResponse('gone', { status: 404 })));
+    await expect(parseSesWebhook(good, { certificateCache: new Map() })).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
+  });
+
+  it('refuses malformed envelopes and messages, emitting nothing', async () => {
+    const options = certificates();
+    await expect(parseSesWebhook({ headers: {}, rawBody: '{"Type":"Notification"}' }, options)).rejects.toMatchObject({
+      code: 'email_webhook_malformed',
+    });
+    const noToken = { ...subscriptionConfirmationEnvelope, Token: undefined } as unknown as Record<string, string>;
+    await expect(
+      parseSesWebhook({ headers: {}, rawBody: JSON.stringify({ ...noToken, Signature: 'x' }) }, options),
+    ).rejects.toMatchObject({
+      code: 'email_webhook_malformed',
+    });
+    const notJson = await request({ ...notificationEnvelope({}), Message: 'Hello world!' });
+    await expect(parseSesWebhook(notJson, options)).rejects.toMatchObject({ code: 'email_webhook_malformed' });
+    const noMail = await request(notificationEnvelope({ notificationType: 'Bounce' }));
+    await expect(parseSesWebhook(noMail, options)).rejects.toMatchObject({ code: 'email_webhook_malformed' });
+  });
+
+  it('recognizes SNS URLs', () => {
+    expect(isSnsUrl(CERT_URL)).toBe(true);
+    expect(isSnsUrl('https://sns.cn-north-1.amazonaws.com.cn/x.pem')).toBe(true);
+    expect(isSnsUrl('https://user:pw@sns.us-east-1.amazonaws.com/x.pem')).toBe(false);
+  });
+});

@@ -1,0 +1,42 @@
+import { isBulwarkError, type ProblemWritable, writeProblem } from '@bulwark/errors';
+import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+import { type NodeRequestLike, type ReadRawBodyOptions, readRawBody } from './node-http.js';
+
+/** The parts of an Express request the middleware uses. */
+export interface ExpressRequestLike extends NodeRequestLike {
+  /** Set by `express.raw()` / `express.text()`; read from the stream when undefined. */
+  body?: unknown;
+  /** Set by the middleware once the webhook verified. */
+  webhook?: VerifiedWebhook;
+}
+
+/**
+ * Express middleware that verifies the webhook and stores the result on `req.webhook`.
+ * Mount it with `express.raw({ type: '*\/*' })` or alone (it reads the stream itself); a body
+ * already parsed by `express.json()` is rejected with `webhook_body_unsupported`, because the
+ * original bytes are gone. Failures answer with problem+json; other errors go to `next`.
+ *
+ * @example
+ * ```ts
+ * app.post('/webhooks', expressWebhook(verifier), (req, res) => { handle(req.webhook); res.sendStatus(204); });
+ * ```
+ */
+export function expressWebhook(
+  verifier: WebhookVerifier,
+  options: ReadRawBodyOptions = {},
+): (req: ExpressRequestLike, res: ProblemWritable, next: (error?: unknown) => void) => Promise<void> {
+  return async (req, res, next) => {
+    try {
+      const body = req.body === undefined ? await readRawBody(req, options) : req.body;
+      req.webhook = await verifier.verify({ headers: req.headers, body: body as Uint8Array });
+    } catch (error) {
+      if (isBulwarkError(error) && error.status < 500) {
+        writeProblem(res, error);
+        return;
+      }
+      next(error);
+      return;
+    }
+    next();
+  };
+}

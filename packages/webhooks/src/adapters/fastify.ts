@@ -1,0 +1,62 @@
+import { isBulwarkError, toProblem } from '@bulwark/errors';
+import type { HeaderInput } from '../internal/headers.js';
+import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+
+/** The parts of a Fastify request the hook uses. */
+export interface FastifyRequestLike {
+  readonly headers: HeaderInput;
+  readonly body: unknown;
+  webhook?: VerifiedWebhook;
+}
+
+/** The parts of a Fastify reply the hook uses. */
+export interface FastifyReplyLike {
+  code(status: number): FastifyReplyLike;
+  type(contentType: string): FastifyReplyLike;
+  send(payload: unknown): unknown;
+}
+
+/** The parts of a Fastify instance the plugin uses. */
+export interface FastifyInstanceLike {
+  removeAllContentTypeParsers(): void;
+  addContentTypeParser(
+    contentType: string,
+    options: { parseAs: 'buffer' },
+    parser: (request: unknown, body: Uint8Array, done: (error: Error | null, body?: unknown) => void) => void,
+  ): void;
+  addHook(name: 'preHandler', hook: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<unknown>): void;
+}
+
+/**
+ * A Fastify plugin that scopes raw-body capture and verification to the routes that
+ * `routes` declares: inside it, every content type is parsed as a `Buffer` (the bytes that were
+ * signed) and a `preHandler` hook verifies each request and sets `request.webhook`. Routes
+ * outside the plugin keep Fastify's JSON parser. Failures answer with problem+json.
+ *
+ * @example
+ * ```ts
+ * app.register(fastifyWebhook(verifier, (scope) => {
+ *   scope.post('/webhooks', async (request) => ({ id: request.webhook.id }));
+ * }));
+ * ```
+ */
+export function fastifyWebhook<I extends FastifyInstanceLike>(
+  verifier: WebhookVerifier,
+  routes: (scope: I) => void | Promise<void>,
+): (instance: I) => Promise<void> {
+  return async (instance) => {
+    instance.removeAllContentTypeParsers();
+    instance.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    instance.addHook('preHandler', async (request, reply) => {
+      try {
+        request.webhook = await verifier.verify({ headers: request.headers, body: (request.body ?? '') as Uint8Array });
+      } catch (error) {
+        if (!isBulwarkError(error) || error.status >= 500) throw error;
+        const problem = toProblem(error);
+        return reply.code(problem.status).type('application/problem+json').send(problem);
+      }
+      return undefined;
+    });
+    await routes(instance);
+  };
+}

@@ -1,0 +1,31 @@
+import { isBulwarkError, problemResponse } from '@bulwark/errors';
+import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+
+/**
+ * A Fetch handler (`(request) => Response`, for Bun, Deno, Cloudflare Workers, Next.js route
+ * handlers, …) that verifies each request and calls `onWebhook` with the result. Verification
+ * failures answer with problem+json (400/401/409); other errors propagate.
+ *
+ * @example
+ * ```ts
+ * export const POST = createWebhookHandler(verifier, async (event) => {
+ *   await handle(JSON.parse(new TextDecoder().decode(event.body as Uint8Array)));
+ *   return new Response(null, { status: 204 });
+ * });
+ * ```
+ */
+export function createWebhookHandler(
+  verifier: WebhookVerifier,
+  onWebhook: (event: VerifiedWebhook, request: Request) => Response | Promise<Response>,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    let event: VerifiedWebhook;
+    try {
+      event = await verifier.verify(request);
+    } catch (error) {
+      if (isBulwarkError(error) && error.status < 500) return problemResponse(error);
+      throw error;
+    }
+    return onWebhook(event, request);
+  };
+}

@@ -1,0 +1,80 @@
+import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
+
+/**
+ * Remembers accepted message ids/nonces for the tolerance window. `verify()` calls `claim`
+ * only after the signature matched, so forged requests cannot fill the store.
+ */
+export interface ReplayStore {
+  /**
+   * Records `key` for `ttlMs` if it is new.
+   * @returns `true` when the key was new (accept), `false` when it was already recorded (replay).
+   */
+  claim(key: string, ttlMs: number): boolean | Promise<boolean>;
+}
+
+/** Options of {@link createMemoryReplayStore}. */
+export interface MemoryReplayStoreOptions {
+  /** Most keys kept; beyond it the oldest entry is evicted. Type: `number`. Default: `100_000`. */
+  maxEntries?: number;
+  /** Time source for expiry. Type: `Clock`. Default: `systemClock`. */
+  clock?: Clock;
+}
+
+/** An in-process {@link ReplayStore}, bounded by entry count. */
+export interface MemoryReplayStore extends ReplayStore {
+  /** Keys currently held. */
+  readonly size: number;
+  /** Unexpired keys evicted because the store was full (each weakens replay protection). */
+  readonly evictions: number;
+}
+
+/**
+ * Creates a bounded in-memory replay store for a single process. Expired keys are dropped
+ * first; when the store is still full the oldest key is evicted and counted in `evictions`.
+ * Use the Redis store (`@bulwark/webhooks/redis`) when several processes receive webhooks.
+ *
+ * @throws {RangeError} when `maxEntries` is not a positive integer.
+ * @example
+ * ```ts
+ * const replayStore = createMemoryReplayStore({ maxEntries: 50_000 });
+ * await verify({ headers, body, secrets, replayStore });
+ * ```
+ */
+export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}): MemoryReplayStore {
+  const maxEntries = options.maxEntries ?? 100_000;
+  assertNumberOption('maxEntries', maxEntries, { min: 1, integer: true });
+  const clock = options.clock ?? systemClock;
+  // Insertion order = expiry order when TTLs are equal, which is the case within one verifier.
+  const expiries = new Map<string, number>();
+  let evictions = 0;
+
+  function sweep(now: number): void {
+    for (const [key, expiresAt] of expiries) {
+      if (expiresAt > now) break;
+      expiries.delete(key);
+    }
+  }
+
+  return {
+    get size() {
+      return expiries.size;
+    },
+    get evictions() {
+      return evictions;
+    },
+    claim(key: string, ttlMs: number): boolean {
+      const now = clock.now();
+      const existing = expiries.get(key);
+      if (existing !== undefined && existing > now) return false;
+      expiries.delete(key);
+      sweep(now);
+      if (expiries.size >= maxEntries) {
+        const oldest = expiries.keys().next().value as string;
+        expiries.delete(oldest);
+        evictions++;
+      }
+      expiries.set(key, now + ttlMs);
+      return true;
+    },
+  };
+}

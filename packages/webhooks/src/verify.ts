@@ -1,0 +1,45 @@
+import type { RequestLike, VerifiedWebhook, WebhookInput, WebhookVerifierOptions } from './webhook-verifier.js';
+import { createWebhookVerifier } from './webhook-verifier.js';
+
+/** Options of the one-shot {@link verify}: the verifier options plus the webhook. */
+export type VerifyOptions = WebhookVerifierOptions & (WebhookInput | { readonly request: RequestLike });
+
+/**
+ * Verifies one webhook (one-shot form of {@link createWebhookVerifier}; string secrets are
+ * parsed once per process and their keys cached).
+ *
+ * @throws {WebhookVerificationError} `webhook_header_missing`, `webhook_header_malformed`,
+ *   `webhook_timestamp_invalid`, `webhook_timestamp_too_old`, `webhook_timestamp_in_future`,
+ *   `webhook_signature_mismatch`, `webhook_replayed`, `webhook_body_unsupported`.
+ * @throws {webhook_secret_malformed} for an invalid configured secret.
+ * @example
+ * ```ts
+ * const { keyId, body } = await verify({ headers: request.headers, body: await request.text(), secrets: secret });
+ * ```
+ */
+export function verify(options: VerifyOptions): Promise<VerifiedWebhook> {
+  try {
+    const verifier = createWebhookVerifier(options);
+    return verifier.verify('request' in options ? options.request : options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Options of {@link verifyStandardWebhook}. */
+export type VerifyStandardWebhookOptions = Omit<WebhookVerifierOptions, 'scheme'> &
+  (WebhookInput | { readonly request: RequestLike });
+
+/**
+ * Verifies a Standard Webhooks request (Svix, Resend, …): `webhook-*` or `svix-*` headers,
+ * `whsec_` secrets, `v1` HMAC and `v1a` Ed25519 signatures.
+ *
+ * @throws {WebhookVerificationError} as {@link verify}.
+ * @example
+ * ```ts
+ * const event = await verifyStandardWebhook({ headers: req.headers, body: rawBody, secrets: process.env.RESEND_WEBHOOK_SECRET! });
+ * ```
+ */
+export function verifyStandardWebhook(options: VerifyStandardWebhookOptions): Promise<VerifiedWebhook> {
+  return verify({ ...options, scheme: 'standard' } as VerifyOptions);
+}

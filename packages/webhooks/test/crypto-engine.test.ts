@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { parseSecret } from '../src/index.js';
+import {
+  createNodeCryptoEngine,
+  createWebCryptoEngine,
+  loadNodeCrypto,
+  selectEngine,
+} from '../src/internal/crypto-engine.js';
+import { fromBase64, fromHex, toBase64, toBase64Url, toHex } from '../src/internal/encoding.js';
+import { SECRET } from './helpers.js';
+
+describe('crypto engines', () => {
+  it('uses Web Crypto in edge runtimes and node:crypto on Node by default', () => {
+    const edge = typeof (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime === 'string';
+    expect(selectEngine('auto').name).toBe(edge ? 'webcrypto' : 'node');
+  });
+
+  it('selects Web Crypto on request and caches engines', () => {
+    expect(selectEngine('webcrypto').name).toBe('webcrypto');
+    expect(selectEngine('auto')).toBe(selectEngine('auto'));
+  });
+
+  it('gives identical results on Web Crypto and node:crypto (when present)', async () => {
+    const secret = parseSecret(SECRET);
+    const web = createWebCryptoEngine();
+    const chunks = ['a.', new Uint8Array([0xff, 0])];
+    const webMac = await web.hmacSha256(secret, chunks, 'base64');
+    expect(await web.hmacSha256(secret, chunks, 'base64')).toBe(webMac);
+    expect(fromBase64(webMac)).toEqual(fromHex(await web.hmacSha256(secret, chunks, 'hex')));
+    expect(await web.sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const nodeCrypto = loadNodeCrypto();
+    if (nodeCrypto) {
+      const node = createNodeCryptoEngine(nodeCrypto);
+      expect(node.hmacSha256(secret, chunks, 'base64')).toBe(webMac);
+      expect(node.hmacSha256(secret, chunks, 'hex')).toBe(await web.hmacSha256(secret, chunks, 'hex'));
+      expect(await node.sha256Hex(new Uint8Array())).toBe(await web.sha256Hex(''));
+      const withoutOneShot = createNodeCryptoEngine({ ...nodeCrypto, hash: undefined });
+      expect(withoutOneShot.sha256Hex('')).toBe(await web.sha256Hex(''));
+      for (const message of ['', '1700000000.nonce.abc', 'é'.repeat(192), 'x'.repeat(193)]) {
+        for (const encoding of ['hex', 'base64'] as const) {
+          const expected = await web.hmacSha256(secret, [message], encoding);
+          expect(node.hmacSha256(secret, [message], encoding)).toBe(expected);
+          expect(withoutOneShot.hmacSha256(secret, [message], encoding)).toBe(expected);
+        }
+      }
+      const longSecret = parseSecret(new Uint8Array(64).fill(0xab));
+      expect(node.hmacSha256(longSecret, ['m'], 'hex')).toBe(await web.hmacSha256(longSecret, ['m'], 'hex'));
+    }
+  });
+
+  it('falls back when getBuiltinModule throws or is absent, or in an edge runtime', () => {
+    const original = globalThis.process;
+    const edge = (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime;
+    try {
+      (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime = 'edge-runtime';
+      expect(loadNodeCrypto()).toBeUndefined();
+      (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime = undefined;
+      Object.defineProperty(globalThis, 'process', {
+        value: {
+          getBuiltinModule: () => {
+            throw new Error('no');
+          },
+        },
+        configurable: true,
+        writable: true,
+      });
+      expect(loadNodeCrypto()).toBeUndefined();
+      Object.defineProperty(globalThis, 'process', { value: undefined, configurable: true, writable: true });
+      expect(loadNodeCrypto()).toBeUndefined();
+    } finally {
+      (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime = edge;
+      Object.defineProperty(globalThis, 'process', { value: original, configurable: true, writable: true });
+    }
+  });
+});
+
+describe('encodings', () => {
+  it('round-trips base64 of every length mod 3 and rejects non-canonical input', () => {
+    for (const length of [0, 1, 2, 3, 4, 5]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => 250 - i);
+      expect(fromBase64(toBase64(bytes))).toEqual(bytes);
+    }
+    expect(toBase64Url(new Uint8Array([0xfb, 0xff]))).toBe('-_8');
+    expect(fromBase64('QQ=')).toBeUndefined();
+    expect(fromBase64('QR==')).toBeUndefined();
+    expect(fromBase64('QUI=')).toEqual(new Uint8Array([65, 66]));
+    expect(fromBase64('QUJ=')).toBeUndefined();
+    expect(fromBase64('Q=Q=')).toBeUndefined();
+    expect(fromBase64('QUé=')).toBeUndefined();
+  });
+
+  it('round-trips lowercase hex only', () => {
+    expect(toHex(new Uint8Array([0, 255]))).toBe('00ff');
+    expect(fromHex('00ff')).toEqual(new Uint8Array([0, 255]));
+    expect(fromHex('00FF')).toBeUndefined();
+    expect(fromHex('0')).toBeUndefined();
+  });
+});

@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const vectorsDir = resolve(import.meta.dirname, '../../../test-vectors/webhooks');
+const scratch = mkdtempSync(join(tmpdir(), 'bulwark-vectors-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function run(command: string, args: string[]) {
+  return spawnSync(command, args, { encoding: 'utf8', timeout: 120_000 });
+}
+
+/** A copy of a vector file with every expectation of its first two cases turned wrong. */
+function sabotaged(file: string): string {
+  const lines = readFileSync(join(vectorsDir, file), 'utf8').split('\n');
+  const cases = lines
+    .filter((l) => l.startsWith('    {"name":'))
+    .slice(0, 2)
+    .map((l) => l.replace(/,$/, ''));
+  const wrong = cases.map((l) =>
+    l.includes('"valid":true')
+      ? l.replace(/"expected":\{[^}]*\}/, '"expected":{"valid":false,"code":"webhook_signature_mismatch"}')
+      : l.replace(/"code":"[a-z_]+"/, '"code":"webhook_replayed"'),
+  );
+  const head = lines.slice(
+    0,
+    lines.findIndex((l) => l.startsWith('    {"name":')),
+  );
+  const path = join(scratch, file);
+  writeFileSync(path, [...head, `${wrong.join(',\n')}`, '  ]', '}', ''].join('\n'));
+  return path;
+}
+
+describe('independent verifiers of the test vectors', () => {
+  it('python3 (standard library only) agrees with every vector', () => {
+    const result = run('python3', [join(vectorsDir, 'verify.py')]);
+    expect(result.stdout).toMatch(/^70\/70 vectors passed/m);
+    expect(result.status).toBe(0);
+  });
+
+  it('POSIX sh + openssl agrees with every vector', () => {
+    const result = run('sh', [join(vectorsDir, 'verify.sh')]);
+    expect(result.stdout).toMatch(/^70\/70 vectors passed/m);
+    expect(result.status).toBe(0);
+  }, 120_000);
+
+  it.each(['bulwark-v1.json', 'standard-v1.json', 'standard-v1a.json'])(
+    'both verifiers fail on wrong expectations (%s)',
+    (file) => {
+      const path = sabotaged(file);
+      for (const [command, script] of [
+        ['python3', 'verify.py'],
+        ['sh', 'verify.sh'],
+      ] as const) {
+        const result = run(command, [join(vectorsDir, script), path]);
+        expect(result.stdout).toContain('0/2 vectors passed');
+        expect(result.status).toBe(1);
+      }
+    },
+    30_000,
+  );
+});
