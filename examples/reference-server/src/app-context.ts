@@ -9,6 +9,7 @@ import type { AdminAuth, AdminPrincipal } from './admin-auth.js';
 import type { AuditLog } from './audit-log.js';
 import type { Config } from './config.js';
 import type { ServerDatabase } from './database.js';
+import type { DeliveryFeature } from './delivery/delivery-feature.js';
 import type { WebhookSettings } from './email/email-feature.js';
 import type { EmailStore } from './email/email-store.js';
 import type { ServerMetrics } from './metrics.js';
@@ -41,6 +42,8 @@ export interface AppServices {
   readonly database: ServerDatabase;
   /** Email sending and ingestion. */
   readonly email: { sender: FailoverProvider; store: EmailStore; webhooks: WebhookSettings } | undefined;
+  /** Webhook delivery (dispatcher, store, per-endpoint breakers). */
+  readonly delivery: DeliveryFeature | undefined;
   readonly readinessChecks: HealthCheck[];
   readonly dependencyChecks: HealthCheck[];
   /** Optional features wired in (`delivery`, `email`, `slo`, `ratelimit`); the dashboard shows only these. */

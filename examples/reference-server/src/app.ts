@@ -5,6 +5,7 @@ import type { AppEnv, AppServices } from './app-context.js';
 import { publicRateLimit } from './rate-limiting.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { deliveryRoutes } from './routes/delivery.js';
 import { emailRoutes } from './routes/email.js';
 import { healthRoutes } from './routes/health.js';
 import { sloRoutes } from './routes/slo.js';
@@ -59,6 +60,7 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
   adminRoutes(app, services);
   sloRoutes(app, services);
   emailRoutes(app, services);
+  deliveryRoutes(app, services);
   for (const add of mount) add(app);
   dashboardRoutes(app);
   return app;

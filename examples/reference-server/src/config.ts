@@ -30,6 +30,18 @@ export const configSchema = z.object({
   SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
   MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
   SES_WEBHOOK_TOPIC_ARNS: optionalString,
+  WEBHOOK_EGRESS_ALLOW: optionalString,
+  WEBHOOK_ALLOW_HTTP: booleanFlag,
+  DELIVERY_RETRY_SCHEDULE_MS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds')
+      .transform((value) => value.split(',').map(Number))
+      .optional(),
+  ),
+  DELIVERY_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  BREAKER_OPEN_WAIT_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
   SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
 

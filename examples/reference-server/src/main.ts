@@ -25,6 +25,7 @@ try {
 }
 const { services, generatedAdminToken } = built;
 const app = createApp(services);
+services.delivery?.dispatcher.start();
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
   logger.info({ url: `http://${info.address}:${info.port}` }, 'bulwark reference server listening');

@@ -9,6 +9,7 @@ import type { AppServices } from './app-context.js';
 import { createAuditLog } from './audit-log.js';
 import type { Config } from './config.js';
 import { openServerDatabase } from './database.js';
+import { createDeliveryFeature } from './delivery/delivery-feature.js';
 import { createEmailSender, webhookSettings } from './email/email-feature.js';
 import { createEmailStore } from './email/email-store.js';
 import { createMetrics } from './metrics.js';
@@ -34,6 +35,7 @@ export function createServices(
   const insertAudit = database.db.prepare(
     'INSERT INTO audit_log (at, actor, action, target, request_id) VALUES (@at, @actor, @action, @target, @requestId)',
   );
+  const delivery = createDeliveryFeature({ config, clock, logger, metrics });
   const sender = createEmailSender({ ...env, EMAIL_PROVIDER: config.EMAIL_PROVIDER }, logger, clock);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, redisClientOptions({ lazyConnect: false })) : undefined;
   redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
@@ -53,6 +55,10 @@ export function createServices(
     rateLimiter: createApiRateLimiter(config, clock, logger, redis),
     redis,
     closers: [
+      async () => {
+        await delivery.dispatcher.close({ deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+        await delivery.store.close();
+      },
       () => database.close(),
       ...(redis ? [async () => void (await redis.quit().catch(() => redis.disconnect()))] : []),
     ],
@@ -65,6 +71,7 @@ export function createServices(
     }),
     database,
     email: { sender, store: createEmailStore(database.db), webhooks: webhookSettings(config, clock) },
+    delivery,
     readinessChecks: [
       {
         name: 'database',
@@ -75,9 +82,23 @@ export function createServices(
           return { schemaVersion: version };
         },
       },
+      { name: 'delivery_store', check: async () => (await delivery.dispatcher.stats()).pending >= 0 },
       ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
     ],
     dependencyChecks: [
+      {
+        name: 'breakers:webhook-endpoints',
+        check: async () => {
+          const breakers = Object.values(delivery.breakers.snapshot().breakers);
+          const open = breakers.filter((b) => b.state === 'open').map((b) => b.name);
+          return {
+            healthy: open.length === 0,
+            state: open.length > 0 ? 'open' : breakers.some((b) => b.state === 'half_open') ? 'half_open' : 'closed',
+            summary: open.length > 0 ? `open: ${open.join(', ')}` : `${breakers.length} endpoint breakers`,
+            breakers: breakers.map((b) => ({ name: b.name, state: b.state, retryAfterMs: b.retryAfterMs })),
+          };
+        },
+      },
       ...Object.entries(sender.breakers).map(([name, breaker]) => ({
         name: `breaker:email:${name}`,
         check: async () => {

@@ -47,7 +47,7 @@ describe('reference server: public rate limiting', () => {
       const ready = await request('/health/readiness');
       expect(ready.status).toBe(503);
     } finally {
-      services.redis?.disconnect();
+      for (const close of services.closers) await close();
     }
   });
 });

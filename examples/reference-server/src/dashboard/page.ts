@@ -78,7 +78,7 @@ const renderers = {
     const dlq = features.has('delivery') ? await api('/admin/dlq') : undefined;
     if (!dlq) return panel('queue', '<p class="muted">Delivery is not enabled on this server.</p>');
     const rows = (dlq.items || []).map((item) => [esc(item.messageId), esc(item.endpointId), esc(item.lastError || ''),
-      '<button data-requeue="' + esc(item.messageId) + '">Requeue</button>']);
+      '<button data-requeue="' + esc(item.deliveryId) + '">Requeue</button>']);
     panel('queue', '<p>Pending <b id="queue-pending">' + esc(dlq.stats && dlq.stats.pending) + '</b> · In DLQ <b id="dlq-size">' + esc(dlq.stats && dlq.stats.dead) + '</b></p>' +
       table(['message', 'endpoint', 'last error', ''], rows));
   },
@@ -124,7 +124,7 @@ $('logout').addEventListener('click', () => { sessionStorage.removeItem('bulwark
 document.addEventListener('click', async (e) => {
   const id = e.target && e.target.getAttribute && e.target.getAttribute('data-requeue');
   if (!id) return;
-  await api('/admin/dlq/requeue', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messageIds: [id] }) });
+  await api('/admin/dlq/requeue', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deliveryIds: [id] }) });
   refresh();
 });
 show();

@@ -1,0 +1,161 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createDispatcher, type DeliveryStore, type Dispatcher } from '@bulwark/delivery';
+import { createRedisStore } from '@bulwark/delivery/redis';
+import { createSqliteStore } from '@bulwark/delivery/sqlite';
+import type { BenchSuite } from '../suite.js';
+
+// undici is a dependency of @bulwark/delivery, not of the bench package: load the same copy.
+const deliveryDir = join(dirname(fileURLToPath(import.meta.url)), '../../../packages/delivery');
+interface UndiciLike {
+  Agent: new (options: { connections: number }) => { close(): Promise<void> };
+  request(
+    url: string,
+    options: Record<string, unknown>,
+  ): Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
+}
+
+const BATCH = 200;
+const CONCURRENCY = 16;
+
+/** Percentile of a sorted array. */
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+let server: Server | undefined;
+let dir: string | undefined;
+const closers: Array<() => Promise<void>> = [];
+const latencies = new Map<string, number[]>();
+
+/**
+ * Deliveries/s to a local receiver on loopback: a raw undici POST loop (the floor, 16 in
+ * parallel) against `@bulwark/delivery` through the durable SQLite store (publish → outbox →
+ * leased worker → signed POST → completion) and, when `REDIS_URL` is set, the Redis store;
+ * 200 webhooks per iteration. Prints p50/p99 enqueue-to-delivery latency per store.
+ */
+export const suite: BenchSuite = {
+  name: 'delivery',
+  description: `deliver ${BATCH} webhooks to 127.0.0.1: raw undici POST loop (floor) vs @bulwark/delivery (SQLite outbox; Redis when REDIS_URL is set)`,
+  async cases() {
+    const undici = (await import(
+      pathToFileURL(createRequire(join(deliveryDir, 'package.json')).resolve('undici')).href
+    )) as UndiciLike;
+    const publishedAt = new Map<string, number>();
+    let pending = 0;
+    let wake: (() => void) | undefined;
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const id = req.headers['webhook-id'];
+        if (typeof id === 'string') {
+          const at = publishedAt.get(id);
+          if (at !== undefined) {
+            const store = id.slice(0, id.indexOf('_'));
+            const list = latencies.get(store) ?? [];
+            list.push(performance.now() - at);
+            latencies.set(store, list);
+            publishedAt.delete(id);
+          }
+        }
+        res.writeHead(204).end();
+        if (--pending <= 0) wake?.();
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+    const agent = new undici.Agent({ connections: CONCURRENCY });
+    closers.push(() => agent.close());
+
+    async function rawLoop(): Promise<void> {
+      let next = 0;
+      const body = JSON.stringify({ type: 'bench.event', timestamp: new Date().toISOString(), data: { n: 1 } });
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next++ < BATCH) {
+            const response = await undici.request(url, {
+              method: 'POST',
+              body,
+              dispatcher: agent,
+              headers: { 'content-type': 'application/json' },
+            });
+            await response.body.text();
+          }
+        }),
+      );
+    }
+
+    dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-delivery-'));
+    let sequence = 0;
+    async function durableSubject(name: string, store: DeliveryStore): Promise<() => Promise<void>> {
+      const dispatcher: Dispatcher = createDispatcher({
+        store,
+        real: true,
+        egress: { allow: ['127.0.0.1'], allowHttp: true },
+        concurrency: CONCURRENCY,
+        maxInflightPerEndpoint: CONCURRENCY,
+        pollIntervalMs: 50,
+      });
+      closers.push(async () => {
+        await dispatcher.close({ deadlineMs: 1_000 });
+        await store.close();
+      });
+      await dispatcher.endpoints.create({ id: `bench-${name}`, url });
+      dispatcher.start();
+      return async () => {
+        pending = BATCH;
+        const done = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        for (let i = 0; i < BATCH; i++) {
+          const started = performance.now();
+          const { messageId } = await dispatcher.publish({
+            type: 'bench.event',
+            payload: { i },
+            id: `${name}_${sequence++}`,
+          });
+          publishedAt.set(messageId, started);
+        }
+        await done;
+      };
+    }
+    const subjects = [
+      { name: 'raw undici POST loop (floor)', floor: true, fn: rawLoop },
+      {
+        name: '@bulwark/delivery + SQLite (WAL)',
+        fn: await durableSubject('sqlite', createSqliteStore({ path: join(dir, 'bench.db') })),
+      },
+    ];
+    const redisUrl = process.env.REDIS_URL;
+    if (redisUrl) {
+      const prefix = `bulwark-bench:${Date.now()}`;
+      subjects.push({
+        name: '@bulwark/delivery + Redis',
+        fn: await durableSubject('redis', createRedisStore({ connection: redisUrl, prefix })),
+      });
+    }
+
+    return [
+      {
+        name: `deliver ${BATCH}`,
+        subjects,
+      },
+    ];
+  },
+  async dispose() {
+    for (const close of closers.splice(0)) await close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const [name, values] of latencies) {
+      const sorted = [...values].sort((a, b) => a - b);
+      console.log(
+        `enqueue-to-delivery (${name}): p50 ${pct(sorted, 50).toFixed(2)} ms, p99 ${pct(sorted, 99).toFixed(2)} ms over ${sorted.length} deliveries`,
+      );
+    }
+  },
+};

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { type BreakerRegistry, createBreakerRegistry } from '@bulwark/breaker';
+import type { Clock } from '@bulwark/core';
+import {
+  createDispatcher,
+  type DeliveryMetrics,
+  type DeliveryStore,
+  type Dispatcher,
+  defaultPolicies,
+} from '@bulwark/delivery';
+import { createRedisStore } from '@bulwark/delivery/redis';
+import { createSqliteStore } from '@bulwark/delivery/sqlite';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { ServerMetrics } from '../metrics.js';
+
+/** The webhook dispatcher, its store and the per-endpoint breakers. */
+export interface DeliveryFeature {
+  readonly dispatcher: Dispatcher;
+  readonly store: DeliveryStore;
+  readonly breakers: BreakerRegistry;
+}
+
+/** Forwards the dispatcher's metric hook to prom-client. */
+function promDeliveryMetrics(metrics: ServerMetrics): DeliveryMetrics {
+  return {
+    increment: (name) => metrics.events.inc({ name }),
+    observe: (name, value) => metrics.gauges.set({ name: `${name}.last` }, value),
+    gauge: (name, value, labels) =>
+      metrics.gauges.set({ name: labels?.endpoint ? `${name}:${labels.endpoint}` : name }, value),
+  };
+}
+
+/**
+ * Builds delivery on embedded defaults (SQLite in DATA_DIR) or Redis with REDIS_URL.
+ * Real egress only with WEBHOOK_REAL=1; private/loopback receivers need WEBHOOK_EGRESS_ALLOW.
+ */
+export function createDeliveryFeature(options: {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  metrics: ServerMetrics;
+}): DeliveryFeature {
+  const { config, clock, logger, metrics } = options;
+  // Its own connection (closed by store.close()): the limiter's client refuses to queue offline.
+  const store = config.REDIS_URL
+    ? createRedisStore({ connection: config.REDIS_URL, prefix: 'bulwark:delivery:' })
+    : createSqliteStore({ path: config.DATA_DIR === ':memory:' ? ':memory:' : join(config.DATA_DIR, 'delivery.db') });
+  const breakers = createBreakerRegistry({
+    window: { type: 'count', size: 20 },
+    minimumCalls: 5,
+    failureRateThreshold: 50,
+    openWaitMs: config.BREAKER_OPEN_WAIT_MS,
+    halfOpenPermits: 1,
+    clock,
+    onMetric: (name, breaker) => {
+      metrics.events.inc({ name });
+      if (name !== 'breaker.rejections') logger.warn({ breaker, transition: name }, 'circuit breaker transition');
+    },
+  });
+  const limiter = defaultPolicies({ clock }).limiter;
+  const dispatcher = createDispatcher({
+    store,
+    real: config.WEBHOOK_REAL,
+    egress: {
+      allow: (config.WEBHOOK_EGRESS_ALLOW ?? '').split(/[\s,]+/).filter(Boolean),
+      allowHttp: config.WEBHOOK_ALLOW_HTTP,
+    },
+    policies: { circuit: (endpoint) => breakers.get(`webhook:${endpoint.id}`), ...(limiter ? { limiter } : {}) },
+    metrics: promDeliveryMetrics(metrics),
+    clock,
+    concurrency: config.DELIVERY_CONCURRENCY,
+    pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS,
+    ...(config.DELIVERY_RETRY_SCHEDULE_MS ? { retrySchedule: config.DELIVERY_RETRY_SCHEDULE_MS } : {}),
+  });
+  dispatcher.on('endpointDisabled', (event) =>
+    logger.warn({ event: 'endpoint_disabled', ...event }, 'webhook endpoint disabled'),
+  );
+  dispatcher.on('deadLetter', (event) =>
+    logger.warn({ event: 'dead_letter', ...event }, 'webhook delivery dead-lettered'),
+  );
+  dispatcher.on('error', (error) =>
+    logger.error({ err_message: error instanceof Error ? error.message : String(error) }, 'delivery loop error'),
+  );
+  return { dispatcher, store, breakers };
+}

@@ -1,0 +1,24 @@
+/** Labels attached to a metric sample. */
+export type MetricLabels = Readonly<Record<string, string>>;
+
+/**
+ * Where the dispatcher reports metrics (wire it to prom-client, StatsD, OpenTelemetry…).
+ * Names (`<mode>` is `real` or `simulated`):
+ * - counters `webhook.sent.<mode>`, `webhook.error.<mode>`, `webhook.retry_success.<mode>`,
+ *   `webhook.dead_letter.<mode>` (labels `endpoint`);
+ * - `webhook.attempt.latency_ms` observations (labels `endpoint`, `mode`, `outcome`);
+ * - gauges `webhook.queue.depth`, `webhook.dlq.size` and `webhook.endpoint.state`
+ *   (1 enabled, 0 disabled; label `endpoint`), emitted by `dispatcher.stats()`.
+ */
+export interface DeliveryMetrics {
+  increment(name: string, labels?: MetricLabels): void;
+  observe(name: string, value: number, labels?: MetricLabels): void;
+  gauge(name: string, value: number, labels?: MetricLabels): void;
+}
+
+/** A metrics sink that drops everything. */
+export const noopMetrics: DeliveryMetrics = Object.freeze({
+  increment() {},
+  observe() {},
+  gauge() {},
+});

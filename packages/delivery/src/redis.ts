@@ -1,0 +1,7 @@
+/**
+ * A Redis store for `@bulwark/delivery` (ioredis, an optional peer dependency; Node only), for
+ * fleets of workers sharing one queue.
+ *
+ * @module
+ */
+export { createRedisStore, type RedisStoreOptions } from './stores/redis-store.js';

@@ -1,0 +1,7 @@
+/**
+ * The embedded durable store for `@bulwark/delivery`: SQLite in WAL mode via better-sqlite3
+ * (an optional peer dependency; Node only).
+ *
+ * @module
+ */
+export { createSqliteStore, type SqliteStoreOptions } from './stores/sqlite-store.js';

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryCounts,
+  DeliveryRecord,
+  DeliveryStore,
+  DlqStats,
+  EndpointRecord,
+  ListDeliveriesOptions,
+} from '../store.js';
+import { CLAIM, COMPLETE, ENQUEUE, REQUEUE } from './redis-scripts.js';
+
+/** Options of {@link createRedisStore}. */
+export interface RedisStoreOptions {
+  /** A Redis URL (`redis://…`) or an ioredis client (not closed by `store.close()`). */
+  readonly connection: string | Redis;
+  /** Key prefix; every key of the store starts with it. @defaultValue 'bulwark:delivery' */
+  readonly prefix?: string | undefined;
+}
+
+interface StoredDelivery extends DeliveryRecord {
+  readonly leaseToken: string | null;
+  readonly totalAttempts: number;
+}
+
+function toRecord(raw: string): DeliveryRecord {
+  const { leaseToken: _lease, totalAttempts: _total, ...record } = JSON.parse(raw) as StoredDelivery;
+  return record;
+}
+
+const CHUNK = 500;
+
+/**
+ * A Redis store for fleets of workers: the same {@link DeliveryStore} contract as SQLite, with
+ * every claim, completion and requeue one atomic Lua script, so any number of worker processes
+ * can share one Redis. Durability is Redis's: enable AOF (`appendfsync everysec` or `always`).
+ *
+ * @param options - Connection and key prefix.
+ * @example
+ * ```ts
+ * import { createRedisStore } from '@bulwark/delivery/redis';
+ * const store = createRedisStore({ connection: process.env.REDIS_URL! });
+ * ```
+ */
+export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
+  const owned = typeof options.connection === 'string';
+  const redis = typeof options.connection === 'string' ? new Redis(options.connection) : options.connection;
+  // Connection errors surface as rejected store calls (which the dispatcher handles); without a
+  // listener ioredis would also print every reconnect failure as an unhandled error event.
+  if (owned) redis.on('error', () => {});
+  const p = options.prefix ?? 'bulwark:delivery';
+  const run = (script: string, args: ReadonlyArray<string | number>): Promise<unknown> =>
+    redis.eval(script, 0, p, ...args.map(String));
+
+  async function records(ids: readonly string[]): Promise<DeliveryRecord[]> {
+    const out: DeliveryRecord[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const raws = await redis.hmget(`${p}:d`, ...ids.slice(i, i + CHUNK));
+      for (const raw of raws) if (raw) out.push(toRecord(raw));
+    }
+    return out;
+  }
+
+  async function candidates(selector: {
+    ids?: readonly string[] | undefined;
+    messageId?: string | undefined;
+  }): Promise<string[]> {
+    if (selector.ids) return [...selector.ids];
+    if (selector.messageId) return (await redis.smembers(`${p}:msg:${selector.messageId}`)).sort();
+    return redis.zrange(`${p}:ids`, 0, -1);
+  }
+
+  return {
+    kind: 'redis',
+    async saveEndpoint(endpoint: EndpointRecord) {
+      await redis.hset(`${p}:endpoints`, endpoint.id, JSON.stringify(endpoint));
+    },
+    async getEndpoint(id: string) {
+      const raw = await redis.hget(`${p}:endpoints`, id);
+      return raw ? (JSON.parse(raw) as EndpointRecord) : undefined;
+    },
+    async listEndpoints() {
+      const all = await redis.hvals(`${p}:endpoints`);
+      return all.map((raw) => JSON.parse(raw) as EndpointRecord).sort((a, b) => (a.id < b.id ? -1 : 1));
+    },
+    async deleteEndpoint(id: string) {
+      return (await redis.hdel(`${p}:endpoints`, id)) > 0;
+    },
+    async enqueue(deliveries) {
+      const encoded = deliveries.map((d) =>
+        JSON.stringify({
+          ...d,
+          status: 'pending',
+          attempts: 0,
+          totalAttempts: 0,
+          lastError: null,
+          updatedAt: d.createdAt,
+          leaseToken: null,
+        }),
+      );
+      for (let i = 0; i < encoded.length; i += CHUNK) await run(ENQUEUE, encoded.slice(i, i + CHUNK));
+    },
+    async claim({ now, leaseMs, limit, excludeEndpoints = [] }) {
+      if (limit <= 0) return [];
+      const until = now + leaseMs;
+      const token = randomUUID();
+      const rows = (await run(CLAIM, [now, until, token, limit, ...excludeEndpoints])) as string[];
+      return rows
+        .map((raw): ClaimedDelivery => ({ ...toRecord(raw), leaseToken: token, leaseUntil: until }))
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    },
+    async complete(id, leaseToken, c) {
+      const attempt = c.attempt ? JSON.stringify(c.attempt) : '';
+      const done = await run(COMPLETE, [
+        id,
+        leaseToken,
+        c.status,
+        c.nextAt,
+        JSON.stringify(c.lastError),
+        c.now,
+        attempt,
+      ]);
+      return done === 1;
+    },
+    async getDelivery(id: string) {
+      const raw = await redis.hget(`${p}:d`, id);
+      return raw ? toRecord(raw) : undefined;
+    },
+    async listDeliveries(opts: ListDeliveriesOptions = {}) {
+      const limit = opts.limit ?? 100;
+      const ids = opts.messageId
+        ? await candidates({ messageId: opts.messageId })
+        : opts.status === 'dead'
+          ? (await redis.zrange(`${p}:dead`, 0, -1)).sort()
+          : await redis.zrangebylex(`${p}:ids`, opts.after ? `(${opts.after}` : '-', '+');
+      const out: DeliveryRecord[] = [];
+      for (let i = 0; i < ids.length && out.length < limit; i += CHUNK) {
+        const page = ids.slice(i, i + CHUNK).filter((id) => opts.after === undefined || id > opts.after);
+        for (const record of await records(page)) {
+          if (opts.status && record.status !== opts.status) continue;
+          if (opts.endpointId && record.endpointId !== opts.endpointId) continue;
+          if (out.length < limit) out.push(record);
+        }
+      }
+      return out;
+    },
+    async listAttempts(deliveryId: string) {
+      return (await redis.lrange(`${p}:att:${deliveryId}`, 0, -1)).map((raw) => JSON.parse(raw) as AttemptRecord);
+    },
+    async requeue(selector, now) {
+      if (selector.statuses.length === 0) return 0;
+      const ids =
+        !selector.ids && !selector.messageId && selector.statuses.length === 1 && selector.statuses[0] === 'dead'
+          ? await redis.zrange(`${p}:dead`, 0, -1)
+          : await candidates(selector);
+      let count = 0;
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const filters = [now, selector.messageId ?? '', selector.endpointId ?? '', selector.statuses.join(',')];
+        count += (await run(REQUEUE, [...filters, ...ids.slice(i, i + CHUNK)])) as number;
+      }
+      return count;
+    },
+    async counts(): Promise<DeliveryCounts> {
+      const raw = await redis.hgetall(`${p}:counts`);
+      return {
+        pending: Number(raw.pending ?? 0),
+        inflight: Number(raw.inflight ?? 0),
+        succeeded: Number(raw.succeeded ?? 0),
+        dead: Number(raw.dead ?? 0),
+      };
+    },
+    async dlqStats(): Promise<DlqStats> {
+      const [byRaw, oldest] = await Promise.all([
+        redis.hgetall(`${p}:deadby`),
+        redis.zrange(`${p}:dead`, 0, 0, 'WITHSCORES'),
+      ]);
+      const byEndpoint: Record<string, number> = {};
+      let size = 0;
+      for (const [endpoint, n] of Object.entries(byRaw)) {
+        if (Number(n) > 0) {
+          byEndpoint[endpoint] = Number(n);
+          size += Number(n);
+        }
+      }
+      return { size, byEndpoint, oldestAt: oldest[1] === undefined ? null : Number(oldest[1]) };
+    },
+    async close() {
+      if (!owned || redis.status === 'end') return;
+      // QUIT needs a live connection; while Redis is unreachable it would wait for retries.
+      if (redis.status === 'ready') await redis.quit();
+      else redis.disconnect();
+    },
+  };
+}

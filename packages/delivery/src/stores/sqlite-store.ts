@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  Completion,
+  DeliveryCounts,
+  DeliveryRecord,
+  DeliverySelector,
+  DeliveryStatus,
+  DeliveryStore,
+  DlqStats,
+  EndpointRecord,
+  ListDeliveriesOptions,
+  NewDelivery,
+} from '../store.js';
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file; `:memory:` for a throwaway (non-durable) store. */
+  readonly path: string;
+  /**
+   * SQLite `synchronous` pragma. `NORMAL` (default) survives process crashes (SIGKILL) in WAL
+   * mode; `FULL` also survives power loss at the cost of an fsync per commit.
+   * @defaultValue 'NORMAL'
+   */
+  readonly synchronous?: 'NORMAL' | 'FULL' | undefined;
+  /** Milliseconds to wait on a lock held by another process. @defaultValue 5000 */
+  readonly busyTimeoutMs?: number | undefined;
+}
+
+interface DeliveryRow {
+  id: string;
+  message_id: string;
+  endpoint_id: string;
+  event_type: string;
+  payload: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_at: number;
+  lease_token: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface AttemptRow {
+  delivery_id: string;
+  n: number;
+  at: number;
+  status_code: number | null;
+  latency_ms: number;
+  response: string | null;
+  error_code: string | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS endpoints (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (
+  id TEXT PRIMARY KEY, message_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, event_type TEXT NOT NULL,
+  payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,
+  lease_token TEXT, last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, total_attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS deliveries_claimable ON deliveries (next_at, id) WHERE status IN ('pending', 'inflight');
+CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, endpoint_id);
+CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries (message_id);
+CREATE TABLE IF NOT EXISTS attempts (
+  delivery_id TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL, status_code INTEGER, latency_ms INTEGER NOT NULL,
+  response TEXT, error_code TEXT, PRIMARY KEY (delivery_id, n)
+);`;
+
+function addFilter(
+  where: string[],
+  params: Record<string, unknown>,
+  column: string,
+  name: string,
+  value: unknown,
+): void {
+  if (value === undefined) return;
+  where.push(`${column} @${name}`);
+  params[name] = value;
+}
+
+function toRecord(row: DeliveryRow): DeliveryRecord {
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    endpointId: row.endpoint_id,
+    eventType: row.event_type,
+    payload: row.payload,
+    status: row.status,
+    attempts: row.attempts,
+    nextAt: row.next_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toAttempt(row: AttemptRow): AttemptRecord {
+  return {
+    deliveryId: row.delivery_id,
+    n: row.n,
+    at: row.at,
+    statusCode: row.status_code,
+    latencyMs: row.latency_ms,
+    response: row.response,
+    errorCode: row.error_code,
+  };
+}
+
+/**
+ * The embedded, durable default store: one SQLite file in WAL mode (better-sqlite3). Every
+ * publish, claim and completion is one transaction, so a killed process loses nothing and a
+ * reopened file resumes where it stopped; expired leases are re-claimed.
+ *
+ * @param options - File path and durability pragmas.
+ * @example
+ * ```ts
+ * import { createSqliteStore } from '@bulwark/delivery/sqlite';
+ * const store = createSqliteStore({ path: './deliveries.db' });
+ * ```
+ */
+export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+  db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  db.exec(SCHEMA);
+
+  const stmt = {
+    saveEndpoint: db.prepare(
+      'INSERT INTO endpoints (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data',
+    ),
+    getEndpoint: db.prepare<[string], { data: string }>('SELECT data FROM endpoints WHERE id = ?'),
+    listEndpoints: db.prepare<[], { data: string }>('SELECT data FROM endpoints ORDER BY id'),
+    deleteEndpoint: db.prepare('DELETE FROM endpoints WHERE id = ?'),
+    insert: db.prepare(
+      `INSERT OR IGNORE INTO deliveries (id, message_id, endpoint_id, event_type, payload, status, next_at, created_at, updated_at)
+       VALUES (@id, @messageId, @endpointId, @eventType, @payload, 'pending', @nextAt, @createdAt, @createdAt)`,
+    ),
+    finish: db.prepare(
+      `UPDATE deliveries SET status = @status, next_at = @nextAt, last_error = @lastError, updated_at = @now,
+         lease_token = NULL, attempts = attempts + @counted, total_attempts = total_attempts + @counted
+       WHERE id = @id AND lease_token = @token AND status = 'inflight'`,
+    ),
+    totalAttempts: db.prepare<[string], { total_attempts: number }>(
+      'SELECT total_attempts FROM deliveries WHERE id = ?',
+    ),
+    insertAttempt: db.prepare(
+      `INSERT INTO attempts (delivery_id, n, at, status_code, latency_ms, response, error_code)
+       VALUES (@deliveryId, @n, @at, @statusCode, @latencyMs, @response, @errorCode)`,
+    ),
+    getDelivery: db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE id = ?'),
+    listAttempts: db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY n'),
+    counts: db.prepare<[], { status: DeliveryStatus; n: number }>(
+      'SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status',
+    ),
+    dlqByEndpoint: db.prepare<[], { endpoint_id: string; n: number; oldest: number }>(
+      `SELECT endpoint_id, COUNT(*) AS n, MIN(updated_at) AS oldest FROM deliveries WHERE status = 'dead' GROUP BY endpoint_id`,
+    ),
+  };
+
+  // A claimed delivery's next_at is its lease expiry, so "due" covers both pending and expired leases.
+  const claimStatements = new Map<number, Database.Statement<Record<string, unknown>, DeliveryRow>>();
+  function claimStatement(excluded: number): Database.Statement<Record<string, unknown>, DeliveryRow> {
+    let statement = claimStatements.get(excluded);
+    if (!statement) {
+      const exclude = excluded
+        ? `AND endpoint_id NOT IN (${Array.from({ length: excluded }, (_, i) => `@x${i}`).join(', ')})`
+        : '';
+      statement = db.prepare<Record<string, unknown>, DeliveryRow>(
+        `UPDATE deliveries SET status = 'inflight', lease_token = @token, next_at = @until, updated_at = @now
+         WHERE id IN (SELECT id FROM deliveries INDEXED BY deliveries_claimable
+                      WHERE status IN ('pending', 'inflight') AND next_at <= @now ${exclude}
+                      ORDER BY next_at, id LIMIT @limit)
+         RETURNING *`,
+      );
+      if (claimStatements.size < 64) claimStatements.set(excluded, statement);
+    }
+    return statement;
+  }
+
+  const enqueueAll = db.transaction((deliveries: readonly NewDelivery[]) => {
+    for (const d of deliveries) stmt.insert.run(d);
+  });
+
+  const completeTx = db.transaction((id: string, token: string, c: Completion): boolean => {
+    const counted = c.attempt ? 1 : 0;
+    const changed = stmt.finish.run({
+      id,
+      token,
+      status: c.status,
+      nextAt: c.nextAt,
+      lastError: c.lastError,
+      now: c.now,
+      counted,
+    }).changes;
+    if (changed === 0) return false;
+    if (c.attempt) {
+      const total = stmt.totalAttempts.get(id)?.total_attempts ?? 1;
+      stmt.insertAttempt.run({ ...c.attempt, deliveryId: id, n: total });
+    }
+    return true;
+  });
+
+  return {
+    kind: 'sqlite',
+    async saveEndpoint(endpoint: EndpointRecord) {
+      stmt.saveEndpoint.run(endpoint.id, JSON.stringify(endpoint));
+    },
+    async getEndpoint(id: string) {
+      const row = stmt.getEndpoint.get(id);
+      return row ? (JSON.parse(row.data) as EndpointRecord) : undefined;
+    },
+    async listEndpoints() {
+      return stmt.listEndpoints.all().map((row) => JSON.parse(row.data) as EndpointRecord);
+    },
+    async deleteEndpoint(id: string) {
+      return stmt.deleteEndpoint.run(id).changes > 0;
+    },
+    async enqueue(deliveries: readonly NewDelivery[]) {
+      enqueueAll(deliveries);
+    },
+    async claim({ now, leaseMs, limit, excludeEndpoints = [] }) {
+      if (limit <= 0) return [];
+      const until = now + leaseMs;
+      const token = randomUUID();
+      const params: Record<string, unknown> = { now, until, token, limit };
+      excludeEndpoints.forEach((id, i) => {
+        params[`x${i}`] = id;
+      });
+      const rows = claimStatement(excludeEndpoints.length).all(params);
+      return rows
+        .map((row): ClaimedDelivery => ({ ...toRecord(row), leaseToken: token, leaseUntil: until }))
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    },
+    async complete(id: string, leaseToken: string, completion: Completion) {
+      return completeTx(id, leaseToken, completion);
+    },
+    async getDelivery(id: string) {
+      const row = stmt.getDelivery.get(id);
+      return row ? toRecord(row) : undefined;
+    },
+    async listDeliveries(opts: ListDeliveriesOptions = {}) {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: opts.limit ?? 100 };
+      addFilter(where, params, 'status =', 'status', opts.status);
+      addFilter(where, params, 'endpoint_id =', 'endpointId', opts.endpointId);
+      addFilter(where, params, 'message_id =', 'messageId', opts.messageId);
+      addFilter(where, params, 'id >', 'after', opts.after);
+      const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT @limit`;
+      return db.prepare<Record<string, unknown>, DeliveryRow>(sql).all(params).map(toRecord);
+    },
+    async listAttempts(deliveryId: string) {
+      return stmt.listAttempts.all(deliveryId).map(toAttempt);
+    },
+    async requeue(selector: DeliverySelector, now: number) {
+      if (selector.statuses.length === 0 || selector.ids?.length === 0) return 0;
+      const where: string[] = [`status IN (${selector.statuses.map((_, i) => `@s${i}`).join(', ')})`];
+      const params: Record<string, unknown> = { now };
+      selector.statuses.forEach((s, i) => {
+        params[`s${i}`] = s;
+      });
+      if (selector.ids) {
+        where.push(`id IN (${selector.ids.map((_, i) => `@id${i}`).join(', ')})`);
+        selector.ids.forEach((id, i) => {
+          params[`id${i}`] = id;
+        });
+      }
+      addFilter(where, params, 'message_id =', 'messageId', selector.messageId);
+      addFilter(where, params, 'endpoint_id =', 'endpointId', selector.endpointId);
+      const sql = `UPDATE deliveries SET status = 'pending', next_at = @now, attempts = 0, updated_at = @now
+                   WHERE ${where.join(' AND ')}`;
+      return db.prepare(sql).run(params).changes;
+    },
+    async counts(): Promise<DeliveryCounts> {
+      const counts = { pending: 0, inflight: 0, succeeded: 0, dead: 0 };
+      for (const row of stmt.counts.all()) counts[row.status] = row.n;
+      return counts;
+    },
+    async dlqStats(): Promise<DlqStats> {
+      const byEndpoint: Record<string, number> = {};
+      let size = 0;
+      let oldestAt: number | null = null;
+      for (const row of stmt.dlqByEndpoint.all()) {
+        byEndpoint[row.endpoint_id] = row.n;
+        size += row.n;
+        oldestAt = oldestAt === null ? row.oldest : Math.min(oldestAt, row.oldest);
+      }
+      return { size, byEndpoint, oldestAt };
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeClock } from '@bulwark/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUndiciTransport, isDeliveryError, type TransportRequest } from '../src/index.js';
+
+const hits: string[] = [];
+let server: Server;
+let base: string;
+let port: number;
+
+const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
+  '/ok': (_, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('hello'),
+  '/big': (_, res) => res.writeHead(200).end('x'.repeat(1_000_000)),
+  '/redirect': (_, res) => res.writeHead(302, { location: '/ok' }).end(),
+  '/busy': (_, res) => res.writeHead(429, { 'retry-after': '7' }).end(),
+  '/hang': () => {},
+};
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    req.resume();
+    req.on('end', () => routes[req.url ?? '']?.(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const post = (url: string, extra: Partial<TransportRequest> = {}): TransportRequest => ({
+  url,
+  headers: { 'content-type': 'application/json' },
+  body: '{"a":1}',
+  timeoutMs: 5_000,
+  ...extra,
+});
+
+async function failure(promise: Promise<unknown>): Promise<{ code?: string }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isDeliveryError(error)).toBe(true);
+  return error as { code?: string };
+}
+
+describe('createUndiciTransport', () => {
+  const allowed = createUndiciTransport({ egress: { allow: ['127.0.0.1'], allowHttp: true }, maxResponseBytes: 1024 });
+  afterAll(() => allowed.close());
+
+  it('POSTs to an allowlisted loopback receiver and returns status and body', async () => {
+    expect(await allowed.send(post(`${base}/ok`))).toEqual({ status: 200, retryAfter: null, body: 'hello' });
+    expect(allowed.mode).toBe('real');
+  });
+
+  it('caps the response body it reads', async () => {
+    const response = await allowed.send(post(`${base}/big`));
+    expect(response.body).toHaveLength(1024);
+  });
+
+  it('does not follow redirects', async () => {
+    hits.length = 0;
+    expect((await allowed.send(post(`${base}/redirect`))).status).toBe(302);
+    expect(hits).toEqual(['/redirect']);
+  });
+
+  it('returns Retry-After', async () => {
+    expect(await allowed.send(post(`${base}/busy`))).toMatchObject({ status: 429, retryAfter: '7' });
+  });
+
+  it('times out per request with delivery_timeout (timer injected)', async () => {
+    const clock = new FakeClock(0);
+    const transport = createUndiciTransport({ egress: { allow: ['127.0.0.1'], allowHttp: true }, timers: clock });
+    const pending = transport.send(post(`${base}/hang`, { timeoutMs: 250 }));
+    while (clock.pendingTimers === 0) await new Promise((r) => setImmediate(r));
+    clock.advance(250);
+    expect((await failure(pending)).code).toBe('delivery_timeout');
+    await transport.close();
+  });
+
+  it('rejects with the caller signal reason when aborted', async () => {
+    const controller = new AbortController();
+    const reason = new Error('shutdown');
+    controller.abort(reason);
+    await expect(allowed.send(post(`${base}/ok`, { signal: controller.signal }))).rejects.toBe(reason);
+    const late = new AbortController();
+    const pending = allowed.send(post(`${base}/hang`, { signal: late.signal }));
+    setImmediate(() => late.abort(reason));
+    await expect(pending).rejects.toBe(reason);
+  });
+
+  it('maps connection failures to delivery_network_error', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    expect((await failure(allowed.send(post(`http://127.0.0.1:${deadPort}/`)))).code).toBe('delivery_network_error');
+    const noAddress = createUndiciTransport({ egress: { allowHttp: true }, resolve: async () => [] });
+    expect((await failure(noAddress.send(post(`http://nowhere.example:${port}/ok`)))).code).toBe(
+      'delivery_network_error',
+    );
+    const failing = createUndiciTransport({
+      egress: { allowHttp: true },
+      resolve: () => Promise.reject(new Error('ENOTFOUND')),
+    });
+    expect((await failure(failing.send(post(`http://nowhere.example:${port}/ok`)))).code).toBe(
+      'delivery_network_error',
+    );
+  });
+});
+
+describe('SSRF guard at delivery time', () => {
+  it('refuses loopback by default, and http without allowHttp', async () => {
+    const strict = createUndiciTransport();
+    expect((await failure(strict.send(post(`${base}/ok`)))).code).toBe('delivery_insecure_url');
+    expect((await failure(strict.send(post(`https://127.0.0.1:${port}/ok`)))).code).toBe('delivery_egress_refused');
+    expect((await failure(strict.send(post(`https://[::1]:${port}/ok`)))).code).toBe('delivery_egress_refused');
+    expect((await failure(strict.send(post(`https://[::ffff:127.0.0.1]:${port}/ok`)))).code).toBe(
+      'delivery_egress_refused',
+    );
+    expect((await failure(strict.send(post(`https://169.254.169.254/latest/meta-data`)))).code).toBe(
+      'delivery_egress_refused',
+    );
+    expect((await failure(strict.send(post(`https://10.0.0.1/`)))).code).toBe('delivery_egress_refused');
+    await strict.close();
+  });
+
+  it('refuses a DNS name that resolves to loopback, checked after resolution', async () => {
+    hits.length = 0;
+    const resolve = async () => [{ address: '127.0.0.1', family: 4 }];
+    const transport = createUndiciTransport({ egress: { allowHttp: true }, resolve });
+    expect((await failure(transport.send(post(`http://evil.example:${port}/ok`)))).code).toBe(
+      'delivery_egress_refused',
+    );
+    const mapped = createUndiciTransport({
+      egress: { allowHttp: true },
+      resolve: async () => [{ address: '::ffff:127.0.0.1', family: 6 }],
+    });
+    expect((await failure(mapped.send(post(`http://evil6.example:${port}/ok`)))).code).toBe('delivery_egress_refused');
+    expect(hits).toEqual([]);
+    await transport.close();
+    await mapped.close();
+  });
+
+  it('connects to the resolved address when it is allowlisted (by address or by host name)', async () => {
+    const resolve = async () => [{ address: '127.0.0.1', family: 4 }];
+    const byAddress = createUndiciTransport({ egress: { allowHttp: true, allow: ['127.0.0.0/8'] }, resolve });
+    expect((await byAddress.send(post(`http://receiver.test:${port}/ok`))).body).toBe('hello');
+    const byHost = createUndiciTransport({ egress: { allowHttp: true, allow: ['receiver.test'] }, resolve });
+    expect((await byHost.send(post(`http://receiver.test:${port}/ok`))).body).toBe('hello');
+    await byAddress.close();
+    await byHost.close();
+  });
+});
