@@ -90,7 +90,9 @@ export class DeliveryWorker {
     this.#pumping = this.#claimLoop().finally(() => {
       this.#pumping = undefined;
       if (this.#running) {
-        this.#poll = this.#c.timers.setTimeout(() => this.wake(), this.#c.pollIntervalMs, { unref: true });
+        // Not unref'd: a started dispatcher keeps its process alive until close(). A standalone
+        // worker would otherwise exit as soon as it went idle, stranding expired leases.
+        this.#poll = this.#c.timers.setTimeout(() => this.wake(), this.#c.pollIntervalMs);
       }
     });
     return this.#pumping;

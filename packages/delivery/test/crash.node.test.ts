@@ -100,7 +100,7 @@ describe.each(targets)('crash safety ($name store)', (target) => {
     const opened = target.open(dir);
     store = opened.store;
     const publisher = createDispatcher({ store, real: false });
-    await publisher.endpoints.create({ id: 'receiver', url: `http://127.0.0.1:${port}/hooks`, timeoutMs: 1_000 });
+    await publisher.endpoints.create({ id: 'receiver', url: `http://127.0.0.1:${port}/hooks`, timeoutMs: 10_000 });
     for (let i = 0; i < EVENTS; i++) await publisher.publish({ type: 'crash.test', payload: { i }, id: `msg_${i}` });
     await publisher.close();
     expect((await store.counts()).pending).toBe(EVENTS);
@@ -119,16 +119,21 @@ describe.each(targets)('crash safety ($name store)', (target) => {
     if (process.env.CRASH_DEBUG) console.log('killed', Date.now() - t0, atKill);
     expect(atKill).toBeLessThan(EVENTS);
 
+    let lastCounts: unknown;
     const second = await startWorker(opened.args);
     if (process.env.CRASH_DEBUG) console.log('second ready', Date.now() - t0);
     await until(
-      async () => (await store!.counts()).succeeded === EVENTS,
+      async () => {
+        lastCounts = await store!.counts();
+        return lastCounts.succeeded === EVENTS;
+      },
       90_000,
-      () => `seen ${seen.size}`,
+      () => `seen ${seen.size}, store ${JSON.stringify(lastCounts)}`,
     );
     if (process.env.CRASH_DEBUG) console.log('all done', Date.now() - t0, seen.size);
     second.kill('SIGTERM');
-    await new Promise((r) => second.once('exit', r));
+    const exitCode = await new Promise((r) => second.once('exit', r));
+    expect(exitCode).toBe(0); // graceful close: leases handed back, store closed
 
     const total = [...seen.values()].reduce((a, b) => a + b, 0);
     if (process.env.CRASH_DEBUG) console.log('duplicates', total - EVENTS);
