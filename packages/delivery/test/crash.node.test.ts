@@ -119,7 +119,7 @@ describe.each(targets)('crash safety ($name store)', (target) => {
     if (process.env.CRASH_DEBUG) console.log('killed', Date.now() - t0, atKill);
     expect(atKill).toBeLessThan(EVENTS);
 
-    let lastCounts: unknown;
+    let lastCounts: Awaited<ReturnType<DeliveryStore['counts']>> | undefined;
     const second = await startWorker(opened.args);
     if (process.env.CRASH_DEBUG) console.log('second ready', Date.now() - t0);
     await until(
