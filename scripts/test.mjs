@@ -26,6 +26,7 @@ const steps = [
     ],
   ],
   ['coverage ratchet', ['node', 'scripts/coverage-ratchet.mjs', 'check']],
+  ['end-to-end demo (pnpm demo)', ['pnpm', 'demo']],
   ['api docs', ['pnpm', 'run', 'docs']],
   ['error code registry is current', ['pnpm', 'exec', 'tsx', 'scripts/generate-errors-doc.ts', '--check']],
 ];

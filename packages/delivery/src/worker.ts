@@ -44,6 +44,9 @@ interface Isolation {
   readonly limiter: EndpointLimiter | undefined;
 }
 
+/** Longest a delivery refused by its endpoint's circuit waits before it is tried again. */
+export const CIRCUIT_RECHECK_MS = 5_000;
+
 /** The claim loop: leases due deliveries and runs up to `concurrency` attempts at a time. */
 export class DeliveryWorker {
   readonly #c: WorkerConfig;
@@ -237,7 +240,12 @@ export class DeliveryWorker {
     try {
       response = circuit ? await circuit.execute((s) => send(s), { signal }) : await send();
     } catch (error) {
-      if (isBrokenCircuitError(error)) return this.#defer(delivery, Math.max(1, error.retryAfterMs));
+      if (isBrokenCircuitError(error)) {
+        // While OPEN, retryAfterMs is exact; while HALF_OPEN it is only an upper bound (the wait
+        // until a stuck trial is abandoned), so re-check at least every CIRCUIT_RECHECK_MS: once
+        // the trial succeeds, deferred deliveries flow again within seconds, not a minute.
+        return this.#defer(delivery, Math.min(Math.max(1, error.retryAfterMs), CIRCUIT_RECHECK_MS));
+      }
       if (signal.aborted) return this.#defer(delivery, 0); // shutdown deadline: lease handed back, no attempt
       if (error instanceof FailedResponse) {
         response = error.response;
