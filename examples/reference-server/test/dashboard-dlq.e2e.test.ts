@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
+import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
+
+const executablePath = chromiumPath();
+
+describe.skipIf(!executablePath)('dashboard: delivery queue and DLQ in headless Chromium', () => {
+  let healthy = false;
+  let receiver: Server;
+  let server: ServerType;
+  let browser: Browser;
+  let baseUrl = '';
+  let built: ReturnType<typeof buildTestApp>;
+
+  beforeAll(async () => {
+    receiver = createServer((_req, res) => {
+      res.statusCode = healthy ? 204 : 500;
+      res.end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    built = buildTestApp({
+      WEBHOOK_REAL: '1',
+      WEBHOOK_ALLOW_HTTP: '1',
+      WEBHOOK_EGRESS_ALLOW: '127.0.0.1',
+      DELIVERY_RETRY_SCHEDULE_MS: '0',
+      DELIVERY_POLL_INTERVAL_MS: '10',
+    });
+    server = serve({ fetch: built.app.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: executablePath as string, args: CHROMIUM_ARGS });
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    for (const close of built.services.closers) await close();
+    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+  });
+
+  it('shows a dead-lettered delivery and requeues it with the Requeue button', async () => {
+    const { request, services } = built;
+    const port = (receiver.address() as AddressInfo).port;
+    await request('/admin/endpoints', {
+      method: 'POST',
+      admin: true,
+      body: JSON.stringify({ url: `http://127.0.0.1:${port}/hooks`, eventTypes: ['order.created'] }),
+    });
+    const { messageId } = await (
+      await request('/events', { method: 'POST', body: JSON.stringify({ type: 'order.created', payload: { id: 1 } }) })
+    ).json();
+    services.delivery?.dispatcher.start();
+    await services.delivery?.dispatcher.idle();
+
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/`);
+    await page.fill('#token', ADMIN_TOKEN);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#dlq-size');
+    expect(await page.textContent('#dlq-size')).toBe('1');
+    expect(await page.textContent('#queue .body')).toContain(messageId);
+    expect(await page.textContent('#queue .body')).toContain('http_500');
+
+    healthy = true;
+    await page.click('button[data-requeue]');
+    await services.delivery?.dispatcher.idle();
+    await expect.poll(() => page.textContent('#dlq-size'), { timeout: 10_000 }).toBe('0');
+    const status = await (await request(`/events/${messageId}`)).json();
+    expect(status.deliveries[0].status).toBe('succeeded');
+    await page.close();
+  });
+});
