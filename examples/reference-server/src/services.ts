@@ -2,6 +2,8 @@ import { type Clock, systemClock } from '@bulwark/core';
 import { createErrorCounter } from '@bulwark/errors';
 import { redisClientOptions } from '@bulwark/ratelimit/redis';
 import { createSloRecorder } from '@bulwark/slo';
+import { createMemoryReplayStore } from '@bulwark/webhooks';
+import { createRedisReplayStore } from '@bulwark/webhooks/redis';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAdminAuth, generateAdminToken } from './admin-auth.js';
@@ -70,7 +72,17 @@ export function createServices(
       },
     }),
     database,
-    email: { sender, store: createEmailStore(database.db), webhooks: webhookSettings(config, clock) },
+    email: {
+      sender,
+      store: createEmailStore(database.db),
+      webhooks: webhookSettings(
+        config,
+        clock,
+        redis
+          ? createRedisReplayStore({ redis, prefix: 'bulwark:email-webhook-replay:' })
+          : createMemoryReplayStore({ clock }),
+      ),
+    },
     delivery,
     readinessChecks: [
       {

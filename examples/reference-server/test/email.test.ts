@@ -59,14 +59,16 @@ describe('reference server: email', () => {
     expect(problem.errors.length).toBeGreaterThan(0);
   });
 
-  it('ingests a verified bounce, stores it once, suppresses the address and counts email.bounced', async () => {
+  it('ingests a verified bounce once (replays refused), suppresses the address and counts email.bounced', async () => {
     const { request, clock } = buildTestApp(env);
     const first = await postResend(request, bounced('Dead@Example.com', 'em_1'), 'msg_1', clock.now());
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ received: 1, stored: 1, suppressed: 1 });
 
+    // Replay protection: the same signed message again is refused and stores nothing.
     const again = await postResend(request, bounced('Dead@Example.com', 'em_1'), 'msg_1', clock.now());
-    expect(await again.json()).toMatchObject({ stored: 0 });
+    expect(again.status).toBe(401);
+    expect(await again.json()).toMatchObject({ code: 'email_webhook_signature_invalid' });
 
     const events = await (await request('/admin/email/events', { admin: true })).json();
     expect(events.events).toEqual([

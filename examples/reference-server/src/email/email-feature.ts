@@ -6,6 +6,7 @@ import {
   type EmailWebhookProvider,
   type FailoverProvider,
 } from '@bulwark/email';
+import type { ReplayStore } from '@bulwark/webhooks';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 
@@ -14,10 +15,14 @@ export type WebhookSettings = { [P in EmailWebhookProvider]?: EmailWebhookOption
 
 const list = (value: string | undefined): string[] => (value ?? '').split(/[\s,]+/).filter(Boolean);
 
-/** Builds the verification options for each provider whose credentials are configured. */
-export function webhookSettings(config: Config, clock: Clock): WebhookSettings {
+/**
+ * Builds the verification options for each provider whose credentials are configured.
+ * `replayStore` (memory, or Redis with REDIS_URL) rejects a signed message seen before.
+ */
+export function webhookSettings(config: Config, clock: Clock, replayStore: ReplayStore): WebhookSettings {
   const settings: WebhookSettings = {};
-  if (config.RESEND_WEBHOOK_SECRET) settings.resend = { secret: list(config.RESEND_WEBHOOK_SECRET), clock };
+  if (config.RESEND_WEBHOOK_SECRET)
+    settings.resend = { secret: list(config.RESEND_WEBHOOK_SECRET), clock, replayStore };
   if (config.POSTMARK_WEBHOOK_USERNAME && config.POSTMARK_WEBHOOK_PASSWORD) {
     settings.postmark = {
       credentials: { username: config.POSTMARK_WEBHOOK_USERNAME, password: config.POSTMARK_WEBHOOK_PASSWORD },
