@@ -1,0 +1,399 @@
+/**
+ * `pnpm loadtest`: the reference server in-process on embedded defaults (SQLite delivery store,
+ * simulated egress, memory rate limiter), driven by autocannon at a fixed rate on loopback.
+ *
+ *   (a) POST /events      at LOADTEST_RATE req/s (default 1000), every event with a unique id
+ *   (b) GET /events/:id   at LOADTEST_READ_RATE req/s (default 200), a rate-limited read route
+ *
+ * each for LOADTEST_SECONDS (default 10). autocannon runs in a child process (this script with
+ * LOADTEST_ROLE=client) unless LOADTEST_CLIENT=inprocess. Reports p50/p95/p99, requests, errors and non-2xx per
+ * scenario, then checks that every accepted event (202) has its delivery in the store.
+ * Writes bench/results/loadtest.json. Exits non-zero only on errors or lost events; the p95
+ * goal is reported but not enforced (the machine is shared).
+ */
+import { fork } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import autocannon from 'autocannon';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { createServices } from '../src/services.js';
+
+const P95_GOAL_MS = 50;
+const ADMIN_TOKEN = `loadtest-${crypto.randomUUID()}`;
+const RESULTS_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bench/results/loadtest.json');
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`${name} must be a positive integer\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const seconds = positiveInt('LOADTEST_SECONDS', 10);
+const rate = positiveInt('LOADTEST_RATE', 1_000);
+const readRate = positiveInt('LOADTEST_READ_RATE', 200);
+/** LOADTEST_CLIENT=inprocess runs autocannon on the server's event loop (default: a child process). */
+const inProcessClient = process.env.LOADTEST_CLIENT === 'inprocess';
+
+interface ScenarioResult {
+  readonly name: string;
+  readonly route: string;
+  readonly targetRate: number;
+  readonly durationS: number;
+  readonly requests: number;
+  readonly achievedRate: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+  readonly statusCodes: Record<string, number>;
+}
+
+/** Nearest-rank percentile of sorted samples. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] as number;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+async function runScenario(
+  name: string,
+  route: string,
+  options: autocannon.Options,
+  targetRate: number,
+): Promise<ScenarioResult> {
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let finish: (result: autocannon.Result) => void = () => {};
+  let failRun: (error: unknown) => void = () => {};
+  const finished = new Promise<autocannon.Result>((done, fail) => {
+    finish = done;
+    failRun = fail;
+  });
+  const instance = autocannon(options, (error, result) => (error ? failRun(error) : finish(result)));
+  // autocannon emits (client, status, bytes, responseTimeMs); its typings omit the client.
+  (instance as unknown as EventEmitter).on('response', (_client: unknown, status: number, _b: number, ms: number) => {
+    latencies.push(ms);
+    statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+  });
+  const result = await finished;
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    route,
+    targetRate,
+    durationS: round(result.duration),
+    requests: latencies.length,
+    achievedRate: round(latencies.length / result.duration),
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(latencies.at(-1) ?? Number.NaN),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statusCodes,
+  };
+}
+
+interface ScenarioRequest {
+  readonly kind: 'publish' | 'read';
+  readonly base: string;
+  readonly runId: string;
+  readonly ids?: readonly string[];
+}
+
+interface ScenarioReply {
+  readonly result: ScenarioResult;
+  /** 202 responses and the message ids they named (publish only). */
+  readonly acceptedResponses: number;
+  readonly accepted: readonly string[];
+}
+
+/** Runs one scenario with autocannon (in this process, or in the load client child). */
+async function executeScenario(request: ScenarioRequest): Promise<ScenarioReply> {
+  if (request.kind === 'publish') {
+    // Every request carries a fresh event id; 202 bodies name the accepted message.
+    let sequence = 0;
+    let acceptedResponses = 0;
+    const accepted = new Set<string>();
+    const result = await runScenario(
+      'POST /events',
+      '/events',
+      {
+        url: request.base,
+        connections: 50,
+        overallRate: rate,
+        duration: seconds,
+        requests: [
+          {
+            method: 'POST',
+            path: '/events',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => {
+              const n = sequence++;
+              return {
+                ...req,
+                body: JSON.stringify({
+                  type: 'load.test',
+                  id: `lt_${request.runId}_${n}`,
+                  payload: { sequence: n, orderId: `ord_${n}`, amount: (n % 997) + 0.5, note: 'bulwark load test' },
+                }),
+              };
+            },
+            onResponse: (status, body) => {
+              if (status !== 202) return;
+              acceptedResponses++;
+              try {
+                accepted.add((JSON.parse(body) as { messageId: string }).messageId);
+              } catch {
+                // counted in acceptedResponses; the unique-id check flags it
+              }
+            },
+          },
+        ],
+      },
+      rate,
+    );
+    return { result, acceptedResponses, accepted: [...accepted] };
+  }
+  // The rate-limited read route over the ids accepted by the publish scenario.
+  const ids = request.ids ?? [];
+  let cursor = 0;
+  const result = await runScenario(
+    'GET /events/:id',
+    '/events/:id',
+    {
+      url: request.base,
+      connections: 20,
+      overallRate: readRate,
+      duration: seconds,
+      requests: [
+        {
+          method: 'GET',
+          path: '/events/none',
+          setupRequest: (req) => ({
+            ...req,
+            path: `/events/${encodeURIComponent(ids.length > 0 ? (ids[cursor++ % ids.length] as string) : 'none')}`,
+          }),
+        },
+      ],
+    },
+    readRate,
+  );
+  return { result, acceptedResponses: 0, accepted: [] };
+}
+
+/**
+ * Runs a scenario in a child process (this script with LOADTEST_ROLE=client) so the load
+ * generator does not share the server's event loop.
+ */
+function runInClient(request: ScenarioRequest): Promise<ScenarioReply> {
+  return new Promise((resolveReply, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, LOADTEST_ROLE: 'client' } });
+    let reply: ScenarioReply | undefined;
+    child.once('message', (message) => {
+      reply = message as ScenarioReply;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reply ? resolveReply(reply) : reject(new Error(`the load client exited with ${code} before reporting`)),
+    );
+    child.send(request);
+  });
+}
+
+function table(rows: readonly ScenarioResult[]): string {
+  const header = [
+    'scenario',
+    'target/s',
+    'achieved/s',
+    'requests',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+    'errors',
+    'non-2xx',
+  ];
+  const body = rows.map((r) => [
+    r.name,
+    String(r.targetRate),
+    String(r.achievedRate),
+    String(r.requests),
+    String(r.p50Ms),
+    String(r.p95Ms),
+    String(r.p99Ms),
+    String(r.maxMs),
+    String(r.errors),
+    String(r.non2xx),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'bulwark-loadtest-'));
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN,
+    WEBHOOK_REAL: '0',
+    RATE_LIMIT_PER_SECOND: String(Math.max(10_000, (rate + readRate) * 10)),
+    RATE_LIMIT_PER_MINUTE: String(Math.max(1_000_000, (rate + readRate) * 600)),
+  });
+  const { services } = createServices(config, createLogger('silent'), undefined, {});
+  const dispatcher = services.delivery?.dispatcher;
+  if (!dispatcher) throw new Error('the delivery feature is not wired');
+  const app = createApp(services);
+  const server = await new Promise<ReturnType<typeof serve>>((ready) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => ready(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+
+  try {
+    const created = await fetch(`${base}/admin/endpoints`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'https://receiver.example.com/hooks', eventTypes: ['load.test'] }),
+    });
+    if (created.status !== 201) throw new Error(`POST /admin/endpoints answered ${created.status}`);
+    dispatcher.start();
+
+    process.stdout.write(
+      `Bulwark load test: ${base} (SQLite store in a temp dir, simulated egress), ${seconds}s per scenario, ` +
+        `autocannon ${inProcessClient ? 'in-process' : 'in a child process'}\n` +
+        `  (a) POST /events at ${rate} req/s   (b) GET /events/:id at ${readRate} req/s\n\n`,
+    );
+
+    // (a) publish, then (b) read the ids accepted in (a).
+    const runId = Date.now().toString(36);
+    const execute = inProcessClient ? executeScenario : runInClient;
+    const published = await execute({ kind: 'publish', base, runId });
+    const publish = published.result;
+    const accepted = new Set(published.accepted);
+    const acceptedResponses = published.acceptedResponses;
+    const read = (await execute({ kind: 'read', base, runId, ids: published.accepted })).result;
+
+    // Nothing lost: every 202 has exactly its one delivery (one subscribed endpoint) in the store.
+    const stats = await dispatcher.stats();
+    const stored = stats.pending + stats.inflight + stats.succeeded + stats.dead;
+    let missing = 0;
+    for (const id of accepted) {
+      if ((await dispatcher.inspect(id)).length !== 1) missing++;
+    }
+    const drainStarted = Date.now();
+    await Promise.race([dispatcher.idle(), new Promise((r) => setTimeout(r, 15_000))]);
+    const drained = await dispatcher.stats();
+    const lost = missing + (acceptedResponses - accepted.size) + Math.max(0, accepted.size - stored);
+
+    const rows = [publish, read];
+    process.stdout.write(`${table(rows)}\n\n`);
+    process.stdout.write(
+      `Accepted events (202): ${acceptedResponses} (${accepted.size} unique ids); deliveries in the store: ${stored}; ` +
+        `accepted ids missing their delivery: ${missing}\n` +
+        `Published but answered after autocannon stopped counting (in flight at the end): ${Math.max(0, stored - accepted.size)}\n` +
+        `After ${Date.now() - drainStarted} ms of draining: ${drained.succeeded} delivered (simulated), ` +
+        `${drained.pending + drained.inflight} queued, ${drained.dead} dead\n\n`,
+    );
+
+    const errorCount = rows.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
+    const goals = {
+      p95: { pass: publish.p95Ms < P95_GOAL_MS && publish.achievedRate >= rate * 0.95, enforced: false },
+      errors: { pass: errorCount === 0, enforced: true },
+      nothingLost: { pass: lost === 0 && acceptedResponses > 0, enforced: true },
+    };
+    const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
+    process.stdout.write(
+      `${verdict(goals.p95.pass)}  POST /events p95 < ${P95_GOAL_MS} ms at ${rate} req/s ` +
+        `(measured p95 ${publish.p95Ms} ms at ${publish.achievedRate} req/s) — reported only, not enforced: ` +
+        `this 2-core machine is shared (the load generator runs on it too)\n` +
+        `${verdict(goals.errors.pass)}  0 errors (connection errors + timeouts + non-2xx: ${errorCount})\n` +
+        `${verdict(goals.nothingLost.pass)}  nothing lost (every accepted event has its delivery in the store; lost: ${lost})\n`,
+    );
+
+    await mkdir(dirname(RESULTS_PATH), { recursive: true });
+    await writeFile(
+      RESULTS_PATH,
+      `${JSON.stringify(
+        {
+          suite: 'loadtest',
+          at: new Date().toISOString(),
+          node: process.version,
+          store: 'sqlite',
+          egress: 'simulated',
+          loadClient: inProcessClient ? 'in-process' : 'child process',
+          secondsPerScenario: seconds,
+          scenarios: rows,
+          delivery: {
+            accepted: acceptedResponses,
+            acceptedUniqueIds: accepted.size,
+            storedDeliveries: stored,
+            inFlightAtStop: Math.max(0, stored - accepted.size),
+            missing,
+            lost,
+            afterDrain: {
+              succeeded: drained.succeeded,
+              queued: drained.pending + drained.inflight,
+              dead: drained.dead,
+            },
+          },
+          goals: { p95Ms: P95_GOAL_MS, rate, ...goals },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    process.stdout.write(`Results: ${RESULTS_PATH}\n`);
+    return goals.errors.pass && goals.nothingLost.pass ? 0 : 1;
+  } finally {
+    await new Promise<void>((done) => server.close(() => done()));
+    for (const close of services.closers) await close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.env.LOADTEST_ROLE === 'client') {
+  process.once('message', (message) => {
+    executeScenario(message as ScenarioRequest).then(
+      (reply) => process.send?.(reply, () => process.exit(0)),
+      (error: unknown) => {
+        process.stderr.write(`load client failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  });
+} else {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `load test failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}
