@@ -67,5 +67,6 @@ export {
   type TransportResponse,
 } from './transport.js';
 export { createUndiciTransport, type UndiciTransportOptions } from './undici-transport.js';
+export { CIRCUIT_RECHECK_MS } from './worker.js';
 // Not exported: the worker loop, endpoint registry class, emitter and IP parsing helpers are
 // implementation details behind createDispatcher / classifyAddress.

@@ -1,8 +1,10 @@
+import { BrokenCircuitError } from '@bulwark/breaker';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import { FakeClock } from '@bulwark/testing';
 import { verifyStandardWebhook } from '@bulwark/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  CIRCUIT_RECHECK_MS,
   createDispatcher,
   DEFAULT_RETRY_SCHEDULE,
   DeliveryError,
@@ -231,6 +233,32 @@ describe('createDispatcher', () => {
     const slow = await store.listDeliveries({ endpointId: 'slow', limit: 100 });
     expect(slow.reduce((n, d) => n + d.attempts, 0)).toBeGreaterThanOrEqual(slowCalls - 2); // up to 2 still in flight
     expect(slowCalls).toBeLessThanOrEqual(15);
+  });
+
+  it('re-checks a refusing circuit within CIRCUIT_RECHECK_MS even when it hints a longer wait', async () => {
+    let refuse = true;
+    const { transport, step } = setup(() => ({ status: 204 }), {
+      policies: {
+        circuit: () => ({
+          execute: async (fn) => {
+            if (refuse)
+              throw new BrokenCircuitError({ breaker: 'test', reason: 'half_open_full', retryAfterMs: 60_000 });
+            return fn(new AbortController().signal);
+          },
+        }),
+      },
+    });
+    await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook', secret: SECRET });
+    const { deliveryIds } = await dispatcher.publish({ type: 'x', payload: {} });
+    dispatcher.start();
+    await dispatcher.idle();
+    expect(transport.calls).toHaveLength(0);
+    const deferred = await store.getDelivery(deliveryIds[0] as string);
+    expect(deferred).toMatchObject({ status: 'pending', attempts: 0, nextAt: T0 + CIRCUIT_RECHECK_MS });
+    refuse = false;
+    await step(CIRCUIT_RECHECK_MS);
+    expect(transport.calls).toHaveLength(1);
+    expect((await store.getDelivery(deliveryIds[0] as string))?.status).toBe('succeeded');
   });
 
   it('applies the endpoint rate limit without spending attempts', async () => {
