@@ -1,4 +1,5 @@
 import { err } from '@bulwark/errors';
+import { concatBytes } from '../internal/encoding.js';
 import type { HeaderInput } from '../internal/headers.js';
 import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
 
@@ -38,14 +39,7 @@ export async function readRawBody(
     if (length > limit) throw err('payload_too_large', { detail: `The webhook body exceeds ${limit} bytes` });
     chunks.push(bytes);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
 /**

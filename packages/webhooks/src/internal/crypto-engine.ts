@@ -1,5 +1,5 @@
 import { secretBytes, type WebhookSecret } from '../secret.js';
-import { toBase64, toHex, utf8 } from './encoding.js';
+import { concatBytes, toBase64, toHex, utf8 } from './encoding.js';
 
 /** Bytes to MAC: strings are UTF-8, byte arrays are taken as they are. */
 export type Chunk = string | Uint8Array;
@@ -42,17 +42,8 @@ function toBytes(chunk: Chunk): Uint8Array {
 }
 
 function concat(chunks: readonly Chunk[]): Uint8Array {
-  if (chunks.length === 1) return toBytes(chunks[0]!);
-  const parts = chunks.map(toBytes);
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  // One chunk (the common verify case) is used as is, without a copy.
+  return chunks.length === 1 ? toBytes(chunks[0]!) : concatBytes(chunks.map(toBytes));
 }
 
 /** Web Crypto engine with one cached `CryptoKey` per secret. Runs on every runtime. */

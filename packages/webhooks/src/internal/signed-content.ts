@@ -22,5 +22,5 @@ export function signedChunks(
 
 /** The chunks as one byte array (for Ed25519, which signs a single message). */
 export function joinChunks(chunks: readonly Chunk[]): Uint8Array {
-  return concatBytes(...chunks.map((c) => (typeof c === 'string' ? utf8.encode(c) : c)));
+  return concatBytes(chunks.map((c) => (typeof c === 'string' ? utf8.encode(c) : c)));
 }
