@@ -4,5 +4,6 @@
  * @module
  */
 export { FakeClock, flushMicrotasks } from './fake-clock.js';
+export { filesImportingNode } from './node-imports.js';
 export { redisUrl } from './redis.js';
 export { createTestServer, type RecordedCall, type TestServer } from './test-server.js';
