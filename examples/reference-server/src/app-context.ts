@@ -52,6 +52,16 @@ export interface AppServices {
   readonly lifecycle: { shuttingDown: boolean };
 }
 
+/**
+ * Counts an error by code, in the admin counter and in Prometheus (the two views of
+ * `/admin/errors` and `/metrics`). Returns the code counted.
+ */
+export function countError(services: Pick<AppServices, 'errors' | 'metrics'>, error: unknown): string {
+  const code = services.errors.record(error);
+  services.metrics.errors.inc({ code });
+  return code;
+}
+
 /** Hono context variables set by the server's middleware. */
 export interface AppEnv {
   Variables: {

@@ -1,7 +1,7 @@
 import { err, errorLogFields, fromZodError, problemResponse } from '@bulwark/errors';
 import { Hono } from 'hono';
 import { ZodError } from 'zod';
-import type { AppEnv, AppServices } from './app-context.js';
+import { type AppEnv, type AppServices, countError } from './app-context.js';
 import { publicRateLimit } from './rate-limiting.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -36,8 +36,7 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
   app.onError((thrown, c) => {
     const error = thrown instanceof ZodError ? fromZodError(thrown) : thrown;
     const requestId = c.get('requestId');
-    const code = services.errors.record(error);
-    metrics.errors.inc({ code });
+    countError(services, error);
     const fields = errorLogFields(error, { requestId });
     if (fields.error_status >= 500) logger.error(fields, 'request failed');
     else logger.info(fields, 'request rejected');
@@ -45,7 +44,7 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
   });
 
   app.notFound((c) => {
-    metrics.errors.inc({ code: services.errors.record(err('not_found')) });
+    countError(services, err('not_found'));
     const requestId = c.get('requestId');
     return problemResponse(err('not_found', { detail: `No route for ${c.req.method} ${c.req.path}` }), {
       requestId,

@@ -11,7 +11,7 @@ import { createRedisStore } from '@bulwark/ratelimit/redis';
 import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AppEnv, AppServices } from './app-context.js';
+import { type AppEnv, type AppServices, countError } from './app-context.js';
 import type { Config } from './config.js';
 
 /**
@@ -38,7 +38,7 @@ export function publicRateLimit(services: AppServices): MiddlewareHandler<AppEnv
     const denied = await guard(c, next);
     if (denied) {
       const code = denied.status === 429 ? 'rate_limit_exceeded' : 'rate_limiter_unavailable';
-      services.metrics.errors.inc({ code: services.errors.record(ratelimitErrors.err(code)) });
+      countError(services, ratelimitErrors.err(code));
       return denied;
     }
     return undefined;

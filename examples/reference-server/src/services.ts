@@ -94,7 +94,13 @@ export function createServices(
           return { schemaVersion: version };
         },
       },
-      { name: 'delivery_store', check: async () => (await delivery.dispatcher.stats()).pending >= 0 },
+      {
+        name: 'delivery_store',
+        check: async () => {
+          const { pending, dead } = await delivery.dispatcher.stats();
+          return { pending, dead };
+        },
+      },
       ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
     ],
     dependencyChecks: [

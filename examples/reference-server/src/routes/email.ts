@@ -17,18 +17,6 @@ const tooLarge = () => {
   throw err('payload_too_large', { detail: `Bodies are limited to ${MAX_BODY_BYTES} bytes` });
 };
 
-function recipientsOf(message: { to: unknown; cc?: unknown; bcc?: unknown }): string[] {
-  const addresses: string[] = [];
-  for (const field of [message.to, message.cc, message.bcc]) {
-    for (const entry of Array.isArray(field) ? field : field === undefined ? [] : [field]) {
-      addresses.push(
-        typeof entry === 'string' ? (/<([^>]+)>/.exec(entry)?.[1] ?? entry) : (entry as { email: string }).email,
-      );
-    }
-  }
-  return addresses;
-}
-
 /** `POST /email/send`, `POST /webhooks/email/:provider`, `GET /admin/email/events`. */
 export function emailRoutes(app: Hono<AppEnv>, services: AppServices): void {
   const { email, metrics, logger, clock } = services;
@@ -40,7 +28,8 @@ export function emailRoutes(app: Hono<AppEnv>, services: AppServices): void {
       throw err('validation_failed', { detail: 'Body must be JSON' });
     });
     const message = emailMessageSchema.parse(raw);
-    const suppressed = email.store.suppressed(recipientsOf(message));
+    const recipients = [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])].map((address) => address.email);
+    const suppressed = email.store.suppressed(recipients);
     if (suppressed.length > 0) {
       throw emailErrors.err('email_suppressed', {
         detail: `${suppressed.length} recipient(s) are on the suppression list`,
