@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '@bulwark/core';
 import { createWebhookSigner, createWebhookVerifier, generateSecret } from '@bulwark/webhooks';
-import { serve } from '@hono/node-server';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { listenOnLoopback } from '../src/listen-on-loopback.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
 
@@ -115,9 +115,8 @@ async function main(): Promise<void> {
   const config = loadConfig(env);
   const { services } = createServices(config, createLogger('silent'), systemClock, env);
   const app = createApp(services);
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenOnLoopback(app.fetch);
+  base = server.url;
   services.delivery?.dispatcher.start();
   console.log(bold(`Bulwark demo — server ${base}, receiver ${receiverUrl}\n`));
 
@@ -304,7 +303,7 @@ async function main(): Promise<void> {
 
     console.log(`\n${green(bold('Demo complete: every step did what it showed.'))}`);
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     for (const close of services.closers) await close();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
     rmSync(dataDir, { recursive: true, force: true });

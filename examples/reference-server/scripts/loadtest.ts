@@ -14,14 +14,13 @@
 import { fork } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { listenOnLoopback } from '../src/listen-on-loopback.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
 
@@ -266,11 +265,8 @@ async function main(): Promise<number> {
   const dispatcher = services.delivery?.dispatcher;
   if (!dispatcher) throw new Error('the delivery feature is not wired');
   const app = createApp(services);
-  const server = await new Promise<ReturnType<typeof serve>>((ready) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => ready(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  const base = `http://127.0.0.1:${port}`;
+  const server = await listenOnLoopback(app.fetch);
+  const base = server.url;
 
   try {
     const created = await fetch(`${base}/admin/endpoints`, {
@@ -368,7 +364,7 @@ async function main(): Promise<number> {
     process.stdout.write(`Results: ${RESULTS_PATH}\n`);
     return goals.errors.pass && goals.nothingLost.pass ? 0 : 1;
   } finally {
-    await new Promise<void>((done) => server.close(() => done()));
+    await server.close();
     for (const close of services.closers) await close();
     await rm(dataDir, { recursive: true, force: true });
   }

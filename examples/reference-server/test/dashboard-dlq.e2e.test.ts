@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoopbackServer, listenOnLoopback } from '../src/listen-on-loopback.js';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
 
@@ -11,7 +11,7 @@ const executablePath = chromiumPath();
 describe.skipIf(!executablePath)('dashboard: delivery queue and DLQ in headless Chromium', () => {
   let healthy = false;
   let receiver: Server;
-  let server: ServerType;
+  let server: LoopbackServer | undefined;
   let browser: Browser;
   let baseUrl = '';
   let built: ReturnType<typeof buildTestApp>;
@@ -29,15 +29,14 @@ describe.skipIf(!executablePath)('dashboard: delivery queue and DLQ in headless 
       DELIVERY_RETRY_SCHEDULE_MS: '0',
       DELIVERY_POLL_INTERVAL_MS: '10',
     });
-    server = serve({ fetch: built.app.fetch, hostname: '127.0.0.1', port: 0 });
-    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(built.app.fetch);
+    baseUrl = server.url;
     browser = await chromium.launch({ executablePath: executablePath as string, args: CHROMIUM_ARGS });
   }, 30_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await server?.close();
     for (const close of built.services.closers) await close();
     await new Promise<void>((resolve) => receiver?.close(() => resolve()));
   });

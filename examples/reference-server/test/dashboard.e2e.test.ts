@@ -1,28 +1,27 @@
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoopbackServer, listenOnLoopback } from '../src/listen-on-loopback.js';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
 
 const executablePath = chromiumPath();
 
 describe.skipIf(!executablePath)('dashboard in headless Chromium', () => {
-  let server: ServerType;
+  let server: LoopbackServer | undefined;
   let browser: Browser;
   let baseUrl = '';
-  const { app, request } = buildTestApp();
+  const { app, request, services } = buildTestApp();
 
   beforeAll(async () => {
-    server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
-    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(app.fetch);
+    baseUrl = server.url;
     browser = await chromium.launch({ executablePath: executablePath as string, args: CHROMIUM_ARGS });
   }, 30_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await server?.close();
+    for (const close of services.closers) await close();
   });
 
   it('asks for the admin token, then shows health and error counts', async () => {
