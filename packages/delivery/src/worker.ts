@@ -1,36 +1,40 @@
 import { isBrokenCircuitError } from '@bulwark/breaker';
-import type { Clock, TimerHandle, TimerProvider } from '@bulwark/core';
+import type { TimerHandle } from '@bulwark/core';
 import type { Signer } from './default-signer.js';
 import { isDeliveryError } from './errors/delivery-error.js';
 import type { DispatcherEvents, Emitter } from './events.js';
 import type { DeliveryMetrics } from './metrics.js';
+import type { ResolvedOptions } from './options.js';
 import type { EndpointCircuit, EndpointLimiter, EndpointPolicies } from './policies.js';
 import { parseRetryAfter, retryDelay } from './retry-schedule.js';
 import type { ClaimedDelivery, Completion, DeliveryStore, EndpointRecord } from './store.js';
 import type { Transport, TransportResponse } from './transport.js';
 
 /** Everything the worker needs; assembled and validated by `createDispatcher`. */
-export interface WorkerConfig {
+export interface WorkerConfig
+  extends Pick<
+    ResolvedOptions,
+    | 'clock'
+    | 'timers'
+    | 'random'
+    | 'concurrency'
+    | 'maxInflightPerEndpoint'
+    | 'leaseMs'
+    | 'pollIntervalMs'
+    | 'retrySchedule'
+    | 'retryJitter'
+    | 'maxRetryAfterMs'
+    | 'autoDisableAfterMs'
+  > {
   readonly store: DeliveryStore;
   readonly transport: Transport;
   readonly sign: Signer;
-  readonly clock: Clock;
-  readonly timers: TimerProvider;
-  readonly random: () => number;
   readonly metrics: DeliveryMetrics;
   readonly events: Emitter<DispatcherEvents>;
   readonly policies: EndpointPolicies;
   readonly endpoint: (id: string) => Promise<EndpointRecord | undefined>;
   readonly disableEndpoint: (endpoint: EndpointRecord, reason: 'gone' | 'failing') => Promise<void>;
   readonly markFailing: (endpoint: EndpointRecord, failingSince: number | null) => Promise<void>;
-  readonly concurrency: number;
-  readonly maxInflightPerEndpoint: number;
-  readonly leaseMs: number;
-  readonly pollIntervalMs: number;
-  readonly retrySchedule: readonly number[];
-  readonly retryJitter: number;
-  readonly maxRetryAfterMs: number;
-  readonly autoDisableAfterMs: number;
 }
 
 interface Inflight {
