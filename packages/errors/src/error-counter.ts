@@ -99,26 +99,26 @@ export function createErrorCounter(options: ErrorCounterOptions = {}): ErrorCoun
 
   function record(error: unknown): string {
     const code = resolveCode(error, registry);
-    const definition = registry.get(code);
     const now = clock.now();
-    const tally = tallies.get(code);
+    let tally = tallies.get(code);
     if (tally) {
       tally.count += 1;
       tally.lastSeenMs = now;
     } else {
-      tallies.set(code, {
+      const definition = registry.get(code);
+      tally = {
         status: definition?.status ?? 500,
         title: definition?.title ?? code,
         retryable: definition?.retryable ?? false,
         count: 1,
         firstSeenMs: now,
         lastSeenMs: now,
-      });
+      };
+      tallies.set(code, tally);
     }
     if (options.onRecord) {
       try {
-        const current = tallies.get(code) as Tally;
-        options.onRecord(Object.freeze({ code, status: current.status, retryable: current.retryable }));
+        options.onRecord(Object.freeze({ code, status: tally.status, retryable: tally.retryable }));
       } catch {
         // A broken metrics hook must never turn error handling into a second failure.
       }
