@@ -111,15 +111,14 @@ export const suite: BenchSuite = {
         const done = new Promise<void>((resolve) => {
           wake = resolve;
         });
-        for (let i = 0; i < BATCH; i++) {
-          const started = performance.now();
-          const { messageId } = await dispatcher.publish({
-            type: 'bench.event',
-            payload: { i },
-            id: `${name}_${sequence++}`,
-          });
-          publishedAt.set(messageId, started);
-        }
+        // 200 concurrent producers (request handlers), each awaiting its own durable publish.
+        await Promise.all(
+          Array.from({ length: BATCH }, async (_, i) => {
+            const id = `${name}_${sequence++}`;
+            publishedAt.set(id, performance.now());
+            await dispatcher.publish({ type: 'bench.event', payload: { i }, id });
+          }),
+        );
         await done;
       };
     }

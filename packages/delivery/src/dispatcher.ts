@@ -154,7 +154,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }));
     if (deliveries.length > 0) {
       await store.enqueue(deliveries);
-      worker.wake();
+      worker.published(targets.map((ep) => ep.id));
     }
     return Object.freeze({ messageId, deliveryIds: Object.freeze(deliveries.map((d) => d.id)) });
   }

@@ -38,6 +38,13 @@ export interface DispatcherOptions {
   readonly concurrency?: number | undefined;
   /** Attempts in flight per endpoint, so one slow receiver cannot take every slot. @defaultValue max(1, concurrency / 2) */
   readonly maxInflightPerEndpoint?: number | undefined;
+  /**
+   * Deliveries leased ahead of free slots and queued in this worker, so the store is asked for
+   * work in batches instead of once per completion. 0 claims only for free slots. An endpoint
+   * never holds more than `maxInflightPerEndpoint` queued on top of its attempts in flight.
+   * @defaultValue concurrency
+   */
+  readonly prefetch?: number | undefined;
   /** How long a claim is leased; must exceed the largest endpoint timeout (60 s). @defaultValue 120000 */
   readonly leaseMs?: number | undefined;
   /** How often an idle worker looks for due deliveries. @defaultValue 1000 */
@@ -63,6 +70,7 @@ export interface ResolvedOptions {
   readonly random: () => number;
   readonly concurrency: number;
   readonly maxInflightPerEndpoint: number;
+  readonly prefetch: number;
   readonly leaseMs: number;
   readonly pollIntervalMs: number;
   readonly retrySchedule: readonly number[];
@@ -100,6 +108,8 @@ export function resolveOptions(options: DispatcherOptions): ResolvedOptions {
   assertNumberOption('concurrency', concurrency, { min: 1, max: 1024, integer: true });
   const maxInflightPerEndpoint = options.maxInflightPerEndpoint ?? Math.max(1, Math.floor(concurrency / 2));
   assertNumberOption('maxInflightPerEndpoint', maxInflightPerEndpoint, { min: 1, integer: true });
+  const prefetch = options.prefetch ?? concurrency;
+  assertNumberOption('prefetch', prefetch, { min: 0, max: 4096, integer: true });
   const leaseMs = options.leaseMs ?? 120_000;
   assertNumberOption('leaseMs', leaseMs, { min: 1, integer: true });
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
@@ -124,6 +134,7 @@ export function resolveOptions(options: DispatcherOptions): ResolvedOptions {
     random: options.random ?? Math.random,
     concurrency,
     maxInflightPerEndpoint,
+    prefetch,
     leaseMs,
     pollIntervalMs,
     retrySchedule: Object.freeze([...retrySchedule]),

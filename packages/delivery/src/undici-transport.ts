@@ -89,10 +89,14 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
     guard.checkUrl(url);
     if (req.signal?.aborted) throw req.signal.reason;
     const controller = new AbortController();
-    const timeout = new DeliveryError('delivery_timeout', {
-      detail: `No response from ${bareHost(url.hostname)} within ${req.timeoutMs} ms`,
-    });
-    const timer = timers.setTimeout(() => controller.abort(timeout), req.timeoutMs, { unref: true });
+    // Built only when it fires: an error's stack capture costs more than the rest of a loopback POST.
+    const onTimeout = (): void =>
+      controller.abort(
+        new DeliveryError('delivery_timeout', {
+          detail: `No response from ${bareHost(url.hostname)} within ${req.timeoutMs} ms`,
+        }),
+      );
+    const timer = timers.setTimeout(onTimeout, req.timeoutMs, { unref: true });
     const onAbort = (): void => controller.abort(req.signal?.reason);
     req.signal?.addEventListener('abort', onAbort, { once: true });
     try {

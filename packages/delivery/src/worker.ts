@@ -19,6 +19,7 @@ export interface WorkerConfig
     | 'random'
     | 'concurrency'
     | 'maxInflightPerEndpoint'
+    | 'prefetch'
     | 'leaseMs'
     | 'pollIntervalMs'
     | 'retrySchedule'
@@ -56,7 +57,9 @@ export class DeliveryWorker {
   readonly #c: WorkerConfig;
   readonly #inflight = new Map<string, Inflight>();
   readonly #active = new Map<string, number>();
-  readonly #waiting = new Map<string, ClaimedDelivery[]>();
+  /** Leased here, waiting for a free slot (global, or of its endpoint); oldest first. */
+  #ready: ClaimedDelivery[] = [];
+  readonly #readyByEndpoint = new Map<string, number>();
   readonly #isolation = new Map<string, Isolation>();
   #running = false;
   #pumping: Promise<void> | undefined;
@@ -87,6 +90,15 @@ export class DeliveryWorker {
     if (this.#running) void this.#pump();
   }
 
+  /**
+   * After a publish: claims now unless every target endpoint already has all its slots taken
+   * here. Those deliveries are claimed when a slot frees (a completion wakes the loop) or at the
+   * next poll; claiming now would only scan their backlog to find nothing claimable.
+   */
+  published(endpointIds: readonly string[]): void {
+    if (endpointIds.some((id) => !this.#isSaturated(id))) this.wake();
+  }
+
   #pump(): Promise<void> {
     if (this.#pumping) {
       this.#again = true;
@@ -109,59 +121,87 @@ export class DeliveryWorker {
     try {
       do {
         this.#again = false;
-        const free = this.#c.concurrency - this.#inflight.size;
-        if (!this.#running || free <= 0) break;
+        const limit = this.#claimLimit();
+        if (!this.#running || limit <= 0) break;
         const claimed = await this.#c.store.claim({
           now: this.#c.clock.now(),
           leaseMs: this.#c.leaseMs,
-          limit: free,
+          limit,
           excludeEndpoints: this.#saturated(),
         });
-        for (const delivery of claimed) this.#launch(delivery);
-        if (claimed.length === free) this.#again = true;
+        for (const delivery of claimed) this.#hold(delivery);
+        // Even when close() began during the claim: it waits for this claim, then its attempts.
+        this.#drain(true);
+        if (claimed.length === limit) this.#again = true;
       } while (this.#again && this.#running);
     } catch (error) {
       this.#c.events.emit('error', error);
     }
   }
 
-  /** Endpoints with every per-endpoint slot taken (running or queued here): not claimed for now. */
+  /**
+   * How many deliveries to claim now: none while the local queue still holds enough to refill
+   * the slots (so claims come in batches), otherwise enough to fill every slot and the prefetch.
+   */
+  #claimLimit(): number {
+    const { concurrency, prefetch } = this.#c;
+    const free = concurrency - this.#inflight.size;
+    const low = this.#ready.length <= prefetch / 2;
+    if (free <= 0 && !low) return 0;
+    return Math.max(free, concurrency + prefetch - this.#inflight.size - this.#ready.length);
+  }
+
+  /** Endpoints holding their full share here (in flight + queued): not claimed for now. */
   #saturated(): string[] {
     const full: string[] = [];
-    for (const [id, active] of this.#active) {
-      if (active + (this.#waiting.get(id)?.length ?? 0) >= this.#c.maxInflightPerEndpoint) full.push(id);
-    }
+    for (const id of this.#active.keys()) if (this.#isSaturated(id)) full.push(id);
     return full;
   }
 
-  #launch(delivery: ClaimedDelivery): void {
+  #isSaturated(endpointId: string): boolean {
+    const held = (this.#active.get(endpointId) ?? 0) + (this.#readyByEndpoint.get(endpointId) ?? 0);
+    return held >= this.#c.maxInflightPerEndpoint + Math.min(this.#c.prefetch, this.#c.maxInflightPerEndpoint);
+  }
+
+  #hold(delivery: ClaimedDelivery): void {
     this.#launched++;
-    const active = this.#active.get(delivery.endpointId) ?? 0;
-    if (active >= this.#c.maxInflightPerEndpoint) {
-      // Over the per-endpoint cap: wait here (holding the lease) for a slot of this endpoint only.
-      const queue = this.#waiting.get(delivery.endpointId) ?? [];
-      queue.push(delivery);
-      this.#waiting.set(delivery.endpointId, queue);
-      return;
+    this.#ready.push(delivery);
+    this.#count(this.#readyByEndpoint, delivery.endpointId, 1);
+  }
+
+  /** Starts queued deliveries, oldest first, while global and per-endpoint slots allow. */
+  #drain(evenIfClosing = false): void {
+    if (this.#ready.length === 0) return;
+    const waiting: ClaimedDelivery[] = [];
+    const stopped = !this.#running && !evenIfClosing;
+    for (const delivery of this.#ready) {
+      const endpointFull = (this.#active.get(delivery.endpointId) ?? 0) >= this.#c.maxInflightPerEndpoint;
+      if (stopped || this.#inflight.size >= this.#c.concurrency || endpointFull) waiting.push(delivery);
+      else {
+        this.#count(this.#readyByEndpoint, delivery.endpointId, -1);
+        this.#run(delivery);
+      }
     }
-    this.#run(delivery);
+    this.#ready = waiting;
+  }
+
+  #count(counts: Map<string, number>, key: string, delta: number): void {
+    const next = (counts.get(key) ?? 0) + delta;
+    if (next > 0) counts.set(key, next);
+    else counts.delete(key);
   }
 
   #run(delivery: ClaimedDelivery): void {
     const endpointId = delivery.endpointId;
-    this.#active.set(endpointId, (this.#active.get(endpointId) ?? 0) + 1);
+    this.#count(this.#active, endpointId, 1);
     const controller = new AbortController();
     const promise = this.#process(delivery, controller.signal)
       .catch((error: unknown) => this.#c.events.emit('error', error))
       .finally(() => {
         this.#inflight.delete(delivery.id);
-        const left = (this.#active.get(endpointId) ?? 1) - 1;
-        if (left > 0) this.#active.set(endpointId, left);
-        else this.#active.delete(endpointId);
-        const next = this.#running ? this.#waiting.get(endpointId)?.shift() : undefined;
-        if (next) this.#run(next);
-        if (this.#waiting.get(endpointId)?.length === 0) this.#waiting.delete(endpointId);
-        this.wake();
+        this.#count(this.#active, endpointId, -1);
+        this.#drain();
+        if (this.#claimLimit() > 0) this.wake();
       });
     this.#inflight.set(delivery.id, { controller, promise });
   }
@@ -352,8 +392,11 @@ export class DeliveryWorker {
    */
   async close(deadlineMs: number): Promise<void> {
     this.#running = false;
-    const queued = [...this.#waiting.values()].flat();
-    this.#waiting.clear();
+    // A claim already issued completes first; what it leased runs (or is handed back) below.
+    await this.#pumping;
+    const queued = this.#ready;
+    this.#ready = [];
+    this.#readyByEndpoint.clear();
     await Promise.all(queued.map((d) => this.#defer(d, 0)));
     if (this.#poll !== undefined) this.#c.timers.clearTimeout(this.#poll);
     this.#poll = undefined;

@@ -388,8 +388,61 @@ describe('createDispatcher validation', () => {
     expect((await dispatcher.endpoints.list()).map((e) => e.id)).toEqual(['ep_1']);
   });
 
+  it('claims in batches: prefetched deliveries wait here for a slot instead of one claim per completion', async () => {
+    const { clock, transport } = setup(() => ({}), { concurrency: 2, maxInflightPerEndpoint: 2, prefetch: 4 });
+    const claims: number[] = [];
+    const claim = store.claim.bind(store);
+    store.claim = async (options) => {
+      const claimed = await claim(options);
+      claims.push(claimed.length);
+      return claimed;
+    };
+    await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook' });
+    for (let i = 0; i < 12; i++) await dispatcher.publish({ type: 'a', payload: i });
+    dispatcher.start();
+    await clock.advanceAsync(0);
+    await dispatcher.idle();
+    expect(transport.calls).toHaveLength(12);
+    expect((await store.counts()).succeeded).toBe(12);
+    // 6 leased up front (2 slots + 4 queued), then a refill of up to 6 whenever the queue runs low.
+    expect(claims[0]).toBe(6);
+    expect(claims.filter((n) => n > 0).length).toBeLessThanOrEqual(4);
+  });
+
+  it('with prefetch 0 leases only what its free slots can start', async () => {
+    const { clock } = setup(() => 'hang', { concurrency: 2, maxInflightPerEndpoint: 2, prefetch: 0 });
+    await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook', timeoutMs: 60_000 });
+    for (let i = 0; i < 5; i++) await dispatcher.publish({ type: 'a', payload: i });
+    dispatcher.start();
+    await clock.advanceAsync(0);
+    expect(await store.counts()).toMatchObject({ pending: 3, inflight: 2 });
+  });
+
+  it('does not claim after a publish whose endpoints are saturated here; a freed slot claims it', async () => {
+    const { clock, transport } = setup(() => 'hang', { concurrency: 4, maxInflightPerEndpoint: 1, prefetch: 1 });
+    await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook', timeoutMs: 10_000 });
+    dispatcher.start();
+    for (let i = 0; i < 2; i++) await dispatcher.publish({ type: 'a', payload: i });
+    await clock.advanceAsync(0);
+    const claims: number[] = [];
+    const claim = store.claim.bind(store);
+    store.claim = async (options) => {
+      const claimed = await claim(options);
+      claims.push(claimed.length);
+      return claimed;
+    };
+    await dispatcher.publish({ type: 'a', payload: 'third' });
+    await clock.advanceAsync(0);
+    expect(claims).toEqual([]); // one in flight + one queued: ep_1 holds its share
+    expect(transport.calls).toHaveLength(1);
+    await clock.advanceAsync(10_000); // the first attempt times out; its slot frees
+    expect(transport.calls.length).toBeGreaterThanOrEqual(2);
+    expect(claims.length).toBeGreaterThan(0);
+  });
+
   it('validates options once, naming the option', () => {
     store = createSqliteStore({ path: ':memory:' });
+    expect(() => createDispatcher({ store, prefetch: -1 })).toThrow('`prefetch`');
     expect(() => createDispatcher({ store, concurrency: 0 })).toThrow('`concurrency`');
     expect(() => createDispatcher({ store, retrySchedule: [1, -1] })).toThrow('`retrySchedule[1]`');
     expect(() => createDispatcher({ store, retryJitter: 2 })).toThrow('`retryJitter`');

@@ -64,23 +64,40 @@ export class FakeClock implements Clock, TimerProvider {
   }
 
   /**
-   * Advances time like {@link FakeClock.advance}, letting pending promise callbacks run
-   * between timers, so code that awaits between waits progresses as it would for real.
+   * Advances time like {@link FakeClock.advance}, letting pending promise callbacks and
+   * `setImmediate` work run between timers ({@link settle}), so code that awaits between waits
+   * progresses as it would for real.
    */
   async advanceAsync(ms: number): Promise<void> {
     const target = this.#now + ms;
-    await flushMicrotasks();
+    await settle();
     for (;;) {
       const next = this.#timers[0];
       if (!next || next.at > target) break;
       this.#timers.shift();
       this.#now = Math.max(this.#now, next.at);
       next.callback();
-      await flushMicrotasks();
+      await settle();
     }
     this.#now = target;
-    await flushMicrotasks();
+    await settle();
   }
+}
+
+// Captured at import, before a test can install fake timers over it.
+const realSetImmediate: ((callback: () => void) => unknown) | undefined = globalThis.setImmediate;
+
+/**
+ * Lets promise reactions AND work deferred to the next event-loop turn with `setImmediate`
+ * (e.g. a store's group commit) run: `rounds` times, microtasks then one real macrotask turn.
+ * On runtimes without `setImmediate` (edge) it only flushes microtasks.
+ */
+export async function settle(rounds = 3): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await flushMicrotasks();
+    if (realSetImmediate) await new Promise<void>((resolve) => realSetImmediate(resolve));
+  }
+  await flushMicrotasks();
 }
 
 /** Lets queued promise reactions run (several rounds, for chained awaits). */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { FakeClock, flushMicrotasks } from './fake-clock.js';
+export { FakeClock, flushMicrotasks, settle } from './fake-clock.js';
 export { filesImportingNode } from './node-imports.js';
 export { redisUrl } from './redis.js';
 export { createTestServer, type RecordedCall, type TestServer } from './test-server.js';

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type {
   AttemptRecord,
   ClaimedDelivery,
+  ClaimOptions,
   Completion,
   DeliveryCounts,
   DeliveryRecord,
@@ -14,6 +15,7 @@ import type {
   ListDeliveriesOptions,
   NewDelivery,
 } from '../store.js';
+import { GroupCommit } from './group-commit.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -110,9 +112,11 @@ function toAttempt(row: AttemptRow): AttemptRecord {
 }
 
 /**
- * The embedded, durable default store: one SQLite file in WAL mode (better-sqlite3). Every
- * publish, claim and completion is one transaction, so a killed process loses nothing and a
- * reopened file resumes where it stopped; expired leases are re-claimed.
+ * The embedded, durable default store: one SQLite file in WAL mode (better-sqlite3). Publishes,
+ * claims and completions issued in the same event-loop turn are committed together (group
+ * commit), each in its own savepoint, and each promise resolves only once its write is
+ * committed: a killed process loses nothing acknowledged and a reopened file resumes where it
+ * stopped; expired leases are re-claimed.
  *
  * @param options - File path and durability pragmas.
  * @example
@@ -139,13 +143,11 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       `INSERT OR IGNORE INTO deliveries (id, message_id, endpoint_id, event_type, payload, status, next_at, created_at, updated_at)
        VALUES (@id, @messageId, @endpointId, @eventType, @payload, 'pending', @nextAt, @createdAt, @createdAt)`,
     ),
-    finish: db.prepare(
+    finish: db.prepare<Record<string, unknown>, { total_attempts: number }>(
       `UPDATE deliveries SET status = @status, next_at = @nextAt, last_error = @lastError, updated_at = @now,
          lease_token = NULL, attempts = attempts + @counted, total_attempts = total_attempts + @counted
-       WHERE id = @id AND lease_token = @token AND status = 'inflight'`,
-    ),
-    totalAttempts: db.prepare<[string], { total_attempts: number }>(
-      'SELECT total_attempts FROM deliveries WHERE id = ?',
+       WHERE id = @id AND lease_token = @token AND status = 'inflight'
+       RETURNING total_attempts`,
     ),
     insertAttempt: db.prepare(
       `INSERT INTO attempts (delivery_id, n, at, status_code, latency_ms, response, error_code)
@@ -181,13 +183,11 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     return statement;
   }
 
-  const enqueueAll = db.transaction((deliveries: readonly NewDelivery[]) => {
-    for (const d of deliveries) stmt.insert.run(d);
-  });
+  const writes = new GroupCommit(db);
 
-  const completeTx = db.transaction((id: string, token: string, c: Completion): boolean => {
+  function complete(id: string, token: string, c: Completion): boolean {
     const counted = c.attempt ? 1 : 0;
-    const changed = stmt.finish.run({
+    const row = stmt.finish.get({
       id,
       token,
       status: c.status,
@@ -195,14 +195,24 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       lastError: c.lastError,
       now: c.now,
       counted,
-    }).changes;
-    if (changed === 0) return false;
-    if (c.attempt) {
-      const total = stmt.totalAttempts.get(id)?.total_attempts ?? 1;
-      stmt.insertAttempt.run({ ...c.attempt, deliveryId: id, n: total });
-    }
+    });
+    if (!row) return false;
+    if (c.attempt) stmt.insertAttempt.run({ ...c.attempt, deliveryId: id, n: row.total_attempts });
     return true;
-  });
+  }
+
+  function claim({ now, leaseMs, limit, excludeEndpoints = [] }: ClaimOptions): ClaimedDelivery[] {
+    const until = now + leaseMs;
+    const token = randomUUID();
+    const params: Record<string, unknown> = { now, until, token, limit };
+    excludeEndpoints.forEach((id, i) => {
+      params[`x${i}`] = id;
+    });
+    const rows = claimStatement(excludeEndpoints.length).all(params);
+    return rows
+      .map((row): ClaimedDelivery => ({ ...toRecord(row), leaseToken: token, leaseUntil: until }))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
 
   return {
     kind: 'sqlite',
@@ -219,24 +229,17 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     async deleteEndpoint(id: string) {
       return stmt.deleteEndpoint.run(id).changes > 0;
     },
-    async enqueue(deliveries: readonly NewDelivery[]) {
-      enqueueAll(deliveries);
-    },
-    async claim({ now, leaseMs, limit, excludeEndpoints = [] }) {
-      if (limit <= 0) return [];
-      const until = now + leaseMs;
-      const token = randomUUID();
-      const params: Record<string, unknown> = { now, until, token, limit };
-      excludeEndpoints.forEach((id, i) => {
-        params[`x${i}`] = id;
+    enqueue(deliveries: readonly NewDelivery[]) {
+      return writes.run(() => {
+        for (const d of deliveries) stmt.insert.run(d);
       });
-      const rows = claimStatement(excludeEndpoints.length).all(params);
-      return rows
-        .map((row): ClaimedDelivery => ({ ...toRecord(row), leaseToken: token, leaseUntil: until }))
-        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     },
-    async complete(id: string, leaseToken: string, completion: Completion) {
-      return completeTx(id, leaseToken, completion);
+    async claim(options: ClaimOptions) {
+      if (options.limit <= 0) return [];
+      return writes.run(() => claim(options));
+    },
+    complete(id: string, leaseToken: string, completion: Completion) {
+      return writes.run(() => complete(id, leaseToken, completion));
     },
     async getDelivery(id: string) {
       const row = stmt.getDelivery.get(id);
@@ -291,6 +294,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       return { size, byEndpoint, oldestAt };
     },
     async close() {
+      writes.flush();
       if (db.open) db.close();
     },
   };
