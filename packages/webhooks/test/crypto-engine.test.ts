@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseSecret } from '../src/index.js';
-import {
-  createNodeCryptoEngine,
-  createWebCryptoEngine,
-  loadNodeCrypto,
-  selectEngine,
-} from '../src/internal/crypto-engine.js';
+import { createWebCryptoEngine, loadNodeCrypto, selectEngine } from '../src/internal/crypto-engine.js';
 import { fromBase64, fromHex, toBase64, toBase64Url, toHex } from '../src/internal/encoding.js';
+import { createNodeCryptoEngine } from '../src/internal/node-crypto-engine.js';
 import { SECRET } from './helpers.js';
 
 describe('crypto engines', () => {
@@ -42,6 +38,21 @@ describe('crypto engines', () => {
           expect(node.hmacSha256(secret, [message], encoding)).toBe(expected);
           expect(withoutOneShot.hmacSha256(secret, [message], encoding)).toBe(expected);
         }
+      }
+      // Around the one-shot scratch limit (16 KiB): strings, multi-byte strings and byte arrays.
+      const limit = 16 * 1024;
+      const sized = (n: number) => new Uint8Array(n).fill(0x5a);
+      for (const chunks of [
+        ['x'.repeat(limit)],
+        ['x'.repeat(limit + 1)],
+        ['é'.repeat(limit / 2)],
+        ['é'.repeat(limit / 2 + 1)],
+        ['id.1700000000.', sized(limit - 14)],
+        ['id.1700000000.', sized(limit - 13)],
+      ]) {
+        const expected = await web.hmacSha256(secret, chunks, 'base64');
+        expect(node.hmacSha256(secret, chunks, 'base64')).toBe(expected);
+        expect(withoutOneShot.hmacSha256(secret, chunks, 'base64')).toBe(expected);
       }
       const longSecret = parseSecret(new Uint8Array(64).fill(0xab));
       expect(node.hmacSha256(longSecret, ['m'], 'hex')).toBe(await web.hmacSha256(longSecret, ['m'], 'hex'));

@@ -1,5 +1,6 @@
 import { secretBytes, type WebhookSecret } from '../secret.js';
 import { concatBytes, toBase64, toHex, utf8 } from './encoding.js';
+import { createNodeCryptoEngine, type NodeCrypto } from './node-crypto-engine.js';
 
 /** Bytes to MAC: strings are UTF-8, byte arrays are taken as they are. */
 export type Chunk = string | Uint8Array;
@@ -15,26 +16,6 @@ export interface CryptoEngine {
   readonly name: 'node' | 'webcrypto';
   hmacSha256(secret: WebhookSecret, chunks: readonly Chunk[], encoding: MacEncoding): string | Promise<string>;
   sha256Hex(data: Chunk): string | Promise<string>;
-}
-
-/** The subset of node:crypto used by the fast path (looked up at runtime, never imported). */
-interface NodeCrypto {
-  createHmac(
-    algorithm: 'sha256',
-    key: unknown,
-  ): {
-    update(data: Chunk): unknown;
-    digest(encoding: MacEncoding): string;
-  };
-  createHash(algorithm: 'sha256'): { update(data: Chunk): { digest(encoding: 'hex'): string } };
-  createSecretKey(key: Uint8Array): unknown;
-  /** One-shot digest (Node >= 20.12); faster than createHash for small inputs. */
-  hash?:
-    | {
-        (algorithm: 'sha256', data: Chunk, encoding: MacEncoding): string;
-        (algorithm: 'sha256', data: Chunk, encoding: 'buffer'): Uint8Array;
-      }
-    | undefined;
 }
 
 function toBytes(chunk: Chunk): Uint8Array {
@@ -76,76 +57,6 @@ export function createWebCryptoEngine(): CryptoEngine {
       const digest = await globalThis.crypto.subtle.digest('SHA-256', toBytes(data) as Uint8Array<ArrayBuffer>);
       return toHex(new Uint8Array(digest));
     },
-  };
-}
-
-/** Messages up to this length take the two-one-shot-hashes HMAC path (see below). */
-const SHORT_MESSAGE = 192;
-const BLOCK = 64;
-
-/** The HMAC key blocks `key ⊕ ipad` and `key ⊕ opad` (secrets are at most one block long). */
-function pads(key: Uint8Array): { inner: Uint8Array; outer: Uint8Array } {
-  const inner = new Uint8Array(BLOCK).fill(0x36);
-  const outer = new Uint8Array(BLOCK).fill(0x5c);
-  for (let i = 0; i < key.length; i++) {
-    inner[i]! ^= key[i]!;
-    outer[i]! ^= key[i]!;
-  }
-  return { inner, outer };
-}
-
-/**
- * node:crypto engine with one cached `KeyObject` per secret: synchronous, no extra copies.
- * For short single-string messages (the Bulwark v1 canonical string) it computes RFC 2104
- * HMAC as two one-shot `crypto.hash` calls over precomputed key blocks, which avoids the
- * fixed cost of creating an Hmac object; results are identical (checked against the vectors).
- */
-export function createNodeCryptoEngine(nodeCrypto: NodeCrypto): CryptoEngine {
-  const keys = new WeakMap<WebhookSecret, unknown>();
-  const padCache = new WeakMap<WebhookSecret, { inner: Uint8Array; outer: Uint8Array }>();
-  const keyFor = (secret: WebhookSecret): unknown => {
-    let key = keys.get(secret);
-    if (key === undefined) {
-      key = nodeCrypto.createSecretKey(secretBytes(secret));
-      keys.set(secret, key);
-    }
-    return key;
-  };
-  const oneShot = nodeCrypto.hash;
-  function shortHmac(
-    hash: NonNullable<NodeCrypto['hash']>,
-    secret: WebhookSecret,
-    message: string,
-    encoding: MacEncoding,
-  ): string {
-    let keyPads = padCache.get(secret);
-    if (!keyPads) {
-      keyPads = pads(secretBytes(secret));
-      padCache.set(secret, keyPads);
-    }
-    const inner = new Uint8Array(BLOCK + message.length * 3);
-    inner.set(keyPads.inner);
-    const { written } = utf8.encodeInto(message, inner.subarray(BLOCK));
-    const innerDigest = hash('sha256', inner.subarray(0, BLOCK + written), 'buffer');
-    const outer = new Uint8Array(BLOCK + 32);
-    outer.set(keyPads.outer);
-    outer.set(innerDigest, BLOCK);
-    return hash('sha256', outer, encoding);
-  }
-  return {
-    name: 'node',
-    hmacSha256(secret, chunks, encoding) {
-      const first = chunks[0];
-      if (oneShot && chunks.length === 1 && typeof first === 'string' && first.length <= SHORT_MESSAGE) {
-        return shortHmac(oneShot, secret, first, encoding);
-      }
-      const hmac = nodeCrypto.createHmac('sha256', keyFor(secret));
-      for (const chunk of chunks) hmac.update(chunk);
-      return hmac.digest(encoding);
-    },
-    sha256Hex: oneShot
-      ? (data) => oneShot('sha256', data, 'hex')
-      : (data) => nodeCrypto.createHash('sha256').update(data).digest('hex'),
   };
 }
 
