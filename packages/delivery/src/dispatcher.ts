@@ -124,8 +124,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     markFailing: (endpoint, since) => registry.markFailing(endpoint, since),
   });
   let closed = false;
+  const publishing = new Set<Promise<unknown>>();
 
-  async function publish(event: PublishInput): Promise<PublishResult> {
+  /** Publishes, tracked so close() lets those already writing finish (and hand their leases over). */
+  function publish(event: PublishInput): Promise<PublishResult> {
+    const pending = persist(event);
+    publishing.add(pending);
+    const untrack = (): void => {
+      publishing.delete(pending);
+    };
+    pending.then(untrack, untrack);
+    return pending;
+  }
+
+  async function persist(event: PublishInput): Promise<PublishResult> {
     if (closed) throw new DeliveryError('delivery_closed', { detail: 'publish() after close()' });
     const input = parseInput(publishSchema, event, 'delivery_invalid_event');
     const now = o.clock.now();
@@ -153,8 +165,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       nextAt: now,
     }));
     if (deliveries.length > 0) {
-      await store.enqueue(deliveries);
-      worker.published(targets.map((ep) => ep.id));
+      const lease = worker.offer(deliveries);
+      let inserted: readonly string[];
+      try {
+        inserted = await store.enqueue(deliveries, lease);
+      } catch (error) {
+        if (lease) worker.release(lease, deliveries);
+        throw error;
+      }
+      if (lease) worker.adopt(lease, deliveries, inserted);
+      if (!lease || lease.ids.size < deliveries.length) worker.published(targets.map((ep) => ep.id));
     }
     return Object.freeze({ messageId, deliveryIds: Object.freeze(deliveries.map((d) => d.id)) });
   }
@@ -214,6 +234,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     async close(closeOptions: { deadlineMs?: number | undefined } = {}) {
       if (closed) return;
       closed = true;
+      await Promise.allSettled(publishing);
       await worker.close(closeOptions.deadlineMs ?? 10_000);
       if (!options.transport) await transport.close();
     },

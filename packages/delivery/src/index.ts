@@ -56,6 +56,7 @@ export type {
   DisabledReason,
   DlqStats,
   EndpointRecord,
+  EnqueueLease,
   ListDeliveriesOptions,
   NewDelivery,
   StoredSecret,

@@ -124,6 +124,17 @@ export interface DlqStats {
   readonly oldestAt: number | null;
 }
 
+/** A lease taken at enqueue time (see {@link DeliveryStore.enqueue}). */
+export interface EnqueueLease {
+  readonly token: string;
+  /** When the lease expires and the delivery becomes claimable again. */
+  readonly until: number;
+  /** Ids of the deliveries to store leased; the others are stored pending. */
+  readonly ids: ReadonlySet<string>;
+  /** Written as `updated_at` of the leased deliveries. */
+  readonly now: number;
+}
+
 /** Options of {@link DeliveryStore.claim}. */
 export interface ClaimOptions {
   readonly now: number;
@@ -146,8 +157,13 @@ export interface DeliveryStore {
   getEndpoint(id: string): Promise<EndpointRecord | undefined>;
   listEndpoints(): Promise<EndpointRecord[]>;
   deleteEndpoint(id: string): Promise<boolean>;
-  /** Persists deliveries atomically; ids already present are ignored (idempotent publish). */
-  enqueue(deliveries: readonly NewDelivery[]): Promise<void>;
+  /**
+   * Persists deliveries atomically; ids already present are ignored (idempotent publish).
+   * Deliveries named in `lease` are stored already claimed by its holder (`inflight`, due again
+   * at `lease.until`), so a worker in the publishing process can start them without a claim.
+   * Resolves with the ids actually inserted.
+   */
+  enqueue(deliveries: readonly NewDelivery[], lease?: EnqueueLease): Promise<readonly string[]>;
   /**
    * Leases up to `limit` due deliveries: `pending` ones with `nextAt <= now`, and `inflight`
    * ones whose lease expired (their worker died). Two concurrent claims never return the same

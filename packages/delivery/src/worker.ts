@@ -7,7 +7,7 @@ import type { DeliveryMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import type { EndpointCircuit, EndpointLimiter, EndpointPolicies } from './policies.js';
 import { parseRetryAfter, retryDelay } from './retry-schedule.js';
-import type { ClaimedDelivery, Completion, DeliveryStore, EndpointRecord } from './store.js';
+import type { ClaimedDelivery, Completion, DeliveryStore, EndpointRecord, EnqueueLease, NewDelivery } from './store.js';
 import type { Transport, TransportResponse } from './transport.js';
 
 /** Everything the worker needs; assembled and validated by `createDispatcher`. */
@@ -60,6 +60,9 @@ export class DeliveryWorker {
   /** Leased here, waiting for a free slot (global, or of its endpoint); oldest first. */
   #ready: ClaimedDelivery[] = [];
   readonly #readyByEndpoint = new Map<string, number>();
+  /** Slots promised to publishes whose leased insert has not committed yet. */
+  readonly #reservedByEndpoint = new Map<string, number>();
+  #reserved = 0;
   readonly #isolation = new Map<string, Isolation>();
   #running = false;
   #pumping: Promise<void> | undefined;
@@ -97,6 +100,59 @@ export class DeliveryWorker {
    */
   published(endpointIds: readonly string[]): void {
     if (endpointIds.some((id) => !this.#isSaturated(id))) this.wake();
+  }
+
+  /**
+   * Offers a publish's deliveries to this worker before they are written: those it has room
+   * for (by endpoint) are reserved and returned as a lease, so the store inserts them already
+   * claimed and {@link DeliveryWorker.adopt} starts them without a claim round trip.
+   */
+  offer(deliveries: readonly NewDelivery[]): EnqueueLease | undefined {
+    if (!this.#running) return undefined;
+    const ids = new Set<string>();
+    for (const { id, endpointId } of deliveries) {
+      if (this.#claimRoom() <= 0) break;
+      if (this.#isSaturated(endpointId)) continue;
+      ids.add(id);
+      this.#reserved++;
+      this.#count(this.#reservedByEndpoint, endpointId, 1);
+    }
+    if (ids.size === 0) return undefined;
+    const now = this.#c.clock.now();
+    return { token: crypto.randomUUID(), until: now + this.#c.leaseMs, ids, now };
+  }
+
+  /**
+   * Takes over the deliveries an offered lease inserted (`inserted` holds the ids the store
+   * actually wrote; a duplicate publish writes nothing) and frees every reservation of the lease.
+   */
+  adopt(lease: EnqueueLease, deliveries: readonly NewDelivery[], inserted: readonly string[]): void {
+    const written = new Set(inserted);
+    const adopted: ClaimedDelivery[] = [];
+    for (const delivery of deliveries) {
+      if (!lease.ids.has(delivery.id)) continue;
+      this.#reserved--;
+      this.#count(this.#reservedByEndpoint, delivery.endpointId, -1);
+      if (!written.has(delivery.id)) continue;
+      adopted.push({
+        ...delivery,
+        status: 'inflight',
+        attempts: 0,
+        lastError: null,
+        updatedAt: lease.now,
+        nextAt: lease.until,
+        leaseToken: lease.token,
+        leaseUntil: lease.until,
+      });
+    }
+    // Never after close(): the dispatcher lets publishes already writing finish before closing us.
+    for (const delivery of adopted) this.#hold(delivery);
+    this.#drain();
+  }
+
+  /** Frees the reservations of an offered lease whose insert failed. */
+  release(lease: EnqueueLease, deliveries: readonly NewDelivery[]): void {
+    this.adopt(lease, deliveries, []);
   }
 
   #pump(): Promise<void> {
@@ -145,21 +201,30 @@ export class DeliveryWorker {
    */
   #claimLimit(): number {
     const { concurrency, prefetch } = this.#c;
-    const free = concurrency - this.#inflight.size;
-    const low = this.#ready.length <= prefetch / 2;
+    const free = concurrency - this.#inflight.size - this.#reserved;
+    const low = this.#ready.length + this.#reserved <= prefetch / 2;
     if (free <= 0 && !low) return 0;
-    return Math.max(free, concurrency + prefetch - this.#inflight.size - this.#ready.length);
+    return Math.max(free, this.#claimRoom());
+  }
+
+  /** Deliveries this worker may still lease: slots plus prefetch, minus what it holds or was promised. */
+  #claimRoom(): number {
+    return this.#c.concurrency + this.#c.prefetch - this.#inflight.size - this.#ready.length - this.#reserved;
   }
 
   /** Endpoints holding their full share here (in flight + queued): not claimed for now. */
   #saturated(): string[] {
     const full: string[] = [];
-    for (const id of this.#active.keys()) if (this.#isSaturated(id)) full.push(id);
+    const held = new Set([...this.#active.keys(), ...this.#readyByEndpoint.keys(), ...this.#reservedByEndpoint.keys()]);
+    for (const id of held) if (this.#isSaturated(id)) full.push(id);
     return full;
   }
 
   #isSaturated(endpointId: string): boolean {
-    const held = (this.#active.get(endpointId) ?? 0) + (this.#readyByEndpoint.get(endpointId) ?? 0);
+    const held =
+      (this.#active.get(endpointId) ?? 0) +
+      (this.#readyByEndpoint.get(endpointId) ?? 0) +
+      (this.#reservedByEndpoint.get(endpointId) ?? 0);
     return held >= this.#c.maxInflightPerEndpoint + Math.min(this.#c.prefetch, this.#c.maxInflightPerEndpoint);
   }
 

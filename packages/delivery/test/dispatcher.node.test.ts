@@ -409,6 +409,55 @@ describe('createDispatcher validation', () => {
     expect(claims.filter((n) => n > 0).length).toBeLessThanOrEqual(4);
   });
 
+  it('hands a publish straight to a running worker with room: leased at insert, no claim', async () => {
+    const { clock, transport } = setup(() => ({}), { concurrency: 2, maxInflightPerEndpoint: 2, prefetch: 1 });
+    await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook' });
+    dispatcher.start();
+    await clock.advanceAsync(0);
+    let claimed = 0;
+    const claim = store.claim.bind(store);
+    store.claim = async (options) => {
+      const rows = await claim(options);
+      claimed += rows.length;
+      return rows;
+    };
+    const published = await Promise.all([1, 2, 3, 4, 5].map((i) => dispatcher.publish({ type: 'a', payload: i })));
+    const again = await dispatcher.publish({ type: 'a', payload: 1, id: published[0]!.messageId });
+    expect(again.deliveryIds).toEqual(published[0]!.deliveryIds);
+    await clock.advanceAsync(0);
+    await dispatcher.idle();
+    expect(transport.calls).toHaveLength(5); // the duplicate publish is not sent again
+    expect(claimed).toBe(2); // 3 handed over (2 slots + 1 prefetched); the other 2 claimed
+    expect((await store.counts()).succeeded).toBe(5);
+  });
+
+  it('releases the reservation when the insert fails; close() lets a publish already writing finish', async () => {
+    const { clock, transport } = setup(() => ({}), { concurrency: 1, maxInflightPerEndpoint: 1, prefetch: 0 });
+    await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook' });
+    dispatcher.start();
+    const enqueue = store.enqueue.bind(store);
+    store.enqueue = async () => {
+      throw new Error('disk full');
+    };
+    await expect(dispatcher.publish({ type: 'a', payload: 1 })).rejects.toThrow('disk full');
+    store.enqueue = enqueue;
+    const { messageId } = await dispatcher.publish({ type: 'a', payload: 2 });
+    await clock.advanceAsync(0);
+    await dispatcher.idle();
+    expect(transport.calls).toHaveLength(1); // the failed publish left no reservation behind
+    store.enqueue = async (deliveries, lease) => {
+      const inserted = await enqueue(deliveries, lease);
+      void dispatcher.close({ deadlineMs: 1_000 });
+      return inserted;
+    };
+    const late = await dispatcher.publish({ type: 'a', payload: 3 });
+    await clock.advanceAsync(0);
+    expect(transport.calls).toHaveLength(2);
+    expect((await dispatcher.inspect(late.messageId))[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect((await dispatcher.inspect(messageId))[0]).toMatchObject({ status: 'succeeded' });
+    await expect(dispatcher.publish({ type: 'a', payload: 4 })).rejects.toMatchObject({ code: 'delivery_closed' });
+  });
+
   it('with prefetch 0 leases only what its free slots can start', async () => {
     const { clock } = setup(() => 'hang', { concurrency: 2, maxInflightPerEndpoint: 2, prefetch: 0 });
     await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook', timeoutMs: 60_000 });

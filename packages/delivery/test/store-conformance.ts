@@ -73,10 +73,38 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
     });
 
     it('enqueues atomically and ignores a delivery id it already holds', async () => {
-      await store.enqueue([delivery(1), delivery(2)]);
-      await store.enqueue([delivery(1, { payload: '{"changed":true}' })]);
+      expect(await store.enqueue([delivery(1), delivery(2)])).toEqual([delivery(1).id, delivery(2).id]);
+      expect(await store.enqueue([delivery(1, { payload: '{"changed":true}' })])).toEqual([]);
       expect(await store.counts()).toEqual({ pending: 2, inflight: 0, succeeded: 0, dead: 0 });
       expect((await store.getDelivery(delivery(1).id))?.payload).toBe('{"n":1}');
+    });
+
+    it('enqueues deliveries named in a lease already claimed by its holder', async () => {
+      const lease = { token: 'tok_1', until: T0 + 30_000, ids: new Set([delivery(1).id, delivery(3).id]), now: T0 };
+      await store.enqueue([delivery(3)]); // already there: stays pending, not leased
+      expect(await store.enqueue([delivery(1), delivery(2), delivery(3)], lease)).toEqual([
+        delivery(1).id,
+        delivery(2).id,
+      ]);
+      expect(await store.counts()).toEqual({ pending: 2, inflight: 1, succeeded: 0, dead: 0 });
+      expect((await store.claim({ now: T0, leaseMs: 30_000, limit: 10 })).map((d) => d.id)).toEqual([
+        delivery(2).id,
+        delivery(3).id,
+      ]);
+      const done = { status: 'succeeded' as const, nextAt: T0, attempt: null, lastError: null, now: T0 + 1 };
+      expect(await store.complete(delivery(1).id, 'tok_other', done)).toBe(false);
+      expect(await store.complete(delivery(1).id, 'tok_1', done)).toBe(true);
+      expect(await store.getDelivery(delivery(1).id)).toMatchObject({ status: 'succeeded', attempts: 0 });
+    });
+
+    it('lets another worker re-claim a lease taken at enqueue once it expires', async () => {
+      const lease = { token: 'tok_1', until: T0 + 30_000, ids: new Set([delivery(1).id]), now: T0 };
+      await store.enqueue([delivery(1)], lease);
+      expect(await store.claim({ now: T0 + 29_999, leaseMs: 30_000, limit: 10 })).toEqual([]);
+      const [again] = await store.claim({ now: T0 + 30_000, leaseMs: 30_000, limit: 10 });
+      expect(again).toMatchObject({ id: delivery(1).id, status: 'inflight' });
+      expect(again?.leaseToken).not.toBe('tok_1');
+      expect(await store.counts()).toEqual({ pending: 0, inflight: 1, succeeded: 0, dead: 0 });
     });
 
     it('claims only due deliveries, up to the limit, oldest first', async () => {

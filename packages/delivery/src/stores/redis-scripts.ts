@@ -4,16 +4,18 @@
 
 export const ENQUEUE = `
 local p = ARGV[1]
+local inserted = {}
 for i = 2, #ARGV do
   local rec = cjson.decode(ARGV[i])
   if redis.call('HSETNX', p .. ':d', rec.id, ARGV[i]) == 1 then
     redis.call('ZADD', p .. ':due', rec.nextAt, rec.id)
     redis.call('ZADD', p .. ':ids', 0, rec.id)
     redis.call('SADD', p .. ':msg:' .. rec.messageId, rec.id)
-    redis.call('HINCRBY', p .. ':counts', 'pending', 1)
+    redis.call('HINCRBY', p .. ':counts', rec.status, 1)
+    inserted[#inserted + 1] = rec.id
   end
 end
-return 1`;
+return inserted`;
 
 export const CLAIM = `
 local p, now, untilT, token, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])

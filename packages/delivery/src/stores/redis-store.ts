@@ -88,19 +88,25 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
     async deleteEndpoint(id: string) {
       return (await redis.hdel(`${p}:endpoints`, id)) > 0;
     },
-    async enqueue(deliveries) {
-      const encoded = deliveries.map((d) =>
-        JSON.stringify({
+    async enqueue(deliveries, lease) {
+      const encoded = deliveries.map((d) => {
+        const leased = lease?.ids.has(d.id) === true;
+        return JSON.stringify({
           ...d,
-          status: 'pending',
+          status: leased ? 'inflight' : 'pending',
           attempts: 0,
           totalAttempts: 0,
           lastError: null,
-          updatedAt: d.createdAt,
-          leaseToken: null,
-        }),
-      );
-      for (let i = 0; i < encoded.length; i += CHUNK) await run(ENQUEUE, encoded.slice(i, i + CHUNK));
+          nextAt: leased ? lease?.until : d.nextAt,
+          updatedAt: leased ? lease?.now : d.createdAt,
+          leaseToken: leased ? lease?.token : null,
+        });
+      });
+      const inserted: string[] = [];
+      for (let i = 0; i < encoded.length; i += CHUNK) {
+        inserted.push(...((await run(ENQUEUE, encoded.slice(i, i + CHUNK))) as string[]));
+      }
+      return inserted;
     },
     async claim({ now, leaseMs, limit, excludeEndpoints = [] }) {
       if (limit <= 0) return [];

@@ -12,6 +12,7 @@ import type {
   DeliveryStore,
   DlqStats,
   EndpointRecord,
+  EnqueueLease,
   ListDeliveriesOptions,
   NewDelivery,
 } from '../store.js';
@@ -143,6 +144,10 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       `INSERT OR IGNORE INTO deliveries (id, message_id, endpoint_id, event_type, payload, status, next_at, created_at, updated_at)
        VALUES (@id, @messageId, @endpointId, @eventType, @payload, 'pending', @nextAt, @createdAt, @createdAt)`,
     ),
+    insertLeased: db.prepare(
+      `INSERT OR IGNORE INTO deliveries (id, message_id, endpoint_id, event_type, payload, status, next_at, lease_token, created_at, updated_at)
+       VALUES (@id, @messageId, @endpointId, @eventType, @payload, 'inflight', @until, @token, @createdAt, @now)`,
+    ),
     finish: db.prepare<Record<string, unknown>, { total_attempts: number }>(
       `UPDATE deliveries SET status = @status, next_at = @nextAt, last_error = @lastError, updated_at = @now,
          lease_token = NULL, attempts = attempts + @counted, total_attempts = total_attempts + @counted
@@ -229,9 +234,16 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     async deleteEndpoint(id: string) {
       return stmt.deleteEndpoint.run(id).changes > 0;
     },
-    enqueue(deliveries: readonly NewDelivery[]) {
+    enqueue(deliveries: readonly NewDelivery[], lease?: EnqueueLease) {
       return writes.run(() => {
-        for (const d of deliveries) stmt.insert.run(d);
+        const inserted: string[] = [];
+        for (const d of deliveries) {
+          const leased = lease?.ids.has(d.id)
+            ? stmt.insertLeased.run({ ...d, until: lease.until, token: lease.token, now: lease.now })
+            : stmt.insert.run(d);
+          if (leased.changes > 0) inserted.push(d.id);
+        }
+        return inserted;
       });
     },
     async claim(options: ClaimOptions) {
