@@ -1,5 +1,6 @@
 import { mailgunSignature, parseMailgunWebhook } from '@bulwark/email/mailgun';
-import { parseSendGridWebhook } from '@bulwark/email/sendgrid';
+import { parsePostmarkWebhook } from '@bulwark/email/postmark';
+import { createSendGridProvider, parseSendGridWebhook } from '@bulwark/email/sendgrid';
 import type { BenchSuite } from '../suite.js';
 
 const encoder = new TextEncoder();
@@ -26,6 +27,32 @@ function derSignature(raw: Uint8Array): Uint8Array {
   const seq = [...int(raw.subarray(0, 32)), ...int(raw.subarray(32))];
   return new Uint8Array([0x30, seq.length, ...seq]);
 }
+
+/** Simulated provider round trip for the batch case: long enough to dominate, short enough to sample. */
+const LATENCY_MS = 2;
+const BATCH_SIZE = 16;
+
+/** A fetch that reads the request body, then answers SendGrid's 202 after `LATENCY_MS`. */
+async function slowSendGridFetch(input: string | URL | Request): Promise<Response> {
+  if (input instanceof Request) await input.arrayBuffer();
+  await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
+  return new Response(null, { status: 202, headers: { 'x-message-id': 'bench' } });
+}
+
+const batchMessages = Array.from({ length: BATCH_SIZE }, (_, i) => ({
+  from: 'hello@acme.test',
+  to: `user${i}@example.com`,
+  subject: 'Welcome',
+  text: 'Hi',
+}));
+
+const postmarkDelivery = JSON.stringify({
+  RecordType: 'Delivery',
+  MessageID: '00000000-0000-0000-0000-000000000000',
+  Recipient: 'john@example.com',
+  DeliveredAt: '2019-11-05T16:33:54.9070259Z',
+  Metadata: { a_key: 'a_value' },
+});
 
 /** Webhook verification + normalization cost, against the bare Web Crypto check (the floor). */
 export const suite: BenchSuite = {
@@ -59,6 +86,21 @@ export const suite: BenchSuite = {
     );
     const acceptAll = { claim: () => true };
 
+    const credentials = { username: 'postmark', password: 's3cret-pa55' };
+    const postmarkRequest = {
+      headers: { authorization: `Basic ${btoa('postmark:s3cret-pa55')}` },
+      rawBody: postmarkDelivery,
+      remoteAddress: '50.31.156.6',
+    };
+    const postmarkIps = ['3.134.147.250', '50.31.156.6', '50.31.156.77', '18.217.206.57'];
+
+    const sendgrid = createSendGridProvider({ apiKey: 'SG.bench', fetch: slowSendGridFetch });
+    const sendgridSequential = createSendGridProvider({
+      apiKey: 'SG.bench',
+      fetch: slowSendGridFetch,
+      batchConcurrency: 1,
+    });
+
     return [
       {
         name: 'SendGrid: verify + normalize 10 events',
@@ -86,6 +128,42 @@ export const suite: BenchSuite = {
             name: '@bulwark/email parseMailgunWebhook',
             fn: () =>
               parseMailgunWebhook({ headers: {}, rawBody: mailgunBody }, { signingKey, replayStore: acceptAll }),
+          },
+        ],
+      },
+      {
+        name: 'Postmark: Basic credentials + IP allowlist + normalize 1 event',
+        subjects: [
+          {
+            name: 'crypto.subtle SHA-256 x2 (floor)',
+            floor: true,
+            fn: () =>
+              Promise.all([
+                crypto.subtle.digest('SHA-256', encoder.encode('postmark:s3cret-pa55')),
+                crypto.subtle.digest('SHA-256', encoder.encode('postmark:s3cret-pa55')),
+              ]),
+          },
+          {
+            name: '@bulwark/email parsePostmarkWebhook (4 exact IPs)',
+            fn: () => parsePostmarkWebhook(postmarkRequest, { credentials, allowedIps: postmarkIps }),
+          },
+        ],
+      },
+      {
+        name: `SendGrid: sendBatch ${BATCH_SIZE} messages, ${LATENCY_MS} ms per request`,
+        subjects: [
+          {
+            name: `${BATCH_SIZE} raw fetches in parallel (floor)`,
+            floor: true,
+            fn: () => Promise.all(batchMessages.map(() => slowSendGridFetch('https://api.sendgrid.com/v3/mail/send'))),
+          },
+          {
+            name: '@bulwark/email sendBatch (default concurrency)',
+            fn: () => sendgrid.sendBatch(batchMessages),
+          },
+          {
+            name: '@bulwark/email sendBatch (batchConcurrency: 1)',
+            fn: () => sendgridSequential.sendBatch(batchMessages),
           },
         ],
       },

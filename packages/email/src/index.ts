@@ -37,6 +37,7 @@ export {
 } from './from-env.js';
 export type { HttpAdapterOptions } from './internal/adapter.js';
 export type { FetchLike } from './internal/http.js';
+export { createIpAllowlist, type IpAllowlist } from './ip-allowlist.js';
 export {
   type EmailAddress,
   type EmailAddressInput,

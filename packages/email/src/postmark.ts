@@ -1,9 +1,11 @@
 /**
  * Postmark: {@link createPostmarkProvider} (send, batch of 500 with per-message results) and
- * {@link parsePostmarkWebhook} (Basic credentials in constant time, optional IP allowlist).
+ * {@link parsePostmarkWebhook} (Basic credentials in constant time, optional IP/CIDR allowlist
+ * compiled by {@link createIpAllowlist}).
  *
  * @module
  */
+export { createIpAllowlist, type IpAllowlist } from './ip-allowlist.js';
 export { createPostmarkProvider, type PostmarkProviderOptions } from './providers/postmark-provider.js';
 export {
   type BasicCredentials,

@@ -52,7 +52,8 @@ export interface EmailProvider {
    */
   send(message: EmailMessage, options?: SendOptions): Promise<SendResult>;
   /**
-   * Sends many messages, split into chunks of `batchLimit`, and reports each one.
+   * Sends many messages, split into chunks of `batchLimit` (HTTP adapters keep up to
+   * `batchConcurrency` requests in flight), and reports each one in input order.
    * Never throws for a per-message failure; throws only for `signal` aborts.
    */
   sendBatch(messages: readonly EmailMessage[], options?: SendOptions): Promise<BatchItemResult[]>;

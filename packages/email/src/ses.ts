@@ -6,10 +6,6 @@
  * @module
  */
 export { createSesProvider, type SesProviderOptions } from './providers/ses-provider.js';
-export {
-  confirmSnsSubscription,
-  isSnsUrl,
-  parseSesWebhook,
-  type SesWebhookOptions,
-  type SnsCertificateCache,
-} from './webhooks/ses-webhook.js';
+export { confirmSnsSubscription, parseSesWebhook, type SesWebhookOptions } from './webhooks/ses-webhook.js';
+export { SNS_CERTIFICATE_CACHE_SIZE, type SnsCertificateCache } from './webhooks/sns-certificates.js';
+export { isSnsUrl } from './webhooks/sns-url.js';

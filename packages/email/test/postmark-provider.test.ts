@@ -57,8 +57,8 @@ describe('createPostmarkProvider', () => {
   });
 
   it('maps bodies without an ErrorCode by status', async () => {
-    server.use(http.post(URL, () => new HttpResponse('slow down', { status: 429 })));
-    await expect(postmark.send(message)).rejects.toMatchObject({ code: 'email_rate_limited' });
+    server.use(http.post(URL, () => new HttpResponse('slow down', { status: 429, headers: { 'retry-after': '7' } })));
+    await expect(postmark.send(message)).rejects.toMatchObject({ code: 'email_rate_limited', retryAfterMs: 7000 });
     server.use(http.post(URL, () => new HttpResponse('<html>oops</html>', { status: 500 })));
     await expect(postmark.send(message)).rejects.toMatchObject({ code: 'email_provider_unavailable' });
     server.use(http.post(URL, () => new HttpResponse('<html>denied</html>', { status: 403 })));
@@ -85,7 +85,8 @@ describe('createPostmarkProvider', () => {
       http.post(`${URL}/batch`, async ({ request }) => {
         calls += 1;
         const items = (await request.json()) as unknown[];
-        if (calls === 2) return HttpResponse.json({ ErrorCode: 10, Message: 'bad token' }, { status: 401 });
+        // Chunks may be in flight together: pick the answer by chunk, not by arrival order.
+        if (items.length === 2) return HttpResponse.json({ ErrorCode: 10, Message: 'bad token' }, { status: 401 });
         return HttpResponse.json(items.slice(1).map(() => ({ ErrorCode: 0, MessageID: 'm' })));
       }),
     );

@@ -1,6 +1,6 @@
 import { parsePostmarkWebhook } from '@bulwark/email/postmark';
 import { describe, expect, it } from 'vitest';
-import { parseEmailWebhook } from '../src/index.js';
+import { createIpAllowlist, parseEmailWebhook } from '../src/index.js';
 import {
   bounceOfType,
   bounceRaw,
@@ -104,6 +104,40 @@ describe('parsePostmarkWebhook', () => {
     await expect(parsePostmarkWebhook(request(deliveryRaw), options)).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
+  });
+
+  it('accepts CIDR ranges and IPv4-mapped IPv6 remote addresses', async () => {
+    const options = { credentials, allowedIps: ['3.134.147.250', '50.31.156.0/24', '2001:db8::/32'] };
+    const from = (remoteAddress: string) => parsePostmarkWebhook({ ...request(deliveryRaw), remoteAddress }, options);
+    await expect(from('50.31.156.77')).resolves.toBeDefined();
+    await expect(from('::ffff:50.31.156.77')).resolves.toBeDefined();
+    await expect(from('2001:db8::5')).resolves.toBeDefined();
+    await expect(from('50.31.157.1')).rejects.toMatchObject({ code: 'email_webhook_signature_invalid' });
+    await expect(from('not-an-ip')).rejects.toMatchObject({ code: 'email_webhook_signature_invalid' });
+  });
+
+  it('takes a compiled allowlist, and recompiles a plain list that changed', async () => {
+    const compiled = createIpAllowlist(['50.31.156.0/24']);
+    const at = (remoteAddress: string) => ({ ...request(deliveryRaw), remoteAddress });
+    await expect(parsePostmarkWebhook(at('50.31.156.6'), { credentials, allowedIps: compiled })).resolves.toBeDefined();
+    const allowedIps = ['50.31.156.6'];
+    await expect(parsePostmarkWebhook(at('50.31.156.6'), { credentials, allowedIps })).resolves.toBeDefined();
+    allowedIps[0] = '3.134.147.250';
+    await expect(parsePostmarkWebhook(at('50.31.156.6'), { credentials, allowedIps })).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
+    allowedIps.push('50.31.156.6');
+    await expect(parsePostmarkWebhook(at('50.31.156.6'), { credentials, allowedIps })).resolves.toBeDefined();
+  });
+
+  it('refuses a malformed allowlist as a configuration error', async () => {
+    const at = { ...request(deliveryRaw), remoteAddress: '50.31.156.6' };
+    for (const allowedIps of [['50.31.156.0/33'], [], '50.31.156.6' as never]) {
+      await expect(parsePostmarkWebhook(at, { credentials, allowedIps })).rejects.toMatchObject({
+        code: 'email_config_invalid',
+        variable: 'allowedIps',
+      });
+    }
   });
 
   it('refuses authentic but malformed bodies, emitting nothing', async () => {

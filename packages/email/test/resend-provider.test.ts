@@ -100,7 +100,7 @@ describe('createResendProvider', () => {
 
   it('reports a failed batch call on every item', async () => {
     server.use(http.post(`${URL}/batch`, () => HttpResponse.json(errors[1]![1], { status: 400 })));
-    const plain = { ...message, attachments: undefined };
+    const plain = { ...message, attachments: undefined, idempotencyKey: undefined };
     const results = await resend.sendBatch([plain, plain]);
     expect(results.every((r) => !r.ok && r.error.code === 'email_invalid_request')).toBe(true);
   });

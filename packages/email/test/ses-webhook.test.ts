@@ -1,4 +1,10 @@
-import { confirmSnsSubscription, isSnsUrl, parseSesWebhook, type SnsCertificateCache } from '@bulwark/email/ses';
+import {
+  confirmSnsSubscription,
+  isSnsUrl,
+  parseSesWebhook,
+  SNS_CERTIFICATE_CACHE_SIZE,
+  type SnsCertificateCache,
+} from '@bulwark/email/ses';
 import { createTestServer } from '@bulwark/testing';
 import { HttpResponse, http } from 'msw';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -125,6 +131,12 @@ describe('parseSesWebhook', () => {
     ['a non-pem path', 'https://sns.us-west-2.amazonaws.com/cert.txt'],
     ['an explicit port', 'https://sns.us-west-2.amazonaws.com:8443/cert.pem'],
     ['not a URL', 'sns.us-west-2.amazonaws.com/cert.pem'],
+    ['an S3 bucket host named sns', 'https://sns.s3.amazonaws.com/cert.pem'],
+    ['no region', 'https://sns.amazonaws.com/cert.pem'],
+    ['an extra label', 'https://sns.us-west-2.evil.amazonaws.com/cert.pem'],
+    ['the China domain for a global region', 'https://sns.us-west-2.amazonaws.com.cn/cert.pem'],
+    ['the global domain for a China region', 'https://sns.cn-north-1.amazonaws.com/cert.pem'],
+    ['a trailing dot', 'https://sns.us-west-2.amazonaws.com./cert.pem'],
   ])('refuses a SigningCertURL with %s before fetching', async (_, url) => {
     const options = certificates();
     const envelope = { ...notificationEnvelope(bounceNotification), SigningCertURL: url };
@@ -150,6 +162,11 @@ describe('parseSesWebhook', () => {
     };
     await expect(parseSesWebhook(good, broken)).rejects.toMatchObject({ code: 'email_webhook_signature_invalid' });
     expect(broken.certificateCache.size).toBe(0);
+    const downgraded = { ...good, rawBody: good.rawBody.replace('"SignatureVersion":"1"', '"SignatureVersion":"2"') };
+    expect(downgraded.rawBody).not.toBe(good.rawBody);
+    await expect(parseSesWebhook(downgraded, options)).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
     const garbage = { ...good, rawBody: good.rawBody.replace(/"Signature":"[^"]+"/, '"Signature":"%%%"') };
     await expect(parseSesWebhook(garbage, options)).rejects.toMatchObject({ code: 'email_webhook_signature_invalid' });
   });
@@ -196,9 +213,28 @@ describe('parseSesWebhook', () => {
     await expect(parseSesWebhook(noMail, options)).rejects.toMatchObject({ code: 'email_webhook_malformed' });
   });
 
+  it('keeps at most SNS_CERTIFICATE_CACHE_SIZE certificates, evicting the oldest', async () => {
+    const certificateCache = new Map() as SnsCertificateCache;
+    const fetchCertificate = vi.fn(async () => signer.pem);
+    const signed = JSON.parse((await request(notificationEnvelope(deliveryEvent), '2')).rawBody) as object;
+    const url = (i: number) => `https://sns.us-west-2.amazonaws.com/SimpleNotificationService-${i}.pem`;
+    for (let i = 0; i <= SNS_CERTIFICATE_CACHE_SIZE; i++) {
+      const rawBody = JSON.stringify({ ...signed, SigningCertURL: url(i) });
+      await parseSesWebhook({ headers: {}, rawBody }, { fetchCertificate, certificateCache });
+    }
+    expect(certificateCache.size).toBe(SNS_CERTIFICATE_CACHE_SIZE);
+    expect(certificateCache.has(url(0))).toBe(false);
+    expect(certificateCache.has(url(SNS_CERTIFICATE_CACHE_SIZE))).toBe(true);
+    expect(fetchCertificate).toHaveBeenCalledTimes(SNS_CERTIFICATE_CACHE_SIZE + 1);
+  });
+
   it('recognizes SNS URLs', () => {
     expect(isSnsUrl(CERT_URL)).toBe(true);
     expect(isSnsUrl('https://sns.cn-north-1.amazonaws.com.cn/x.pem')).toBe(true);
+    expect(isSnsUrl('https://sns.cn-northwest-1.amazonaws.com.cn/x.pem')).toBe(true);
+    expect(isSnsUrl('https://sns.us-gov-west-1.amazonaws.com/x.pem')).toBe(true);
+    expect(isSnsUrl('https://sns.ap-southeast-2.amazonaws.com/x.pem')).toBe(true);
+    expect(isSnsUrl('https://SNS.EU-WEST-1.AMAZONAWS.COM/x.pem')).toBe(true);
     expect(isSnsUrl('https://user:pw@sns.us-east-1.amazonaws.com/x.pem')).toBe(false);
   });
 });

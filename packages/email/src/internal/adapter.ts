@@ -4,6 +4,7 @@ import { type EmailMessage, type NormalizedEmailMessage, parseEmailMessage } fro
 import type { BatchItemResult, EmailProvider, SendOptions, SendResult } from '../provider.js';
 import { type CallOptions, callProvider, type FetchLike, type ProviderResponse } from './http.js';
 import { assertWithinLimits, type ProviderLimits } from './limits.js';
+import { mapConcurrent } from './map-concurrent.js';
 
 /** Options every HTTP adapter takes. */
 export interface HttpAdapterOptions {
@@ -17,6 +18,12 @@ export interface HttpAdapterOptions {
   timeoutMs?: number | undefined;
   /** Overrides the API base URL (regional endpoints, proxies). */
   baseUrl?: string | undefined;
+  /**
+   * Most requests `sendBatch` keeps in flight at once (single sends for providers without a
+   * batch API, batch calls otherwise). Default 4 (Resend: 1, for its 2 requests/s limit).
+   * Provider rate limits still apply: items refused with `email_rate_limited` are reported per item.
+   */
+  batchConcurrency?: number | undefined;
 }
 
 /** What one provider contributes to {@link createHttpProvider}. @internal */
@@ -24,6 +31,8 @@ export interface AdapterSpec {
   readonly name: string;
   readonly batchLimit: number;
   readonly limits: ProviderLimits;
+  /** `batchConcurrency` when the caller sets none (default 4). */
+  readonly defaultBatchConcurrency?: number;
   /** Builds the HTTP request for one message (may sign it). */
   buildRequest(message: NormalizedEmailMessage): Request | Promise<Request>;
   /** Reads the message id of a 2xx answer; throws EmailError when the answer is unusable. */
@@ -45,23 +54,30 @@ export interface ResolvedHttpOptions {
   readonly clock: Clock;
   readonly timers: TimerProvider;
   readonly timeoutMs: number;
+  /** As given; the spec's default applies when undefined. */
+  readonly batchConcurrency: number | undefined;
 }
 
 /** Validates the common options once. @internal */
 export function resolveHttpOptions(options: HttpAdapterOptions): ResolvedHttpOptions {
   const timeoutMs = options.timeoutMs ?? 30_000;
   assertNumberOption('timeoutMs', timeoutMs, { min: 0, minExclusive: true });
+  if (options.batchConcurrency !== undefined) {
+    assertNumberOption('batchConcurrency', options.batchConcurrency, { min: 1, integer: true });
+  }
   const fetchFn: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   return Object.freeze({
     fetch: fetchFn,
     clock: options.clock ?? systemClock,
     timers: options.timers ?? systemTimers,
     timeoutMs,
+    batchConcurrency: options.batchConcurrency,
   });
 }
 
 /** Builds an {@link EmailProvider} from a provider spec. @internal */
 export function createHttpProvider(spec: AdapterSpec, options: ResolvedHttpOptions): EmailProvider {
+  const concurrency = options.batchConcurrency ?? spec.defaultBatchConcurrency ?? 4;
   const call = (request: Request, signal: AbortSignal | undefined): Promise<ProviderResponse> => {
     const callOptions: CallOptions = { provider: spec.name, ...options, signal };
     return callProvider(request, callOptions);
@@ -101,7 +117,7 @@ export function createHttpProvider(spec: AdapterSpec, options: ResolvedHttpOptio
       chunks.push(batchable.slice(start, start + spec.batchLimit));
     }
     chunks.sort((a, b) => (a[0]?.index ?? 0) - (b[0]?.index ?? 0));
-    for (const chunk of chunks) {
+    await mapConcurrent(chunks, concurrency, async (chunk) => {
       const outcomes = await sendChunk(
         chunk.map((c) => c.message),
         sendOptions.signal,
@@ -112,7 +128,7 @@ export function createHttpProvider(spec: AdapterSpec, options: ResolvedHttpOptio
           ? { index, ok: true, result: accepted(outcome.messageId) }
           : { index, ok: false, error: outcome.error };
       });
-    }
+    });
     return results;
   }
 

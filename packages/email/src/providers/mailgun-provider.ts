@@ -83,7 +83,8 @@ export function stripAngles(id: string): string {
 /**
  * Sends through Mailgun (`POST /v3/{domain}/messages`, multipart). The returned
  * `messageId` has its angle brackets removed so it matches webhook events. Mailgun has no
- * idempotency key and no batch of distinct messages.
+ * idempotency key and no batch of distinct messages: `sendBatch` sends each message on its
+ * own, `batchConcurrency` (default 4) at a time.
  *
  * @param options - API key, domain and region plus the common adapter options.
  * @throws {email_config_invalid} when `apiKey` or `domain` is empty.

@@ -73,7 +73,10 @@ export function mapPostmarkError(
     detail: message,
   };
   if (typeof errorCode !== 'number') {
-    if (status === 429) return new EmailError({ ...base, code: 'email_rate_limited' });
+    if (status === 429) {
+      const wait = headers ? retryAfterMs(headers, nowMs) : undefined;
+      return new EmailError({ ...base, code: 'email_rate_limited', retryAfterMs: wait });
+    }
     if (status >= 500) return new EmailError({ ...base, code: 'email_provider_unavailable' });
     return new EmailError({
       ...base,

@@ -97,7 +97,8 @@ export function mapResendError(response: ProviderResponse, nowMs: number): Email
 
 /**
  * Sends through Resend (`POST /emails`, `POST /emails/batch` up to 100 messages).
- * `idempotencyKey` is forwarded as the `Idempotency-Key` header on single sends.
+ * `idempotencyKey` is forwarded as the `Idempotency-Key` header; in `sendBatch` a message
+ * with a key (or attachments) is sent on its own so the key is never dropped.
  *
  * @param options - API key plus the common adapter options.
  * @throws {email_config_invalid} when `apiKey` is empty.
@@ -120,6 +121,8 @@ export function createResendProvider(options: ResendProviderOptions): EmailProvi
     {
       name: NAME,
       batchLimit: 100,
+      // Resend allows 2 requests/s per team by default: batch calls go one at a time.
+      defaultBatchConcurrency: 1,
       limits: { maxRecipients: 50, maxAttachmentBytes: 40 * 1024 * 1024 },
       buildRequest: (m) =>
         new Request(`${baseUrl}/emails`, {
@@ -134,7 +137,6 @@ export function createResendProvider(options: ResendProviderOptions): EmailProvi
       },
       mapError: mapResendError,
       async sendChunk(messages, call) {
-        // The batch endpoint takes no attachments: such chunks go one by one.
         const response = await call(
           new Request(`${baseUrl}/emails/batch`, {
             method: 'POST',
@@ -154,7 +156,9 @@ export function createResendProvider(options: ResendProviderOptions): EmailProvi
             : { ok: false as const, error: unexpectedAnswer(NAME, response) };
         });
       },
-      canBatch: (m) => m.attachments.length === 0,
+      // The batch endpoint takes no attachments and one Idempotency-Key for the whole call:
+      // messages with either go singly, so each keeps its own key.
+      canBatch: (m) => m.attachments.length === 0 && m.idempotencyKey === undefined,
     },
     http,
   );

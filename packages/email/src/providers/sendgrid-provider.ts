@@ -94,8 +94,9 @@ export function mapSendGridError(response: ProviderResponse, nowMs: number): Ema
 
 /**
  * Sends through SendGrid (`POST /v3/mail/send`; the message id is the `X-Message-Id`
- * header). SendGrid has no batch-of-distinct-messages API or idempotency key: batches are
- * sent one by one, and a retried timeout may send twice.
+ * header). SendGrid has no batch-of-distinct-messages API or idempotency key: `sendBatch`
+ * sends each message on its own, `batchConcurrency` (default 4) at a time, and a retried
+ * timeout may send twice.
  *
  * @param options - API key plus the common adapter options.
  * @throws {email_config_invalid} when `apiKey` is empty.

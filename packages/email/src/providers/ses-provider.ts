@@ -92,6 +92,7 @@ export function mapSesError(response: ProviderResponse, nowMs: number): EmailErr
   switch (type) {
     case 'TooManyRequestsException':
     case 'ThrottlingException':
+    case 'Throttling':
       return new EmailError({
         ...base,
         code: 'email_rate_limited',
@@ -107,11 +108,24 @@ export function mapSesError(response: ProviderResponse, nowMs: number): EmailErr
     case 'AccessDeniedException':
     case 'ExpiredTokenException':
     case 'InvalidClientTokenId':
+    case 'MissingAuthenticationToken':
+    case 'NotAuthorized':
+    case 'OptInRequired':
+    // The signing time is off by more than 15 minutes: a clock or credentials problem.
+    case 'RequestExpired':
       return new EmailError({ ...base, code: 'email_auth_failed' });
     case 'BadRequestException':
     case 'MessageRejected':
     case 'MailFromDomainNotVerifiedException':
     case 'NotFoundException':
+    case 'InvalidAction':
+    case 'InvalidParameterCombination':
+    case 'InvalidParameterValue':
+    case 'InvalidQueryParameter':
+    case 'MalformedQueryString':
+    case 'MissingAction':
+    case 'MissingParameter':
+    case 'ValidationError':
       return new EmailError({ ...base, code: 'email_invalid_request' });
     case 'InternalFailure':
     case 'ServiceUnavailable':
@@ -129,7 +143,9 @@ export function mapSesError(response: ProviderResponse, nowMs: number): EmailErr
 
 /**
  * Sends through Amazon SES v2 (`POST /v2/email/outbound-emails`), signed with AWS SigV4 by
- * `aws4fetch`. SES has no idempotency key and no batch of distinct messages.
+ * `aws4fetch`. SES has no idempotency key and no batch of distinct messages (`SendBulkEmail`
+ * is for templates only): `sendBatch` sends each message on its own, `batchConcurrency`
+ * (default 4) at a time — keep it under the account's maximum send rate.
  *
  * @param options - Region and credentials plus the common adapter options.
  * @throws {email_config_invalid} when the region or a credential is empty.

@@ -1,3 +1,4 @@
+import { EmailConfigError } from '../errors/email-config-error.js';
 import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, ParsedEmailWebhook } from '../events.js';
 import { base64ToBytes } from '../internal/encoding.js';
 import { field, stringField } from '../internal/http.js';
@@ -11,6 +12,7 @@ import {
   toDate,
   unauthentic,
 } from '../internal/webhook-input.js';
+import { createIpAllowlist, type IpAllowlist, isIpAllowlist } from '../ip-allowlist.js';
 
 /** HTTP Basic credentials configured on the Postmark webhook URL. */
 export interface BasicCredentials {
@@ -24,8 +26,12 @@ export interface BasicCredentials {
 export interface PostmarkWebhookOptions {
   /** Accepted credentials (several while rotating). Compared in constant time. */
   credentials: BasicCredentials | readonly BasicCredentials[];
-  /** When set, `request.remoteAddress` must be one of these (Postmark publishes its webhook IPs). */
-  allowedIps?: readonly string[] | undefined;
+  /**
+   * When set, `request.remoteAddress` must fall in one of these IPv4/IPv6 addresses or CIDR
+   * ranges (Postmark publishes its webhook IPs). Pass {@link createIpAllowlist}'s result to
+   * validate the entries at startup; a plain list is validated on first use.
+   */
+  allowedIps?: readonly string[] | IpAllowlist | undefined;
 }
 
 const PROVIDER = 'postmark';
@@ -51,12 +57,27 @@ const BOUNCE_TYPES: Readonly<Record<string, [EmailEventType, EmailBounce['kind']
   Unconfirmed: ['unknown', undefined],
 };
 
+/** Plain lists compiled before, with a copy of their entries so a mutated list is recompiled. */
+const compiled = new WeakMap<readonly string[], { readonly source: readonly string[]; readonly list: IpAllowlist }>();
+
+function allowlistOf(allowedIps: readonly string[] | IpAllowlist): IpAllowlist {
+  if (isIpAllowlist(allowedIps)) return allowedIps;
+  if (!Array.isArray(allowedIps)) {
+    throw new EmailConfigError('allowedIps', 'Expected `allowedIps` to be a list of addresses or an IpAllowlist');
+  }
+  const cached = compiled.get(allowedIps);
+  if (cached?.source.length === allowedIps.length && cached.source.every((entry, i) => entry === allowedIps[i])) {
+    return cached.list;
+  }
+  const list = createIpAllowlist(allowedIps);
+  compiled.set(allowedIps, { source: [...allowedIps], list });
+  return list;
+}
+
 async function authenticate(request: EmailWebhookRequest, options: PostmarkWebhookOptions): Promise<void> {
-  if (options.allowedIps !== undefined) {
-    const ip = request.remoteAddress?.trim();
-    if (!ip || !options.allowedIps.includes(ip)) {
-      throw unauthentic(PROVIDER, `Remote address ${ip ?? '(none)'} is not in the Postmark allowlist`);
-    }
+  if (options.allowedIps !== undefined && !allowlistOf(options.allowedIps).allows(request.remoteAddress)) {
+    const ip = request.remoteAddress?.trim() || '(none)';
+    throw unauthentic(PROVIDER, `Remote address ${ip} is not in the Postmark allowlist`);
   }
   const header = headerReader(request.headers)('authorization') ?? '';
   const match = /^Basic\s+(\S+)$/i.exec(header.trim());
@@ -108,6 +129,7 @@ function classify(record: Record<string, unknown>): { type: EmailEventType; boun
  * @param options - Credentials and IP allowlist.
  * @throws {email_webhook_signature_invalid} on bad credentials or a disallowed IP.
  * @throws {email_webhook_malformed} on a body that is not a Postmark record.
+ * @throws {email_config_invalid} when `allowedIps` holds a malformed entry.
  * @example
  * ```ts
  * const { events } = await parsePostmarkWebhook(request, { credentials: { username: 'pm', password: secret } });

@@ -2,15 +2,12 @@ import { type Clock, systemClock } from '@bulwark/core';
 import { z } from 'zod';
 import { EmailWebhookError } from '../errors/email-webhook-error.js';
 import type { EmailEvent, EmailWebhookRequest, ParsedEmailWebhook, SnsSubscriptionConfirmation } from '../events.js';
-import { pemBody } from '../internal/ecdsa.js';
 import { base64ToBytes, utf8 } from '../internal/encoding.js';
 import { type FetchLike, field, stringField } from '../internal/http.js';
 import { bodyText, malformed, parseJsonBody, toDate, unauthentic } from '../internal/webhook-input.js';
-import { spkiFromCertificate } from '../internal/x509.js';
 import { normalizeSesNotification, sesMetadata } from './ses-notification.js';
-
-/** Caches SNS signing certificates (as SPKI bytes) by URL. */
-export type SnsCertificateCache = Map<string, Promise<Uint8Array<ArrayBuffer>>>;
+import { type SnsCertificateCache, snsCertificateKey } from './sns-certificates.js';
+import { isSnsUrl } from './sns-url.js';
 
 /** Options of {@link parseSesWebhook}. */
 export interface SesWebhookOptions {
@@ -18,7 +15,7 @@ export interface SesWebhookOptions {
   fetchCertificate?: ((url: string) => Promise<string>) | undefined;
   /** The fetch used by the default certificate downloader. Default `globalThis.fetch`. */
   fetch?: FetchLike | undefined;
-  /** Certificate cache. Default: one process-wide cache. */
+  /** Certificate cache, bounded to {@link SNS_CERTIFICATE_CACHE_SIZE} entries. Default: one process-wide cache. */
   certificateCache?: SnsCertificateCache | undefined;
   /** When set, only these topics are accepted. */
   allowedTopicArns?: readonly string[] | undefined;
@@ -29,8 +26,6 @@ export interface SesWebhookOptions {
 }
 
 const PROVIDER = 'ses';
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
-const defaultCache: SnsCertificateCache = new Map();
 
 const envelopeSchema = z.object({
   Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
@@ -47,24 +42,6 @@ const envelopeSchema = z.object({
 });
 type Envelope = z.infer<typeof envelopeSchema>;
 
-/**
- * Whether `url` may serve SNS certificates or subscription confirmations: https, on an
- * `sns.<region>.amazonaws.com` host, no credentials or port.
- *
- * @example
- * ```ts
- * isSnsUrl('https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem'); // true
- * ```
- */
-export function isSnsUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' && SNS_HOST.test(u.hostname) && !u.port && !u.username && !u.password;
-  } catch {
-    return false;
-  }
-}
-
 /** The canonical string SNS signs (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html). */
 function stringToSign(e: Envelope): string {
   const keys =
@@ -72,28 +49,6 @@ function stringToSign(e: Envelope): string {
       ? ['Message', 'MessageId', ...(e.Subject === undefined ? [] : ['Subject']), 'Timestamp', 'TopicArn', 'Type']
       : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
   return keys.map((k) => `${k}\n${(e as Record<string, string | undefined>)[k] ?? ''}\n`).join('');
-}
-
-async function certificateKey(url: string, options: SesWebhookOptions): Promise<Uint8Array<ArrayBuffer>> {
-  const cache = options.certificateCache ?? defaultCache;
-  let pending = cache.get(url);
-  if (!pending) {
-    const download =
-      options.fetchCertificate ??
-      (async (u: string) => {
-        const response = await (options.fetch ?? globalThis.fetch)(u);
-        if (!response.ok) throw new Error(`certificate download answered ${response.status}`);
-        return response.text();
-      });
-    pending = download(url).then((pem) => {
-      const der = base64ToBytes(pemBody(pem));
-      if (!der) throw new Error('certificate is not PEM');
-      return spkiFromCertificate(der);
-    });
-    cache.set(url, pending);
-    pending.catch(() => cache.delete(url));
-  }
-  return pending;
 }
 
 async function verifyEnvelope(e: Envelope, options: SesWebhookOptions): Promise<void> {
@@ -112,7 +67,7 @@ async function verifyEnvelope(e: Envelope, options: SesWebhookOptions): Promise<
   }
   let spki: Uint8Array<ArrayBuffer>;
   try {
-    spki = await certificateKey(e.SigningCertURL, options);
+    spki = await snsCertificateKey(e.SigningCertURL, options);
   } catch (error) {
     throw unauthentic(PROVIDER, 'The SNS signing certificate could not be loaded', error);
   }

@@ -1,0 +1,57 @@
+import { pemBody } from '../internal/ecdsa.js';
+import { base64ToBytes } from '../internal/encoding.js';
+import type { FetchLike } from '../internal/http.js';
+import { spkiFromCertificate } from '../internal/x509.js';
+
+/**
+ * Caches SNS signing certificates (as SPKI bytes) by URL. At most
+ * {@link SNS_CERTIFICATE_CACHE_SIZE} entries are kept; the oldest is evicted first.
+ */
+export type SnsCertificateCache = Map<string, Promise<Uint8Array<ArrayBuffer>>>;
+
+/**
+ * Most SNS certificates kept per cache (the oldest is evicted first): SNS uses one per
+ * region and rotates it rarely, so this bounds memory without costing downloads.
+ *
+ * @example
+ * ```ts
+ * const certificateCache: SnsCertificateCache = new Map(); // never grows past SNS_CERTIFICATE_CACHE_SIZE
+ * ```
+ */
+export const SNS_CERTIFICATE_CACHE_SIZE = 32;
+
+/** How certificates are downloaded and cached. @internal */
+export interface SnsCertificateSource {
+  readonly fetchCertificate?: ((url: string) => Promise<string>) | undefined;
+  readonly fetch?: FetchLike | undefined;
+  readonly certificateCache?: SnsCertificateCache | undefined;
+}
+
+const defaultCache: SnsCertificateCache = new Map();
+
+/**
+ * The SPKI of the certificate at `url` (already checked to be an SNS URL), downloaded once
+ * per cache. A failed download or parse is not cached. @internal
+ */
+export function snsCertificateKey(url: string, source: SnsCertificateSource): Promise<Uint8Array<ArrayBuffer>> {
+  const cache = source.certificateCache ?? defaultCache;
+  let pending = cache.get(url);
+  if (!pending) {
+    if (cache.size >= SNS_CERTIFICATE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    const download =
+      source.fetchCertificate ??
+      (async (u: string) => {
+        const response = await (source.fetch ?? globalThis.fetch)(u);
+        if (!response.ok) throw new Error(`certificate download answered ${response.status}`);
+        return response.text();
+      });
+    pending = download(url).then((pem) => {
+      const der = base64ToBytes(pemBody(pem));
+      if (!der) throw new Error('certificate is not PEM');
+      return spkiFromCertificate(der);
+    });
+    cache.set(url, pending);
+    pending.catch(() => cache.delete(url));
+  }
+  return pending;
+}
