@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createCircuitBreaker } from '@bulwark/breaker';
 import { CountBreaker, circuitBreaker, handleAll, TimeoutStrategy, timeout, wrap } from 'cockatiel';
-import type { BenchSuite } from '../suite.js';
+import type { BenchCase, BenchSubject, BenchSuite } from '../suite.js';
 
 /** opossum ships no types; the few members used here. */
 interface Opossum {
@@ -18,6 +18,11 @@ const OpossumBreaker = createRequire(import.meta.url)('opossum') as OpossumConst
 
 const resolved = (): Promise<number> => Promise.resolve(1);
 const IDLE_BREAKERS = 10_000;
+/** Calls per measured op: amortises the harness's per-op timing cost and jitter over many calls. */
+const CALLS_PER_OP = 100;
+/** Each scenario is measured this many times, interleaved, so drift on a shared machine shows up as spread. */
+const ROUNDS = 3;
+const SCENARIOS = ['execute, no timeout', 'execute, 10 s timeout'] as const;
 
 const ours = createCircuitBreaker({ name: 'bench' });
 const oursTimeout = createCircuitBreaker({ name: 'bench-timeout', timeoutMs: 10_000 });
@@ -114,61 +119,140 @@ function printIdleCosts(): void {
   );
 }
 
-/** After the run, prints per-call overhead over the floor and the ratios the issue asks for. */
+/** Per-call overhead over the floor, in ns, from one case's rows (each op runs CALLS_PER_OP calls). */
+function overheads(rows: readonly Row[]): Map<string, number> | undefined {
+  const floor = rows.find((r) => r.subject.includes('(floor)'));
+  if (!floor) return undefined;
+  const perCall = (ops: number): number => 1e9 / ops / CALLS_PER_OP;
+  return new Map(
+    rows.filter((r) => r !== floor).map((r) => [r.subject, perCall(r.opsPerSec) - perCall(floor.opsPerSec)]),
+  );
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const spread = (values: readonly number[], digits: number): string =>
+  `median ${median(values).toFixed(digits)} (rounds: ${values.map((v) => v.toFixed(digits)).join(', ')})`;
+
+interface Row {
+  case: string;
+  subject: string;
+  opsPerSec: number;
+}
+
+/**
+ * After the run, prints per-call overhead over the floor and the ratios the issue asks for:
+ * overhead = ns per call − ns per floor call, ratio = (ours − floor) / (peer − floor), each
+ * computed within one round (same conditions), then summarised as the median over rounds.
+ */
 function printOverheadRatios(): void {
   const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'results', 'breaker.json');
   if (!existsSync(file)) return;
-  const results = JSON.parse(readFileSync(file, 'utf8')) as Array<{ case: string; subject: string; opsPerSec: number }>;
-  console.log('\nper-call overhead over the floor (ns = 1e9/ops − 1e9/floor ops):');
-  for (const name of new Set(results.map((r) => r.case))) {
-    const rows = results.filter((r) => r.case === name);
-    const floor = rows.find((r) => r.subject.includes('(floor)'));
-    if (!floor) continue;
-    const overhead = (ops: number): number => 1e9 / ops - 1e9 / floor.opsPerSec;
-    const find = (prefix: string) => rows.find((r) => r.subject.startsWith(prefix));
-    const us = find('@bulwark/breaker');
-    console.log(`  ${name}:`);
-    for (const row of rows.filter((r) => r !== floor)) {
-      console.log(`    ${row.subject.padEnd(34)} ${overhead(row.opsPerSec).toFixed(0).padStart(6)} ns`);
+  const results = JSON.parse(readFileSync(file, 'utf8')) as Row[];
+  console.log(
+    `\nper-call overhead over the floor (ns = per-call time − floor per-call time; ${CALLS_PER_OP} calls per op, ${ROUNDS} interleaved rounds):`,
+  );
+  for (const scenario of SCENARIOS) {
+    const rounds = [...new Set(results.map((r) => r.case))]
+      .filter((name) => name.startsWith(`${scenario} [`))
+      .map((name) => overheads(results.filter((r) => r.case === name)))
+      .filter((round) => round !== undefined);
+    if (rounds.length === 0) continue;
+    console.log(`  ${scenario}:`);
+    for (const subject of rounds[0]?.keys() ?? []) {
+      const values = rounds.map((round) => round.get(subject) ?? Number.NaN);
+      console.log(`    ${subject.padEnd(34)} ${spread(values, 0)} ns`);
     }
-    const c = find('cockatiel');
-    const o = find('opossum');
-    if (us && c)
-      console.log(
-        `    ours / cockatiel overhead: ${(overhead(us.opsPerSec) / overhead(c.opsPerSec)).toFixed(2)} (goal ≤ 0.50)`,
-      );
-    if (us && o)
-      console.log(`    ours / opossum overhead:   ${(overhead(us.opsPerSec) / overhead(o.opsPerSec)).toFixed(2)}`);
+    const ratio = (peer: string): number[] =>
+      rounds.map((round) => {
+        const mine = [...round].find(([name]) => name.startsWith('@bulwark/breaker'))?.[1] ?? Number.NaN;
+        const theirs = [...round].find(([name]) => name.startsWith(peer))?.[1] ?? Number.NaN;
+        return mine / theirs;
+      });
+    console.log(`    ours / cockatiel overhead: ${spread(ratio('cockatiel'), 2)} (goal ≤ 0.50)`);
+    console.log(`    ours / opossum overhead:   ${spread(ratio('opossum'), 2)}`);
   }
+}
+
+// One loop per subject (no shared helper), so each call site stays monomorphic for its own subject.
+function scenario(name: (typeof SCENARIOS)[number], round: number): BenchCase {
+  const subjects: BenchSubject[] =
+    name === 'execute, no timeout'
+      ? [
+          {
+            name: 'await resolved() (floor)',
+            floor: true,
+            fn: async () => {
+              for (let i = 0; i < CALLS_PER_OP; i++) await resolved();
+            },
+          },
+          {
+            name: '@bulwark/breaker execute',
+            fn: async () => {
+              for (let i = 0; i < CALLS_PER_OP; i++) await ours.execute(resolved);
+            },
+          },
+          {
+            name: 'cockatiel CountBreaker execute',
+            fn: async () => {
+              for (let i = 0; i < CALLS_PER_OP; i++) await cockatielBreaker.execute(resolved);
+            },
+          },
+          {
+            name: 'opossum fire (timeout: false)',
+            fn: async () => {
+              for (let i = 0; i < CALLS_PER_OP; i++) await opossumNoTimeout.fire();
+            },
+          },
+        ]
+      : [
+          {
+            name: 'await resolved() (floor)',
+            floor: true,
+            fn: async () => {
+              for (let i = 0; i < CALLS_PER_OP; i++) await resolved();
+            },
+          },
+          {
+            name: '@bulwark/breaker timeoutMs',
+            fn: async () => {
+              for (let i = 0; i < CALLS_PER_OP; i++) await oursTimeout.execute(resolved);
+            },
+          },
+          {
+            name: 'cockatiel wrap(timeout, breaker)',
+            fn: async () => {
+              for (let i = 0; i < CALLS_PER_OP; i++) await cockatielTimeout.execute(resolved);
+            },
+          },
+          {
+            name: 'opossum fire (defaults)',
+            fn: async () => {
+              for (let i = 0; i < CALLS_PER_OP; i++) await opossumDefaults.fire();
+            },
+          },
+        ];
+  // A full GC first, so no subject pays for the garbage the previous one left behind.
+  return { name: `${name} [round ${round}/${ROUNDS}]`, subjects: subjects.map((s) => ({ ...s, setup: () => gc() })) };
 }
 
 /** Per-call overhead of a closed breaker on a resolved call, and the idle cost of 10,000 breakers. */
 export const suite: BenchSuite = {
   name: 'breaker',
-  description: 'a closed breaker around an already-resolved async call, versus a bare await (the floor)',
+  description: `a closed breaker around an already-resolved async call, versus a bare await (the floor); ${CALLS_PER_OP} sequential calls per op`,
   cases: () => {
     printIdleCosts();
     process.once('exit', printOverheadRatios);
-    return [
-      {
-        name: 'execute, no timeout',
-        subjects: [
-          { name: 'await resolved() (floor)', floor: true, fn: async () => await resolved() },
-          { name: '@bulwark/breaker execute', fn: async () => await ours.execute(resolved) },
-          { name: 'cockatiel CountBreaker execute', fn: async () => await cockatielBreaker.execute(resolved) },
-          { name: 'opossum fire (timeout: false)', fn: async () => await opossumNoTimeout.fire() },
-        ],
-      },
-      {
-        name: 'execute, 10 s timeout',
-        subjects: [
-          { name: 'await resolved() (floor)', floor: true, fn: async () => await resolved() },
-          { name: '@bulwark/breaker timeoutMs', fn: async () => await oursTimeout.execute(resolved) },
-          { name: 'cockatiel wrap(timeout, breaker)', fn: async () => await cockatielTimeout.execute(resolved) },
-          { name: 'opossum fire (defaults)', fn: async () => await opossumDefaults.fire() },
-        ],
-      },
-    ];
+    const cases: BenchCase[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const name of SCENARIOS) cases.push(scenario(name, round));
+    }
+    return cases;
   },
   dispose: () => {
     opossumNoTimeout.shutdown();

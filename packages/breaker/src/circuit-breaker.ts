@@ -4,11 +4,11 @@ import { type CircuitBreakerOptions, type ResolvedBreakerOptions, resolveBreaker
 import { type BreakerSnapshot, takeSnapshot } from './breaker-snapshot.js';
 import { CountWindow } from './count-window.js';
 import { BrokenCircuitError, type RejectionReason } from './errors/broken-circuit-error.js';
-import { CallTimeoutError } from './errors/call-timeout-error.js';
 import { EventHub } from './event-hub.js';
-import { neverAbortedSignal } from './never-aborted-signal.js';
+import { runGuardedCall } from './guarded-call.js';
+import { OutcomeRecorder } from './outcome-recorder.js';
+import { PlainCallRunner } from './plain-call.js';
 import type { ExecuteOptions, Policy } from './policy.js';
-import { OUTCOME_FAILURE, OUTCOME_SLOW } from './sliding-window.js';
 import { BreakerStateMachine, type CircuitState, REJECTED } from './state-machine.js';
 import { TimeWindow } from './time-window.js';
 
@@ -44,6 +44,9 @@ class CircuitBreakerImpl implements CircuitBreaker {
   readonly name: string;
   private readonly machine: BreakerStateMachine;
   private readonly events = new EventHub<BreakerEventMap>();
+  // Both created on first use, so idle breakers stay small.
+  private recorder: OutcomeRecorder | undefined;
+  private plain: PlainCallRunner | undefined;
   private autoTimer: TimerHandle | undefined;
 
   constructor(private readonly options: ResolvedBreakerOptions) {
@@ -65,10 +68,13 @@ class CircuitBreakerImpl implements CircuitBreaker {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const generation = this.machine.tryAcquire();
     if (generation === REJECTED) return Promise.reject(this.reject());
+    const { timed, timeoutMs, clock } = this.options;
     // Read the clock only when something needs durations or bucket times (see `timed`).
-    const start = this.options.timed ? this.options.clock.now() : 0;
-    if (signal === undefined && this.options.timeoutMs === undefined) return this.runPlain(fn, generation, start);
-    return this.runGuarded(fn, generation, start, signal);
+    if (signal === undefined && timeoutMs === undefined) {
+      this.plain ??= new PlainCallRunner(this.outcomes());
+      return timed ? this.plain.runTimed(fn, generation, clock.now()) : this.plain.runUntimed(fn, generation);
+    }
+    return runGuardedCall(this.outcomes(), fn, generation, timed ? clock.now() : 0, signal);
   }
 
   snapshot(): BreakerSnapshot {
@@ -102,130 +108,9 @@ class CircuitBreakerImpl implements CircuitBreaker {
     this.events.clear();
   }
 
-  /** The fast path: no caller signal, no timeout, so nothing can end the call early. */
-  private async runPlain<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, generation: number, start: number) {
-    let result: T;
-    try {
-      result = await fn(neverAbortedSignal());
-    } catch (error) {
-      this.settleError(error, generation, start);
-      throw error;
-    }
-    this.settleSuccess(generation, start);
-    return result;
-  }
-
-  private runGuarded<T>(
-    fn: (signal: AbortSignal) => PromiseLike<T> | T,
-    generation: number,
-    start: number,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
-    const { timeoutMs, timers } = this.options;
-    return new Promise<T>((resolve, reject) => {
-      let done = false;
-      let timer: TimerHandle | undefined;
-      const controller = timeoutMs === undefined ? undefined : new AbortController();
-      const finish = (): void => {
-        done = true;
-        if (timer !== undefined) timers.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      // finish() removes this listener and clears the timer, so each fires at most once, first.
-      const onAbort = (): void => {
-        finish();
-        controller?.abort(signal?.reason);
-        // Caller gave up: not the dependency's fault. Release the permit, record nothing.
-        this.machine.release(generation);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (controller !== undefined && timeoutMs !== undefined) {
-        timer = timers.setTimeout(
-          () => {
-            finish();
-            const error = new CallTimeoutError(timeoutMs, this.name);
-            controller.abort(error);
-            this.settleFailure(error, generation, start, true);
-            reject(error);
-          },
-          // Not unref'd: a pending call is work its caller awaits (cleared as soon as it settles).
-          timeoutMs,
-        );
-      }
-      let pending: PromiseLike<T> | T;
-      try {
-        pending = fn(controller?.signal ?? (signal as AbortSignal));
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      Promise.resolve(pending).then(
-        (value) => {
-          if (done) return; // timed out or aborted: the late result is ignored
-          finish();
-          this.settleSuccess(generation, start);
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (done) return;
-          finish();
-          this.settleError(error, generation, start);
-          reject(error);
-        },
-      );
-    });
-  }
-
-  private settleSuccess(generation: number, start: number): void {
-    const { timed, slowCallDurationMs } = this.options;
-    if (!timed) {
-      this.machine.record(generation, 0);
-      if (this.events.has('success')) {
-        this.events.emit('success', Object.freeze({ breaker: this.name, durationMs: undefined, slow: false }));
-      }
-      return;
-    }
-    const now = this.options.clock.now();
-    const durationMs = now - start;
-    const slow = slowCallDurationMs !== undefined && durationMs >= slowCallDurationMs;
-    this.machine.record(generation, slow ? OUTCOME_SLOW : 0, now);
-    if (this.events.has('success')) {
-      this.events.emit('success', Object.freeze({ breaker: this.name, durationMs, slow }));
-    }
-  }
-
-  private settleError(error: unknown, generation: number, start: number): void {
-    const { isIgnored, isFailure } = this.options;
-    let ignored: boolean;
-    let failure: boolean;
-    try {
-      ignored = isIgnored(error);
-      failure = !ignored && isFailure(error);
-    } catch {
-      // A throwing classifier must not lose the permit: count the call as a failure.
-      ignored = false;
-      failure = true;
-    }
-    if (ignored) {
-      this.machine.release(generation);
-      if (this.events.has('ignored')) this.events.emit('ignored', Object.freeze({ breaker: this.name, error }));
-    } else if (failure) {
-      this.settleFailure(error, generation, start, false);
-    } else {
-      this.settleSuccess(generation, start);
-    }
-  }
-
-  private settleFailure(error: unknown, generation: number, start: number, timeout: boolean): void {
-    const { timed, slowCallDurationMs, timeoutMs } = this.options;
-    const now = timed ? this.options.clock.now() : undefined;
-    const durationMs = timeout ? timeoutMs : now === undefined ? undefined : now - start;
-    const slow =
-      timeout || (slowCallDurationMs !== undefined && durationMs !== undefined && durationMs >= slowCallDurationMs);
-    this.machine.record(generation, OUTCOME_FAILURE | (slow ? OUTCOME_SLOW : 0), now);
-    if (this.events.has('failure')) {
-      this.events.emit('failure', Object.freeze({ breaker: this.name, error, durationMs, slow, timeout }));
-    }
+  private outcomes(): OutcomeRecorder {
+    this.recorder ??= new OutcomeRecorder(this.machine, this.options, this.events);
+    return this.recorder;
   }
 
   private reject(): BrokenCircuitError {
