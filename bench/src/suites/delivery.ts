@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createDispatcher, type DeliveryStore, type Dispatcher } from '@bulwark/delivery';
 import { createRedisStore } from '@bulwark/delivery/redis';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
+import { Queue, Worker } from 'bullmq';
 import type { BenchSuite } from '../suite.js';
 
 // undici is a dependency of @bulwark/delivery, not of the bench package: load the same copy.
@@ -35,12 +36,13 @@ const latencies = new Map<string, number[]>();
 /**
  * Deliveries/s to a local receiver on loopback: a raw undici POST loop (the floor, 16 in
  * parallel) against `@bulwark/delivery` through the durable SQLite store (publish → outbox →
- * leased worker → signed POST → completion) and, when `REDIS_URL` is set, the Redis store;
- * 200 webhooks per iteration. Prints p50/p99 enqueue-to-delivery latency per store.
+ * leased worker → signed POST → completion) and, when `REDIS_URL` is set, the Redis store and
+ * the peer, a BullMQ queue + worker; 200 webhooks per iteration, published by 200 concurrent
+ * producers. Prints p50/p99 enqueue-to-delivery latency per subject.
  */
 export const suite: BenchSuite = {
   name: 'delivery',
-  description: `deliver ${BATCH} webhooks to 127.0.0.1: raw undici POST loop (floor) vs @bulwark/delivery (SQLite outbox; Redis when REDIS_URL is set)`,
+  description: `deliver ${BATCH} webhooks to 127.0.0.1: raw undici POST loop (floor) vs @bulwark/delivery (SQLite outbox; Redis and BullMQ when REDIS_URL is set)`,
   async cases() {
     const undici = (await import(
       pathToFileURL(createRequire(join(deliveryDir, 'package.json')).resolve('undici')).href
@@ -136,6 +138,54 @@ export const suite: BenchSuite = {
         name: '@bulwark/delivery + Redis',
         fn: await durableSubject('redis', createRedisStore({ connection: redisUrl, prefix })),
       });
+      subjects.push({ name: 'BullMQ queue + worker (peer)', fn: bullmqSubject(redisUrl, prefix) });
+    }
+
+    /**
+     * The peer: a BullMQ queue whose worker (same concurrency) POSTs each job's body with
+     * undici; 200 jobs added with one addBulk, like a producer that batches its events.
+     */
+    function bullmqSubject(redisUrl: string, prefix: string): () => Promise<void> {
+      const { hostname, port } = new URL(redisUrl);
+      const connection = { host: hostname, port: Number(port || 6379), maxRetriesPerRequest: null };
+      const queue = new Queue('bench-webhooks', { connection, prefix: `${prefix}:bullmq` });
+      const worker = new Worker(
+        'bench-webhooks',
+        async (job) => {
+          const response = await undici.request(url, {
+            method: 'POST',
+            body: job.data.body as string,
+            dispatcher: agent,
+            headers: { 'content-type': 'application/json', 'webhook-id': job.data.id as string },
+          });
+          await response.body.text();
+          if (response.statusCode >= 300) throw new Error(`HTTP ${response.statusCode}`);
+        },
+        { connection, prefix: `${prefix}:bullmq`, concurrency: CONCURRENCY },
+      );
+      closers.push(async () => {
+        await worker.close();
+        await queue.obliterate({ force: true });
+        await queue.close();
+      });
+      return async () => {
+        pending = BATCH;
+        const done = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        const jobs = Array.from({ length: BATCH }, (_, i) => {
+          const id = `bullmq_${sequence++}`;
+          publishedAt.set(id, performance.now());
+          const body = JSON.stringify({ type: 'bench.event', timestamp: new Date().toISOString(), data: { i } });
+          return {
+            name: 'bench.event',
+            data: { id, body },
+            opts: { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true },
+          };
+        });
+        await queue.addBulk(jobs);
+        await done;
+      };
     }
 
     return [

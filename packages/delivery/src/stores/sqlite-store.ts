@@ -70,7 +70,7 @@ CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries (message_id);
 CREATE TABLE IF NOT EXISTS attempts (
   delivery_id TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL, status_code INTEGER, latency_ms INTEGER NOT NULL,
   response TEXT, error_code TEXT, PRIMARY KEY (delivery_id, n)
-);`;
+) WITHOUT ROWID;`;
 
 function addFilter(
   where: string[],
