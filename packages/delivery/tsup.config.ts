@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   tsconfig: 'tsconfig.build.json',
+  // import.meta.url in the CommonJS build (the WAL checkpointer resolves better-sqlite3 with it).
+  shims: true,
 });

@@ -5,3 +5,4 @@
  * @module
  */
 export { createSqliteStore, type SqliteStoreOptions } from './stores/sqlite-store.js';
+export type { CheckpointResult } from './stores/wal-checkpointer.js';

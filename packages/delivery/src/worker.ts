@@ -74,14 +74,6 @@ export class DeliveryWorker {
     this.#c = config;
   }
 
-  get running(): boolean {
-    return this.#running;
-  }
-
-  get inflight(): number {
-    return this.#inflight.size;
-  }
-
   start(): void {
     if (this.#running) return;
     this.#running = true;

@@ -458,6 +458,24 @@ describe('createDispatcher validation', () => {
     await expect(dispatcher.publish({ type: 'a', payload: 4 })).rejects.toMatchObject({ code: 'delivery_closed' });
   });
 
+  it('reports a failing claim as an error event and keeps polling', async () => {
+    const { clock, transport } = setup(() => ({}), { pollIntervalMs: 1_000 });
+    await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook' });
+    await dispatcher.publish({ type: 'a', payload: 1 });
+    const errors: unknown[] = [];
+    dispatcher.on('error', (error) => errors.push(error));
+    const claim = store.claim.bind(store);
+    store.claim = async () => {
+      throw new Error('database is locked');
+    };
+    dispatcher.start();
+    await clock.advanceAsync(0);
+    expect(errors).toEqual([new Error('database is locked')]);
+    store.claim = claim;
+    await clock.advanceAsync(1_000);
+    expect(transport.calls).toHaveLength(1);
+  });
+
   it('with prefetch 0 leases only what its free slots can start', async () => {
     const { clock } = setup(() => 'hang', { concurrency: 2, maxInflightPerEndpoint: 2, prefetch: 0 });
     await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook', timeoutMs: 60_000 });

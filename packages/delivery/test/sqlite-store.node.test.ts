@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeStoreConformance } from './store-conformance.js';
+import { startWalCheckpointer } from '../src/stores/wal-checkpointer.js';
+import { delivery, describeStoreConformance } from './store-conformance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-delivery-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,5 +38,34 @@ describe('createSqliteStore', () => {
     expect(await store.claim({ now: 0, leaseMs: 1, limit: 0 })).toEqual([]);
     expect(await store.getDelivery('nope')).toBeUndefined();
     await store.close();
+  });
+
+  it('checkpoints the WAL from a worker thread, not the committing event loop', async () => {
+    const path = join(dir, 'checkpointed.db');
+    let store: ReturnType<typeof createSqliteStore> | undefined;
+    const checkpointed = new Promise<{ walFrames: number; checkpointed: number }>((resolve) => {
+      store = createSqliteStore({ path, checkpointIntervalMs: 5, onCheckpoint: resolve });
+    });
+    await store?.enqueue(Array.from({ length: 200 }, (_, i) => delivery(i, { payload: 'x'.repeat(500) })));
+    const result = await checkpointed;
+    expect(result.checkpointed).toBeGreaterThan(0);
+    expect(result.walFrames).toBeGreaterThanOrEqual(result.checkpointed);
+    await store?.close();
+    const reopened = createSqliteStore({ path, checkpoint: 'inline' });
+    expect((await reopened.counts()).pending).toBe(200);
+    await reopened.close();
+  });
+
+  it('reports a checkpointer that cannot run, so the store falls back to inline checkpoints', async () => {
+    const failure = await new Promise<Error>((onFailure) => {
+      startWalCheckpointer({ path: join(dir, 'missing', 'nothing.db'), intervalMs: 5, onFailure });
+    });
+    expect(failure.message).toMatch(/directory does not exist|unable to open/i);
+  });
+
+  it('rejects a checkpoint interval below 1 ms', () => {
+    expect(() => createSqliteStore({ path: join(dir, 'bad.db'), checkpointIntervalMs: 0 })).toThrow(
+      '`checkpointIntervalMs`',
+    );
   });
 });
