@@ -58,7 +58,15 @@ function inFlight(n: number, fn: () => Promise<unknown>): () => Promise<unknown>
   return () => Promise.all(Array.from({ length: n }, fn));
 }
 
-/** Redis: ours vs RateLimiterRedis; the floor is raw ioredis EVALSHA of the same decide script. */
+/** Calls the Lua script rate-limiter-flexible registers on its client, without its JS around it. */
+type IncrScriptClient = { rlflxIncr(args: string[]): Promise<unknown> };
+
+/**
+ * Redis: ours vs RateLimiterRedis. The floor is raw ioredis EVALSHA of our decide script with the
+ * same arguments, so `× floor` is our client-side overhead. The reference subject is raw ioredis
+ * EVALSHA of rate-limiter-flexible's script: the two raw rows show how much of any gap is the
+ * scripts' cost inside Redis (ours reads TIME and keeps a float GCRA state; theirs is INCRBY/PTTL).
+ */
 async function redisCases(): Promise<BenchCase[]> {
   const run = `bench${Date.now()}`;
   const cases: BenchCase[] = [];
@@ -80,12 +88,17 @@ async function redisCases(): Promise<BenchCase[]> {
         store: createRedisStore({ client: ourClient, prefix: `${run}:o:` }),
         logger: quiet,
       });
+      const duration = policy.windowMs / 1000;
       const theirs = new RateLimiterRedis({
         storeClient: await client(),
         points: policy.limit,
-        duration: policy.windowMs / 1000,
+        duration,
         keyPrefix: `${run}:t`,
       });
+      const theirRaw = await client();
+      new RateLimiterRedis({ storeClient: theirRaw, points: policy.limit, duration }); // registers rlflxIncr
+      const theirArgs = ['1', String(duration), String(policy.limit), String(duration)];
+      const theirScript = (key: string) => (theirRaw as unknown as IncrScriptClient).rlflxIncr([key, ...theirArgs]);
       const raw = await client();
       const sha = (await raw.script('LOAD', DECIDE_SCRIPT)) as string;
       const rawArgs = ['1', '1', String(policy.limit), String(policy.windowMs)];
@@ -101,6 +114,10 @@ async function redisCases(): Promise<BenchCase[]> {
           { name: '@bulwark/ratelimit redis (gcra)', fn: inFlight(flight, () => ours.limit(nextKey())) },
           { name: '@bulwark/ratelimit redis (fixed-window)', fn: inFlight(flight, () => oursFixed.limit(nextKey())) },
           { name: 'rate-limiter-flexible redis', fn: inFlight(flight, () => theirs.consume(nextKey()).catch(noop)) },
+          {
+            name: 'ioredis EVALSHA rate-limiter-flexible script (reference)',
+            fn: inFlight(flight, () => theirScript(`${run}:x:${nextKey()}`)),
+          },
         ],
       });
     }

@@ -1,5 +1,6 @@
 import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
 import { SLOTS_PER_POLICY, STEPS } from './algorithms/index.js';
+import type { AlgorithmStep } from './algorithms/step.js';
 import type { PolicyDecision, ResolvedPolicy, Store } from './types.js';
 
 /** Options of {@link createMemoryStore}. */
@@ -33,6 +34,8 @@ interface Table {
   used: number;
   sweep: Iterator<[string, number]>;
   readonly stride: number;
+  /** Each policy's step function, looked up once. */
+  readonly steps: readonly AlgorithmStep[];
   readonly next: Float64Array;
   readonly zero: Float64Array;
   readonly ttlMs: number;
@@ -73,6 +76,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         used: 0,
         sweep: index.entries(),
         stride,
+        steps: policies.map((p) => STEPS[p.algorithm]),
         next: new Float64Array(stride),
         zero: new Float64Array(stride),
         ttlMs: 2 * Math.max(...policies.map((p) => p.windowMs)),
@@ -120,27 +124,35 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   function decide(key: string, policies: readonly ResolvedPolicy[], cost: number): readonly PolicyDecision[] {
     const now = clock.now();
     const t = table(policies);
-    let base = t.index.get(key);
+    const base = t.index.get(key);
     const live = base !== undefined && (t.slab[base] as number) > now;
     const state = live ? t.slab : t.zero;
     const offset = live ? (base as number) : 0;
-    const outcomes: PolicyDecision[] = [];
+    const { next, steps } = t;
+    if (steps.length === 1) {
+      const o = (steps[0] as AlgorithmStep)(state, offset + 1, next, 1, now, policies[0] as ResolvedPolicy, cost);
+      if (o.allowed && cost > 0) commit(t, key, base, now);
+      return [o];
+    }
+    const outcomes: PolicyDecision[] = new Array(steps.length);
     let allowed = true;
-    for (let i = 0; i < policies.length; i++) {
-      const p = policies[i] as ResolvedPolicy;
+    for (let i = 0; i < steps.length; i++) {
       const at = 1 + SLOTS_PER_POLICY * i;
-      const o = STEPS[p.algorithm](state, offset + at, t.next, at, now, p, cost);
-      outcomes.push(o);
+      const o = (steps[i] as AlgorithmStep)(state, offset + at, next, at, now, policies[i] as ResolvedPolicy, cost);
+      outcomes[i] = o;
       allowed &&= o.allowed;
     }
-    if (!allowed) return policies.length === 1 ? outcomes : unconsumed(outcomes, cost);
-    if (cost > 0) {
-      base ??= insert(t, key, now);
-      const { slab, next } = t;
-      for (let i = 1; i < next.length; i++) slab[base + i] = next[i] as number;
-      slab[base] = now + t.ttlMs;
-    }
+    if (!allowed) return unconsumed(outcomes, cost);
+    if (cost > 0) commit(t, key, base, now);
     return outcomes;
+  }
+
+  /** Writes the state the steps left in `t.next` to `key`'s slot, taking a slot for a new key. */
+  function commit(t: Table, key: string, found: number | undefined, now: number): void {
+    const base = found ?? insert(t, key, now);
+    const { slab, next } = t;
+    for (let i = 1; i < next.length; i++) slab[base + i] = next[i] as number;
+    slab[base] = now + t.ttlMs;
   }
 
   return Object.freeze({

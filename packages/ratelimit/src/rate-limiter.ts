@@ -1,5 +1,6 @@
 import { assertNumberOption, type Clock, systemClock, systemTimers, type TimerProvider } from '@bulwark/core';
 import { fromOutcomes, withoutStore } from './internal/decisions.js';
+import { awaitStore, type StoreWait } from './internal/store-call.js';
 import { DEFAULT_MAX_KEY_LENGTH, normalizeKey } from './key.js';
 import { createMemoryStore, type MemoryStore } from './memory-store.js';
 import { type PolicyOptions, resolvePolicies } from './policy.js';
@@ -148,6 +149,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     return emit(key, decision, cause);
   }
 
+  const wait: StoreWait = { maker: { succeeded, failed }, timers, deadlineMs };
+
   function run(key: string, cost: number, signal: AbortSignal | undefined): Promise<Decision> {
     let result: readonly PolicyOutcome[] | Promise<readonly PolicyOutcome[]>;
     try {
@@ -156,36 +159,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       return Promise.resolve(failed(key, 'store_unavailable', error, cost));
     }
     if (Array.isArray(result) || !isPromiseLike(result)) return Promise.resolve(succeeded(key, result, cost));
-    const pending = result;
-    return new Promise<Decision>((resolve, reject) => {
-      let settled = false;
-      const settle = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        timers.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        return true;
-      };
-      const onAbort = (): void => {
-        if (settle()) reject(signal?.reason);
-      };
-      const timer = timers.setTimeout(
-        () => {
-          if (settle()) resolve(failed(key, 'store_timeout', new Error(`no answer within ${deadlineMs} ms`), cost));
-        },
-        deadlineMs,
-        { unref: true },
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      pending.then(
-        (outcomes) => {
-          if (settle()) resolve(succeeded(key, outcomes, cost));
-        },
-        (error: unknown) => {
-          if (settle()) resolve(failed(key, 'store_unavailable', error, cost));
-        },
-      );
-    });
+    return awaitStore(wait, result, key, cost, signal);
   }
 
   function limit(key: string, limitOptions?: LimitOptions): Promise<Decision> {

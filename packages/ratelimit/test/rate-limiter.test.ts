@@ -73,6 +73,19 @@ describe('createRateLimiter: fail-closed', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('treats a thenable whose then() throws as store_unavailable', async () => {
+    const broken = {
+      // biome-ignore lint/suspicious/noThenProperty: a deliberately broken thenable
+      then: () => {
+        throw new Error('broken thenable');
+      },
+    };
+    const store: Store = { name: 'broken', decide: () => broken as unknown as Promise<readonly PolicyOutcome[]> };
+    const { limiter, clock } = fakeLimiter({ limit: 5, windowMs: 1_000, store });
+    expect(await limiter.limit('k')).toMatchObject({ allowed: false, reason: 'store_unavailable' });
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('treats a malformed store reply as store_unavailable', async () => {
     const { store, set } = controlledStore();
     const { limiter } = fakeLimiter({ limit: 5, windowMs: 1_000, store });
@@ -160,6 +173,18 @@ describe('createRateLimiter: calls', () => {
       ['a', 'store_unavailable'],
     ]);
     expect(events[1]?.cause).toBeInstanceOf(Error);
+  });
+
+  it('attaches each policy to the outcomes of a store that does not', async () => {
+    const store: Store = {
+      name: 'plain',
+      decide: () => [{ allowed: true, remaining: 3, resetMs: 10, retryAfterMs: 0 }],
+    };
+    const { limiter } = fakeLimiter({ limit: 4, windowMs: 1_000, store });
+    const decision = await limiter.limit('k');
+    expect(decision.policies).toEqual([
+      { allowed: true, remaining: 3, resetMs: 10, retryAfterMs: 0, policy: limiter.policies[0] },
+    ]);
   });
 
   it('rejects empty and non-string keys with a typed error', async () => {

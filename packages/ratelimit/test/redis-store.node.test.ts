@@ -2,7 +2,9 @@ import { redisUrl } from '@bulwark/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Algorithm, createRateLimiter } from '../src/index.js';
-import { createRedisStore, redisClientOptions } from '../src/redis.js';
+import { DECIDE_SCRIPT } from '../src/redis/lua.js';
+import { DECIDE_SHA } from '../src/redis/redis-store.js';
+import { createRedisStore, type RedisScriptClient, redisClientOptions } from '../src/redis.js';
 import { waitReady } from './support/ready.js';
 
 const url = redisUrl();
@@ -100,5 +102,61 @@ describe.skipIf(!url)('createRedisStore', () => {
     expect(options).toMatchObject({ enableOfflineQueue: false, connectTimeout: 200, maxRetriesPerRequest: 1 });
     expect(options.retryStrategy(1)).toBe(100);
     expect(options.retryStrategy(50)).toBe(1_000);
+  });
+});
+
+/** A client double: `evalsha` answers with `reply` (or rejects with it), `eval` records its calls. */
+function scriptedClient(evalsha: () => Promise<unknown>) {
+  const evals: unknown[][] = [];
+  const shas: unknown[][] = [];
+  const client: RedisScriptClient = {
+    options: { enableOfflineQueue: false },
+    evalsha: (...args) => {
+      shas.push(args);
+      return evalsha();
+    },
+    eval: (...args) => {
+      evals.push(args);
+      return Promise.resolve([1, 4, 200, 0]);
+    },
+    del: () => Promise.resolve(0),
+  };
+  return { client, shas, evals };
+}
+
+describe('createRedisStore with a client double', () => {
+  function limiterOn(client: RedisScriptClient) {
+    return createRateLimiter({ limit: 5, windowMs: 1_000, store: createRedisStore({ client }), logger: { warn() {} } });
+  }
+
+  it('sends one EVALSHA of the cached SHA with the keys, cost and policy arguments', async () => {
+    const { client, shas, evals } = scriptedClient(() => Promise.resolve([1, 4, 200, 0]));
+    const limiter = limiterOn(client);
+    const decision = await limiter.limit('k', { cost: 2 });
+    expect(shas).toEqual([[DECIDE_SHA, 1, 'rl:{k}:default:1:5:1000', '2', '1', '5', '1000']]);
+    expect(evals).toEqual([]);
+    expect(decision).toMatchObject({ allowed: true, reason: 'ok', remaining: 4, resetMs: 200 });
+    expect(decision.policies[0]?.policy).toBe(limiter.policies[0]);
+  });
+
+  it('falls back to EVAL of the script text on NOSCRIPT', async () => {
+    const noScript = new Error('NOSCRIPT No matching script. Please use EVAL.');
+    const { client, evals } = scriptedClient(() => Promise.reject(noScript));
+    const limiter = limiterOn(client);
+    expect(await limiter.limit('k')).toMatchObject({ allowed: true, reason: 'ok' });
+    expect(evals).toEqual([[DECIDE_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '1', '1', '5', '1000']]);
+  });
+
+  it('fails closed on any other script error, without retrying', async () => {
+    const { client, evals } = scriptedClient(() => Promise.reject(new Error('BUSY Redis is busy running a script')));
+    const limiter = limiterOn(client);
+    expect(await limiter.limit('k')).toMatchObject({ allowed: false, reason: 'store_unavailable' });
+    expect(evals).toEqual([]);
+  });
+
+  it('fails closed on a malformed script reply', async () => {
+    const { client } = scriptedClient(() => Promise.resolve([1, 4]));
+    const limiter = limiterOn(client);
+    expect(await limiter.limit('k')).toMatchObject({ allowed: false, reason: 'store_unavailable' });
   });
 });

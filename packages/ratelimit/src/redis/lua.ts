@@ -4,6 +4,8 @@
  * same arithmetic as the memory store, and writes every policy's new state only when all allow.
  * An extra last ARGV overrides the time; only the parity tests pass it, the store never does.
  * Reply: `[allowed, remaining, resetMs, retryAfterMs]` per policy, as integers.
+ * GCRA's new timestamp goes to `SET` as a Lua number: Redis converts numbers in `redis.call`
+ * arguments at full double precision itself, so the script need not `string.format` it.
  * @internal
  */
 export const DECIDE_SCRIPT = `
@@ -11,15 +13,87 @@ local n = #KEYS
 local now = tonumber(ARGV[3 * n + 2])
 if not now then
   local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+  now = t[1] * 1000 + t[2] / 1000
 end
 local cost = tonumber(ARGV[1])
 local EPS = 1e-6
 local out, nexts = {}, {}
 local all = true
 
-local function emit(i, allowed, remaining, reset, retry)
-  local base = (i - 1) * 4
+for i = 1, n do
+  local alg = tonumber(ARGV[3 * i - 1])
+  local limit = tonumber(ARGV[3 * i])
+  local win = tonumber(ARGV[3 * i + 1])
+  local raw = redis.call('GET', KEYS[i])
+  local allowed, remaining, reset, retry
+  if alg == 1 then
+    local interval = win / limit
+    local tat = now
+    if raw then tat = math.max(tonumber(raw) or 0, now) end
+    local newTat = tat + cost * interval
+    if cost > limit then
+      allowed, remaining, reset, retry = false, (win - (tat - now)) / interval, tat - now, win
+    elseif newTat - win - now > EPS then
+      allowed, remaining, reset, retry = false, (win - (tat - now)) / interval, tat - now, newTat - win - now
+    else
+      nexts[i] = newTat
+      allowed, remaining, reset, retry = true, (win - (newTat - now)) / interval, newTat - now, 0
+    end
+  else
+    local a, b, c = 0, 0, 0
+    if raw then
+      local x, y, z = string.match(raw, '^(%S+) (%S+) ?(%S*)$')
+      a, b, c = tonumber(x) or 0, tonumber(y) or 0, tonumber(z) or 0
+    end
+    if alg == 2 then
+      local interval = win / limit
+      local elapsed = 0
+      if now > b then elapsed = now - b end
+      local used = math.max(0, a - elapsed / interval)
+      if cost > limit then
+        allowed, remaining, reset, retry = false, limit - used, used * interval, win
+      elseif used + cost - limit > EPS then
+        allowed, remaining, reset, retry = false, limit - used, used * interval, (used + cost - limit) * interval
+      else
+        nexts[i] = string.format('%.17g %.17g', used + cost, math.max(now, b))
+        allowed, remaining, reset, retry = true, limit - used - cost, (used + cost) * interval, 0
+      end
+    else
+      local start = math.floor(now / win) * win
+      local current, previous = 0, 0
+      if a == start then
+        current, previous = b, c
+      elseif alg == 3 and a == start - win then
+        previous = b
+      end
+      local elapsed = now - start
+      reset = start + win - now
+      local weighted = 0
+      if alg == 3 then weighted = previous * (1 - elapsed / win) end
+      remaining = limit - weighted - current
+      if cost > limit then
+        allowed, retry = false, win
+      elseif weighted + current + cost - limit > EPS then
+        allowed, retry = false, reset
+        if alg == 3 then
+          if current + cost <= limit then
+            retry = win * (1 - (limit - current - cost) / previous) - elapsed
+          else
+            retry = win - elapsed + math.max(0, win * (1 - (limit - cost) / current))
+          end
+        end
+      else
+        if alg == 3 then
+          nexts[i] = string.format('%.17g %.17g %.17g', start, current + cost, previous)
+        else
+          nexts[i] = string.format('%.17g %.17g', start, current + cost)
+        end
+        allowed, retry = true, 0
+        remaining = remaining - cost
+      end
+    end
+  end
+  local base = 4 * i - 4
   out[base + 1] = allowed and 1 or 0
   out[base + 2] = remaining > 0 and math.floor(remaining + EPS) or 0
   out[base + 3] = reset > 0 and math.ceil(reset - EPS) or 0
@@ -27,90 +101,15 @@ local function emit(i, allowed, remaining, reset, retry)
   if not allowed then all = false end
 end
 
-for i = 1, n do
-  local alg = tonumber(ARGV[3 * i - 1])
-  local limit = tonumber(ARGV[3 * i])
-  local win = tonumber(ARGV[3 * i + 1])
-  local a, b, c = 0, 0, 0
-  local raw = redis.call('GET', KEYS[i])
-  if raw then
-    if alg == 1 then
-      a = tonumber(raw) or 0
-    else
-      local x, y, z = string.match(raw, '^(%S+) (%S+) ?(%S*)$')
-      a, b, c = tonumber(x) or 0, tonumber(y) or 0, tonumber(z) or 0
-    end
-  end
-  if alg == 1 then
-    local interval = win / limit
-    local tat = math.max(a, now)
-    local newTat = tat + cost * interval
-    if cost > limit then
-      emit(i, false, (win - (tat - now)) / interval, tat - now, win)
-    elseif newTat - win - now > EPS then
-      emit(i, false, (win - (tat - now)) / interval, tat - now, newTat - win - now)
-    else
-      nexts[i] = string.format('%.17g', newTat)
-      emit(i, true, (win - (newTat - now)) / interval, newTat - now, 0)
-    end
-  elseif alg == 2 then
-    local interval = win / limit
-    local elapsed = 0
-    if now > b then elapsed = now - b end
-    local used = math.max(0, a - elapsed / interval)
-    if cost > limit then
-      emit(i, false, limit - used, used * interval, win)
-    elseif used + cost - limit > EPS then
-      emit(i, false, limit - used, used * interval, (used + cost - limit) * interval)
-    else
-      nexts[i] = string.format('%.17g %.17g', used + cost, math.max(now, b))
-      emit(i, true, limit - used - cost, (used + cost) * interval, 0)
-    end
-  else
-    local start = math.floor(now / win) * win
-    local current, previous = 0, 0
-    if a == start then
-      current, previous = b, c
-    elseif alg == 3 and a == start - win then
-      previous = b
-    end
-    local elapsed = now - start
-    local reset = start + win - now
-    local weighted = 0
-    if alg == 3 then weighted = previous * (1 - elapsed / win) end
-    if cost > limit then
-      emit(i, false, limit - weighted - current, reset, win)
-    elseif weighted + current + cost - limit > EPS then
-      local retry = reset
-      if alg == 3 then
-        if current + cost <= limit then
-          retry = win * (1 - (limit - current - cost) / previous) - elapsed
-        else
-          retry = win - elapsed + math.max(0, win * (1 - (limit - cost) / current))
-        end
-      end
-      emit(i, false, limit - weighted - current, reset, retry)
-    else
-      if alg == 3 then
-        nexts[i] = string.format('%.17g %.17g %.17g', start, current + cost, previous)
-      else
-        nexts[i] = string.format('%.17g %.17g', start, current + cost)
-      end
-      emit(i, true, limit - weighted - current - cost, reset, 0)
-    end
-  end
-end
-
 if all then
   if cost > 0 then
     for i = 1, n do
-      local win = tonumber(ARGV[3 * i + 1])
-      redis.call('SET', KEYS[i], nexts[i], 'PX', math.ceil(2 * win))
+      redis.call('SET', KEYS[i], nexts[i], 'PX', math.ceil(2 * tonumber(ARGV[3 * i + 1])))
     end
   end
 elseif n > 1 then
   for i = 1, n do
-    if out[(i - 1) * 4 + 1] == 1 then out[(i - 1) * 4 + 2] = out[(i - 1) * 4 + 2] + cost end
+    if out[4 * i - 3] == 1 then out[4 * i - 2] = out[4 * i - 2] + cost end
   end
 end
 return out

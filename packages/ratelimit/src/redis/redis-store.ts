@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PolicyOutcome, ResolvedPolicy, Store } from '../types.js';
+import type { PolicyDecision, PolicyOutcome, ResolvedPolicy, Store } from '../types.js';
 import { ALGORITHM_IDS, DECIDE_SCRIPT } from './lua.js';
 
 /**
@@ -68,8 +68,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     throw new TypeError('Expected `prefix` to be a string without `{` or `}`');
   }
   const prepared = new WeakMap<readonly ResolvedPolicy[], Prepared>();
+  let lastPolicies: readonly ResolvedPolicy[] | undefined;
+  let lastPrepared: Prepared | undefined;
 
   function prepare(policies: readonly ResolvedPolicy[]): Prepared {
+    if (policies === lastPolicies) return lastPrepared as Prepared;
     let found = prepared.get(policies);
     if (found === undefined) {
       found = {
@@ -78,6 +81,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       };
       prepared.set(policies, found);
     }
+    lastPolicies = policies;
+    lastPrepared = found;
     return found;
   }
 
@@ -86,21 +91,21 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     return prepare(policies).suffixes.map((suffix) => head + suffix);
   }
 
-  async function decide(key: string, policies: readonly ResolvedPolicy[], cost: number): Promise<PolicyOutcome[]> {
+  function decide(key: string, policies: readonly ResolvedPolicy[], cost: number): Promise<PolicyDecision[]> {
     const { suffixes, args } = prepare(policies);
     const head = `${prefix}{${key}`;
-    const argv: string[] = [];
-    for (const suffix of suffixes) argv.push(head + suffix);
-    argv.push(cost === 1 ? '1' : String(cost));
-    for (const arg of args) argv.push(arg);
-    let reply: unknown;
-    try {
-      reply = await client.evalsha(DECIDE_SHA, policies.length, ...argv);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      reply = await client.eval(DECIDE_SCRIPT, policies.length, ...argv);
-    }
-    return parseReply(reply, policies.length);
+    const n = suffixes.length;
+    const argv: string[] = new Array(n + 1 + args.length);
+    for (let i = 0; i < n; i++) argv[i] = head + suffixes[i];
+    argv[n] = cost === 1 ? '1' : String(cost);
+    for (let i = 0; i < args.length; i++) argv[n + 1 + i] = args[i] as string;
+    return client.evalsha(DECIDE_SHA, n, ...argv).then(
+      (reply) => parseReply(reply, policies),
+      (error: unknown) => {
+        if (!isNoScript(error)) throw error;
+        return client.eval(DECIDE_SCRIPT, n, ...argv).then((reply) => parseReply(reply, policies));
+      },
+    );
   }
 
   return Object.freeze({
@@ -117,12 +122,16 @@ function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
-function parseReply(reply: unknown, count: number): PolicyOutcome[] {
-  if (!Array.isArray(reply) || reply.length !== count * 4)
+/** The script's flat integer reply as one outcome per policy, each carrying its policy. */
+function parseReply(reply: unknown, policies: readonly ResolvedPolicy[]): PolicyDecision[] {
+  const count = policies.length;
+  if (!Array.isArray(reply) || reply.length !== count * 4) {
     throw new TypeError('Unexpected reply from the decide script');
-  const outcomes: PolicyOutcome[] = new Array(count);
+  }
+  const outcomes: PolicyDecision[] = new Array(count);
   for (let i = 0; i < count; i++) {
     outcomes[i] = {
+      policy: policies[i] as ResolvedPolicy,
       allowed: reply[i * 4] === 1,
       remaining: Number(reply[i * 4 + 1]),
       resetMs: Number(reply[i * 4 + 2]),
