@@ -1,14 +1,10 @@
-import {
-  type CircuitBreaker,
-  type CircuitBreakerOptions,
-  createCircuitBreaker,
-  isBrokenCircuitError,
-  type Policy,
-} from '@bulwark/breaker';
-import type { Clock, TimerProvider } from '@bulwark/core';
-import { createRetry, type RetryOptions } from '@bulwark/retry';
+import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker, type Policy } from '@bulwark/breaker';
+import { assertNumberOption, type Clock, type TimerProvider } from '@bulwark/core';
+import { createRetry, type RetryContext, type RetryOptions } from '@bulwark/retry';
+import { canFailOver } from './can-fail-over.js';
 import { EmailConfigError } from './errors/email-config-error.js';
-import { EmailError, isEmailError } from './errors/email-error.js';
+import { asBatchError, finalIfMaybeSent, isProviderFailure, isQuotaExhausted } from './internal/failover-errors.js';
+import { mapConcurrent } from './internal/map-concurrent.js';
 import type { EmailMessage } from './message.js';
 import type { BatchItemResult, EmailProvider, SendOptions, SendResult } from './provider.js';
 
@@ -38,7 +34,10 @@ export interface FailoverOptions {
   providers: ReadonlyArray<EmailProvider | FailoverEntry>;
   /** Options for the breakers made for entries without one. Default: `@bulwark/breaker` defaults. */
   breaker?: Omit<CircuitBreakerOptions, 'name' | 'clock' | 'timers'> | undefined;
-  /** Options for the retries made for entries without one. Default `{ retries: 2 }`. */
+  /**
+   * Options for the retries made for entries without one. Default `{ retries: 2 }`. These
+   * retries never retry a spent quota (`quota: true`): such a message goes to the next provider at once.
+   */
   retry?: Omit<RetryOptions, 'signal' | 'clock' | 'timers'> | undefined;
   /** Clock for the made breakers and retries. */
   clock?: Clock | undefined;
@@ -48,52 +47,20 @@ export interface FailoverOptions {
   onFailover?: ((event: FailoverEvent) => void) | undefined;
   /** Name on results of `sendBatch` errors. Default `failover`. */
   name?: string | undefined;
+  /**
+   * Most messages `sendBatch` sends at once, each through the whole chain on its own.
+   * Default: the smallest `batchConcurrency` among the providers (4 for most adapters,
+   * 1 with Resend in the chain), or 4 when none sets one.
+   */
+  batchConcurrency?: number | undefined;
 }
 
 /** A failover chain: an {@link EmailProvider} plus the breakers it made. */
 export interface FailoverProvider extends EmailProvider {
   /** The breakers created for entries that came without one, by provider name. */
   readonly breakers: Readonly<Record<string, CircuitBreaker>>;
-}
-
-/** Counts provider trouble as breaker failures, not the caller's bad input. */
-function isProviderFailure(error: unknown): boolean {
-  return !isEmailError(error) || error.retryable || error.code === 'email_timeout';
-}
-
-/**
- * Whether a failed send may be handed to the next provider: retryable codes and open
- * circuits, never a possibly-sent timeout without an idempotency key.
- *
- * @param error - What the provider (or its breaker) threw.
- * @param message - The message being sent.
- * @example
- * ```ts
- * canFailOver(timeoutError, { ...message, idempotencyKey: undefined }); // false
- * ```
- */
-export function canFailOver(error: unknown, message: Pick<EmailMessage, 'idempotencyKey'>): boolean {
-  if (isBrokenCircuitError(error)) return true;
-  if (!isEmailError(error) || !error.retryable) return false;
-  return !(error.maybeSent && message.idempotencyKey === undefined);
-}
-
-/** A possibly-sent timeout without a key must not be retried either: mark it final. */
-function finalIfMaybeSent(error: unknown, message: EmailMessage): unknown {
-  if (!isEmailError(error) || !error.maybeSent || message.idempotencyKey !== undefined || !error.retryable) {
-    return error;
-  }
-  return new EmailError({
-    code: error.code,
-    provider: error.provider,
-    detail: error.detail,
-    providerStatus: error.providerStatus,
-    providerCode: error.providerCode,
-    requestId: error.requestId,
-    maybeSent: true,
-    retryable: false,
-    cause: error,
-  });
+  /** Most messages `sendBatch` sends at once. */
+  readonly batchConcurrency: number;
 }
 
 /**
@@ -101,9 +68,12 @@ function finalIfMaybeSent(error: unknown, message: EmailMessage): unknown {
  * (`@bulwark/breaker`) and a retry (`@bulwark/retry`). A send moves to the next provider only
  * on retryable codes or an open circuit — never after a possibly-sent timeout without an
  * `idempotencyKey` (that error is final and is not retried either). Throws the last error.
+ * `sendBatch` keeps up to `batchConcurrency` messages in flight, each failing over on its
+ * own, and reports them in input order.
  *
- * @param options - Providers, policy options, clock/timers and a hand-over hook.
+ * @param options - Providers, policy options, clock/timers, batch concurrency and a hand-over hook.
  * @throws {email_config_invalid} when `providers` is empty.
+ * @throws {RangeError} when `batchConcurrency` is not an integer ≥ 1.
  * @example
  * ```ts
  * const email = createFailoverProvider({ providers: [resend, postmark], retry: { retries: 1 } });
@@ -118,6 +88,9 @@ export function createFailoverProvider(options: FailoverOptions): FailoverProvid
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.timers ? { timers: options.timers } : {}),
   };
+  const userShouldRetry = options.retry?.shouldRetry;
+  const shouldRetry = (context: RetryContext) =>
+    !isQuotaExhausted(context) && (userShouldRetry === undefined || userShouldRetry(context));
   const breakers: Record<string, CircuitBreaker> = {};
   const chain = options.providers.map((item) => {
     const entry: FailoverEntry = 'send' in item ? { provider: item } : item;
@@ -132,10 +105,12 @@ export function createFailoverProvider(options: FailoverOptions): FailoverProvid
       breakers[entry.provider.name] = made;
       breaker = made;
     }
-    const retry = entry.retry ?? createRetry({ retries: 2, ...options.retry, ...shared });
+    const retry = entry.retry ?? createRetry({ retries: 2, ...options.retry, shouldRetry, ...shared });
     return { provider: entry.provider, breaker, retry };
   });
   const name = options.name ?? 'failover';
+  const batchConcurrency = options.batchConcurrency ?? defaultBatchConcurrency(chain.map((link) => link.provider));
+  assertNumberOption('batchConcurrency', batchConcurrency, { min: 1, integer: true });
 
   async function send(message: EmailMessage, sendOptions: SendOptions = {}): Promise<SendResult> {
     const { signal } = sendOptions;
@@ -172,20 +147,32 @@ export function createFailoverProvider(options: FailoverOptions): FailoverProvid
     messages: readonly EmailMessage[],
     sendOptions: SendOptions = {},
   ): Promise<BatchItemResult[]> {
-    const results: BatchItemResult[] = [];
-    for (const [index, message] of messages.entries()) {
+    const { signal } = sendOptions;
+    return mapConcurrent(messages, batchConcurrency, async (message, index): Promise<BatchItemResult> => {
+      signal?.throwIfAborted();
       try {
-        results.push({ index, ok: true, result: await send(message, sendOptions) });
+        return { index, ok: true, result: await send(message, sendOptions) };
       } catch (error) {
-        if (sendOptions.signal?.aborted) throw error;
-        const emailError = isEmailError(error)
-          ? error
-          : new EmailError({ code: 'email_provider_unavailable', provider: name, detail: String(error), cause: error });
-        results.push({ index, ok: false, error: emailError });
+        if (signal?.aborted) throw signal.reason;
+        return { index, ok: false, error: asBatchError(error, name) };
       }
-    }
-    return results;
+    });
   }
 
-  return Object.freeze({ name, batchLimit: 1, breakers: Object.freeze(breakers), send, sendBatch });
+  return Object.freeze({
+    name,
+    batchLimit: 1,
+    batchConcurrency,
+    breakers: Object.freeze(breakers),
+    send,
+    sendBatch,
+  });
+}
+
+/** The smallest concurrency any provider in the chain asks for, so none is sent more than it takes. */
+function defaultBatchConcurrency(providers: readonly EmailProvider[]): number {
+  const bounds = providers.flatMap((provider) =>
+    provider.batchConcurrency === undefined ? [] : [provider.batchConcurrency],
+  );
+  return bounds.length ? Math.min(...bounds) : 4;
 }

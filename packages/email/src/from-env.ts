@@ -46,8 +46,19 @@ const optional = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+/** Digits only: `4`, not `4.0`, `+4`, `0x4`, `1e1` or `04`. */
+const positiveInteger = optional.pipe(
+  z
+    .string()
+    .regex(/^[1-9]\d*$/, 'Expected an integer ≥ 1 written in digits')
+    .transform(Number)
+    .refine(Number.isSafeInteger, 'Expected an integer ≥ 1 no larger than Number.MAX_SAFE_INTEGER')
+    .optional(),
+);
+
 const envSchema = z.object({
   EMAIL_PROVIDER: optional.transform((v) => v?.toLowerCase()).pipe(z.enum(PROVIDERS).optional()),
+  EMAIL_BATCH_CONCURRENCY: positiveInteger,
   RESEND_API_KEY: optional,
   POSTMARK_SERVER_TOKEN: optional,
   POSTMARK_MESSAGE_STREAM: optional,
@@ -66,6 +77,8 @@ const envSchema = z.object({
  * Builds the provider named by `EMAIL_PROVIDER` (`resend|postmark|sendgrid|ses|mailgun|simulated`).
  * Absent or empty → the simulated provider, with one log line saying so. A named provider
  * with a missing key variable is a startup error naming it — never a silent fallback.
+ * `EMAIL_BATCH_CONCURRENCY` (optional, an integer ≥ 1 in digits) sets the adapter's
+ * `batchConcurrency`; the simulated provider validates it but has nothing to bound.
  *
  * @param env - Usually `process.env`.
  * @param options - Logger and adapter options.
@@ -90,6 +103,7 @@ export function createEmailProviderFromEnv(
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.timers ? { timers: options.timers } : {}),
+    ...(e.EMAIL_BATCH_CONCURRENCY === undefined ? {} : { batchConcurrency: e.EMAIL_BATCH_CONCURRENCY }),
   };
   const provider = e.EMAIL_PROVIDER;
   if (provider === undefined) {

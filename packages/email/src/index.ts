@@ -8,6 +8,8 @@
  *
  * @module
  */
+
+export { canFailOver } from './can-fail-over.js';
 export { type EmailErrorCode, type EmailWebhookErrorCode, emailErrors } from './errors/codes.js';
 export { EmailConfigError, isEmailConfigError } from './errors/email-config-error.js';
 export { EmailError, type EmailErrorInit, isEmailError } from './errors/email-error.js';
@@ -22,7 +24,6 @@ export type {
   SnsSubscriptionConfirmation,
 } from './events.js';
 export {
-  canFailOver,
   createFailoverProvider,
   type FailoverEntry,
   type FailoverEvent,
@@ -67,5 +68,6 @@ export {
   type SuppressionReason,
   suppressionsFromEvents,
 } from './suppression.js';
+export type { WebhookSecrets } from './webhook-secrets.js';
 // Not exported: src/internal/* (HTTP plumbing, DER/X.509 readers, JSON big-int guard) are
 // implementation details; the provider subpaths are the supported surface for adapters.

@@ -5,4 +5,9 @@
  * @module
  */
 export { createMailgunProvider, type MailgunProviderOptions } from './providers/mailgun-provider.js';
-export { type MailgunWebhookOptions, mailgunSignature, parseMailgunWebhook } from './webhooks/mailgun-webhook.js';
+export {
+  type MailgunWebhookOptions,
+  type MailgunWebhookSettings,
+  mailgunSignature,
+  parseMailgunWebhook,
+} from './webhooks/mailgun-webhook.js';

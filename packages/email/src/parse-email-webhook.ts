@@ -7,15 +7,15 @@ import { parseSesWebhook, type SesWebhookOptions } from './webhooks/ses-webhook.
 
 /** The verification options of each provider's webhook. */
 export interface EmailWebhookOptionsByProvider {
-  /** Svix / Standard Webhooks secret(s). */
+  /** `secrets`: Svix / Standard Webhooks `whsec_…` secret(s); tolerance, clock, replay store. */
   resend: ResendWebhookOptions;
-  /** Basic credentials and IP allowlist. */
+  /** `secrets`: Basic credentials; IP allowlist. */
   postmark: PostmarkWebhookOptions;
-  /** ECDSA verification key(s). */
+  /** `secrets`: ECDSA verification key(s); tolerance, clock. */
   sendgrid: SendGridWebhookOptions;
-  /** SNS certificate fetcher, cache and topic allowlist. */
+  /** No `secrets` (SNS signs with AWS certificates): certificate fetcher, cache, topic allowlist, max age, clock. */
   ses: SesWebhookOptions;
-  /** HMAC signing key(s) and replay store. */
+  /** `secrets`: HMAC signing key(s); tolerance, clock, replay store. */
   mailgun: MailgunWebhookOptions;
 }
 
@@ -29,12 +29,13 @@ export type EmailWebhookProvider = keyof EmailWebhookOptionsByProvider;
  *
  * @param provider - `resend`, `postmark`, `sendgrid`, `ses` or `mailgun`.
  * @param request - `{ headers, rawBody, remoteAddress? }`.
- * @param options - That provider's secrets/keys, clock and stores.
+ * @param options - `{ secrets, clock, ... }`: the provider's secret(s), clock and provider extras (SES takes no `secrets`).
+ * @throws {email_config_invalid} when `secrets` is missing, empty or malformed.
  * @throws {email_webhook_signature_invalid} when the request is not authentic.
  * @throws {email_webhook_malformed} when an authentic request cannot be parsed.
  * @example
  * ```ts
- * const { events } = await parseEmailWebhook('sendgrid', { headers: req.headers, rawBody }, { publicKey });
+ * const { events } = await parseEmailWebhook('sendgrid', { headers: req.headers, rawBody }, { secrets: publicKey, clock });
  * for (const event of events) await store(event);
  * ```
  */

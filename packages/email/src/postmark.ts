@@ -7,8 +7,9 @@
  */
 export { createIpAllowlist, type IpAllowlist } from './ip-allowlist.js';
 export { createPostmarkProvider, type PostmarkProviderOptions } from './providers/postmark-provider.js';
+export type { BasicCredentials } from './webhooks/basic-credentials.js';
 export {
-  type BasicCredentials,
   type PostmarkWebhookOptions,
+  type PostmarkWebhookSettings,
   parsePostmarkWebhook,
 } from './webhooks/postmark-webhook.js';

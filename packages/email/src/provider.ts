@@ -46,6 +46,11 @@ export interface EmailProvider {
   /** Most messages one provider batch call accepts; 1 when the provider has no batch API. */
   readonly batchLimit: number;
   /**
+   * Most requests `sendBatch` keeps in flight, when the provider bounds it (the HTTP
+   * adapters do). A failover chain defaults to the smallest value among its providers.
+   */
+  readonly batchConcurrency?: number | undefined;
+  /**
    * Sends one message.
    *
    * @throws {EmailError} with a taxonomy code on any failure.

@@ -5,4 +5,8 @@
  * @module
  */
 export { createResendProvider, type ResendProviderOptions } from './providers/resend-provider.js';
-export { parseResendWebhook, type ResendWebhookOptions } from './webhooks/resend-webhook.js';
+export {
+  parseResendWebhook,
+  type ResendWebhookOptions,
+  type ResendWebhookSettings,
+} from './webhooks/resend-webhook.js';

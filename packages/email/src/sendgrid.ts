@@ -10,5 +10,6 @@ export {
   SENDGRID_SIGNATURE_HEADER,
   SENDGRID_TIMESTAMP_HEADER,
   type SendGridWebhookOptions,
+  type SendGridWebhookSettings,
   verifySendGridSignature,
 } from './webhooks/sendgrid-webhook.js';

@@ -173,6 +173,34 @@ describe('createEmailProviderFromEnv', () => {
     ).toThrow(expect.objectContaining({ variable: 'MAILGUN_REGION' }));
   });
 
+  it('sets the adapter batchConcurrency from EMAIL_BATCH_CONCURRENCY', () => {
+    const env = { EMAIL_PROVIDER: 'sendgrid', SENDGRID_API_KEY: 'SG.x' };
+    expect(createEmailProviderFromEnv(env).batchConcurrency).toBe(4);
+    expect(createEmailProviderFromEnv({ ...env, EMAIL_BATCH_CONCURRENCY: '12' }).batchConcurrency).toBe(12);
+    expect(createEmailProviderFromEnv({ ...env, EMAIL_BATCH_CONCURRENCY: ' 2 ' }).batchConcurrency).toBe(2);
+    expect(createEmailProviderFromEnv({ ...env, EMAIL_BATCH_CONCURRENCY: '' }).batchConcurrency).toBe(4);
+    const resend = { EMAIL_PROVIDER: 'resend', RESEND_API_KEY: 're_1', EMAIL_BATCH_CONCURRENCY: '3' };
+    expect(createEmailProviderFromEnv(resend).batchConcurrency).toBe(3);
+  });
+
+  it.each(['0', '-1', '1.5', '4.0', '+4', '0x4', '1e2', '04', 'four', '9007199254740993'])(
+    'rejects EMAIL_BATCH_CONCURRENCY=%s with a config error naming the variable',
+    (value) => {
+      for (const provider of ['sendgrid', 'simulated']) {
+        const env = { EMAIL_PROVIDER: provider, SENDGRID_API_KEY: 'SG.x', EMAIL_BATCH_CONCURRENCY: value };
+        let error: unknown;
+        try {
+          createEmailProviderFromEnv(env);
+        } catch (e) {
+          error = e;
+        }
+        expect(isEmailConfigError(error)).toBe(true);
+        expect(error).toMatchObject({ code: 'email_config_invalid', variable: 'EMAIL_BATCH_CONCURRENCY' });
+        expect((error as Error).message).toMatch(/EMAIL_BATCH_CONCURRENCY.*integer ≥ 1/);
+      }
+    },
+  );
+
   it.each([
     ['resend', { RESEND_API_KEY: 're_1' }],
     ['postmark', { POSTMARK_SERVER_TOKEN: 'pm', POSTMARK_MESSAGE_STREAM: 'broadcast' }],

@@ -6,20 +6,37 @@ import {
   type ParsedEmailWebhook,
   parseEmailWebhook,
   type SendResult,
+  type WebhookSecrets,
 } from '../src/index.js';
 
 const request = { headers: {}, rawBody: '' };
 
 describe('types', () => {
   it('types parseEmailWebhook options per provider', () => {
-    expectTypeOf(parseEmailWebhook('mailgun', request, { signingKey: 'k' })).toEqualTypeOf<
-      Promise<ParsedEmailWebhook>
-    >();
-    expectTypeOf(parseEmailWebhook('sendgrid', request, { publicKey: 'k' })).resolves.toHaveProperty('events');
+    expectTypeOf(parseEmailWebhook('mailgun', request, { secrets: 'k' })).toEqualTypeOf<Promise<ParsedEmailWebhook>>();
+    expectTypeOf(parseEmailWebhook('sendgrid', request, { secrets: 'k' })).resolves.toHaveProperty('events');
     // @ts-expect-error: Postmark needs credentials, not a signing key
     parseEmailWebhook('postmark', request, { signingKey: 'k' });
     // @ts-expect-error: not a supported provider
     parseEmailWebhook('sparkpost', request, {});
+  });
+
+  it('takes the issue shape { secrets, clock } for every secret-based provider', () => {
+    const clock = { now: () => 0 };
+    const shared: WebhookSecrets<string> = { secrets: ['current', 'previous'], clock };
+    parseEmailWebhook('resend', request, shared);
+    parseEmailWebhook('sendgrid', request, shared);
+    parseEmailWebhook('mailgun', request, shared);
+    parseEmailWebhook('postmark', request, shared);
+    parseEmailWebhook('postmark', request, { secrets: { username: 'u', password: 'p' }, clock });
+    // @ts-expect-error: secrets are required
+    parseEmailWebhook('resend', request, { clock });
+    // @ts-expect-error: Postmark credentials are objects or 'user:pass' strings
+    parseEmailWebhook('postmark', request, { secrets: 42 });
+    // @ts-expect-error: SES is verified with AWS certificates and takes no secrets
+    parseEmailWebhook('ses', request, { secrets: 'k' });
+    // The provider-specific spellings still type-check, marked deprecated.
+    parseEmailWebhook('resend', request, { secret: 'whsec_x' });
   });
 
   it('exposes the taxonomy as a closed union and send results as data', () => {

@@ -23,7 +23,7 @@ async function signed(eventData: unknown, token = signature.token, timestamp = s
 
 function fresh() {
   const clock = new FakeClock(at);
-  return { clock, replayStore: createMemoryReplayStore({ clock }), signingKey };
+  return { clock, replayStore: createMemoryReplayStore({ clock }), secrets: signingKey };
 }
 
 describe('Mailgun signature (official mailgun-php vector)', () => {
@@ -33,7 +33,7 @@ describe('Mailgun signature (official mailgun-php vector)', () => {
 
   it('accepts the signed request at its time and refuses the bad-token variant', async () => {
     const clock = new FakeClock(Number(v.timestamp) * 1000);
-    const options = { signingKey: v.signingKey, clock, replayStore: createMemoryReplayStore({ clock }) };
+    const options = { secrets: v.signingKey, clock, replayStore: createMemoryReplayStore({ clock }) };
     const body = (token: string) =>
       JSON.stringify({ signature: { timestamp: v.timestamp, token, signature: v.signature }, 'event-data': delivered });
     await expect(parseMailgunWebhook({ headers: {}, rawBody: body(v.token) }, options)).resolves.toMatchObject({
@@ -99,11 +99,11 @@ describe('parseMailgunWebhook', () => {
 
   it('refuses a wrong key, a stale timestamp and missing fields', async () => {
     const rawBody = await signed(delivered);
-    await expect(
-      parseMailgunWebhook({ headers: {}, rawBody }, { ...fresh(), signingKey: 'other' }),
-    ).rejects.toMatchObject({
-      code: 'email_webhook_signature_invalid',
-    });
+    await expect(parseMailgunWebhook({ headers: {}, rawBody }, { ...fresh(), secrets: 'other' })).rejects.toMatchObject(
+      {
+        code: 'email_webhook_signature_invalid',
+      },
+    );
     const late = { ...fresh(), clock: new FakeClock(at + 301_000) };
     await expect(parseMailgunWebhook({ headers: {}, rawBody }, late)).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
@@ -114,7 +114,7 @@ describe('parseMailgunWebhook', () => {
   });
 
   it('accepts rotated keys and refuses authentic but malformed event data', async () => {
-    const options = { ...fresh(), signingKey: ['old-key', signingKey] };
+    const options = { ...fresh(), secrets: ['old-key', signingKey] };
     await expect(
       parseMailgunWebhook({ headers: {}, rawBody: await signed(delivered, 'r1') }, options),
     ).resolves.toBeDefined();
@@ -136,8 +136,8 @@ describe('parseMailgunWebhook', () => {
   it('uses a process-wide replay store and the system clock by default', async () => {
     const now = Math.floor(Date.now() / 1000).toString();
     const rawBody = await signed(delivered, `default-${now}`, now);
-    await expect(parseMailgunWebhook({ headers: {}, rawBody }, { signingKey })).resolves.toBeDefined();
-    await expect(parseMailgunWebhook({ headers: {}, rawBody }, { signingKey })).rejects.toMatchObject({
+    await expect(parseMailgunWebhook({ headers: {}, rawBody }, { secrets: signingKey })).resolves.toBeDefined();
+    await expect(parseMailgunWebhook({ headers: {}, rawBody }, { secrets: signingKey })).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
   });

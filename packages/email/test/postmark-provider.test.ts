@@ -56,6 +56,20 @@ describe('createPostmarkProvider', () => {
     });
   });
 
+  it('maps ErrorCode 405 (out of credits) to the quota variant of email_rate_limited, in sends and batches', async () => {
+    const outOfCredits = errors.find(([, body]) => body.ErrorCode === 405)![1];
+    server.use(http.post(URL, () => HttpResponse.json(outOfCredits, { status: 422 })));
+    await expect(postmark.send(message)).rejects.toMatchObject({
+      code: 'email_rate_limited',
+      quota: true,
+      retryable: true,
+      providerCode: '405',
+    });
+    server.use(http.post(`${URL}/batch`, () => HttpResponse.json([outOfCredits, outOfCredits])));
+    const results = await postmark.sendBatch([message, message]);
+    expect(results[1]).toMatchObject({ ok: false, error: { code: 'email_rate_limited', quota: true } });
+  });
+
   it('maps bodies without an ErrorCode by status', async () => {
     server.use(http.post(URL, () => new HttpResponse('slow down', { status: 429, headers: { 'retry-after': '7' } })));
     await expect(postmark.send(message)).rejects.toMatchObject({ code: 'email_rate_limited', retryAfterMs: 7000 });

@@ -21,7 +21,7 @@ const request = (rawBody: string, headers: Record<string, string> = auth('postma
 describe('parsePostmarkWebhook', () => {
   it('keeps the bounce ID exact although it exceeds Number.MAX_SAFE_INTEGER', async () => {
     expect(Number.isSafeInteger(Number('4323372036854775807'))).toBe(false);
-    const { events } = await parseEmailWebhook('postmark', request(bounceRaw), { credentials });
+    const { events } = await parseEmailWebhook('postmark', request(bounceRaw), { secrets: credentials });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       type: 'bounced',
@@ -45,7 +45,7 @@ describe('parsePostmarkWebhook', () => {
     ['AutoResponder', 'unknown', undefined],
     ['VirusNotification', 'bounced', 'undetermined'],
   ])('classifies bounce Type %s as %s', async (bounceType, type, kind) => {
-    const { events } = await parsePostmarkWebhook(request(bounceOfType(bounceType)), { credentials });
+    const { events } = await parsePostmarkWebhook(request(bounceOfType(bounceType)), { secrets: credentials });
     expect(events[0]!.type).toBe(type);
     expect(events[0]!.bounce?.kind).toBe(kind);
   });
@@ -57,17 +57,21 @@ describe('parsePostmarkWebhook', () => {
     [clickRaw, 'clicked', 'john@example.com'],
     [subscriptionChangeRaw, 'suppressed', 'bounced-address@wildbit.com'],
   ])('classifies by RecordType (%#)', async (raw, type, recipient) => {
-    const { events } = await parsePostmarkWebhook(request(raw), { credentials });
+    const { events } = await parsePostmarkWebhook(request(raw), { secrets: credentials });
     expect(events[0]).toMatchObject({ type, recipient });
   });
 
   it('classifies manual suppression as unsubscribed, reactivation and unknown records as unknown', async () => {
     const manual = subscriptionChangeRaw.replace('"HardBounce"', '"ManualSuppression"');
-    expect((await parsePostmarkWebhook(request(manual), { credentials })).events[0]!.type).toBe('unsubscribed');
+    expect((await parsePostmarkWebhook(request(manual), { secrets: credentials })).events[0]!.type).toBe(
+      'unsubscribed',
+    );
     const reactivated = subscriptionChangeRaw.replace('"SuppressSending": true', '"SuppressSending": false');
-    expect((await parsePostmarkWebhook(request(reactivated), { credentials })).events[0]!.type).toBe('unknown');
+    expect((await parsePostmarkWebhook(request(reactivated), { secrets: credentials })).events[0]!.type).toBe(
+      'unknown',
+    );
     const inbound = deliveryRaw.replace('"Delivery"', '"SMTPApiError"');
-    expect((await parsePostmarkWebhook(request(inbound), { credentials })).events[0]).toMatchObject({
+    expect((await parsePostmarkWebhook(request(inbound), { secrets: credentials })).events[0]).toMatchObject({
       type: 'unknown',
     });
   });
@@ -80,19 +84,21 @@ describe('parsePostmarkWebhook', () => {
       { Authorization: 'Bearer x' },
       { Authorization: 'Basic %%%' },
     ]) {
-      await expect(parsePostmarkWebhook(request(deliveryRaw, headers), { credentials })).rejects.toMatchObject({
-        code: 'email_webhook_signature_invalid',
-      });
+      await expect(parsePostmarkWebhook(request(deliveryRaw, headers), { secrets: credentials })).rejects.toMatchObject(
+        {
+          code: 'email_webhook_signature_invalid',
+        },
+      );
     }
   });
 
   it('accepts any of several credentials while rotating', async () => {
     const rotating = [{ username: 'old', password: 'old-pass' }, credentials];
-    await expect(parsePostmarkWebhook(request(deliveryRaw), { credentials: rotating })).resolves.toBeDefined();
+    await expect(parsePostmarkWebhook(request(deliveryRaw), { secrets: rotating })).resolves.toBeDefined();
   });
 
   it('enforces the optional IP allowlist', async () => {
-    const options = { credentials, allowedIps: ['3.134.147.250', '50.31.156.6'] };
+    const options = { secrets: credentials, allowedIps: ['3.134.147.250', '50.31.156.6'] };
     await expect(
       parsePostmarkWebhook({ ...request(deliveryRaw), remoteAddress: '50.31.156.6' }, options),
     ).resolves.toBeDefined();
@@ -107,7 +113,7 @@ describe('parsePostmarkWebhook', () => {
   });
 
   it('accepts CIDR ranges and IPv4-mapped IPv6 remote addresses', async () => {
-    const options = { credentials, allowedIps: ['3.134.147.250', '50.31.156.0/24', '2001:db8::/32'] };
+    const options = { secrets: credentials, allowedIps: ['3.134.147.250', '50.31.156.0/24', '2001:db8::/32'] };
     const from = (remoteAddress: string) => parsePostmarkWebhook({ ...request(deliveryRaw), remoteAddress }, options);
     await expect(from('50.31.156.77')).resolves.toBeDefined();
     await expect(from('::ffff:50.31.156.77')).resolves.toBeDefined();
@@ -119,21 +125,23 @@ describe('parsePostmarkWebhook', () => {
   it('takes a compiled allowlist, and recompiles a plain list that changed', async () => {
     const compiled = createIpAllowlist(['50.31.156.0/24']);
     const at = (remoteAddress: string) => ({ ...request(deliveryRaw), remoteAddress });
-    await expect(parsePostmarkWebhook(at('50.31.156.6'), { credentials, allowedIps: compiled })).resolves.toBeDefined();
+    await expect(
+      parsePostmarkWebhook(at('50.31.156.6'), { secrets: credentials, allowedIps: compiled }),
+    ).resolves.toBeDefined();
     const allowedIps = ['50.31.156.6'];
-    await expect(parsePostmarkWebhook(at('50.31.156.6'), { credentials, allowedIps })).resolves.toBeDefined();
+    await expect(parsePostmarkWebhook(at('50.31.156.6'), { secrets: credentials, allowedIps })).resolves.toBeDefined();
     allowedIps[0] = '3.134.147.250';
-    await expect(parsePostmarkWebhook(at('50.31.156.6'), { credentials, allowedIps })).rejects.toMatchObject({
+    await expect(parsePostmarkWebhook(at('50.31.156.6'), { secrets: credentials, allowedIps })).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
     allowedIps.push('50.31.156.6');
-    await expect(parsePostmarkWebhook(at('50.31.156.6'), { credentials, allowedIps })).resolves.toBeDefined();
+    await expect(parsePostmarkWebhook(at('50.31.156.6'), { secrets: credentials, allowedIps })).resolves.toBeDefined();
   });
 
   it('refuses a malformed allowlist as a configuration error', async () => {
     const at = { ...request(deliveryRaw), remoteAddress: '50.31.156.6' };
     for (const allowedIps of [['50.31.156.0/33'], [], '50.31.156.6' as never]) {
-      await expect(parsePostmarkWebhook(at, { credentials, allowedIps })).rejects.toMatchObject({
+      await expect(parsePostmarkWebhook(at, { secrets: credentials, allowedIps })).rejects.toMatchObject({
         code: 'email_config_invalid',
         variable: 'allowedIps',
       });
@@ -142,13 +150,13 @@ describe('parsePostmarkWebhook', () => {
 
   it('refuses authentic but malformed bodies, emitting nothing', async () => {
     for (const raw of ['not json', '[]', '{"RecordType":"Delivery"}', '{"Recipient":"a@b.test"}']) {
-      await expect(parsePostmarkWebhook(request(raw), { credentials })).rejects.toMatchObject({
+      await expect(parsePostmarkWebhook(request(raw), { secrets: credentials })).rejects.toMatchObject({
         code: 'email_webhook_malformed',
       });
     }
     const bytes = new Uint8Array([0xff, 0xfe]);
     await expect(
-      parsePostmarkWebhook({ headers: auth('postmark', 's3cret-pa55'), rawBody: bytes }, { credentials }),
+      parsePostmarkWebhook({ headers: auth('postmark', 's3cret-pa55'), rawBody: bytes }, { secrets: credentials }),
     ).rejects.toMatchObject({
       code: 'email_webhook_malformed',
     });

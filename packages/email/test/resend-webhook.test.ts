@@ -35,18 +35,18 @@ describe('parseResendWebhook', () => {
       headers: { 'svix-id': v.id, 'svix-timestamp': String(v.timestamp), 'svix-signature': v.signature },
       rawBody: v.body,
     };
-    const options = { secret: v.secret, clock: new FakeClock(v.timestamp * 1000) };
+    const options = { secrets: v.secret, clock: new FakeClock(v.timestamp * 1000) };
     await expect(parseResendWebhook(request, options)).rejects.toMatchObject({ code: 'email_webhook_malformed' });
     const tampered = { ...request, rawBody: v.body.replace('2432232314', '2432232315') };
     await expect(parseResendWebhook(tampered, options)).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
-    const late = { secret: v.secret, clock: new FakeClock((v.timestamp + 301) * 1000) };
+    const late = { secrets: v.secret, clock: new FakeClock((v.timestamp + 301) * 1000) };
     await expect(parseResendWebhook(request, late)).rejects.toMatchObject({ code: 'email_webhook_signature_invalid' });
   });
 
   it('normalizes a bounce with tags as an object', async () => {
-    const { events } = await parseEmailWebhook('resend', await signed(bounced), { secret, clock });
+    const { events } = await parseEmailWebhook('resend', await signed(bounced), { secrets: secret, clock });
     expect(events).toEqual([
       {
         type: 'bounced',
@@ -63,7 +63,7 @@ describe('parseResendWebhook', () => {
   });
 
   it('reads tags given as an array and emits one event per recipient', async () => {
-    const { events } = await parseResendWebhook(await signed(deliveredWithTagArray), { secret, clock });
+    const { events } = await parseResendWebhook(await signed(deliveredWithTagArray), { secrets: secret, clock });
     expect(events.map((e) => [e.type, e.recipient, e.metadata, e.eventId])).toEqual([
       ['delivered', 'delivered@resend.dev', { category: 'confirm_email' }, 'msg_2xyz:delivered@resend.dev'],
       ['delivered', 'second@resend.dev', { category: 'confirm_email' }, 'msg_2xyz:second@resend.dev'],
@@ -71,17 +71,17 @@ describe('parseResendWebhook', () => {
   });
 
   it.each(simpleEvents)('maps %s to %s', async (type, expected) => {
-    const { events } = await parseResendWebhook(await signed(eventOf(type)), { secret, clock });
+    const { events } = await parseResendWebhook(await signed(eventOf(type)), { secrets: secret, clock });
     expect(events[0]!.type).toBe(expected);
   });
 
   it('classifies transient and unknown bounce types', async () => {
     const soft = { ...bounced, data: { ...bounced.data, bounce: { type: 'Transient' } } };
-    expect((await parseResendWebhook(await signed(soft), { secret, clock })).events[0]!.bounce).toEqual({
+    expect((await parseResendWebhook(await signed(soft), { secrets: secret, clock })).events[0]!.bounce).toEqual({
       kind: 'soft',
     });
     const odd = { ...bounced, data: { ...bounced.data, bounce: undefined, to: 'solo@resend.dev' } };
-    expect((await parseResendWebhook(await signed(odd), { secret, clock })).events[0]).toMatchObject({
+    expect((await parseResendWebhook(await signed(odd), { secrets: secret, clock })).events[0]).toMatchObject({
       recipient: 'solo@resend.dev',
       bounce: { kind: 'undetermined' },
     });
@@ -90,24 +90,24 @@ describe('parseResendWebhook', () => {
   it('refuses a replayed svix-id when given a replay store', async () => {
     const replayStore = createMemoryReplayStore({ clock });
     const request = await signed(bounced, 'msg_replayed');
-    await parseResendWebhook(request, { secret, clock, replayStore });
-    await expect(parseResendWebhook(request, { secret, clock, replayStore })).rejects.toMatchObject({
+    await parseResendWebhook(request, { secrets: secret, clock, replayStore });
+    await expect(parseResendWebhook(request, { secrets: secret, clock, replayStore })).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
   });
 
   it('refuses authentic but malformed payloads and unusable secrets', async () => {
     for (const payload of [{ data: {} }, { type: 'email.sent' }, { type: 'email.sent', data: {} }]) {
-      await expect(parseResendWebhook(await signed(payload), { secret, clock })).rejects.toMatchObject({
+      await expect(parseResendWebhook(await signed(payload), { secrets: secret, clock })).rejects.toMatchObject({
         code: 'email_webhook_malformed',
       });
     }
     const request = await signed(bounced);
-    await expect(parseResendWebhook(request, { secret: 'whsec_short', clock })).rejects.toThrow();
-    await expect(parseResendWebhook({ headers: {}, rawBody: '{}' }, { secret: [secret], clock })).rejects.toMatchObject(
-      {
-        code: 'email_webhook_signature_invalid',
-      },
-    );
+    await expect(parseResendWebhook(request, { secrets: 'whsec_short', clock })).rejects.toThrow();
+    await expect(
+      parseResendWebhook({ headers: {}, rawBody: '{}' }, { secrets: [secret], clock }),
+    ).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
   });
 });

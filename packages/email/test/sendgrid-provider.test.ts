@@ -75,7 +75,9 @@ describe('createSendGridProvider', () => {
     server.use(http.post(URL, () => HttpResponse.json(body, { status, headers: { 'x-ratelimit-reset': reset } })));
     const error = await sendgrid.send(message).catch((e: unknown) => e);
     expect(error).toMatchObject({ code, provider: 'sendgrid', providerStatus: status });
-    if (code === 'email_rate_limited') expect(error).toMatchObject({ retryAfterMs: 30_000 });
+    if (status === 429) expect(error).toMatchObject({ retryAfterMs: 30_000, quota: false });
+    // Spent credits (401) are the quota variant: retrying the same account soon cannot help.
+    if (status === 401 && code === 'email_rate_limited') expect(error).toMatchObject({ quota: true, retryable: true });
   });
 
   it('maps an HTML 403 from a firewall to email_unknown and a 202 without id to email_unknown', async () => {

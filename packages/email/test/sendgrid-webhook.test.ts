@@ -43,10 +43,10 @@ describe('verifySendGridSignature (official sendgrid-nodejs vector)', () => {
 
   it('passes verification in parseSendGridWebhook, then refuses the non-array vector body as malformed', async () => {
     const request = { headers: headersFor(v.signature, v.timestamp), rawBody: v.payload };
-    await expect(parseSendGridWebhook(request, { publicKey: [v.otherPublicKey, v.publicKey] })).rejects.toMatchObject({
+    await expect(parseSendGridWebhook(request, { secrets: [v.otherPublicKey, v.publicKey] })).rejects.toMatchObject({
       code: 'email_webhook_malformed',
     });
-    await expect(parseSendGridWebhook(request, { publicKey: v.otherPublicKey })).rejects.toMatchObject({
+    await expect(parseSendGridWebhook(request, { secrets: v.otherPublicKey })).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
   });
@@ -62,7 +62,7 @@ describe('parseSendGridWebhook', () => {
 
   it('normalizes every documented event of a signed batch', async () => {
     const request = { headers: headersFor(await signer.sign(timestamp, body), timestamp), rawBody: body };
-    const { events: parsed } = await parseEmailWebhook('sendgrid', request, { publicKey: signer.publicKey });
+    const { events: parsed } = await parseEmailWebhook('sendgrid', request, { secrets: signer.publicKey });
     expect(parsed.map((e) => e.type)).toEqual(expectedTypes);
     expect(parsed[0]).toMatchObject({
       provider: 'sendgrid',
@@ -80,30 +80,30 @@ describe('parseSendGridWebhook', () => {
   it('rejects a tampered body, missing headers and a stale timestamp', async () => {
     const signature = await signer.sign(timestamp, body);
     const tampered = { headers: headersFor(signature, timestamp), rawBody: body.replace('cat facts', 'dog facts') };
-    await expect(parseSendGridWebhook(tampered, { publicKey: signer.publicKey })).rejects.toMatchObject({
+    await expect(parseSendGridWebhook(tampered, { secrets: signer.publicKey })).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
     await expect(
-      parseSendGridWebhook({ headers: {}, rawBody: body }, { publicKey: signer.publicKey }),
+      parseSendGridWebhook({ headers: {}, rawBody: body }, { secrets: signer.publicKey }),
     ).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
     const clock = new FakeClock((Number(timestamp) + 600) * 1000);
     const fresh = { headers: headersFor(signature, timestamp), rawBody: body };
     await expect(
-      parseSendGridWebhook(fresh, { publicKey: signer.publicKey, toleranceSec: 300, clock }),
+      parseSendGridWebhook(fresh, { secrets: signer.publicKey, toleranceSec: 300, clock }),
     ).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
     await expect(
-      parseSendGridWebhook(fresh, { publicKey: signer.publicKey, toleranceSec: 900, clock }),
+      parseSendGridWebhook(fresh, { secrets: signer.publicKey, toleranceSec: 900, clock }),
     ).resolves.toMatchObject({ events: expect.any(Array) });
   });
 
   it('refuses signed events without email or timestamp as malformed', async () => {
     for (const bad of ['[{"event":"delivered"}]', '[1]', '[{"email":"a@b.test","timestamp":"x"}]']) {
       const request = { headers: new Headers(headersFor(await signer.sign(timestamp, bad), timestamp)), rawBody: bad };
-      await expect(parseSendGridWebhook(request, { publicKey: signer.publicKey })).rejects.toMatchObject({
+      await expect(parseSendGridWebhook(request, { secrets: signer.publicKey })).rejects.toMatchObject({
         code: 'email_webhook_malformed',
       });
     }

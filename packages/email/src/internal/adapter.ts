@@ -157,7 +157,13 @@ export function createHttpProvider(spec: AdapterSpec, options: ResolvedHttpOptio
     }
   }
 
-  return Object.freeze({ name: spec.name, batchLimit: spec.batchLimit, send, sendBatch });
+  return Object.freeze({
+    name: spec.name,
+    batchLimit: spec.batchLimit,
+    batchConcurrency: concurrency,
+    send,
+    sendBatch,
+  });
 }
 
 /** An EmailError for a 2xx answer that lacks the expected fields. @internal */

@@ -88,10 +88,12 @@ export function mapPostmarkError(
     case 10:
     case 400:
     case 401:
-    case 405:
     case 412:
     case 413:
       return new EmailError({ ...base, code: 'email_auth_failed' });
+    case 405:
+      // "Not allowed to send: you have run out of credits": the taxonomy's quota variant.
+      return new EmailError({ ...base, code: 'email_rate_limited', quota: true });
     case 406:
       return new EmailError({ ...base, code: 'email_suppressed' });
     case 429:

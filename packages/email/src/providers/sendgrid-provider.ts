@@ -85,6 +85,10 @@ export function mapSendGridError(response: ProviderResponse, nowMs: number): Ema
       detail: `SendGrid answered ${status} without an errors list`,
     });
   }
+  // A spent plan answers 401 "Maximum credits exceeded": the taxonomy's quota variant, not a bad key.
+  if (status === 401 && /maximum credits exceeded/i.test(base.detail ?? '')) {
+    return new EmailError({ ...base, code: 'email_rate_limited', quota: true });
+  }
   if (status === 401 || status === 403) return new EmailError({ ...base, code: 'email_auth_failed' });
   if (/^personalizations\.\d+\.(to|cc|bcc)\b/.test(base.providerCode ?? '')) {
     return new EmailError({ ...base, code: 'email_invalid_recipient' });

@@ -6,11 +6,11 @@ import { field, stringField } from '../internal/http.js';
 import { createKeyCache } from '../internal/key-cache.js';
 import { timingSafeEqual } from '../internal/timing-safe-equal.js';
 import { bodyText, malformed, parseJsonBody, stringRecord, toDate, unauthentic } from '../internal/webhook-input.js';
+import { isSecretString, listOf, pickWebhookSecrets } from '../internal/webhook-secrets.js';
+import type { WebhookSecrets } from '../webhook-secrets.js';
 
-/** Options of {@link parseMailgunWebhook}. */
-export interface MailgunWebhookOptions {
-  /** The HTTP webhook signing key(s) (not the API key). */
-  signingKey: string | readonly string[];
+/** Options of {@link parseMailgunWebhook} besides `secrets`. */
+export interface MailgunWebhookSettings {
   /** Largest accepted age (and skew) of `signature.timestamp`, in seconds. Default 300. */
   toleranceSec?: number | undefined;
   /** Refuses a token seen before (a `@bulwark/webhooks` replay store; share one across instances). Default: one process-wide in-memory store. */
@@ -18,6 +18,17 @@ export interface MailgunWebhookOptions {
   /** Clock for the tolerance and replay windows. */
   clock?: Clock | undefined;
 }
+
+/** Options of {@link parseMailgunWebhook}: `secrets` are the HTTP webhook signing key(s) (not the API key). */
+export type MailgunWebhookOptions = MailgunWebhookSettings &
+  (
+    | WebhookSecrets<string>
+    | {
+        readonly secrets?: undefined;
+        /** @deprecated Use `secrets`. */
+        readonly signingKey: string | readonly string[];
+      }
+  );
 
 const PROVIDER = 'mailgun';
 const defaultStore = createMemoryReplayStore();
@@ -74,18 +85,20 @@ function classify(data: Record<string, unknown>): { type: EmailEventType; bounce
  * Payloads: https://documentation.mailgun.com/docs/mailgun/user-manual/events/webhooks/
  *
  * @param request - Headers and raw body (JSON).
- * @param options - Signing key(s), tolerance, replay store and clock.
+ * @param options - `secrets` (the signing key(s)), tolerance, replay store and clock.
+ * @throws {email_config_invalid} when `secrets` is missing or empty.
  * @throws {email_webhook_signature_invalid} on a bad signature, stale timestamp or replayed token.
  * @throws {email_webhook_malformed} when the body is not a Mailgun webhook.
  * @example
  * ```ts
- * const { events } = await parseMailgunWebhook(request, { signingKey: process.env.MAILGUN_WEBHOOK_SIGNING_KEY! });
+ * const { events } = await parseMailgunWebhook(request, { secrets: process.env.MAILGUN_WEBHOOK_SIGNING_KEY! });
  * ```
  */
 export async function parseMailgunWebhook(
   request: EmailWebhookRequest,
   options: MailgunWebhookOptions,
 ): Promise<ParsedEmailWebhook> {
+  const keys = listOf(pickWebhookSecrets(options, 'signingKey', isSecretString, 'a webhook signing key'));
   const json = parseJsonBody(bodyText(request.rawBody, PROVIDER), PROVIDER);
   const sig = field(json, 'signature');
   const timestamp = stringField(sig, 'timestamp');
@@ -97,7 +110,6 @@ export async function parseMailgunWebhook(
   if (!/^\d+$/.test(timestamp) || Math.abs(clock.now() / 1000 - Number(timestamp)) > toleranceSec) {
     throw unauthentic(PROVIDER, 'The Mailgun timestamp is outside the tolerance');
   }
-  const keys = typeof options.signingKey === 'string' ? [options.signingKey] : options.signingKey;
   let verified = false;
   for (const key of keys) {
     if (await timingSafeEqual(await mailgunSignature(key, timestamp, token), signature.toLowerCase())) verified = true;

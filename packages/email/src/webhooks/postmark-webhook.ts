@@ -1,3 +1,4 @@
+import type { Clock } from '@bulwark/core';
 import { EmailConfigError } from '../errors/email-config-error.js';
 import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, ParsedEmailWebhook } from '../events.js';
 import { base64ToBytes } from '../internal/encoding.js';
@@ -12,27 +13,37 @@ import {
   toDate,
   unauthentic,
 } from '../internal/webhook-input.js';
+import { listOf, pickWebhookSecrets } from '../internal/webhook-secrets.js';
 import { createIpAllowlist, type IpAllowlist, isIpAllowlist } from '../ip-allowlist.js';
+import type { WebhookSecrets } from '../webhook-secrets.js';
+import { BASIC_CREDENTIALS_FORMS, type BasicCredentials, isBasicCredentials, userPass } from './basic-credentials.js';
 
-/** HTTP Basic credentials configured on the Postmark webhook URL. */
-export interface BasicCredentials {
-  /** The user name in the webhook URL. */
-  readonly username: string;
-  /** The password in the webhook URL. */
-  readonly password: string;
-}
-
-/** Options of {@link parsePostmarkWebhook}. */
-export interface PostmarkWebhookOptions {
-  /** Accepted credentials (several while rotating). Compared in constant time. */
-  credentials: BasicCredentials | readonly BasicCredentials[];
+/** Options of {@link parsePostmarkWebhook} besides `secrets`. */
+export interface PostmarkWebhookSettings {
   /**
    * When set, `request.remoteAddress` must fall in one of these IPv4/IPv6 addresses or CIDR
    * ranges (Postmark publishes its webhook IPs). Pass {@link createIpAllowlist}'s result to
    * validate the entries at startup; a plain list is validated on first use.
    */
   allowedIps?: readonly string[] | IpAllowlist | undefined;
+  /** Accepted so every provider takes `{ secrets, clock }`; Postmark requests carry no timestamp, so it is not read. */
+  clock?: Clock | undefined;
 }
+
+/**
+ * Options of {@link parsePostmarkWebhook}: `secrets` are the HTTP Basic credentials on the
+ * webhook URL, as `{ username, password }` or `'username:password'` (several while rotating),
+ * compared in constant time.
+ */
+export type PostmarkWebhookOptions = PostmarkWebhookSettings &
+  (
+    | WebhookSecrets<BasicCredentials | string>
+    | {
+        readonly secrets?: undefined;
+        /** @deprecated Use `secrets`. */
+        readonly credentials: BasicCredentials | readonly BasicCredentials[];
+      }
+  );
 
 const PROVIDER = 'postmark';
 
@@ -75,6 +86,8 @@ function allowlistOf(allowedIps: readonly string[] | IpAllowlist): IpAllowlist {
 }
 
 async function authenticate(request: EmailWebhookRequest, options: PostmarkWebhookOptions): Promise<void> {
+  const secrets = pickWebhookSecrets(options, 'credentials', isBasicCredentials, BASIC_CREDENTIALS_FORMS);
+  const accepted = listOf(secrets).map(userPass);
   if (options.allowedIps !== undefined && !allowlistOf(options.allowedIps).allows(request.remoteAddress)) {
     const ip = request.remoteAddress?.trim() || '(none)';
     throw unauthentic(PROVIDER, `Remote address ${ip} is not in the Postmark allowlist`);
@@ -84,10 +97,9 @@ async function authenticate(request: EmailWebhookRequest, options: PostmarkWebho
   const decoded = match ? base64ToBytes(match[1] as string) : undefined;
   if (!decoded) throw unauthentic(PROVIDER, 'Missing or malformed Basic Authorization header');
   const presented = new TextDecoder().decode(decoded);
-  const list = Array.isArray(options.credentials) ? options.credentials : [options.credentials as BasicCredentials];
   let ok = false;
   // Check every credential so timing does not reveal which one matched.
-  for (const c of list) ok = (await timingSafeEqual(presented, `${c.username}:${c.password}`)) || ok;
+  for (const expected of accepted) ok = (await timingSafeEqual(presented, expected)) || ok;
   if (!ok) throw unauthentic(PROVIDER, 'Basic credentials do not match');
 }
 
@@ -126,13 +138,13 @@ function classify(record: Record<string, unknown>): { type: EmailEventType; boun
  * Payloads: https://postmarkapp.com/developer/webhooks/webhooks-overview
  *
  * @param request - Headers, raw body and remote address.
- * @param options - Credentials and IP allowlist.
+ * @param options - `secrets` (the Basic credentials) and IP allowlist.
  * @throws {email_webhook_signature_invalid} on bad credentials or a disallowed IP.
  * @throws {email_webhook_malformed} on a body that is not a Postmark record.
- * @throws {email_config_invalid} when `allowedIps` holds a malformed entry.
+ * @throws {email_config_invalid} when `secrets` is missing, empty or holds a malformed entry, or `allowedIps` holds a malformed entry.
  * @example
  * ```ts
- * const { events } = await parsePostmarkWebhook(request, { credentials: { username: 'pm', password: secret } });
+ * const { events } = await parsePostmarkWebhook(request, { secrets: { username: 'pm', password: secret } });
  * ```
  */
 export async function parsePostmarkWebhook(

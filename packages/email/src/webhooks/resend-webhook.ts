@@ -3,11 +3,11 @@ import { isWebhookVerificationError, type ReplayStore, verifyStandardWebhook } f
 import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, ParsedEmailWebhook } from '../events.js';
 import { field, stringField } from '../internal/http.js';
 import { bodyText, headerReader, malformed, parseJsonBody, toDate, unauthentic } from '../internal/webhook-input.js';
+import { isSecretString, pickWebhookSecrets } from '../internal/webhook-secrets.js';
+import type { WebhookSecrets } from '../webhook-secrets.js';
 
-/** Options of {@link parseResendWebhook}. */
-export interface ResendWebhookOptions {
-  /** The endpoint's signing secret(s) (`whsec_…`); several while rotating. */
-  secret: string | readonly string[];
+/** Options of {@link parseResendWebhook} besides `secrets`. */
+export interface ResendWebhookSettings {
   /** Accepted timestamp skew in seconds, past and future. Default 300. */
   toleranceSec?: number | undefined;
   /** Clock for the tolerance check. */
@@ -15,6 +15,17 @@ export interface ResendWebhookOptions {
   /** Refuses a second delivery of the same `svix-id` (a `@bulwark/webhooks` replay store). */
   replayStore?: ReplayStore | undefined;
 }
+
+/** Options of {@link parseResendWebhook}: `secrets` are the endpoint's `whsec_…` signing secret(s). */
+export type ResendWebhookOptions = ResendWebhookSettings &
+  (
+    | WebhookSecrets<string>
+    | {
+        readonly secrets?: undefined;
+        /** @deprecated Use `secrets`. */
+        readonly secret: string | readonly string[];
+      }
+  );
 
 const PROVIDER = 'resend';
 
@@ -61,24 +72,26 @@ function recipientsOf(to: unknown): string[] {
  * `metadata`. Payloads: https://resend.com/docs/dashboard/webhooks/event-types
  *
  * @param request - Headers (`svix-id`, `svix-timestamp`, `svix-signature`) and raw body.
- * @param options - Secret(s), tolerance, clock and replay store.
+ * @param options - `secrets` (the `whsec_…` secret(s)), tolerance, clock and replay store.
+ * @throws {email_config_invalid} when `secrets` is missing or empty.
  * @throws {email_webhook_signature_invalid} when the signature, timestamp or id does not verify.
  * @throws {email_webhook_malformed} when the verified body is not a Resend event.
  * @example
  * ```ts
- * const { events } = await parseResendWebhook(request, { secret: process.env.RESEND_WEBHOOK_SECRET! });
+ * const { events } = await parseResendWebhook(request, { secrets: process.env.RESEND_WEBHOOK_SECRET! });
  * ```
  */
 export async function parseResendWebhook(
   request: EmailWebhookRequest,
   options: ResendWebhookOptions,
 ): Promise<ParsedEmailWebhook> {
+  const secrets = pickWebhookSecrets(options, 'secret', isSecretString, 'a `whsec_…` signing secret');
   const tolerance = options.toleranceSec ?? 300;
   try {
     await verifyStandardWebhook({
       headers: request.headers,
       body: request.rawBody,
-      secrets: options.secret,
+      secrets,
       tolerance: { pastSec: tolerance, futureSec: tolerance },
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.replayStore ? { replayStore: options.replayStore } : {}),

@@ -13,16 +13,30 @@ import {
   toDate,
   unauthentic,
 } from '../internal/webhook-input.js';
+import { isSecretString, listOf, pickWebhookSecrets } from '../internal/webhook-secrets.js';
+import type { WebhookSecrets } from '../webhook-secrets.js';
 
-/** Options of {@link parseSendGridWebhook} and {@link verifySendGridSignature}. */
-export interface SendGridWebhookOptions {
-  /** The verification key(s) from the Signed Event Webhook settings: base64 DER or PEM. */
-  publicKey: string | readonly string[];
+/** Options of {@link parseSendGridWebhook} besides `secrets`. */
+export interface SendGridWebhookSettings {
   /** Rejects timestamps further than this from `clock.now()`, in seconds. Default: no check. */
   toleranceSec?: number | undefined;
   /** Clock for the tolerance check. */
   clock?: Clock | undefined;
 }
+
+/**
+ * Options of {@link parseSendGridWebhook}: `secrets` are the verification key(s) from the
+ * Signed Event Webhook settings (base64 DER or PEM; public keys, but they play the secret's role).
+ */
+export type SendGridWebhookOptions = SendGridWebhookSettings &
+  (
+    | WebhookSecrets<string>
+    | {
+        readonly secrets?: undefined;
+        /** @deprecated Use `secrets`. */
+        readonly publicKey: string | readonly string[];
+      }
+  );
 
 const PROVIDER = 'sendgrid';
 /** The signature headers SendGrid sends. */
@@ -153,18 +167,20 @@ function metadataOf(e: Record<string, unknown>): Record<string, string> {
  * Payloads: https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event
  *
  * @param request - Headers and raw body.
- * @param options - Verification key(s), tolerance and clock.
+ * @param options - `secrets` (the verification key(s)), tolerance and clock.
+ * @throws {email_config_invalid} when `secrets` is missing or empty.
  * @throws {email_webhook_signature_invalid} when no key verifies the signature or the timestamp is stale.
  * @throws {email_webhook_malformed} when the verified body is not an array of events.
  * @example
  * ```ts
- * const { events } = await parseSendGridWebhook(request, { publicKey: process.env.SENDGRID_WEBHOOK_KEY! });
+ * const { events } = await parseSendGridWebhook(request, { secrets: process.env.SENDGRID_WEBHOOK_KEY! });
  * ```
  */
 export async function parseSendGridWebhook(
   request: EmailWebhookRequest,
   options: SendGridWebhookOptions,
 ): Promise<ParsedEmailWebhook> {
+  const keys = listOf(pickWebhookSecrets(options, 'publicKey', isSecretString, 'a verification key'));
   const header = headerReader(request.headers);
   const signature = header(SENDGRID_SIGNATURE_HEADER);
   const timestamp = header(SENDGRID_TIMESTAMP_HEADER);
@@ -175,7 +191,6 @@ export async function parseSendGridWebhook(
       throw unauthentic(PROVIDER, 'The SendGrid timestamp is outside the tolerance');
     }
   }
-  const keys = typeof options.publicKey === 'string' ? [options.publicKey] : options.publicKey;
   let verified = false;
   for (const key of keys) {
     if (await verifySendGridSignature({ signature, timestamp, rawBody: request.rawBody }, key)) verified = true;
