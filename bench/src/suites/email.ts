@@ -112,7 +112,7 @@ export const suite: BenchSuite = {
           },
           {
             name: '@bulwark/email parseSendGridWebhook',
-            fn: () => parseSendGridWebhook({ headers, rawBody: sendgridBody }, { publicKey }),
+            fn: () => parseSendGridWebhook({ headers, rawBody: sendgridBody }, { secrets: publicKey }),
           },
         ],
       },
@@ -127,7 +127,10 @@ export const suite: BenchSuite = {
           {
             name: '@bulwark/email parseMailgunWebhook',
             fn: () =>
-              parseMailgunWebhook({ headers: {}, rawBody: mailgunBody }, { signingKey, replayStore: acceptAll }),
+              parseMailgunWebhook(
+                { headers: {}, rawBody: mailgunBody },
+                { secrets: signingKey, replayStore: acceptAll },
+              ),
           },
         ],
       },
@@ -145,7 +148,7 @@ export const suite: BenchSuite = {
           },
           {
             name: '@bulwark/email parsePostmarkWebhook (4 exact IPs)',
-            fn: () => parsePostmarkWebhook(postmarkRequest, { credentials, allowedIps: postmarkIps }),
+            fn: () => parsePostmarkWebhook(postmarkRequest, { secrets: credentials, allowedIps: postmarkIps }),
           },
         ],
       },

@@ -7,6 +7,7 @@ export interface ServerMetrics {
   readonly httpDuration: Histogram<'route' | 'method'>;
   readonly errors: Counter<'code'>;
   readonly events: Counter<'name'>;
+  readonly emailEvents: Counter<'provider' | 'type'>;
   readonly gauges: Gauge<'name'>;
 }
 
@@ -39,6 +40,12 @@ export function createMetrics(): ServerMetrics {
       name: 'bulwark_events_total',
       help: 'Package events (breaker transitions, webhook deliveries, email events), by name.',
       labelNames: ['name'],
+      registers: [registry],
+    }),
+    emailEvents: new Counter({
+      name: 'bulwark_email_events_total',
+      help: 'Verified email webhook events, by provider and normalized type (bounced, complained, ...).',
+      labelNames: ['provider', 'type'],
       registers: [registry],
     }),
     gauges: new Gauge({

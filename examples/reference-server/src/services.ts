@@ -81,6 +81,7 @@ export function createServices(
         redis
           ? createRedisReplayStore({ redis, prefix: 'bulwark:email-webhook-replay:' })
           : createMemoryReplayStore({ clock }),
+        metrics,
       ),
     },
     delivery,

@@ -4,12 +4,14 @@
  * env-driven selection ({@link createEmailProviderFromEnv}), failover behind breakers and
  * retries ({@link createFailoverProvider}), a flat error taxonomy ({@link EmailError}) and
  * verified webhook ingestion into one normalized {@link EmailEvent} type
- * ({@link parseEmailWebhook}, {@link suppressionsFromEvents}).
+ * ({@link parseEmailWebhook}, {@link suppressionsFromEvents}), counted through an optional
+ * {@link EmailMetrics} sink.
  *
  * @module
  */
 
 export { canFailOver } from './can-fail-over.js';
+export { EMAIL_EVENT_METRIC, type EmailMetrics, type EmailWebhookObservers } from './email-metrics.js';
 export { type EmailErrorCode, type EmailWebhookErrorCode, emailErrors } from './errors/codes.js';
 export { EmailConfigError, isEmailConfigError } from './errors/email-config-error.js';
 export { EmailError, type EmailErrorInit, isEmailError } from './errors/email-error.js';

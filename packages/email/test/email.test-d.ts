@@ -1,7 +1,9 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type EMAIL_EVENT_METRIC,
   type EmailErrorCode,
   type EmailEvent,
+  type EmailMetrics,
   type EmailProvider,
   type ParsedEmailWebhook,
   parseEmailWebhook,
@@ -15,8 +17,8 @@ describe('types', () => {
   it('types parseEmailWebhook options per provider', () => {
     expectTypeOf(parseEmailWebhook('mailgun', request, { secrets: 'k' })).toEqualTypeOf<Promise<ParsedEmailWebhook>>();
     expectTypeOf(parseEmailWebhook('sendgrid', request, { secrets: 'k' })).resolves.toHaveProperty('events');
-    // @ts-expect-error: Postmark needs credentials, not a signing key
-    parseEmailWebhook('postmark', request, { signingKey: 'k' });
+    // @ts-expect-error: Postmark takes its credentials as `secrets`, not under another name
+    parseEmailWebhook('postmark', request, { credentials: { username: 'u', password: 'p' } });
     // @ts-expect-error: not a supported provider
     parseEmailWebhook('sparkpost', request, {});
   });
@@ -35,8 +37,21 @@ describe('types', () => {
     parseEmailWebhook('postmark', request, { secrets: 42 });
     // @ts-expect-error: SES is verified with AWS certificates and takes no secrets
     parseEmailWebhook('ses', request, { secrets: 'k' });
-    // The provider-specific spellings still type-check, marked deprecated.
+    // @ts-expect-error: the provider-specific spellings are gone; `secrets` is the one name
     parseEmailWebhook('resend', request, { secret: 'whsec_x' });
+    // @ts-expect-error: the provider-specific spellings are gone; `secrets` is the one name
+    parseEmailWebhook('mailgun', request, { signingKey: 'k' });
+    // @ts-expect-error: the provider-specific spellings are gone; `secrets` is the one name
+    parseEmailWebhook('sendgrid', request, { publicKey: 'k' });
+  });
+
+  it('takes an optional metrics sink for every provider, shaped like DeliveryMetrics.increment', () => {
+    const metrics: EmailMetrics = { increment: (_name: string, _labels?: Readonly<Record<string, string>>) => {} };
+    parseEmailWebhook('resend', request, { secrets: 'whsec_x', metrics });
+    parseEmailWebhook('ses', request, { metrics });
+    // @ts-expect-error: a sink needs `increment`
+    parseEmailWebhook('mailgun', request, { secrets: 'k', metrics: { observe: () => {} } });
+    expectTypeOf<typeof EMAIL_EVENT_METRIC>().toEqualTypeOf<'email.event'>();
   });
 
   it('exposes the taxonomy as a closed union and send results as data', () => {

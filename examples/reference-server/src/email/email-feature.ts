@@ -2,6 +2,8 @@ import type { Clock } from '@bulwark/core';
 import {
   createEmailProviderFromEnv,
   createFailoverProvider,
+  EMAIL_EVENT_METRIC,
+  type EmailMetrics,
   type EmailWebhookOptionsByProvider,
   type EmailWebhookProvider,
   type FailoverProvider,
@@ -9,29 +11,48 @@ import {
 import type { ReplayStore } from '@bulwark/webhooks';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { ServerMetrics } from '../metrics.js';
 
 /** Per-provider webhook verification settings from the environment; absent → that route is off. */
 export type WebhookSettings = { [P in EmailWebhookProvider]?: EmailWebhookOptionsByProvider[P] };
 
 const list = (value: string | undefined): string[] => (value ?? '').split(/[\s,]+/).filter(Boolean);
 
+/** Forwards `@bulwark/email`'s metric hook to `bulwark_email_events_total{provider,type}`. */
+function promEmailMetrics(metrics: ServerMetrics): EmailMetrics {
+  return {
+    increment: (name, labels) => {
+      if (name !== EMAIL_EVENT_METRIC) return;
+      metrics.emailEvents.inc({ provider: labels?.provider ?? 'unknown', type: labels?.type ?? 'unknown' });
+    },
+  };
+}
+
 /**
  * Builds the verification options for each provider whose credentials are configured.
- * `replayStore` (memory, or Redis with REDIS_URL) rejects a signed message seen before.
+ * `replayStore` (memory, or Redis with REDIS_URL) rejects a signed message seen before;
+ * every verified event is counted in `metrics`.
  */
-export function webhookSettings(config: Config, clock: Clock, replayStore: ReplayStore): WebhookSettings {
+export function webhookSettings(
+  config: Config,
+  clock: Clock,
+  replayStore: ReplayStore,
+  metrics: ServerMetrics,
+): WebhookSettings {
+  const shared = { clock, metrics: promEmailMetrics(metrics) };
   const settings: WebhookSettings = {};
   if (config.RESEND_WEBHOOK_SECRET)
-    settings.resend = { secret: list(config.RESEND_WEBHOOK_SECRET), clock, replayStore };
+    settings.resend = { ...shared, secrets: list(config.RESEND_WEBHOOK_SECRET), replayStore };
   if (config.POSTMARK_WEBHOOK_USERNAME && config.POSTMARK_WEBHOOK_PASSWORD) {
-    settings.postmark = {
-      credentials: { username: config.POSTMARK_WEBHOOK_USERNAME, password: config.POSTMARK_WEBHOOK_PASSWORD },
-    };
+    const secrets = { username: config.POSTMARK_WEBHOOK_USERNAME, password: config.POSTMARK_WEBHOOK_PASSWORD };
+    settings.postmark = { ...shared, secrets };
   }
-  if (config.SENDGRID_WEBHOOK_PUBLIC_KEY) settings.sendgrid = { publicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY, clock };
+  if (config.SENDGRID_WEBHOOK_PUBLIC_KEY)
+    settings.sendgrid = { ...shared, secrets: config.SENDGRID_WEBHOOK_PUBLIC_KEY };
   if (config.MAILGUN_WEBHOOK_SIGNING_KEY)
-    settings.mailgun = { signingKey: list(config.MAILGUN_WEBHOOK_SIGNING_KEY), clock };
-  if (config.SES_WEBHOOK_TOPIC_ARNS) settings.ses = { allowedTopicArns: list(config.SES_WEBHOOK_TOPIC_ARNS), clock };
+    settings.mailgun = { ...shared, secrets: list(config.MAILGUN_WEBHOOK_SIGNING_KEY) };
+  if (config.SES_WEBHOOK_TOPIC_ARNS)
+    settings.ses = { ...shared, allowedTopicArns: list(config.SES_WEBHOOK_TOPIC_ARNS) };
   return settings;
 }
 

@@ -20,15 +20,7 @@ export interface MailgunWebhookSettings {
 }
 
 /** Options of {@link parseMailgunWebhook}: `secrets` are the HTTP webhook signing key(s) (not the API key). */
-export type MailgunWebhookOptions = MailgunWebhookSettings &
-  (
-    | WebhookSecrets<string>
-    | {
-        readonly secrets?: undefined;
-        /** @deprecated Use `secrets`. */
-        readonly signingKey: string | readonly string[];
-      }
-  );
+export type MailgunWebhookOptions = MailgunWebhookSettings & WebhookSecrets<string>;
 
 const PROVIDER = 'mailgun';
 const defaultStore = createMemoryReplayStore();
@@ -98,7 +90,7 @@ export async function parseMailgunWebhook(
   request: EmailWebhookRequest,
   options: MailgunWebhookOptions,
 ): Promise<ParsedEmailWebhook> {
-  const keys = listOf(pickWebhookSecrets(options, 'signingKey', isSecretString, 'a webhook signing key'));
+  const keys = listOf(pickWebhookSecrets(options, isSecretString, 'a webhook signing key'));
   const json = parseJsonBody(bodyText(request.rawBody, PROVIDER), PROVIDER);
   const sig = field(json, 'signature');
   const timestamp = stringField(sig, 'timestamp');

@@ -35,15 +35,7 @@ export interface PostmarkWebhookSettings {
  * webhook URL, as `{ username, password }` or `'username:password'` (several while rotating),
  * compared in constant time.
  */
-export type PostmarkWebhookOptions = PostmarkWebhookSettings &
-  (
-    | WebhookSecrets<BasicCredentials | string>
-    | {
-        readonly secrets?: undefined;
-        /** @deprecated Use `secrets`. */
-        readonly credentials: BasicCredentials | readonly BasicCredentials[];
-      }
-  );
+export type PostmarkWebhookOptions = PostmarkWebhookSettings & WebhookSecrets<BasicCredentials | string>;
 
 const PROVIDER = 'postmark';
 
@@ -86,7 +78,7 @@ function allowlistOf(allowedIps: readonly string[] | IpAllowlist): IpAllowlist {
 }
 
 async function authenticate(request: EmailWebhookRequest, options: PostmarkWebhookOptions): Promise<void> {
-  const secrets = pickWebhookSecrets(options, 'credentials', isBasicCredentials, BASIC_CREDENTIALS_FORMS);
+  const secrets = pickWebhookSecrets(options, isBasicCredentials, BASIC_CREDENTIALS_FORMS);
   const accepted = listOf(secrets).map(userPass);
   if (options.allowedIps !== undefined && !allowlistOf(options.allowedIps).allows(request.remoteAddress)) {
     const ip = request.remoteAddress?.trim() || '(none)';

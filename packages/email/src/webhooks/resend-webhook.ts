@@ -17,15 +17,7 @@ export interface ResendWebhookSettings {
 }
 
 /** Options of {@link parseResendWebhook}: `secrets` are the endpoint's `whsec_…` signing secret(s). */
-export type ResendWebhookOptions = ResendWebhookSettings &
-  (
-    | WebhookSecrets<string>
-    | {
-        readonly secrets?: undefined;
-        /** @deprecated Use `secrets`. */
-        readonly secret: string | readonly string[];
-      }
-  );
+export type ResendWebhookOptions = ResendWebhookSettings & WebhookSecrets<string>;
 
 const PROVIDER = 'resend';
 
@@ -85,7 +77,7 @@ export async function parseResendWebhook(
   request: EmailWebhookRequest,
   options: ResendWebhookOptions,
 ): Promise<ParsedEmailWebhook> {
-  const secrets = pickWebhookSecrets(options, 'secret', isSecretString, 'a `whsec_…` signing secret');
+  const secrets = pickWebhookSecrets(options, isSecretString, 'a `whsec_…` signing secret');
   const tolerance = options.toleranceSec ?? 300;
   try {
     await verifyStandardWebhook({

@@ -28,15 +28,7 @@ export interface SendGridWebhookSettings {
  * Options of {@link parseSendGridWebhook}: `secrets` are the verification key(s) from the
  * Signed Event Webhook settings (base64 DER or PEM; public keys, but they play the secret's role).
  */
-export type SendGridWebhookOptions = SendGridWebhookSettings &
-  (
-    | WebhookSecrets<string>
-    | {
-        readonly secrets?: undefined;
-        /** @deprecated Use `secrets`. */
-        readonly publicKey: string | readonly string[];
-      }
-  );
+export type SendGridWebhookOptions = SendGridWebhookSettings & WebhookSecrets<string>;
 
 const PROVIDER = 'sendgrid';
 /** The signature headers SendGrid sends. */
@@ -180,7 +172,7 @@ export async function parseSendGridWebhook(
   request: EmailWebhookRequest,
   options: SendGridWebhookOptions,
 ): Promise<ParsedEmailWebhook> {
-  const keys = listOf(pickWebhookSecrets(options, 'publicKey', isSecretString, 'a verification key'));
+  const keys = listOf(pickWebhookSecrets(options, isSecretString, 'a verification key'));
   const header = headerReader(request.headers);
   const signature = header(SENDGRID_SIGNATURE_HEADER);
   const timestamp = header(SENDGRID_TIMESTAMP_HEADER);
