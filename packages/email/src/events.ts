@@ -66,13 +66,21 @@ export interface SnsSubscriptionConfirmation {
   readonly messageId: string;
 }
 
-/** What `parseEmailWebhook` returns for one verified request. */
-export interface ParsedEmailWebhook {
-  /** The normalized events, in payload order; empty for control messages. */
-  readonly events: readonly EmailEvent[];
+/**
+ * What `parseEmailWebhook` returns for one verified request: a frozen array of the normalized
+ * events, in payload order (SendGrid posts batches; one SES notification can name several
+ * recipients).
+ *
+ * Like a `RegExpMatchArray` carries `.index` and `.groups`, the array can carry one extra,
+ * SES-only property: `subscriptionConfirmation`, an SNS subscription (un)confirmation (the
+ * array is then empty), surfaced rather than dropped; call `confirmSnsSubscription` to accept
+ * it. The property is non-enumerable, so `JSON.stringify`, spreading and deep equality see a
+ * plain array of events.
+ */
+export type ParsedEmailWebhook = readonly EmailEvent[] & {
   /** SES only: an SNS subscription (un)confirmation; call `confirmSnsSubscription` to accept it. */
   readonly subscriptionConfirmation?: SnsSubscriptionConfirmation;
-}
+};
 
 /** The raw HTTP request a webhook parser needs: verification runs on these exact bytes. */
 export interface EmailWebhookRequest {

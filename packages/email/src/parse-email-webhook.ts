@@ -36,10 +36,11 @@ const PARSERS: { readonly [P in EmailWebhookProvider]: Parser } = {
 };
 
 /**
- * Verifies a provider webhook on its raw bytes and returns the normalized events
- * (`events` is an array: SendGrid posts batches, one SES notification can name several
- * recipients). Nothing is returned unless verification passed. With `metrics`, each returned
- * event increments {@link EMAIL_EVENT_METRIC} labelled `{ provider, type }`.
+ * Verifies a provider webhook on its raw bytes and returns the normalized events as a frozen
+ * array (SendGrid posts batches, one SES notification can name several recipients). For SES,
+ * an SNS subscription (un)confirmation is surfaced as the array's `subscriptionConfirmation`
+ * (see {@link ParsedEmailWebhook}). Nothing is returned unless verification passed. With
+ * `metrics`, each returned event increments {@link EMAIL_EVENT_METRIC} labelled `{ provider, type }`.
  *
  * @param provider - `resend`, `postmark`, `sendgrid`, `ses` or `mailgun`.
  * @param request - `{ headers, rawBody, remoteAddress? }`.
@@ -50,7 +51,7 @@ const PARSERS: { readonly [P in EmailWebhookProvider]: Parser } = {
  * @throws {email_webhook_malformed} when an authentic request cannot be parsed.
  * @example
  * ```ts
- * const { events } = await parseEmailWebhook('sendgrid', { headers: req.headers, rawBody }, { secrets: publicKey, clock });
+ * const events = await parseEmailWebhook('sendgrid', { headers: req.headers, rawBody }, { secrets: publicKey, clock });
  * for (const event of events) await store(event);
  * ```
  */

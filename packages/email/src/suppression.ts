@@ -29,11 +29,11 @@ export interface SuppressionOptions {
  * Turns events into suppression entries: hard bounces and complaints always; soft and
  * undetermined bounces never. One entry per address (the earliest event wins).
  *
- * @param events - Normalized events from `parseEmailWebhook`.
+ * @param events - Normalized events, such as a `parseEmailWebhook` result as it is.
  * @param options - Whether unsubscribes and provider suppressions count.
  * @example
  * ```ts
- * const { events } = await parseEmailWebhook('ses', request, {});
+ * const events = await parseEmailWebhook('ses', request, {});
  * for (const entry of suppressionsFromEvents(events)) await db.suppress(entry.email, entry.reason);
  * ```
  */

@@ -8,19 +8,36 @@ import {
   type ParsedEmailWebhook,
   parseEmailWebhook,
   type SendResult,
+  type SnsSubscriptionConfirmation,
   type WebhookSecrets,
 } from '../src/index.js';
+import { parseSesWebhook } from '../src/ses.js';
 
 const request = { headers: {}, rawBody: '' };
 
 describe('types', () => {
   it('types parseEmailWebhook options per provider', () => {
     expectTypeOf(parseEmailWebhook('mailgun', request, { secrets: 'k' })).toEqualTypeOf<Promise<ParsedEmailWebhook>>();
-    expectTypeOf(parseEmailWebhook('sendgrid', request, { secrets: 'k' })).resolves.toHaveProperty('events');
     // @ts-expect-error: Postmark takes its credentials as `secrets`, not under another name
     parseEmailWebhook('postmark', request, { credentials: { username: 'u', password: 'p' } });
     // @ts-expect-error: not a supported provider
     parseEmailWebhook('sparkpost', request, {});
+  });
+
+  it('resolves to a read-only array of events that can carry the SES subscriptionConfirmation', async () => {
+    expectTypeOf(parseEmailWebhook('sendgrid', request, { secrets: 'k' })).resolves.toExtend<readonly EmailEvent[]>();
+    expectTypeOf(parseSesWebhook(request)).toEqualTypeOf<Promise<ParsedEmailWebhook>>();
+    expectTypeOf<ParsedEmailWebhook[number]>().toEqualTypeOf<EmailEvent>();
+    expectTypeOf<ParsedEmailWebhook['subscriptionConfirmation']>().toEqualTypeOf<
+      SnsSubscriptionConfirmation | undefined
+    >();
+    expectTypeOf<ParsedEmailWebhook>().not.toHaveProperty('events');
+    const parsed = await parseEmailWebhook('ses', request, {});
+    if (parsed.subscriptionConfirmation) expectTypeOf(parsed.subscriptionConfirmation.subscribeUrl).toBeString();
+    // @ts-expect-error: the events are read-only
+    parsed.push(parsed[0]!);
+    // @ts-expect-error: so is the confirmation
+    parsed.subscriptionConfirmation = undefined;
   });
 
   it('takes the issue shape { secrets, clock } for every secret-based provider', () => {

@@ -36,9 +36,9 @@ describe('Mailgun signature (official mailgun-php vector)', () => {
     const options = { secrets: v.signingKey, clock, replayStore: createMemoryReplayStore({ clock }) };
     const body = (token: string) =>
       JSON.stringify({ signature: { timestamp: v.timestamp, token, signature: v.signature }, 'event-data': delivered });
-    await expect(parseMailgunWebhook({ headers: {}, rawBody: body(v.token) }, options)).resolves.toMatchObject({
-      events: [{ type: 'delivered' }],
-    });
+    await expect(parseMailgunWebhook({ headers: {}, rawBody: body(v.token) }, options)).resolves.toMatchObject([
+      { type: 'delivered' },
+    ]);
     await expect(parseMailgunWebhook({ headers: {}, rawBody: body(v.badToken) }, options)).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
@@ -47,7 +47,7 @@ describe('Mailgun signature (official mailgun-php vector)', () => {
 
 describe('parseMailgunWebhook', () => {
   it('verifies the HMAC and normalizes a delivered event', async () => {
-    const { events } = await parseEmailWebhook('mailgun', { headers: {}, rawBody: await signed(delivered) }, fresh());
+    const events = await parseEmailWebhook('mailgun', { headers: {}, rawBody: await signed(delivered) }, fresh());
     expect(events).toEqual([
       {
         type: 'delivered',
@@ -64,7 +64,7 @@ describe('parseMailgunWebhook', () => {
 
   it('reads failed+temporary as deferred, failed+permanent as a hard bounce, suppress-* as suppressed', async () => {
     const parse = async (data: unknown, token: string) =>
-      (await parseMailgunWebhook({ headers: {}, rawBody: await signed(data, token) }, fresh())).events[0]!;
+      (await parseMailgunWebhook({ headers: {}, rawBody: await signed(data, token) }, fresh()))[0]!;
     expect((await parse(failedTemporary, 't1')).type).toBe('deferred');
     expect(await parse(failedPermanent, 't2')).toMatchObject({
       type: 'bounced',
@@ -80,10 +80,7 @@ describe('parseMailgunWebhook', () => {
   });
 
   it.each(others)('maps %s to %s', async (event, type) => {
-    const { events } = await parseMailgunWebhook(
-      { headers: {}, rawBody: await signed({ ...delivered, event }) },
-      fresh(),
-    );
+    const events = await parseMailgunWebhook({ headers: {}, rawBody: await signed({ ...delivered, event }) }, fresh());
     expect(events[0]!.type).toBe(type);
   });
 

@@ -56,7 +56,7 @@ describe('parseEmailWebhook(…, { metrics })', () => {
 
   it('counts every event of a batch', async () => {
     const { metrics, calls } = recordingMetrics();
-    const { events } = await parseEmailWebhook('sendgrid', sendgrid.request, { secrets: sendgrid.key, metrics });
+    const events = await parseEmailWebhook('sendgrid', sendgrid.request, { secrets: sendgrid.key, metrics });
     expect(events).toHaveLength(expectedTypes.length);
     expect(calls.map((call) => call.labels)).toEqual(expectedTypes.map((type) => ({ provider: 'sendgrid', type })));
   });
@@ -75,7 +75,7 @@ describe('parseEmailWebhook(…, { metrics })', () => {
         throw new Error('sink down');
       },
     };
-    const { events } = await parseEmailWebhook('postmark', postmark(deliveryRaw), { secrets, metrics });
+    const events = await parseEmailWebhook('postmark', postmark(deliveryRaw), { secrets, metrics });
     expect(events.map((event) => event.type)).toEqual(['delivered']);
   });
 

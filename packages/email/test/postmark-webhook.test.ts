@@ -21,7 +21,7 @@ const request = (rawBody: string, headers: Record<string, string> = auth('postma
 describe('parsePostmarkWebhook', () => {
   it('keeps the bounce ID exact although it exceeds Number.MAX_SAFE_INTEGER', async () => {
     expect(Number.isSafeInteger(Number('4323372036854775807'))).toBe(false);
-    const { events } = await parseEmailWebhook('postmark', request(bounceRaw), { secrets: credentials });
+    const events = await parseEmailWebhook('postmark', request(bounceRaw), { secrets: credentials });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       type: 'bounced',
@@ -45,7 +45,7 @@ describe('parsePostmarkWebhook', () => {
     ['AutoResponder', 'unknown', undefined],
     ['VirusNotification', 'bounced', 'undetermined'],
   ])('classifies bounce Type %s as %s', async (bounceType, type, kind) => {
-    const { events } = await parsePostmarkWebhook(request(bounceOfType(bounceType)), { secrets: credentials });
+    const events = await parsePostmarkWebhook(request(bounceOfType(bounceType)), { secrets: credentials });
     expect(events[0]!.type).toBe(type);
     expect(events[0]!.bounce?.kind).toBe(kind);
   });
@@ -57,21 +57,17 @@ describe('parsePostmarkWebhook', () => {
     [clickRaw, 'clicked', 'john@example.com'],
     [subscriptionChangeRaw, 'suppressed', 'bounced-address@wildbit.com'],
   ])('classifies by RecordType (%#)', async (raw, type, recipient) => {
-    const { events } = await parsePostmarkWebhook(request(raw), { secrets: credentials });
+    const events = await parsePostmarkWebhook(request(raw), { secrets: credentials });
     expect(events[0]).toMatchObject({ type, recipient });
   });
 
   it('classifies manual suppression as unsubscribed, reactivation and unknown records as unknown', async () => {
     const manual = subscriptionChangeRaw.replace('"HardBounce"', '"ManualSuppression"');
-    expect((await parsePostmarkWebhook(request(manual), { secrets: credentials })).events[0]!.type).toBe(
-      'unsubscribed',
-    );
+    expect((await parsePostmarkWebhook(request(manual), { secrets: credentials }))[0]!.type).toBe('unsubscribed');
     const reactivated = subscriptionChangeRaw.replace('"SuppressSending": true', '"SuppressSending": false');
-    expect((await parsePostmarkWebhook(request(reactivated), { secrets: credentials })).events[0]!.type).toBe(
-      'unknown',
-    );
+    expect((await parsePostmarkWebhook(request(reactivated), { secrets: credentials }))[0]!.type).toBe('unknown');
     const inbound = deliveryRaw.replace('"Delivery"', '"SMTPApiError"');
-    expect((await parsePostmarkWebhook(request(inbound), { secrets: credentials })).events[0]).toMatchObject({
+    expect((await parsePostmarkWebhook(request(inbound), { secrets: credentials }))[0]).toMatchObject({
       type: 'unknown',
     });
   });

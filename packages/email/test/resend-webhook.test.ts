@@ -46,7 +46,7 @@ describe('parseResendWebhook', () => {
   });
 
   it('normalizes a bounce with tags as an object', async () => {
-    const { events } = await parseEmailWebhook('resend', await signed(bounced), { secrets: secret, clock });
+    const events = await parseEmailWebhook('resend', await signed(bounced), { secrets: secret, clock });
     expect(events).toEqual([
       {
         type: 'bounced',
@@ -63,7 +63,7 @@ describe('parseResendWebhook', () => {
   });
 
   it('reads tags given as an array and emits one event per recipient', async () => {
-    const { events } = await parseResendWebhook(await signed(deliveredWithTagArray), { secrets: secret, clock });
+    const events = await parseResendWebhook(await signed(deliveredWithTagArray), { secrets: secret, clock });
     expect(events.map((e) => [e.type, e.recipient, e.metadata, e.eventId])).toEqual([
       ['delivered', 'delivered@resend.dev', { category: 'confirm_email' }, 'msg_2xyz:delivered@resend.dev'],
       ['delivered', 'second@resend.dev', { category: 'confirm_email' }, 'msg_2xyz:second@resend.dev'],
@@ -71,17 +71,17 @@ describe('parseResendWebhook', () => {
   });
 
   it.each(simpleEvents)('maps %s to %s', async (type, expected) => {
-    const { events } = await parseResendWebhook(await signed(eventOf(type)), { secrets: secret, clock });
+    const events = await parseResendWebhook(await signed(eventOf(type)), { secrets: secret, clock });
     expect(events[0]!.type).toBe(expected);
   });
 
   it('classifies transient and unknown bounce types', async () => {
     const soft = { ...bounced, data: { ...bounced.data, bounce: { type: 'Transient' } } };
-    expect((await parseResendWebhook(await signed(soft), { secrets: secret, clock })).events[0]!.bounce).toEqual({
+    expect((await parseResendWebhook(await signed(soft), { secrets: secret, clock }))[0]!.bounce).toEqual({
       kind: 'soft',
     });
     const odd = { ...bounced, data: { ...bounced.data, bounce: undefined, to: 'solo@resend.dev' } };
-    expect((await parseResendWebhook(await signed(odd), { secrets: secret, clock })).events[0]).toMatchObject({
+    expect((await parseResendWebhook(await signed(odd), { secrets: secret, clock }))[0]).toMatchObject({
       recipient: 'solo@resend.dev',
       bounce: { kind: 'undetermined' },
     });

@@ -62,7 +62,7 @@ describe('parseSendGridWebhook', () => {
 
   it('normalizes every documented event of a signed batch', async () => {
     const request = { headers: headersFor(await signer.sign(timestamp, body), timestamp), rawBody: body };
-    const { events: parsed } = await parseEmailWebhook('sendgrid', request, { secrets: signer.publicKey });
+    const parsed = await parseEmailWebhook('sendgrid', request, { secrets: signer.publicKey });
     expect(parsed.map((e) => e.type)).toEqual(expectedTypes);
     expect(parsed[0]).toMatchObject({
       provider: 'sendgrid',
@@ -97,7 +97,7 @@ describe('parseSendGridWebhook', () => {
     });
     await expect(
       parseSendGridWebhook(fresh, { secrets: signer.publicKey, toleranceSec: 900, clock }),
-    ).resolves.toMatchObject({ events: expect.any(Array) });
+    ).resolves.toHaveLength(events.length);
   });
 
   it('refuses signed events without email or timestamp as malformed', async () => {

@@ -49,29 +49,29 @@ export function emailRoutes(app: Hono<AppEnv>, services: AppServices): void {
     const headers = Object.fromEntries(c.req.raw.headers.entries());
     const remoteAddress = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
       ?.socket?.remoteAddress;
-    const parsed = await parseEmailWebhook(
+    const events = await parseEmailWebhook(
       provider,
       { headers, rawBody, ...(remoteAddress ? { remoteAddress } : {}) },
       settings as never,
     );
-    if (parsed.subscriptionConfirmation) {
+    if (events.subscriptionConfirmation) {
       logger.warn(
-        { provider, topicArn: parsed.subscriptionConfirmation.topicArn },
+        { provider, topicArn: events.subscriptionConfirmation.topicArn },
         'SNS subscription confirmation received; confirm it to start receiving events',
       );
     }
     const now = new Date(clock.now());
-    const fresh = email.store.addEvents(parsed.events, now);
+    const fresh = email.store.addEvents(events, now);
     const suppressedCount = email.store.addSuppressions(suppressionsFromEvents(fresh), now);
     for (const event of fresh) {
       if (event.type === 'bounced') metrics.events.inc({ name: 'email.bounced' });
       if (event.type === 'complained') metrics.events.inc({ name: 'email.complaint' });
     }
     logger.info(
-      { provider, events: parsed.events.length, stored: fresh.length, suppressed: suppressedCount },
+      { provider, events: events.length, stored: fresh.length, suppressed: suppressedCount },
       'email webhook ingested',
     );
-    return c.json({ received: parsed.events.length, stored: fresh.length, suppressed: suppressedCount });
+    return c.json({ received: events.length, stored: fresh.length, suppressed: suppressedCount });
   });
 
   app.get('/admin/email/events', (c) => {

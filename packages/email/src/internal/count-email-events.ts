@@ -1,7 +1,7 @@
 import type { EmailMetrics } from '../email-metrics.js';
 import { EMAIL_EVENT_METRIC } from '../email-metrics.js';
 import { EmailConfigError } from '../errors/email-config-error.js';
-import type { ParsedEmailWebhook } from '../events.js';
+import type { EmailEvent } from '../events.js';
 
 /**
  * Checks the `metrics` option before any request is read. @internal
@@ -17,9 +17,9 @@ export function checkEmailMetrics(metrics: unknown): EmailMetrics | undefined {
 }
 
 /** Counts each event of a verified webhook by provider and type. @internal */
-export function countEmailEvents(metrics: EmailMetrics | undefined, parsed: ParsedEmailWebhook): void {
+export function countEmailEvents(metrics: EmailMetrics | undefined, events: readonly EmailEvent[]): void {
   if (!metrics) return;
-  for (const event of parsed.events) {
+  for (const event of events) {
     try {
       metrics.increment(EMAIL_EVENT_METRIC, { provider: event.provider, type: event.type });
     } catch {

@@ -4,6 +4,7 @@ import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, Pars
 import { bytesToHex, utf8 } from '../internal/encoding.js';
 import { field, stringField } from '../internal/http.js';
 import { createKeyCache } from '../internal/key-cache.js';
+import { parsedWebhook } from '../internal/parsed-webhook.js';
 import { timingSafeEqual } from '../internal/timing-safe-equal.js';
 import { bodyText, malformed, parseJsonBody, stringRecord, toDate, unauthentic } from '../internal/webhook-input.js';
 import { isSecretString, listOf, pickWebhookSecrets } from '../internal/webhook-secrets.js';
@@ -83,7 +84,7 @@ function classify(data: Record<string, unknown>): { type: EmailEventType; bounce
  * @throws {email_webhook_malformed} when the body is not a Mailgun webhook.
  * @example
  * ```ts
- * const { events } = await parseMailgunWebhook(request, { secrets: process.env.MAILGUN_WEBHOOK_SIGNING_KEY! });
+ * const [event] = await parseMailgunWebhook(request, { secrets: process.env.MAILGUN_WEBHOOK_SIGNING_KEY! });
  * ```
  */
 export async function parseMailgunWebhook(
@@ -133,5 +134,5 @@ export async function parseMailgunWebhook(
     ...(bounce ? { bounce } : {}),
     raw: d,
   };
-  return { events: [event] };
+  return parsedWebhook([event]);
 }

@@ -3,6 +3,7 @@ import { EmailConfigError } from '../errors/email-config-error.js';
 import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, ParsedEmailWebhook } from '../events.js';
 import { base64ToBytes } from '../internal/encoding.js';
 import { field, stringField } from '../internal/http.js';
+import { parsedWebhook } from '../internal/parsed-webhook.js';
 import { timingSafeEqual } from '../internal/timing-safe-equal.js';
 import {
   bodyText,
@@ -136,7 +137,7 @@ function classify(record: Record<string, unknown>): { type: EmailEventType; boun
  * @throws {email_config_invalid} when `secrets` is missing, empty or holds a malformed entry, or `allowedIps` holds a malformed entry.
  * @example
  * ```ts
- * const { events } = await parsePostmarkWebhook(request, { secrets: { username: 'pm', password: secret } });
+ * const [event] = await parsePostmarkWebhook(request, { secrets: { username: 'pm', password: secret } });
  * ```
  */
 export async function parsePostmarkWebhook(
@@ -172,5 +173,5 @@ export async function parsePostmarkWebhook(
     ...(bounce ? { bounce } : {}),
     raw: record,
   };
-  return { events: [event] };
+  return parsedWebhook([event]);
 }

@@ -2,6 +2,7 @@ import type { Clock } from '@bulwark/core';
 import { isWebhookVerificationError, type ReplayStore, verifyStandardWebhook } from '@bulwark/webhooks';
 import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, ParsedEmailWebhook } from '../events.js';
 import { field, stringField } from '../internal/http.js';
+import { parsedWebhook } from '../internal/parsed-webhook.js';
 import { bodyText, headerReader, malformed, parseJsonBody, toDate, unauthentic } from '../internal/webhook-input.js';
 import { isSecretString, pickWebhookSecrets } from '../internal/webhook-secrets.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
@@ -70,7 +71,8 @@ function recipientsOf(to: unknown): string[] {
  * @throws {email_webhook_malformed} when the verified body is not a Resend event.
  * @example
  * ```ts
- * const { events } = await parseResendWebhook(request, { secrets: process.env.RESEND_WEBHOOK_SECRET! });
+ * const events = await parseResendWebhook(request, { secrets: process.env.RESEND_WEBHOOK_SECRET! });
+ * for (const event of events) await store(event);
  * ```
  */
 export async function parseResendWebhook(
@@ -116,8 +118,8 @@ export async function parseResendWebhook(
   const metadata = tagsOf(field(data, 'tags'));
   const recipients = recipientsOf(field(data, 'to'));
   const list = recipients.length ? recipients : [''];
-  return {
-    events: list.map(
+  return parsedWebhook(
+    list.map(
       (recipient): EmailEvent => ({
         type,
         provider: PROVIDER,
@@ -130,5 +132,5 @@ export async function parseResendWebhook(
         raw: json,
       }),
     ),
-  };
+  );
 }

@@ -4,6 +4,7 @@ import { derToP1363, pemBody } from '../internal/ecdsa.js';
 import { base64ToBytes, utf8 } from '../internal/encoding.js';
 import { stringField } from '../internal/http.js';
 import { createKeyCache } from '../internal/key-cache.js';
+import { parsedWebhook } from '../internal/parsed-webhook.js';
 import {
   bodyBytes,
   bodyText,
@@ -165,7 +166,8 @@ function metadataOf(e: Record<string, unknown>): Record<string, string> {
  * @throws {email_webhook_malformed} when the verified body is not an array of events.
  * @example
  * ```ts
- * const { events } = await parseSendGridWebhook(request, { secrets: process.env.SENDGRID_WEBHOOK_KEY! });
+ * const events = await parseSendGridWebhook(request, { secrets: process.env.SENDGRID_WEBHOOK_KEY! });
+ * for (const event of events) await store(event);
  * ```
  */
 export async function parseSendGridWebhook(
@@ -212,5 +214,5 @@ export async function parseSendGridWebhook(
       raw: e,
     };
   });
-  return { events };
+  return parsedWebhook(events);
 }

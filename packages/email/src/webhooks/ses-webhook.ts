@@ -4,6 +4,7 @@ import { EmailWebhookError } from '../errors/email-webhook-error.js';
 import type { EmailEvent, EmailWebhookRequest, ParsedEmailWebhook, SnsSubscriptionConfirmation } from '../events.js';
 import { base64ToBytes, utf8 } from '../internal/encoding.js';
 import { type FetchLike, field, stringField } from '../internal/http.js';
+import { parsedWebhook } from '../internal/parsed-webhook.js';
 import { bodyText, malformed, parseJsonBody, toDate, unauthentic } from '../internal/webhook-input.js';
 import { normalizeSesNotification, sesMetadata } from './ses-notification.js';
 import { type SnsCertificateCache, snsCertificateKey } from './sns-certificates.js';
@@ -90,7 +91,8 @@ async function verifyEnvelope(e: Envelope, options: SesWebhookOptions): Promise<
  * RSA-SHA256; certificate URL must be https on `sns.<region>.amazonaws.com`; certificates
  * cached) and normalizes it. The SES payload is a JSON string in `Message`, in either the
  * `notificationType` or the `eventType` form; one notification yields one event per recipient.
- * A SubscriptionConfirmation is verified and surfaced as `subscriptionConfirmation`.
+ * A SubscriptionConfirmation is verified and surfaced as the result's `subscriptionConfirmation`
+ * (the array of events is then empty).
  * Payloads: https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html and
  * https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html
  *
@@ -100,8 +102,9 @@ async function verifyEnvelope(e: Envelope, options: SesWebhookOptions): Promise<
  * @throws {email_webhook_malformed} when the envelope or its Message is not what SNS/SES send.
  * @example
  * ```ts
- * const { events, subscriptionConfirmation } = await parseSesWebhook(request, { allowedTopicArns: [arn] });
- * if (subscriptionConfirmation) await confirmSnsSubscription(subscriptionConfirmation);
+ * const events = await parseSesWebhook(request, { allowedTopicArns: [arn] });
+ * if (events.subscriptionConfirmation) await confirmSnsSubscription(events.subscriptionConfirmation);
+ * for (const event of events) await store(event);
  * ```
  */
 export async function parseSesWebhook(
@@ -124,7 +127,7 @@ export async function parseSesWebhook(
       message: envelope.Message,
       messageId: envelope.MessageId,
     };
-    return { events: [], subscriptionConfirmation };
+    return parsedWebhook([], subscriptionConfirmation);
   }
   let inner: unknown;
   try {
@@ -155,19 +158,20 @@ export async function parseSesWebhook(
       raw: record,
     };
   });
-  return { events };
+  return parsedWebhook(events);
 }
 
 /**
  * Confirms an SNS subscription by GETting its `SubscribeURL`, after checking the URL is on
  * an SNS host.
  *
- * @param confirmation - From `parseSesWebhook(...).subscriptionConfirmation`.
+ * @param confirmation - The `subscriptionConfirmation` of a `parseSesWebhook` or `parseEmailWebhook('ses', …)` result.
  * @param options - The fetch to use.
  * @throws {email_webhook_malformed} when the URL is not an SNS URL or SNS refuses.
  * @example
  * ```ts
- * if (result.subscriptionConfirmation) await confirmSnsSubscription(result.subscriptionConfirmation);
+ * const events = await parseEmailWebhook('ses', request, {});
+ * if (events.subscriptionConfirmation) await confirmSnsSubscription(events.subscriptionConfirmation);
  * ```
  */
 export async function confirmSnsSubscription(
