@@ -11,6 +11,7 @@
  * @module
  */
 
+export { CIRCUIT_RECHECK_MS } from './attempt-runner.js';
 export { type DefaultPoliciesOptions, defaultPolicies } from './default-policies.js';
 export { createStandardSigner, type Signer } from './default-signer.js';
 export {
@@ -68,6 +69,5 @@ export {
   type TransportResponse,
 } from './transport.js';
 export { createUndiciTransport, type UndiciTransportOptions } from './undici-transport.js';
-export { CIRCUIT_RECHECK_MS } from './worker.js';
 // Not exported: the worker loop, endpoint registry class, emitter and IP parsing helpers are
 // implementation details behind createDispatcher / classifyAddress.

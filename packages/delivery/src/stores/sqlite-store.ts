@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type {
-  AttemptRecord,
   ClaimedDelivery,
   ClaimOptions,
   Completion,
   DeliveryCounts,
-  DeliveryRecord,
   DeliverySelector,
   DeliveryStatus,
   DeliveryStore,
@@ -17,6 +15,7 @@ import type {
   NewDelivery,
 } from '../store.js';
 import { GroupCommit } from './group-commit.js';
+import { type AttemptRow, addFilter, type DeliveryRow, SCHEMA, toAttempt, toRecord } from './sqlite-rows.js';
 import { type CheckpointResult, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 /** Options of {@link createSqliteStore}. */
@@ -49,86 +48,6 @@ export interface SqliteStoreOptions {
 /** Inline fallback while the background checkpointer runs: ~40 MB of WAL at 4 KiB pages. */
 const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
-
-interface DeliveryRow {
-  id: string;
-  message_id: string;
-  endpoint_id: string;
-  event_type: string;
-  payload: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_at: number;
-  lease_token: string | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface AttemptRow {
-  delivery_id: string;
-  n: number;
-  at: number;
-  status_code: number | null;
-  latency_ms: number;
-  response: string | null;
-  error_code: string | null;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS endpoints (id TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS deliveries (
-  id TEXT PRIMARY KEY, message_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, event_type TEXT NOT NULL,
-  payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,
-  lease_token TEXT, last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, total_attempts INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS deliveries_claimable ON deliveries (next_at, id) WHERE status IN ('pending', 'inflight');
-CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, endpoint_id);
-CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries (message_id);
-CREATE TABLE IF NOT EXISTS attempts (
-  delivery_id TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL, status_code INTEGER, latency_ms INTEGER NOT NULL,
-  response TEXT, error_code TEXT, PRIMARY KEY (delivery_id, n)
-) WITHOUT ROWID;`;
-
-function addFilter(
-  where: string[],
-  params: Record<string, unknown>,
-  column: string,
-  name: string,
-  value: unknown,
-): void {
-  if (value === undefined) return;
-  where.push(`${column} @${name}`);
-  params[name] = value;
-}
-
-function toRecord(row: DeliveryRow): DeliveryRecord {
-  return {
-    id: row.id,
-    messageId: row.message_id,
-    endpointId: row.endpoint_id,
-    eventType: row.event_type,
-    payload: row.payload,
-    status: row.status,
-    attempts: row.attempts,
-    nextAt: row.next_at,
-    lastError: row.last_error,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toAttempt(row: AttemptRow): AttemptRecord {
-  return {
-    deliveryId: row.delivery_id,
-    n: row.n,
-    at: row.at,
-    statusCode: row.status_code,
-    latencyMs: row.latency_ms,
-    response: row.response,
-    errorCode: row.error_code,
-  };
-}
 
 function startCheckpointer(db: Database.Database, options: SqliteStoreOptions): WalCheckpointer | undefined {
   if (db.memory || options.checkpoint === 'inline') return undefined;
