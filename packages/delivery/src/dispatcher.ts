@@ -6,7 +6,8 @@ import { EndpointRegistry, type EndpointsApi } from './endpoint-registry.js';
 import { DeliveryError } from './errors/delivery-error.js';
 import { type DispatcherEvents, Emitter } from './events.js';
 import { noopMetrics } from './metrics.js';
-import { type DispatcherOptions, resolveOptions } from './options.js';
+import { assertRetention, type DispatcherOptions, resolveOptions } from './options.js';
+import { RetentionPruner } from './retention.js';
 import type { AttemptRecord, DeliveryCounts, DeliveryRecord, DlqStats, NewDelivery } from './store.js';
 import { createSimulatedTransport } from './transport.js';
 import { createUndiciTransport } from './undici-transport.js';
@@ -56,7 +57,14 @@ export interface Dispatcher {
   ): Promise<Array<DeliveryRecord & { readonly attempts: number; readonly history: AttemptRecord[] }>>;
   /** Counts by status and DLQ stats; also reports the queue/DLQ/endpoint gauges to `metrics`. */
   stats(): Promise<DeliveryCounts & { readonly dlq: DlqStats }>;
-  /** Starts claiming and delivering in this process. */
+  /**
+   * Deletes succeeded deliveries, with their attempts, last updated more than `olderThanMs`
+   * (default `retainSucceededMs`) ago; resolves with how many. Dead (DLQ), pending and inflight
+   * deliveries are kept. A started dispatcher already does this every `pruneIntervalMs`.
+   * @throws {DeliveryError} `delivery_closed` after `close()`.
+   */
+  prune(options?: { olderThanMs?: number | undefined }): Promise<number>;
+  /** Starts claiming and delivering, and pruning succeeded deliveries, in this process. */
   start(): void;
   /** Resolves when nothing is in flight and nothing is due. */
   idle(): Promise<void>;
@@ -123,6 +131,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
     markFailing: (endpoint, since) => registry.markFailing(endpoint, since),
   });
+  const pruner = new RetentionPruner({ ...o, store, metrics, events });
   let closed = false;
   const publishing = new Set<Promise<unknown>>();
 
@@ -225,16 +234,23 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       for (const ep of endpoints) metrics.gauge('webhook.endpoint.state', ep.enabled ? 1 : 0, { endpoint: ep.id });
       return { ...counts, dlq: dlqStats };
     },
+    async prune(pruneOptions: { olderThanMs?: number | undefined } = {}) {
+      if (closed) throw new DeliveryError('delivery_closed', { detail: 'prune() after close()' });
+      const olderThanMs = pruneOptions.olderThanMs ?? o.retainSucceededMs;
+      assertRetention('olderThanMs', olderThanMs);
+      return pruner.prune(olderThanMs);
+    },
     start: () => {
       if (closed) throw new DeliveryError('delivery_closed', { detail: 'start() after close()' });
       worker.start();
+      pruner.start();
     },
     idle: () => worker.idle(),
     on: (name, listener) => events.on(name, listener),
     async close(closeOptions: { deadlineMs?: number | undefined } = {}) {
       if (closed) return;
       closed = true;
-      await Promise.allSettled(publishing);
+      await Promise.all([Promise.allSettled(publishing), pruner.close()]);
       await worker.close(closeOptions.deadlineMs ?? 10_000);
       if (!options.transport) await transport.close();
     },

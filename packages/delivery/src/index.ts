@@ -3,7 +3,8 @@
  * outbox before resolving, leased workers sign (Standard Webhooks, `@bulwark/webhooks`) and POST
  * with undici, record every attempt, retry on a jittered schedule, honour `Retry-After`,
  * isolate endpoints with `@bulwark/breaker` and `@bulwark/ratelimit`, disable dead endpoints,
- * and dead-letter what never succeeds ({@link Dispatcher.dlq}, {@link Dispatcher.redeliver}).
+ * dead-letter what never succeeds ({@link Dispatcher.dlq}, {@link Dispatcher.redeliver}), and
+ * prune succeeded deliveries after `retainSucceededMs` ({@link Dispatcher.prune}).
  * Egress is SSRF-guarded after DNS resolution ({@link createEgressGuard}). Stores implement
  * {@link DeliveryStore}: `@bulwark/delivery/sqlite` (embedded default) and
  * `@bulwark/delivery/redis` (fleets of workers). Node.js only.
@@ -60,6 +61,7 @@ export type {
   EnqueueLease,
   ListDeliveriesOptions,
   NewDelivery,
+  PruneOptions,
   StoredSecret,
 } from './store.js';
 export {
@@ -69,5 +71,5 @@ export {
   type TransportResponse,
 } from './transport.js';
 export { createUndiciTransport, type UndiciTransportOptions } from './undici-transport.js';
-// Not exported: the worker loop, endpoint registry class, emitter and IP parsing helpers are
-// implementation details behind createDispatcher / classifyAddress.
+// Not exported: the worker loop, retention pruner, endpoint registry class, emitter and IP parsing
+// helpers are implementation details behind createDispatcher / classifyAddress.

@@ -7,6 +7,7 @@ export type MetricLabels = Readonly<Record<string, string>>;
  * - counters `webhook.sent.<mode>`, `webhook.error.<mode>`, `webhook.retry_success.<mode>`,
  *   `webhook.dead_letter.<mode>` (labels `endpoint`);
  * - `webhook.attempt.latency_ms` observations (labels `endpoint`, `mode`, `outcome`);
+ * - `webhook.pruned` observations: succeeded deliveries deleted by one prune run (when > 0);
  * - gauges `webhook.queue.depth`, `webhook.dlq.size` and `webhook.endpoint.state`
  *   (1 enabled, 0 disabled; label `endpoint`), emitted by `dispatcher.stats()`.
  */

@@ -61,6 +61,14 @@ export interface DispatcherOptions {
   readonly rotationOverlapMs?: number | undefined;
   /** How long endpoint definitions are cached by a worker (changes made elsewhere show up after it). @defaultValue 1000 */
   readonly endpointCacheMs?: number | undefined;
+  /**
+   * How long succeeded deliveries (and their attempts) are kept after they last changed; a
+   * started dispatcher deletes older ones. `Infinity` keeps them forever. Dead deliveries (the
+   * DLQ) are never pruned. @defaultValue 604800000 (7 days)
+   */
+  readonly retainSucceededMs?: number | undefined;
+  /** How often a started dispatcher prunes succeeded deliveries. @defaultValue 60000 */
+  readonly pruneIntervalMs?: number | undefined;
 }
 
 /** The resolved options. */
@@ -79,6 +87,8 @@ export interface ResolvedOptions {
   readonly autoDisableAfterMs: number;
   readonly rotationOverlapMs: number;
   readonly endpointCacheMs: number;
+  readonly retainSucceededMs: number;
+  readonly pruneIntervalMs: number;
   readonly real: boolean;
 }
 
@@ -100,6 +110,22 @@ export function parseWebhookReal(value: string | undefined): boolean {
 
 function env(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
+/** Largest delay a Node.js timer honours (a longer one fires at once). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Validates a retention age: a number >= 0, or `Infinity` (keep forever).
+ *
+ * @throws {TypeError | RangeError} naming `name` when `value` is anything else.
+ * @example
+ * ```ts
+ * assertRetention('retainSucceededMs', Number.POSITIVE_INFINITY); // ok
+ * ```
+ */
+export function assertRetention(name: string, value: unknown): asserts value is number {
+  if (value !== Number.POSITIVE_INFINITY) assertNumberOption(name, value, { min: 0 });
 }
 
 /** Applies defaults and validates every numeric option once. */
@@ -128,6 +154,10 @@ export function resolveOptions(options: DispatcherOptions): ResolvedOptions {
   assertNumberOption('rotationOverlapMs', rotationOverlapMs, { min: 0 });
   const endpointCacheMs = options.endpointCacheMs ?? 1_000;
   assertNumberOption('endpointCacheMs', endpointCacheMs, { min: 0 });
+  const retainSucceededMs = options.retainSucceededMs ?? 7 * 86_400_000;
+  assertRetention('retainSucceededMs', retainSucceededMs);
+  const pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
+  assertNumberOption('pruneIntervalMs', pruneIntervalMs, { min: 1, max: MAX_TIMER_MS });
   return Object.freeze({
     clock: options.clock ?? systemClock,
     timers: options.timers ?? systemTimers,
@@ -143,6 +173,8 @@ export function resolveOptions(options: DispatcherOptions): ResolvedOptions {
     autoDisableAfterMs,
     rotationOverlapMs,
     endpointCacheMs,
+    retainSucceededMs,
+    pruneIntervalMs,
     real: options.real ?? parseWebhookReal(env('WEBHOOK_REAL')),
   });
 }

@@ -144,6 +144,14 @@ export interface ClaimOptions {
   readonly excludeEndpoints?: readonly string[] | undefined;
 }
 
+/** Options of {@link DeliveryStore.prune}. */
+export interface PruneOptions {
+  /** Only deliveries whose `updatedAt` is strictly before this epoch ms are deleted. */
+  readonly before: number;
+  /** At most this many deliveries are deleted by one call (one atomic batch). */
+  readonly limit: number;
+}
+
 /**
  * Durable storage for endpoints, the delivery outbox, leases, attempt history and the DLQ.
  * Stores never read the clock: every time is passed in, so one conformance suite drives
@@ -178,6 +186,12 @@ export interface DeliveryStore {
   listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
   /** Makes matching deliveries `pending` and due at `now` with their attempt budget reset; returns how many. */
   requeue(selector: DeliverySelector, now: number): Promise<number>;
+  /**
+   * Deletes up to `limit` `succeeded` deliveries with `updatedAt < before`, oldest first,
+   * together with their attempts and every index entry, atomically; returns how many. Dead
+   * (DLQ), pending and inflight deliveries are never pruned.
+   */
+  prune(options: PruneOptions): Promise<number>;
   counts(): Promise<DeliveryCounts>;
   dlqStats(): Promise<DlqStats>;
   close(): Promise<void>;

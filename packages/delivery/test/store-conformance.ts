@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AttemptRecord, DeliveryStore, EndpointRecord, NewDelivery } from '../src/store.js';
+import { describePruneConformance } from './prune-conformance.js';
 
 /** How the conformance suite gets a store: a fresh one per test, and the same data reopened. */
 export interface StoreHarness {
@@ -259,5 +260,7 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
       const after = await reopened.claim({ now: T0 + 1_000, leaseMs: 1_000, limit: 10 });
       expect(after.map((d) => d.id).sort()).toEqual([c!.id, delivery(2).id].sort());
     });
+
+    describePruneConformance(() => store);
   });
 }

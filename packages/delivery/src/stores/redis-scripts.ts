@@ -74,6 +74,9 @@ if status == 'pending' then
 else
   redis.call('ZREM', p .. ':due', id)
 end
+if status == 'succeeded' then
+  redis.call('ZADD', p .. ':done', now, id)
+end
 if status == 'dead' then
   redis.call('ZADD', p .. ':dead', now, id)
   redis.call('HINCRBY', p .. ':deadby', rec.endpointId, 1)
@@ -99,12 +102,38 @@ for i = 6, #ARGV do
         redis.call('ZREM', p .. ':dead', id)
         redis.call('HINCRBY', p .. ':deadby', rec.endpointId, -1)
       end
+      redis.call('ZREM', p .. ':done', id)
       rec.status = 'pending'
       rec.nextAt = now
       rec.attempts = 0
       rec.updatedAt = now
       redis.call('HSET', p .. ':d', id, cjson.encode(rec))
       redis.call('ZADD', p .. ':due', now, id)
+      n = n + 1
+    end
+  end
+end
+return n`;
+
+// \`:done\` holds the ids of succeeded deliveries scored by updatedAt (COMPLETE adds, REQUEUE
+// removes), so pruning reads only what it deletes. An id whose record is no longer succeeded
+// is dropped from the set without deleting the record.
+export const PRUNE = `
+local p, before, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local ids = redis.call('ZRANGEBYSCORE', p .. ':done', '-inf', '(' .. before, 'LIMIT', 0, limit)
+local n = 0
+for _, id in ipairs(ids) do
+  redis.call('ZREM', p .. ':done', id)
+  local raw = redis.call('HGET', p .. ':d', id)
+  if raw then
+    local rec = cjson.decode(raw)
+    if rec.status == 'succeeded' then
+      redis.call('HDEL', p .. ':d', id)
+      redis.call('ZREM', p .. ':ids', id)
+      redis.call('ZREM', p .. ':due', id)
+      redis.call('SREM', p .. ':msg:' .. rec.messageId, id)
+      redis.call('DEL', p .. ':att:' .. id)
+      redis.call('HINCRBY', p .. ':counts', 'succeeded', -1)
       n = n + 1
     end
   end

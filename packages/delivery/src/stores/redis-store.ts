@@ -10,7 +10,7 @@ import type {
   EndpointRecord,
   ListDeliveriesOptions,
 } from '../store.js';
-import { CLAIM, COMPLETE, ENQUEUE, REQUEUE } from './redis-scripts.js';
+import { CLAIM, COMPLETE, ENQUEUE, PRUNE, REQUEUE } from './redis-scripts.js';
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
@@ -167,6 +167,10 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
         count += (await run(REQUEUE, [...filters, ...ids.slice(i, i + CHUNK)])) as number;
       }
       return count;
+    },
+    async prune({ before, limit }) {
+      if (limit <= 0) return 0;
+      return (await run(PRUNE, [before, limit])) as number;
     },
     async counts(): Promise<DeliveryCounts> {
       const raw = await redis.hgetall(`${p}:counts`);

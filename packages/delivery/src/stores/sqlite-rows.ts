@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_claimable ON deliveries (next_at, id) WHERE status IN ('pending', 'inflight');
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, endpoint_id);
 CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries (message_id);
+CREATE INDEX IF NOT EXISTS deliveries_succeeded ON deliveries (updated_at) WHERE status = 'succeeded';
 CREATE TABLE IF NOT EXISTS attempts (
   delivery_id TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL, status_code INTEGER, latency_ms INTEGER NOT NULL,
   response TEXT, error_code TEXT, PRIMARY KEY (delivery_id, n)

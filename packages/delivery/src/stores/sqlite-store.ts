@@ -13,6 +13,7 @@ import type {
   EnqueueLease,
   ListDeliveriesOptions,
   NewDelivery,
+  PruneOptions,
 } from '../store.js';
 import { GroupCommit } from './group-commit.js';
 import { type AttemptRow, addFilter, type DeliveryRow, SCHEMA, toAttempt, toRecord } from './sqlite-rows.js';
@@ -119,6 +120,13 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     counts: db.prepare<[], { status: DeliveryStatus; n: number }>(
       'SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status',
     ),
+    pruneDeliveries: db.prepare<{ before: number; limit: number }, { id: string }>(
+      `DELETE FROM deliveries WHERE id IN (
+         SELECT id FROM deliveries INDEXED BY deliveries_succeeded
+         WHERE status = 'succeeded' AND updated_at < @before ORDER BY updated_at LIMIT @limit)
+       RETURNING id`,
+    ),
+    pruneAttempts: db.prepare('DELETE FROM attempts WHERE delivery_id = ?'),
     dlqByEndpoint: db.prepare<[], { endpoint_id: string; n: number; oldest: number }>(
       `SELECT endpoint_id, COUNT(*) AS n, MIN(updated_at) AS oldest FROM deliveries WHERE status = 'dead' GROUP BY endpoint_id`,
     ),
@@ -244,6 +252,14 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       const sql = `UPDATE deliveries SET status = 'pending', next_at = @now, attempts = 0, updated_at = @now
                    WHERE ${where.join(' AND ')}`;
       return db.prepare(sql).run(params).changes;
+    },
+    async prune({ before, limit }: PruneOptions) {
+      if (limit <= 0) return 0;
+      return writes.run(() => {
+        const pruned = stmt.pruneDeliveries.all({ before, limit });
+        for (const { id } of pruned) stmt.pruneAttempts.run(id);
+        return pruned.length;
+      });
     },
     async counts(): Promise<DeliveryCounts> {
       const counts = { pending: 0, inflight: 0, succeeded: 0, dead: 0 };
