@@ -1,5 +1,5 @@
+import { ipPrefixMatches, isIpv4Mapped, parseIp, parseIpv4, parseIpv6 } from '@bulwark/core';
 import { EmailConfigError } from './errors/email-config-error.js';
-import { isIpv4Mapped, parseIp, parseIpv4, parseIpv6 } from './internal/ip-address.js';
 
 /** A compiled list of IP addresses and CIDR ranges; see {@link createIpAllowlist}. */
 export interface IpAllowlist {
@@ -42,16 +42,6 @@ function parseRange(entry: string): Range {
   return { network: raw, prefix: rawPrefix };
 }
 
-function contains(range: Range, address: Uint8Array): boolean {
-  if (range.network.length !== address.length) return false;
-  const whole = range.prefix >> 3;
-  for (let i = 0; i < whole; i++) if (range.network[i] !== address[i]) return false;
-  const rest = range.prefix & 7;
-  if (rest === 0) return true;
-  const mask = (0xff << (8 - rest)) & 0xff;
-  return ((range.network[whole] as number) & mask) === ((address[whole] as number) & mask);
-}
-
 /**
  * Compiles an allowlist of IPv4/IPv6 addresses and CIDR ranges (`192.0.2.0/24`,
  * `2001:db8::/32`), validating every entry up front. Clients are matched by address
@@ -77,7 +67,7 @@ export function createIpAllowlist(entries: readonly string[]): IpAllowlist {
     entries: trimmed,
     allows(address: string | undefined): boolean {
       const parsed = address === undefined ? undefined : parseIp(address.trim());
-      return parsed !== undefined && ranges.some((range) => contains(range, parsed));
+      return parsed !== undefined && ranges.some((range) => ipPrefixMatches(range.network, range.prefix, parsed));
     },
   });
 }

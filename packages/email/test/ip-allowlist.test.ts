@@ -1,7 +1,7 @@
+import { parseIp } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createIpAllowlist } from '../src/index.js';
-import { parseIp } from '../src/internal/ip-address.js';
 
 describe('createIpAllowlist', () => {
   it('matches exact IPv4 addresses and IPv4 CIDR ranges', () => {
