@@ -5,6 +5,7 @@ import { parseInput, randomId } from './endpoint.js';
 import { EndpointRegistry, type EndpointsApi } from './endpoint-registry.js';
 import { DeliveryError } from './errors/delivery-error.js';
 import { type DispatcherEvents, Emitter } from './events.js';
+import { PendingSet } from './internal/pending-set.js';
 import { noopMetrics } from './metrics.js';
 import { assertRetention, type DispatcherOptions, resolveOptions } from './options.js';
 import { RetentionPruner } from './retention.js';
@@ -133,17 +134,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   });
   const pruner = new RetentionPruner({ ...o, store, metrics, events });
   let closed = false;
-  const publishing = new Set<Promise<unknown>>();
+  const publishing = new PendingSet();
 
   /** Publishes, tracked so close() lets those already writing finish (and hand their leases over). */
   function publish(event: PublishInput): Promise<PublishResult> {
-    const pending = persist(event);
-    publishing.add(pending);
-    const untrack = (): void => {
-      publishing.delete(pending);
-    };
-    pending.then(untrack, untrack);
-    return pending;
+    return publishing.track(persist(event));
   }
 
   async function persist(event: PublishInput): Promise<PublishResult> {
@@ -250,7 +245,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     async close(closeOptions: { deadlineMs?: number | undefined } = {}) {
       if (closed) return;
       closed = true;
-      await Promise.all([Promise.allSettled(publishing), pruner.close()]);
+      await Promise.all([publishing.settled(), pruner.close()]);
       await worker.close(closeOptions.deadlineMs ?? 10_000);
       if (!options.transport) await transport.close();
     },

@@ -1,5 +1,6 @@
 import type { TimerHandle } from '@bulwark/core';
 import type { DispatcherEvents, Emitter } from './events.js';
+import { PendingSet } from './internal/pending-set.js';
 import type { DeliveryMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import type { DeliveryStore } from './store.js';
@@ -26,7 +27,7 @@ export interface RetentionConfig
 export class RetentionPruner {
   readonly #c: RetentionConfig;
   readonly #batchSize: number;
-  readonly #runs = new Set<Promise<unknown>>();
+  readonly #runs = new PendingSet();
   #timer: TimerHandle | undefined;
   #running = false;
   #closed = false;
@@ -48,13 +49,7 @@ export class RetentionPruner {
    * many. Reports the total as the `webhook.pruned` observation when it is not zero.
    */
   prune(olderThanMs: number): Promise<number> {
-    const run = this.#pruneAll(olderThanMs);
-    this.#runs.add(run);
-    const untrack = (): void => {
-      this.#runs.delete(run);
-    };
-    run.then(untrack, untrack);
-    return run;
+    return this.#runs.track(this.#pruneAll(olderThanMs));
   }
 
   /** Stops the schedule and waits for a prune in progress (it stops after its current batch). */
@@ -63,7 +58,7 @@ export class RetentionPruner {
     this.#running = false;
     if (this.#timer !== undefined) this.#c.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
-    await Promise.allSettled(this.#runs);
+    await this.#runs.settled();
   }
 
   #schedule(): void {
