@@ -139,6 +139,27 @@ describe('createEmailProviderFromEnv', () => {
     }
   });
 
+  it('logs the fallback through console when no logger is given', () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    try {
+      expect(createEmailProviderFromEnv({}).name).toBe('simulated');
+      expect(info).toHaveBeenCalledTimes(1);
+      expect(info.mock.calls[0]?.[0]).toMatch(/EMAIL_PROVIDER is not set.*simulated/);
+    } finally {
+      info.mockRestore();
+    }
+  });
+
+  it('builds the simulated provider when EMAIL_PROVIDER=simulated, with or without a clock, logging nothing', async () => {
+    const logger = { info: vi.fn() };
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const clocked = createEmailProviderFromEnv({ EMAIL_PROVIDER: 'simulated' }, { logger, clock });
+    expect(clocked.name).toBe('simulated');
+    expect((await clocked.send(message)).acceptedAt).toEqual(new Date(Date.UTC(2026, 0, 1)));
+    expect(createEmailProviderFromEnv({ EMAIL_PROVIDER: 'simulated' }, { logger }).name).toBe('simulated');
+    expect(logger.info).not.toHaveBeenCalled();
+  });
+
   it.each([
     ['resend', 'RESEND_API_KEY', {}],
     ['postmark', 'POSTMARK_SERVER_TOKEN', {}],

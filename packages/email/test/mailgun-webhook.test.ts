@@ -77,6 +77,15 @@ describe('parseMailgunWebhook', () => {
     });
     expect((await parse(failedSuppressed, 't3')).type).toBe('suppressed');
     expect((await parse({ ...failedPermanent, severity: undefined }, 't4')).bounce?.kind).toBe('undetermined');
+    // Older payloads carry the diagnostic in delivery-status.message; none at all leaves it out.
+    const withMessage = { ...failedPermanent, 'delivery-status': { code: 550, message: 'mailbox unavailable' } };
+    expect((await parse(withMessage, 't5')).bounce).toEqual({
+      kind: 'hard',
+      code: '550',
+      diagnostic: 'mailbox unavailable',
+    });
+    const bare = { ...failedPermanent, 'delivery-status': {} };
+    expect((await parse(bare, 't6')).bounce).toEqual({ kind: 'hard' });
   });
 
   it.each(others)('maps %s to %s', async (event, type) => {
