@@ -34,6 +34,11 @@ function memoryCases(): BenchCase[] {
         name: `memory ${path}, ${label}`,
         subjects: [
           { name: 'Map counter (floor)', floor: true, fn: () => counts.set(nextKey(), 1) },
+          // What any async limiter that reads the clock per decision pays before doing any work.
+          {
+            name: 'clock read + resolved promise (bound)',
+            fn: () => Promise.resolve(counts.set(nextKey(), Date.now())),
+          },
           { name: '@bulwark/ratelimit memory', fn: () => ours.limit(nextKey()) },
           { name: 'rate-limiter-flexible memory', fn: () => theirs.consume(nextKey()).catch(noop) },
         ],
@@ -44,6 +49,20 @@ function memoryCases(): BenchCase[] {
 }
 
 const clients: Redis[] = [];
+
+/** Scripts whose cost inside Redis is printed after the run (allow path, hot key). */
+const serverCostProbes: Array<{ readonly label: string; readonly send: () => Promise<unknown> }> = [];
+
+/**
+ * Microseconds Redis spends per EVALSHA of `send` (from INFO commandstats after a RESETSTAT),
+ * sent 64 at a time. At 64 in flight the cases above are bound by this cost, not by the client.
+ */
+async function serverMicrosPerCall(admin: Redis, send: () => Promise<unknown>): Promise<number> {
+  await admin.config('RESETSTAT');
+  for (let i = 0; i < 20_000; i += 64) await Promise.all(Array.from({ length: 64 }, send));
+  const stats = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(await admin.info('commandstats'));
+  return stats ? Number(stats[2]) / Number(stats[1]) : Number.NaN;
+}
 
 async function client(): Promise<Redis> {
   const c = new Redis(process.env.REDIS_URL as string, redisClientOptions());
@@ -102,6 +121,17 @@ async function redisCases(): Promise<BenchCase[]> {
       const raw = await client();
       const sha = (await raw.script('LOAD', DECIDE_SCRIPT)) as string;
       const rawArgs = ['1', '1', String(policy.limit), String(policy.windowMs)];
+      if (flight === 1 && policy === ALLOW && label.includes('hot')) {
+        serverCostProbes.push(
+          { label: 'decide script, gcra', send: () => raw.evalsha(sha, 1, `${run}:r:{hot}`, ...rawArgs) },
+          {
+            label: 'decide script, fixed-window',
+            send: () =>
+              raw.evalsha(sha, 1, `${run}:r:{hot}:f`, '1', '4', String(policy.limit), String(policy.windowMs)),
+          },
+          { label: 'rate-limiter-flexible script', send: () => theirScript(`${run}:x:hot`) },
+        );
+      }
       const title = `redis ${label}, ${flight} in flight${flight > 1 ? ' (ops/s = batches)' : ''}`;
       cases.push({
         name: title,
@@ -133,6 +163,11 @@ export const suite: BenchSuite = {
   cases: async () => [...memoryCases(), ...(process.env.REDIS_URL ? await redisCases() : [])],
   dispose: async () => {
     if (clients.length === 0) return;
+    const admin = clients[0] as Redis;
+    for (const probe of serverCostProbes.splice(0)) {
+      const micros = await serverMicrosPerCall(admin, probe.send);
+      console.log(`Redis-side cost per call (INFO commandstats), ${probe.label}: ${micros.toFixed(2)} µs`);
+    }
     const keys = await clients[0]?.keys('bench*');
     if (keys && keys.length > 0) await clients[0]?.del(...keys);
     for (const c of clients) c.disconnect();
