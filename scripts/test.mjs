@@ -11,6 +11,7 @@ const steps = [
   ['build', ['pnpm', 'build']],
   ['lint', ['pnpm', 'lint']],
   ['typecheck', ['pnpm', 'typecheck']],
+  ['documentation examples typecheck', ['node', 'scripts/check-doc-examples.mjs']],
   ['package checks (publint, attw)', ['pnpm', 'check:packages']],
   [
     'unit tests with coverage',
