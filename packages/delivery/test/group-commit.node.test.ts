@@ -46,6 +46,40 @@ describe('GroupCommit', () => {
     expect(db.prepare('SELECT n FROM t ORDER BY n').pluck().all()).toEqual([1, 3]);
   });
 
+  it('runs each write once when none fails, and again in its own savepoint after one does', async () => {
+    const { writes, insert } = open();
+    const runs = [0, 0];
+    await Promise.all([writes.run(() => insert(++runs[0]! * 10)), writes.run(() => insert(11 + runs[1]++))]);
+    expect(runs).toEqual([1, 1]);
+    const results = await Promise.allSettled([
+      writes.run(() => insert(20 + runs[0]++)),
+      writes.run(() => insert(10)), // duplicate: rolls back the optimistic batch
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect(runs[0]).toBe(3); // the good write ran optimistically, then again in isolation
+    expect(db.prepare('SELECT n FROM t ORDER BY n').pluck().all()).toEqual([10, 11, 22]);
+  });
+
+  it('rejects the whole batch when the commit itself fails, without running it twice', async () => {
+    const { writes, insert } = open();
+    let runs = 0;
+    db.exec(
+      'CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)',
+    );
+    db.pragma('foreign_keys = ON');
+    const orphan = db.prepare('INSERT INTO child (p) VALUES (1)');
+    const results = await Promise.allSettled([
+      writes.run(() => {
+        runs++;
+        return insert(1);
+      }),
+      writes.run(() => orphan.run()), // fails only at COMMIT (deferred foreign key)
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(runs).toBe(1);
+    expect(count()).toBe(0);
+  });
+
   it('rejects every queued write when the connection is closed before the commit', async () => {
     const { writes, insert } = open();
     const queued = [writes.run(() => insert(1)), writes.run(() => insert(2))];
