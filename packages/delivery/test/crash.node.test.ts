@@ -12,8 +12,8 @@ import { createDispatcher, type DeliveryStore } from '../src/index.js';
 import { createRedisStore } from '../src/redis.js';
 import { createSqliteStore } from '../src/sqlite.js';
 
-// CI default: 600 events per store; CRASH_EVENTS=10000 runs the full-size test from the issue.
-const EVENTS = Number(process.env.CRASH_EVENTS ?? 600);
+// 10,000 events per store, as the issue specifies (~5 s each here); CRASH_EVENTS overrides it.
+const EVENTS = Number(process.env.CRASH_EVENTS ?? 10_000);
 const CONCURRENCY = 16;
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -85,7 +85,7 @@ describe.each(targets)('crash safety ($name store)', (target) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`loses nothing when the worker is SIGKILLed mid-run (${EVENTS} events)`, { timeout: 120_000 }, async () => {
+  it(`loses nothing when the worker is SIGKILLed mid-run (${EVENTS} events)`, { timeout: 240_000 }, async () => {
     server = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
