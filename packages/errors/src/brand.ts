@@ -26,7 +26,7 @@ export function brandError(target: object, name: string): void {
  *
  * @example
  * ```ts
- * if (hasErrorBrand(error, 'BrokenCircuitError')) { ... }
+ * const circuitOpen = hasErrorBrand(error, 'BrokenCircuitError'); // true across copies of the package
  * ```
  */
 export function hasErrorBrand(value: unknown, name: string): boolean {
@@ -38,6 +38,7 @@ export function hasErrorBrand(value: unknown, name: string): boolean {
  * Builds a type guard for a branded error class.
  *
  * @example
+ * <!-- ts-context: declare class BrokenCircuitError extends BulwarkError {} -->
  * ```ts
  * export const isBrokenCircuitError = createErrorGuard<BrokenCircuitError>('BrokenCircuitError');
  * ```

@@ -6,7 +6,9 @@
  * @example
  * ```ts
  * const url = redisUrl();
- * describe.skipIf(!url)('RedisStore', () => { ... });
+ * describe.skipIf(!url)('RedisStore', () => {
+ *   it('answers PING', async () => expect(await new Redis(url!).ping()).toBe('PONG'));
+ * });
  * ```
  */
 export function redisUrl(): string | undefined {

@@ -34,9 +34,14 @@ export interface FastifyInstanceLike {
  * outside the plugin keep Fastify's JSON parser. Failures answer with problem+json.
  *
  * @example
+ * <!-- ts-context: declare const app: FastifyInstance; -->
  * ```ts
- * app.register(fastifyWebhook(verifier, (scope) => {
- *   scope.post('/webhooks', async (request) => ({ id: request.webhook.id }));
+ * import type { FastifyInstance } from 'fastify';
+ *
+ * // Annotate `scope`: the plugin is generic in the instance type, so routes keep Fastify's types.
+ * app.register(fastifyWebhook(verifier, (scope: FastifyInstance) => {
+ *   // The hook sets `webhook` on the request; Fastify's own request type does not declare it.
+ *   scope.post('/webhooks', async (request) => ({ id: (request as FastifyRequestLike).webhook?.id }));
  * }));
  * ```
  */

@@ -13,6 +13,8 @@ export interface HonoContextLike {
  *
  * @example
  * ```ts
+ * import { Hono } from 'hono';
+ *
  * const app = new Hono<{ Variables: { webhook: VerifiedWebhook } }>();
  * app.post('/webhooks', honoWebhook(verifier), (c) => c.json({ id: c.get('webhook').id }));
  * ```
