@@ -1,5 +1,6 @@
+import { ipPrefixMatches } from '@bulwark/core';
 import { EgressRefusedError } from './errors/egress-refused-error.js';
-import { classifyAddress, embeddedIPv4, inV4Cidr, inV6Cidr, parseIPv4, parseIPv6 } from './internal/ip.js';
+import { classifyAddress, embeddedIpv4, parseAddress } from './internal/ip.js';
 
 /** One address a host name resolves to. */
 export interface ResolvedAddress {
@@ -24,22 +25,18 @@ export interface EgressOptions {
   readonly allowHttp?: boolean | undefined;
 }
 
-type AllowRule =
-  | { kind: 'host'; host: string }
-  | { kind: 'v4'; base: number; prefix: number }
-  | { kind: 'v6'; base: number[]; prefix: number };
+/** An allowlist entry: a host name, or an address range (4 or 16 network bytes). */
+type AllowRule = { kind: 'host'; host: string } | { kind: 'range'; network: Uint8Array; prefix: number };
 
 function parseRule(entry: string): AllowRule {
   const [addr = '', prefixText] = entry.split('/');
-  const v4 = parseIPv4(addr);
-  const v6 = v4 === undefined ? parseIPv6(addr) : undefined;
-  const max = v4 !== undefined ? 32 : 128;
+  const network = parseAddress(addr);
+  const max = network?.length === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? max : Number(prefixText);
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) {
     throw new RangeError(`Expected \`egress.allow\` entries to be addresses, CIDRs or host names, got ${entry}`);
   }
-  if (v4 !== undefined) return { kind: 'v4', base: v4, prefix };
-  if (v6) return { kind: 'v6', base: v6, prefix };
+  if (network) return { kind: 'range', network, prefix };
   if (prefixText !== undefined || !/^[a-z0-9.-]+$/i.test(entry)) {
     throw new RangeError(`Expected \`egress.allow\` entries to be addresses, CIDRs or host names, got ${entry}`);
   }
@@ -78,17 +75,17 @@ export function createEgressGuard(options: EgressOptions = {}): EgressGuard {
   const rules = (options.allow ?? []).map(parseRule);
   const allowHttp = options.allowHttp ?? false;
 
+  /** An IPv4 range also allows the IPv6 forms that carry its addresses (mapped, NAT64). */
   function isAllowedAddress(address: string): boolean {
-    const v4 = parseIPv4(address);
-    const v6 = v4 === undefined ? parseIPv6(address) : undefined;
-    const mapped = v6 ? embeddedIPv4(v6) : undefined;
-    return rules.some((rule) => {
-      if (rule.kind === 'v4') {
-        const value = v4 ?? mapped;
-        return value !== undefined && inV4Cidr(value, rule.base, rule.prefix);
-      }
-      return rule.kind === 'v6' && v6 !== undefined && inV6Cidr(v6, rule.base, rule.prefix);
-    });
+    const bytes = parseAddress(address);
+    if (!bytes) return false;
+    const embedded = embeddedIpv4(bytes);
+    return rules.some(
+      (rule) =>
+        rule.kind === 'range' &&
+        (ipPrefixMatches(rule.network, rule.prefix, bytes) ||
+          (embedded !== undefined && ipPrefixMatches(rule.network, rule.prefix, embedded))),
+    );
   }
 
   const isAllowedHost = (hostname: string): boolean =>
@@ -110,7 +107,7 @@ export function createEgressGuard(options: EgressOptions = {}): EgressGuard {
       if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new EgressRefusedError(host, '', 'insecure-scheme');
       if (isAllowedHost(host)) return;
-      if (parseIPv4(host) !== undefined || host.includes(':')) {
+      if (parseAddress(host) !== undefined || host.includes(':')) {
         checkAddresses(host, [{ address: host, family: host.includes(':') ? 6 : 4 }]);
       }
     },

@@ -129,6 +129,10 @@ describe('createEgressGuard', () => {
     const guard = createEgressGuard({ allow: ['127.0.0.1', '10.0.0.0/8', 'fd00::/8', 'hooks.internal'] });
     expect(refused(() => guard.checkUrl(new URL('https://127.0.0.1:8443/')))).toBeUndefined();
     expect(refused(() => guard.checkUrl(new URL('https://[::ffff:127.0.0.1]/')))).toBeUndefined();
+    expect(refused(() => guard.checkAddresses('x', [{ address: '64:ff9b::7f00:1', family: 6 }]))).toBeUndefined();
+    expect(refused(() => guard.checkAddresses('x', [{ address: 'fe80::1%eth0', family: 6 }]))).toMatchObject({
+      range: 'link-local',
+    });
     expect(refused(() => guard.checkAddresses('x', [{ address: '10.9.8.7', family: 4 }]))).toBeUndefined();
     expect(refused(() => guard.checkAddresses('x', [{ address: 'fd12::1', family: 6 }]))).toBeUndefined();
     expect(refused(() => guard.checkUrl(new URL('https://hooks.internal/')))).toBeUndefined();

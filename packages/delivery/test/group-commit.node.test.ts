@@ -48,15 +48,16 @@ describe('GroupCommit', () => {
 
   it('runs each write once when none fails, and again in its own savepoint after one does', async () => {
     const { writes, insert } = open();
-    const runs = [0, 0];
-    await Promise.all([writes.run(() => insert(++runs[0]! * 10)), writes.run(() => insert(11 + runs[1]++))]);
-    expect(runs).toEqual([1, 1]);
+    let first = 0;
+    let second = 0;
+    await Promise.all([writes.run(() => insert(++first * 10)), writes.run(() => insert(11 + second++))]);
+    expect([first, second]).toEqual([1, 1]);
     const results = await Promise.allSettled([
-      writes.run(() => insert(20 + runs[0]++)),
+      writes.run(() => insert(20 + first++)),
       writes.run(() => insert(10)), // duplicate: rolls back the optimistic batch
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
-    expect(runs[0]).toBe(3); // the good write ran optimistically, then again in isolation
+    expect(first).toBe(3); // the good write ran optimistically, then again in isolation
     expect(db.prepare('SELECT n FROM t ORDER BY n').pluck().all()).toEqual([10, 11, 22]);
   });
 

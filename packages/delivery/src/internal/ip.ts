@@ -1,104 +1,71 @@
+import { ipPrefixMatches, parseIpv4, parseIpv6 } from '@bulwark/core';
 import type { RefusedRange } from '../errors/egress-refused-error.js';
 
-// Address parsing for the SSRF guard. Internal: the public surface is `classifyAddress` and the
-// egress options; these helpers accept only what `new URL()` / `dns.lookup()` produce.
+// The SSRF guard's view of addresses, on @bulwark/core's strict parser. Internal: the public
+// surface is `classifyAddress` and the egress options.
 
-/** Parses dotted-quad IPv4 into an unsigned 32-bit integer, or `undefined`. */
-export function parseIPv4(address: string): number | undefined {
-  const parts = address.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
-  }
-  return value;
+/**
+ * Parses an address as URL hostnames and DNS answers carry it (IPv6 possibly in brackets or
+ * with a zone id) into 4 or 16 bytes; `undefined` when it is not an IP address.
+ */
+export function parseAddress(text: string): Uint8Array | undefined {
+  let bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  const zone = bare.indexOf('%');
+  if (zone >= 0) bare = bare.slice(0, zone);
+  return bare.includes(':') ? parseIpv6(bare) : parseIpv4(bare);
 }
 
-/** Expands an IPv6 address (any textual form, optional trailing dotted quad) into 8 groups. */
-export function parseIPv6(input: string): number[] | undefined {
-  let address = input.toLowerCase();
-  if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
-  const zone = address.indexOf('%');
-  if (zone >= 0) address = address.slice(0, zone);
-  if (!address.includes(':')) return undefined;
-  let tail: number[] = [];
-  const lastColon = address.lastIndexOf(':');
-  const maybeV4 = address.slice(lastColon + 1);
-  if (maybeV4.includes('.')) {
-    const v4 = parseIPv4(maybeV4);
-    if (v4 === undefined) return undefined;
-    tail = [Math.floor(v4 / 65536), v4 % 65536];
-    address = `${address.slice(0, lastColon + 1)}${tail.length ? '0:0' : ''}`;
-  }
-  const halves = address.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const groups = s.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN));
-    return groups.some(Number.isNaN) ? undefined : groups;
-  };
-  const head = parse(halves[0] ?? '');
-  const rest = halves.length === 2 ? parse(halves[1] ?? '') : [];
-  if (!head || !rest) return undefined;
-  const missing = 8 - head.length - rest.length;
-  if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) return undefined;
-  const groups = [...head, ...Array<number>(Math.max(0, missing)).fill(0), ...rest];
-  if (tail.length) groups.splice(6, 2, ...tail);
-  return groups;
-}
-
-const V4_RANGES: ReadonlyArray<readonly [string, number, RefusedRange]> = [
-  ['169.254.169.254', 32, 'metadata'],
-  ['0.0.0.0', 8, 'unspecified'],
-  ['10.0.0.0', 8, 'private'],
-  ['100.64.0.0', 10, 'shared'],
-  ['127.0.0.0', 8, 'loopback'],
-  ['169.254.0.0', 16, 'link-local'],
-  ['172.16.0.0', 12, 'private'],
-  ['192.0.0.0', 24, 'reserved'],
-  ['192.0.2.0', 24, 'reserved'],
-  ['192.168.0.0', 16, 'private'],
-  ['198.18.0.0', 15, 'reserved'],
-  ['198.51.100.0', 24, 'reserved'],
-  ['203.0.113.0', 24, 'reserved'],
-  ['224.0.0.0', 4, 'multicast'],
-  ['240.0.0.0', 4, 'reserved'],
-];
-
-/** Whether the 32-bit `value` lies in `base/prefix`. */
-export function inV4Cidr(value: number, base: number, prefix: number): boolean {
-  if (prefix === 0) return true;
-  const size = 2 ** (32 - prefix);
-  return Math.floor(value / size) === Math.floor(base / size);
-}
-
-/** Whether 8-group `groups` lies in `base/prefix`. */
-export function inV6Cidr(groups: readonly number[], base: readonly number[], prefix: number): boolean {
-  for (let i = 0, left = prefix; left > 0; i++, left -= 16) {
-    const bits = Math.min(16, left);
-    const mask = (0xffff << (16 - bits)) & 0xffff;
-    if (((groups[i] ?? 0) & mask) !== ((base[i] ?? 0) & mask)) return false;
-  }
+function allZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
   return true;
 }
 
-function classifyV4(value: number): RefusedRange | null {
-  for (const [base, prefix, range] of V4_RANGES) {
-    if (inV4Cidr(value, parseIPv4(base) as number, prefix)) return range;
-  }
-  return null;
+/**
+ * The IPv4 address carried by a mapped (`::ffff:0:0/96`), NAT64 (`64:ff9b::/96`) or
+ * compatible (`::/96`, except `::` and `::1`) IPv6 address, as 4 bytes.
+ */
+export function embeddedIpv4(bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes.length !== 16) return undefined;
+  const mapped = allZero(bytes, 0, 10) && bytes[10] === 0xff && bytes[11] === 0xff;
+  const nat64 = bytes[0] === 0 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && allZero(bytes, 4, 12);
+  const compatible = allZero(bytes, 0, 12) && !allZero(bytes, 12, 14);
+  return mapped || nat64 || compatible ? bytes.slice(12) : undefined;
 }
 
-/** The IPv4 address embedded in a mapped (`::ffff:0:0/96`), NAT64 (`64:ff9b::/96`) or compatible (`::/96`) IPv6 address. */
-export function embeddedIPv4(groups: readonly number[]): number | undefined {
-  const [a, b, c, d, e, f, g, h] = groups as [number, number, number, number, number, number, number, number];
-  const mapped = a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && f === 0xffff;
-  const nat64 = a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0;
-  const compatible = a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && f === 0 && g !== 0;
-  return mapped || nat64 || compatible ? g * 65536 + h : undefined;
+const V4_RANGES = (
+  [
+    ['169.254.169.254', 32, 'metadata'],
+    ['0.0.0.0', 8, 'unspecified'],
+    ['10.0.0.0', 8, 'private'],
+    ['100.64.0.0', 10, 'shared'],
+    ['127.0.0.0', 8, 'loopback'],
+    ['169.254.0.0', 16, 'link-local'],
+    ['172.16.0.0', 12, 'private'],
+    ['192.0.0.0', 24, 'reserved'],
+    ['192.0.2.0', 24, 'reserved'],
+    ['192.168.0.0', 16, 'private'],
+    ['198.18.0.0', 15, 'reserved'],
+    ['198.51.100.0', 24, 'reserved'],
+    ['203.0.113.0', 24, 'reserved'],
+    ['224.0.0.0', 4, 'multicast'],
+    ['240.0.0.0', 4, 'reserved'],
+  ] as const
+).map(([network, prefix, range]) => ({ network: parseIpv4(network) as Uint8Array, prefix, range }));
+
+function classifyV4(bytes: Uint8Array): RefusedRange | null {
+  return V4_RANGES.find(({ network, prefix }) => ipPrefixMatches(network, prefix, bytes))?.range ?? null;
+}
+
+function classifyV6(bytes: Uint8Array): RefusedRange | null {
+  const word = (i: number): number => ((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number);
+  const first = word(0);
+  if (first === 0xfd00 && word(1) === 0x0ec2 && word(7) === 0x254) return 'metadata';
+  if ((first & 0xfe00) === 0xfc00) return 'unique-local';
+  if ((first & 0xffc0) === 0xfe80 || (first & 0xffc0) === 0xfec0) return 'link-local';
+  if ((first & 0xff00) === 0xff00) return 'multicast';
+  if (first === 0x2001 && word(1) === 0x0db8) return 'reserved';
+  if (first === 0x0100 && word(1) === 0 && word(2) === 0 && word(3) === 0) return 'reserved';
+  return null;
 }
 
 /**
@@ -113,20 +80,11 @@ export function embeddedIPv4(groups: readonly number[]): number | undefined {
  * ```
  */
 export function classifyAddress(address: string): RefusedRange | null {
-  const v4 = parseIPv4(address);
-  if (v4 !== undefined) return classifyV4(v4);
-  const groups = parseIPv6(address);
-  if (!groups) return 'reserved';
-  if (groups.every((g) => g === 0)) return 'unspecified';
-  if (groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1) return 'loopback';
-  const embedded = embeddedIPv4(groups);
-  if (embedded !== undefined) return classifyV4(embedded);
-  const first = groups[0] as number;
-  if (first === 0xfd00 && groups[1] === 0x0ec2 && groups[7] === 0x254) return 'metadata';
-  if ((first & 0xfe00) === 0xfc00) return 'unique-local';
-  if ((first & 0xffc0) === 0xfe80 || (first & 0xffc0) === 0xfec0) return 'link-local';
-  if ((first & 0xff00) === 0xff00) return 'multicast';
-  if (first === 0x2001 && groups[1] === 0x0db8) return 'reserved';
-  if (first === 0x0100 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0) return 'reserved';
-  return null;
+  const bytes = parseAddress(address);
+  if (!bytes) return 'reserved';
+  if (bytes.length === 4) return classifyV4(bytes);
+  if (allZero(bytes, 0, 16)) return 'unspecified';
+  if (allZero(bytes, 0, 15) && bytes[15] === 1) return 'loopback';
+  const embedded = embeddedIpv4(bytes);
+  return embedded ? classifyV4(embedded) : classifyV6(bytes);
 }
