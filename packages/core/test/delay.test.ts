@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { FakeClock } from '@bulwark/testing';
 import { describe, expect, it } from 'vitest';
 import { delay } from '../src/index.js';
@@ -46,6 +47,7 @@ describe('delay', () => {
     let added = 0;
     let removed = 0;
     const signal = controller.signal;
+    setMaxListeners(1_000, signal); // 1,000 waits at once are the point here, not a leak
     const add = signal.addEventListener.bind(signal);
     const remove = signal.removeEventListener.bind(signal);
     signal.addEventListener = ((...args: Parameters<typeof add>) => {
