@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, configSchema, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('runs on embedded defaults with an empty environment', () => {
@@ -33,5 +34,12 @@ describe('loadConfig', () => {
       for (const name of ['PORT', 'ADMIN_TOKEN', 'REDIS_URL', 'WEBHOOK_REAL']) expect(message).toContain(name);
       expect(message).not.toContain(secret);
     }
+  });
+
+  it('is documented: every variable it reads has a row in the README', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Deploying'));
+    const missing = Object.keys(configSchema.shape).filter((name) => !table.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
   });
 });
