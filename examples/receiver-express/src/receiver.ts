@@ -1,4 +1,4 @@
-import { createWebhookVerifier, expressWebhook, type VerifiedWebhook } from '@bulwark/webhooks';
+import { createWebhookVerifier, expressWebhook, verifiedWebhook } from '@bulwark/webhooks';
 import express, { type Express } from 'express';
 
 /** What the receiver does with each verified event. */
@@ -36,7 +36,7 @@ export function createReceiver(options: ReceiverOptions): Express {
   const processed = new Set<string>();
   const app = express();
   app.post('/webhooks', express.raw({ type: '*/*', limit: '1mb' }), expressWebhook(verifier), async (req, res) => {
-    const webhook = (req as unknown as { webhook: VerifiedWebhook }).webhook;
+    const webhook = verifiedWebhook(req);
     if (!processed.has(webhook.id)) {
       const body = typeof webhook.body === 'string' ? webhook.body : new TextDecoder().decode(webhook.body);
       const { type, payload } = JSON.parse(body) as { type: string; payload: unknown };

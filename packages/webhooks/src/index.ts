@@ -25,6 +25,7 @@ export {
   readRawBody,
   verifyNodeRequest,
 } from './adapters/node-http.js';
+export { verifiedWebhook } from './adapters/verified-webhook.js';
 export { constantTimeEqual } from './constant-time-equal.js';
 export {
   derivePublicKey,

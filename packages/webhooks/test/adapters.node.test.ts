@@ -5,12 +5,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWebhookVerifier,
-  type ExpressRequestLike,
   expressWebhook,
   fastifyWebhook,
   readRawBody,
   sign,
-  type VerifiedWebhook,
+  verifiedWebhook,
   verifyNodeRequest,
 } from '../src/index.js';
 import { clockAt, NOW_SEC, SECRET } from './helpers.js';
@@ -82,8 +81,7 @@ describe('Express: expressWebhook', () => {
   let url: string;
   beforeAll(async () => {
     const app = express();
-    const respond = (req: express.Request, res: express.Response) =>
-      res.json({ id: (req as ExpressRequestLike).webhook?.id });
+    const respond = (req: express.Request, res: express.Response) => res.json({ id: verifiedWebhook(req).id });
     app.post('/stream', expressWebhook(verifier) as express.RequestHandler, respond);
     app.post('/raw', express.raw({ type: '*/*' }), expressWebhook(verifier) as express.RequestHandler, respond);
     app.post('/parsed', express.json(), expressWebhook(verifier) as express.RequestHandler, respond);
@@ -121,7 +119,7 @@ describe('Fastify: fastifyWebhook', () => {
   beforeAll(async () => {
     app.register(
       fastifyWebhook(verifier, (scope: FastifyInstance) => {
-        scope.post('/webhooks', async (request) => ({ id: (request as { webhook?: VerifiedWebhook }).webhook?.id }));
+        scope.post('/webhooks', async (request) => ({ id: verifiedWebhook(request).id }));
       }),
     );
     app.post('/json', async (request) => request.body);
@@ -168,5 +166,13 @@ describe('Fastify: fastifyWebhook', () => {
       headers: { 'content-type': 'text/plain' },
     });
     expect(broken.statusCode).toBe(500);
+  });
+});
+
+describe('verifiedWebhook', () => {
+  it('refuses a request no adapter verified, naming the fix', () => {
+    for (const request of [{}, { webhook: null }, { webhook: { id: 'x' } }, { webhook: 'forged' }]) {
+      expect(() => verifiedWebhook(request)).toThrow(/mount expressWebhook\(\) or fastifyWebhook\(\)/);
+    }
   });
 });

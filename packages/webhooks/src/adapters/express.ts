@@ -11,14 +11,18 @@ export interface ExpressRequestLike extends NodeRequestLike {
 }
 
 /**
- * Express middleware that verifies the webhook and stores the result on `req.webhook`.
+ * Express middleware that verifies the webhook and stores the result on `req.webhook` (read it
+ * typed with {@link verifiedWebhook}).
  * Mount it with `express.raw({ type: '*\/*' })` or alone (it reads the stream itself); a body
  * already parsed by `express.json()` is rejected with `webhook_body_unsupported`, because the
  * original bytes are gone. Failures answer with problem+json; other errors go to `next`.
  *
  * @example
  * ```ts
- * app.post('/webhooks', expressWebhook(verifier), (req, res) => { handle(req.webhook); res.sendStatus(204); });
+ * app.post('/webhooks', expressWebhook(verifier), (req, res) => {
+ *   handle(verifiedWebhook(req)); // typed; Express's request type does not declare `webhook`
+ *   res.sendStatus(204);
+ * });
  * ```
  */
 export function expressWebhook(

@@ -30,7 +30,8 @@ export interface FastifyInstanceLike {
 /**
  * A Fastify plugin that scopes raw-body capture and verification to the routes that
  * `routes` declares: inside it, every content type is parsed as a `Buffer` (the bytes that were
- * signed) and a `preHandler` hook verifies each request and sets `request.webhook`. Routes
+ * signed) and a `preHandler` hook verifies each request and sets `request.webhook` (read it
+ * typed with {@link verifiedWebhook}). Routes
  * outside the plugin keep Fastify's JSON parser. Failures answer with problem+json.
  *
  * @example
@@ -40,8 +41,7 @@ export interface FastifyInstanceLike {
  *
  * // Annotate `scope`: the plugin is generic in the instance type, so routes keep Fastify's types.
  * app.register(fastifyWebhook(verifier, (scope: FastifyInstance) => {
- *   // The hook sets `webhook` on the request; Fastify's own request type does not declare it.
- *   scope.post('/webhooks', async (request) => ({ id: (request as FastifyRequestLike).webhook?.id }));
+ *   scope.post('/webhooks', async (request) => ({ id: verifiedWebhook(request).id }));
  * }));
  * ```
  */
