@@ -2,7 +2,7 @@ import { createMemoryStore, createRateLimiter, type RateLimiter } from '@bulwark
 import { createRedisStore, redisClientOptions } from '@bulwark/ratelimit/redis';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { DECIDE_SCRIPT } from '../../../packages/ratelimit/src/redis/lua.js';
+import { DECIDE_SCRIPT, GCRA_SCRIPT } from '../../../packages/ratelimit/src/redis/lua.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 const KEYS = Array.from({ length: 10_000 }, (_, i) => `user:${i}`);
@@ -81,7 +81,7 @@ function inFlight(n: number, fn: () => Promise<unknown>): () => Promise<unknown>
 type IncrScriptClient = { rlflxIncr(args: string[]): Promise<unknown> };
 
 /**
- * Redis: ours vs RateLimiterRedis. The floor is raw ioredis EVALSHA of our decide script with the
+ * Redis: ours vs RateLimiterRedis. The floor is raw ioredis EVALSHA of our GCRA script with the
  * same arguments, so `× floor` is our client-side overhead. The reference subject is raw ioredis
  * EVALSHA of rate-limiter-flexible's script: the two raw rows show how much of any gap is the
  * scripts' cost inside Redis (ours reads TIME and keeps a float GCRA state; theirs is INCRBY/PTTL).
@@ -119,15 +119,24 @@ async function redisCases(): Promise<BenchCase[]> {
       const theirArgs = ['1', String(duration), String(policy.limit), String(duration)];
       const theirScript = (key: string) => (theirRaw as unknown as IncrScriptClient).rlflxIncr([key, ...theirArgs]);
       const raw = await client();
-      const sha = (await raw.script('LOAD', DECIDE_SCRIPT)) as string;
-      const rawArgs = ['1', '1', String(policy.limit), String(policy.windowMs)];
+      // The store sends a one-GCRA-policy limiter to GCRA_SCRIPT, other limiters to DECIDE_SCRIPT.
+      const sha = (await raw.script('LOAD', GCRA_SCRIPT)) as string;
+      const decideSha = (await raw.script('LOAD', DECIDE_SCRIPT)) as string;
+      const rawArgs = ['1', String(policy.limit), String(policy.windowMs)];
       if (flight === 1 && policy === ALLOW && label.includes('hot')) {
         serverCostProbes.push(
-          { label: 'decide script, gcra', send: () => raw.evalsha(sha, 1, `${run}:r:{hot}`, ...rawArgs) },
+          {
+            label: 'GCRA script (one policy, the default)',
+            send: () => raw.evalsha(sha, 1, `${run}:r:{hot}`, ...rawArgs),
+          },
+          {
+            label: 'general decide script, gcra',
+            send: () => raw.evalsha(decideSha, 1, `${run}:r:{hot}:g`, '1', '1', ...rawArgs.slice(1)),
+          },
           {
             label: 'decide script, fixed-window',
             send: () =>
-              raw.evalsha(sha, 1, `${run}:r:{hot}:f`, '1', '4', String(policy.limit), String(policy.windowMs)),
+              raw.evalsha(decideSha, 1, `${run}:r:{hot}:f`, '1', '4', String(policy.limit), String(policy.windowMs)),
           },
           { label: 'rate-limiter-flexible script', send: () => theirScript(`${run}:x:hot`) },
         );
@@ -137,7 +146,7 @@ async function redisCases(): Promise<BenchCase[]> {
         name: title,
         subjects: [
           {
-            name: 'ioredis EVALSHA decide script (floor)',
+            name: 'ioredis EVALSHA of the GCRA script (floor)',
             floor: true,
             fn: inFlight(flight, () => raw.evalsha(sha, 1, `${run}:r:{${nextKey()}}`, ...rawArgs)),
           },

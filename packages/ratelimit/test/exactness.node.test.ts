@@ -5,7 +5,7 @@ import { redisUrl } from '@bulwark/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Algorithm, createRateLimiter } from '../src/index.js';
-import { ALGORITHM_IDS, DECIDE_SCRIPT } from '../src/redis/lua.js';
+import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT } from '../src/redis/lua.js';
 import { createRedisStore, redisClientOptions } from '../src/redis.js';
 import { waitReady } from './support/ready.js';
 
@@ -24,9 +24,13 @@ interface Child {
 
 function startChild(redis: string): Child {
   const script = fileURLToPath(new URL('./support/exactness-child.mjs', import.meta.url));
-  const proc = spawn(process.execPath, [script, JSON.stringify({ url: redis, script: DECIDE_SCRIPT, calls: CALLS })], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-  });
+  const proc = spawn(
+    process.execPath,
+    [script, JSON.stringify({ url: redis, scripts: { decide: DECIDE_SCRIPT, gcra: GCRA_SCRIPT }, calls: CALLS })],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    },
+  );
   const rl = createInterface({ input: proc.stdout });
   return { proc, rl, lines: rl[Symbol.asyncIterator]() };
 }
@@ -93,7 +97,15 @@ describe.skipIf(!url)('exactness on Redis', () => {
       const store = createRedisStore({ client: admin });
       const policies = createRateLimiter({ algorithm, limit: LIMIT, windowMs: WINDOW_MS }).policies;
       const key = `${run}:${algorithm}`;
-      const job = { keys: store.keysFor(key, policies), args: [1, ALGORITHM_IDS[algorithm], LIMIT, WINDOW_MS] };
+      // GCRA runs the one-policy script the store sends it to; the others the general one.
+      const job =
+        algorithm === 'gcra'
+          ? { script: 'gcra', keys: store.keysFor(key, policies), args: [1, LIMIT, WINDOW_MS] }
+          : {
+              script: 'decide',
+              keys: store.keysFor(key, policies),
+              args: [1, ALGORITHM_IDS[algorithm], LIMIT, WINDOW_MS],
+            };
       await expectExact(algorithm, async () => {
         for (const child of children) child.proc.stdin.write(`${JSON.stringify(job)}\n`);
         const counts = await Promise.all(

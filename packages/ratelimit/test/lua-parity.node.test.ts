@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Algorithm, createMemoryStore, createRateLimiter, type PolicyOutcome } from '../src/index.js';
-import { ALGORITHM_IDS, DECIDE_SCRIPT } from '../src/redis/lua.js';
+import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT } from '../src/redis/lua.js';
 import { createRedisStore, redisClientOptions } from '../src/redis.js';
 import { waitReady } from './support/ready.js';
 
@@ -17,12 +17,14 @@ const ALL: Algorithm[] = ['gcra', 'token-bucket', 'sliding-window', 'fixed-windo
 describe.skipIf(!url)('Lua script parity with the memory store', () => {
   let client: Redis;
   let sha: string;
+  let gcraSha: string;
   let run = 0;
 
   beforeAll(async () => {
     client = new Redis(url as string, redisClientOptions());
     await waitReady(client);
     sha = (await client.script('LOAD', DECIDE_SCRIPT)) as string;
+    gcraSha = (await client.script('LOAD', GCRA_SCRIPT)) as string;
   });
   afterAll(async () => {
     const keys = await client.keys(`parity${process.pid}:*`);
@@ -66,6 +68,52 @@ describe.skipIf(!url)('Lua script parity with the memory store', () => {
               retryAfterMs: reply[i * 4 + 3],
             }));
             expect(actual).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('gives identical outcomes from the one-GCRA-policy script, sharing its keys with the general one', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ limit: fc.integer({ min: 1, max: 20 }), windowMs: fc.integer({ min: 1_000, max: 120_000 }) }),
+        fc.array(
+          fc.record({
+            advance: fc.integer({ min: 0, max: 150_000 }),
+            cost: fc.integer({ min: 0, max: 22 }),
+            general: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 25 },
+        ),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        async (policy, steps, startOffset) => {
+          const clock = new FakeClock(1_700_000_000_000 + startOffset);
+          const limiter = createRateLimiter({ ...policy, clock });
+          const memory = createMemoryStore({ clock });
+          const store = createRedisStore({ client, prefix: `parity${process.pid}:${run++}:` });
+          const [key] = store.keysFor('k', limiter.policies) as [string];
+          for (const { advance, cost, general } of steps) {
+            clock.advance(advance);
+            const expected = memory.decide('k', limiter.policies, cost).map(strip);
+            // Both scripts on one key, in any order: they read and write the same state.
+            const reply = (
+              general
+                ? await client.evalsha(
+                    sha,
+                    1,
+                    key,
+                    cost,
+                    ALGORITHM_IDS.gcra,
+                    policy.limit,
+                    policy.windowMs,
+                    clock.now(),
+                  )
+                : await client.evalsha(gcraSha, 1, key, cost, policy.limit, policy.windowMs, clock.now())
+            ) as number[];
+            const actual = { allowed: reply[0] === 1, remaining: reply[1], resetMs: reply[2], retryAfterMs: reply[3] };
+            expect([actual]).toEqual(expected);
           }
         },
       ),

@@ -2,8 +2,8 @@ import { redisUrl } from '@bulwark/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Algorithm, createRateLimiter } from '../src/index.js';
-import { DECIDE_SCRIPT } from '../src/redis/lua.js';
-import { DECIDE_SHA } from '../src/redis/redis-store.js';
+import { GCRA_SCRIPT } from '../src/redis/lua.js';
+import { DECIDE_SHA, GCRA_SHA } from '../src/redis/redis-store.js';
 import { createRedisStore, type RedisScriptClient, redisClientOptions } from '../src/redis.js';
 import { waitReady } from './support/ready.js';
 
@@ -133,7 +133,7 @@ describe('createRedisStore with a client double', () => {
     const { client, shas, evals } = scriptedClient(() => Promise.resolve([1, 4, 200, 0]));
     const limiter = limiterOn(client);
     const decision = await limiter.limit('k', { cost: 2 });
-    expect(shas).toEqual([[DECIDE_SHA, 1, 'rl:{k}:default:1:5:1000', '2', '1', '5', '1000']]);
+    expect(shas).toEqual([[GCRA_SHA, 1, 'rl:{k}:default:1:5:1000', '2', '5', '1000']]);
     expect(evals).toEqual([]);
     expect(decision).toMatchObject({ allowed: true, reason: 'ok', remaining: 4, resetMs: 200 });
     expect(decision.policies[0]?.policy).toBe(limiter.policies[0]);
@@ -144,7 +144,22 @@ describe('createRedisStore with a client double', () => {
     const { client, evals } = scriptedClient(() => Promise.reject(noScript));
     const limiter = limiterOn(client);
     expect(await limiter.limit('k')).toMatchObject({ allowed: true, reason: 'ok' });
-    expect(evals).toEqual([[DECIDE_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '1', '1', '5', '1000']]);
+    expect(evals).toEqual([[GCRA_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '1', '5', '1000']]);
+  });
+
+  it('sends other algorithms and several policies to the general script', async () => {
+    const { client, shas } = scriptedClient(() => Promise.resolve([1, 4, 200, 0, 1, 9, 100, 0]));
+    const store = createRedisStore({ client });
+    const policies = createRateLimiter({
+      policies: [
+        { name: 'a', limit: 5, windowMs: 1_000 },
+        { name: 'b', algorithm: 'fixed-window', limit: 10, windowMs: 60_000 },
+      ],
+    }).policies;
+    await store.decide('k', policies, 1);
+    expect(shas).toEqual([
+      [DECIDE_SHA, 2, 'rl:{k}:a:1:5:1000', 'rl:{k}:b:4:10:60000', '1', '1', '5', '1000', '4', '10', '60000'],
+    ]);
   });
 
   it('fails closed on any other script error, without retrying', async () => {

@@ -115,6 +115,44 @@ end
 return out
 `;
 
+/**
+ * The same GCRA as {@link DECIDE_SCRIPT}, for the common limiter of one GCRA policy: no loop,
+ * no algorithm dispatch, one key, ARGV `cost, limit, windowMs` (and the parity tests' time
+ * override). Same key, same stored state, same reply, every expression in the same order, so
+ * the two scripts agree to the bit and can share keys. ~10% less Redis time per decision.
+ * @internal
+ */
+export const GCRA_SCRIPT = `
+local now = tonumber(ARGV[4])
+if not now then
+  local t = redis.call('TIME')
+  now = t[1] * 1000 + t[2] / 1000
+end
+local cost, limit, win = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local EPS = 1e-6
+local interval = win / limit
+local tat = now
+local raw = redis.call('GET', KEYS[1])
+if raw then tat = math.max(tonumber(raw) or 0, now) end
+local newTat = tat + cost * interval
+local remaining, reset, retry
+if cost > limit then
+  remaining, reset, retry = (win - (tat - now)) / interval, tat - now, win
+elseif newTat - win - now > EPS then
+  remaining, reset, retry = (win - (tat - now)) / interval, tat - now, newTat - win - now
+else
+  if cost > 0 then redis.call('SET', KEYS[1], newTat, 'PX', math.ceil(2 * win)) end
+  remaining, reset = (win - (newTat - now)) / interval, newTat - now
+  return {1, remaining > 0 and math.floor(remaining + EPS) or 0, reset > 0 and math.ceil(reset - EPS) or 0, 0}
+end
+return {
+  0,
+  remaining > 0 and math.floor(remaining + EPS) or 0,
+  reset > 0 and math.ceil(reset - EPS) or 0,
+  retry > 0 and math.max(1, math.ceil(retry - EPS)) or 0,
+}
+`;
+
 /** Algorithm ids passed to the script. @internal */
 export const ALGORITHM_IDS = Object.freeze({
   gcra: 1,

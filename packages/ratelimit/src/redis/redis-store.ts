@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PolicyDecision, PolicyOutcome, ResolvedPolicy, Store } from '../types.js';
-import { ALGORITHM_IDS, DECIDE_SCRIPT } from './lua.js';
+import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT } from './lua.js';
 
 /**
  * The part of an ioredis `Redis` (or `Cluster`) client the store uses. Any client with these
@@ -32,11 +32,19 @@ export interface RedisStore extends Store {
 
 /** SHA-1 of {@link DECIDE_SCRIPT}, the name `EVALSHA` uses. @internal */
 export const DECIDE_SHA = createHash('sha1').update(DECIDE_SCRIPT).digest('hex');
+/** SHA-1 of {@link GCRA_SCRIPT}. @internal */
+export const GCRA_SHA = createHash('sha1').update(GCRA_SCRIPT).digest('hex');
 
-/** Per-limiter key suffixes and script arguments, computed once. */
+/** Per-limiter key suffixes, script and arguments, computed once. */
 interface Prepared {
   readonly suffixes: readonly string[];
-  /** `[algorithm, limit, windowMs]` per policy, as strings (converted once, not per call). */
+  /** One GCRA policy: {@link GCRA_SCRIPT}; otherwise {@link DECIDE_SCRIPT}. */
+  readonly script: string;
+  readonly sha: string;
+  /**
+   * The script's per-limiter arguments as strings (converted once, not per call):
+   * `[limit, windowMs]` for GCRA_SCRIPT, `[algorithm, limit, windowMs]` per policy otherwise.
+   */
   readonly args: readonly string[];
 }
 /**
@@ -75,9 +83,16 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     if (policies === lastPolicies) return lastPrepared as Prepared;
     let found = prepared.get(policies);
     if (found === undefined) {
+      const gcra = policies.length === 1 && policies[0]?.algorithm === 'gcra';
       found = {
         suffixes: policies.map((p) => `}:${p.name}:${ALGORITHM_IDS[p.algorithm]}:${p.limit}:${p.windowMs}`),
-        args: policies.flatMap((p) => [String(ALGORITHM_IDS[p.algorithm]), String(p.limit), String(p.windowMs)]),
+        script: gcra ? GCRA_SCRIPT : DECIDE_SCRIPT,
+        sha: gcra ? GCRA_SHA : DECIDE_SHA,
+        args: policies.flatMap((p) => [
+          ...(gcra ? [] : [String(ALGORITHM_IDS[p.algorithm])]),
+          String(p.limit),
+          String(p.windowMs),
+        ]),
       };
       prepared.set(policies, found);
     }
@@ -92,18 +107,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   }
 
   function decide(key: string, policies: readonly ResolvedPolicy[], cost: number): Promise<PolicyDecision[]> {
-    const { suffixes, args } = prepare(policies);
+    const { suffixes, script, sha, args } = prepare(policies);
     const head = `${prefix}{${key}`;
     const n = suffixes.length;
     const argv: string[] = new Array(n + 1 + args.length);
     for (let i = 0; i < n; i++) argv[i] = head + suffixes[i];
     argv[n] = cost === 1 ? '1' : String(cost);
     for (let i = 0; i < args.length; i++) argv[n + 1 + i] = args[i] as string;
-    return client.evalsha(DECIDE_SHA, n, ...argv).then(
+    return client.evalsha(sha, n, ...argv).then(
       (reply) => parseReply(reply, policies),
       (error: unknown) => {
         if (!isNoScript(error)) throw error;
-        return client.eval(DECIDE_SCRIPT, n, ...argv).then((reply) => parseReply(reply, policies));
+        return client.eval(script, n, ...argv).then((reply) => parseReply(reply, policies));
       },
     );
   }
