@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { listenOnLoopback } from '../src/listen-on-loopback.js';
 
 /** Debian's chromium, installed by `.ci/run`. Missing in CI is an error, never a skip. */
 export function chromiumPath(): string | undefined {
@@ -20,3 +22,34 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
+
+/** The app served on a loopback port and a headless Chromium to drive it. */
+export interface DashboardSession {
+  /** `http://127.0.0.1:<port>` */
+  readonly baseUrl: string;
+  readonly browser: Browser;
+  /** Closes the browser, then the server. */
+  close(): Promise<void>;
+}
+
+/** Serves `fetch` on loopback and launches Debian's chromium at `executablePath` against it. */
+export async function openDashboard(
+  fetch: Parameters<typeof listenOnLoopback>[0],
+  executablePath: string,
+): Promise<DashboardSession> {
+  const server = await listenOnLoopback(fetch);
+  try {
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    return {
+      baseUrl: server.url,
+      browser,
+      async close() {
+        await browser.close();
+        await server.close();
+      },
+    };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}

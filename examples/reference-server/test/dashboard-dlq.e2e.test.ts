@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoopbackServer, listenOnLoopback } from '../src/listen-on-loopback.js';
-import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
+import { chromiumPath, type DashboardSession, openDashboard } from './chromium.js';
 import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
 
 const executablePath = chromiumPath();
@@ -11,7 +10,7 @@ const executablePath = chromiumPath();
 describe.skipIf(!executablePath)('dashboard: delivery queue and DLQ in headless Chromium', () => {
   let healthy = false;
   let receiver: Server;
-  let server: LoopbackServer | undefined;
+  let session: DashboardSession | undefined;
   let browser: Browser;
   let baseUrl = '';
   let built: ReturnType<typeof buildTestApp>;
@@ -29,14 +28,12 @@ describe.skipIf(!executablePath)('dashboard: delivery queue and DLQ in headless 
       DELIVERY_RETRY_SCHEDULE_MS: '0',
       DELIVERY_POLL_INTERVAL_MS: '10',
     });
-    server = await listenOnLoopback(built.app.fetch);
-    baseUrl = server.url;
-    browser = await chromium.launch({ executablePath: executablePath as string, args: CHROMIUM_ARGS });
+    session = await openDashboard(built.app.fetch, executablePath as string);
+    ({ browser, baseUrl } = session);
   }, 30_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await session?.close();
     for (const close of built.services.closers) await close();
     await new Promise<void>((resolve) => receiver?.close(() => resolve()));
   });

@@ -1,26 +1,23 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoopbackServer, listenOnLoopback } from '../src/listen-on-loopback.js';
-import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
+import { chromiumPath, type DashboardSession, openDashboard } from './chromium.js';
 import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
 
 const executablePath = chromiumPath();
 
 describe.skipIf(!executablePath)('dashboard in headless Chromium', () => {
-  let server: LoopbackServer | undefined;
+  let session: DashboardSession | undefined;
   let browser: Browser;
   let baseUrl = '';
   const { app, request, services } = buildTestApp();
 
   beforeAll(async () => {
-    server = await listenOnLoopback(app.fetch);
-    baseUrl = server.url;
-    browser = await chromium.launch({ executablePath: executablePath as string, args: CHROMIUM_ARGS });
+    session = await openDashboard(app.fetch, executablePath as string);
+    ({ browser, baseUrl } = session);
   }, 30_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await session?.close();
     for (const close of services.closers) await close();
   });
 

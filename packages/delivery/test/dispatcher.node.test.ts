@@ -38,6 +38,18 @@ function setup(script: (req: { url: string }, n: number) => Script, options: Par
   return { clock, transport, metrics, step };
 }
 
+/** Records how many deliveries each claim of the dispatcher's store returns, from now on. */
+function recordClaims(): number[] {
+  const sizes: number[] = [];
+  const claim = store.claim.bind(store);
+  store.claim = async (options) => {
+    const claimed = await claim(options);
+    sizes.push(claimed.length);
+    return claimed;
+  };
+  return sizes;
+}
+
 describe('createDispatcher', () => {
   it('persists the outbox before publish resolves, with one stable message id per event', async () => {
     setup(() => ({}));
@@ -390,13 +402,7 @@ describe('createDispatcher validation', () => {
 
   it('claims in batches: prefetched deliveries wait here for a slot instead of one claim per completion', async () => {
     const { clock, transport } = setup(() => ({}), { concurrency: 2, maxInflightPerEndpoint: 2, prefetch: 4 });
-    const claims: number[] = [];
-    const claim = store.claim.bind(store);
-    store.claim = async (options) => {
-      const claimed = await claim(options);
-      claims.push(claimed.length);
-      return claimed;
-    };
+    const claims = recordClaims();
     await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook' });
     for (let i = 0; i < 12; i++) await dispatcher.publish({ type: 'a', payload: i });
     dispatcher.start();
@@ -414,20 +420,14 @@ describe('createDispatcher validation', () => {
     await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook' });
     dispatcher.start();
     await clock.advanceAsync(0);
-    let claimed = 0;
-    const claim = store.claim.bind(store);
-    store.claim = async (options) => {
-      const rows = await claim(options);
-      claimed += rows.length;
-      return rows;
-    };
+    const claims = recordClaims();
     const published = await Promise.all([1, 2, 3, 4, 5].map((i) => dispatcher.publish({ type: 'a', payload: i })));
     const again = await dispatcher.publish({ type: 'a', payload: 1, id: published[0]!.messageId });
     expect(again.deliveryIds).toEqual(published[0]!.deliveryIds);
     await clock.advanceAsync(0);
     await dispatcher.idle();
     expect(transport.calls).toHaveLength(5); // the duplicate publish is not sent again
-    expect(claimed).toBe(2); // 3 handed over (2 slots + 1 prefetched); the other 2 claimed
+    expect(claims.reduce((a, b) => a + b, 0)).toBe(2); // 3 handed over (2 slots + 1 prefetched); the other 2 claimed
     expect((await store.counts()).succeeded).toBe(5);
   });
 
@@ -491,13 +491,7 @@ describe('createDispatcher validation', () => {
     dispatcher.start();
     for (let i = 0; i < 2; i++) await dispatcher.publish({ type: 'a', payload: i });
     await clock.advanceAsync(0);
-    const claims: number[] = [];
-    const claim = store.claim.bind(store);
-    store.claim = async (options) => {
-      const claimed = await claim(options);
-      claims.push(claimed.length);
-      return claimed;
-    };
+    const claims = recordClaims();
     await dispatcher.publish({ type: 'a', payload: 'third' });
     await clock.advanceAsync(0);
     expect(claims).toEqual([]); // one in flight + one queued: ep_1 holds its share

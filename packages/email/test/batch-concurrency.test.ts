@@ -5,23 +5,16 @@ import { createSesProvider } from '@bulwark/email/ses';
 import { createTestServer } from '@bulwark/testing';
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import type { EmailMessage, EmailProvider } from '../src/index.js';
+import type { EmailProvider } from '../src/index.js';
 import { errors } from './fixtures/sendgrid-api.js';
 import { createRequestGate } from './helpers/held-requests.js';
+import { numberedMessages } from './helpers/numbered-messages.js';
 
 const SENDGRID = 'https://api.sendgrid.com/v3/mail/send';
 const SES = 'https://email.eu-west-1.amazonaws.com/v2/email/outbound-emails';
 const MAILGUN = 'https://api.mailgun.net/v3/mg.example.com/messages';
 const RESEND = 'https://api.resend.com/emails';
 const server = createTestServer();
-
-const messages = (count: number): EmailMessage[] =>
-  Array.from({ length: count }, (_, i) => ({
-    from: 'sender@example.com',
-    to: `user${i}@example.com`,
-    subject: `Message ${i}`,
-    text: 'Hi',
-  }));
 
 /** The item index a request carries in its subject, whatever the provider's body format. */
 async function indexOf(request: Request): Promise<number> {
@@ -69,7 +62,7 @@ describe('sendBatch on providers without a batch API', () => {
   ])('%s keeps 4 requests in flight by default and reports items in input order', async (_, make) => {
     const gate = createRequestGate(4, 10);
     server.use(...heldHandlers(gate));
-    const results = await make().sendBatch(messages(10));
+    const results = await make().sendBatch(numberedMessages(10));
     expect(ids(results)).toEqual(Array.from({ length: 10 }, (__, i) => `id-${i}`));
     expect(results.map((r) => r.index)).toEqual(Array.from({ length: 10 }, (__, i) => i));
     expect(gate.maxInFlight).toBe(4);
@@ -78,7 +71,7 @@ describe('sendBatch on providers without a batch API', () => {
   it('honours batchConcurrency, answered out of order', async () => {
     const gate = createRequestGate(3, 7);
     server.use(...heldHandlers(gate));
-    const results = await sendgrid(3).sendBatch(messages(7));
+    const results = await sendgrid(3).sendBatch(numberedMessages(7));
     expect(gate.maxInFlight).toBe(3);
     expect(gate.arrivals.slice(0, 3).sort()).toEqual([0, 1, 2]);
     expect(ids(results)).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4', 'id-5', 'id-6']);
@@ -87,7 +80,7 @@ describe('sendBatch on providers without a batch API', () => {
   it('sends one at a time with batchConcurrency 1', async () => {
     const gate = createRequestGate(1, 3);
     server.use(...heldHandlers(gate));
-    const results = await sendgrid(1).sendBatch(messages(3));
+    const results = await sendgrid(1).sendBatch(numberedMessages(3));
     expect(gate.maxInFlight).toBe(1);
     expect(gate.arrivals).toEqual([0, 1, 2]);
     expect(ids(results)).toEqual(['id-0', 'id-1', 'id-2']);
@@ -96,7 +89,7 @@ describe('sendBatch on providers without a batch API', () => {
   it('reports a failed item in place and still sends the rest', async () => {
     const gate = createRequestGate(2, 5);
     server.use(...heldHandlers(gate, 3));
-    const batch = [...messages(5)];
+    const batch = [...numberedMessages(5)];
     batch.splice(1, 0, { ...batch[0]!, to: 'not an address' });
     const results = await sendgrid(2).sendBatch(batch);
     expect(ids(results)).toEqual(['id-0', 'email_invalid_request', 'id-1', 'id-2', 'email_invalid_request', 'id-4']);
@@ -115,7 +108,7 @@ describe('sendBatch on providers without a batch API', () => {
         return new HttpResponse(null, { status: 202, headers: { 'x-message-id': `id-${index}` } });
       }),
     );
-    await expect(sendgrid(2).sendBatch(messages(6), { signal: controller.signal })).rejects.toBe(reason);
+    await expect(sendgrid(2).sendBatch(numberedMessages(6), { signal: controller.signal })).rejects.toBe(reason);
     expect(server.calls).toHaveLength(2);
     gate.releaseAll();
   });
@@ -138,7 +131,7 @@ describe('sendBatch on Resend', () => {
       }),
     );
     const resend = createResendProvider({ apiKey: 're_test' });
-    const results = await resend.sendBatch(messages(150));
+    const results = await resend.sendBatch(numberedMessages(150));
     expect(results.filter((r) => r.ok)).toHaveLength(150);
     expect(gate.maxInFlight).toBe(1);
   });
@@ -148,7 +141,7 @@ describe('sendBatch on Resend', () => {
       http.post(`${RESEND}/batch`, () => HttpResponse.json({ data: [{ id: 'b0' }, { id: 'b1' }] })),
       http.post(RESEND, () => HttpResponse.json({ id: 'single' })),
     );
-    const batch = messages(3);
+    const batch = numberedMessages(3);
     batch[1] = { ...batch[1]!, idempotencyKey: 'order-42' };
     const results = await createResendProvider({ apiKey: 're_test' }).sendBatch(batch);
     expect(ids(results)).toEqual(['b0', 'single', 'b1']);

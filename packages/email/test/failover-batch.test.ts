@@ -7,20 +7,12 @@ import {
   type BatchItemResult,
   createFailoverProvider,
   createSimulatedProvider,
-  type EmailMessage,
   type EmailProvider,
   type FailoverOptions,
   type SendResult,
   type SimulatedFailure,
 } from '../src/index.js';
-
-const messages = (count: number): EmailMessage[] =>
-  Array.from({ length: count }, (_, i) => ({
-    from: 'sender@example.com',
-    to: `user${i}@example.com`,
-    subject: `Message ${i}`,
-    text: 'Hi',
-  }));
+import { numberedMessages } from './helpers/numbered-messages.js';
 
 const indexOf = (message: { readonly subject: string }) => Number(/\d+$/.exec(message.subject)?.[0]);
 
@@ -85,7 +77,7 @@ describe('failover sendBatch', () => {
     const email = failover([primary.provider, createSimulatedProvider({ name: 'secondary' })], {
       batchConcurrency: 3,
     });
-    const pending = email.sendBatch(messages(7));
+    const pending = email.sendBatch(numberedMessages(7));
     await flushMicrotasks(100);
     expect(primary.waiting()).toEqual([0, 1, 2]);
     // Answer newest first, so answers arrive out of input order.
@@ -110,7 +102,7 @@ describe('failover sendBatch', () => {
     const secondary = createSimulatedProvider({ name: 'secondary' });
     const onFailover = vi.fn();
     const email = failover([primary, secondary], { batchConcurrency: 4, onFailover });
-    const batch = messages(6);
+    const batch = numberedMessages(6);
     const results = await email.sendBatch(batch);
     expect(results.map((r) => (r.ok ? r.result.provider : `${r.error.provider}:${r.error.code}`))).toEqual([
       'primary',
@@ -132,7 +124,7 @@ describe('failover sendBatch', () => {
     const primary = createSimulatedProvider({ name: 'primary' });
     primary.failNext('email_timeout');
     const email = failover([primary, createSimulatedProvider({ name: 'secondary' })], { batchConcurrency: 2 });
-    const [first] = await email.sendBatch([{ ...messages(1)[0]!, idempotencyKey: 'order-42' }]);
+    const [first] = await email.sendBatch([{ ...numberedMessages(1)[0]!, idempotencyKey: 'order-42' }]);
     expect(first).toMatchObject({ ok: true, result: { provider: 'secondary' } });
   });
 
@@ -142,7 +134,7 @@ describe('failover sendBatch', () => {
     const email = failover([primary.provider, secondary], { batchConcurrency: 2 });
     const controller = new AbortController();
     const reason = new Error('shutdown');
-    const pending = email.sendBatch(messages(6), { signal: controller.signal });
+    const pending = email.sendBatch(numberedMessages(6), { signal: controller.signal });
     await flushMicrotasks(100);
     primary.accept(0);
     await flushMicrotasks(100);
@@ -157,7 +149,7 @@ describe('failover sendBatch', () => {
     const primary = createSimulatedProvider({ name: 'primary' });
     const email = failover([primary], { batchConcurrency: 3 });
     const reason = new Error('stop');
-    await expect(email.sendBatch(messages(3), { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await expect(email.sendBatch(numberedMessages(3), { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     expect(primary.messages).toHaveLength(0);
   });
 
@@ -185,7 +177,7 @@ describe('failover and spent quotas', () => {
     const send = vi.spyOn(primary, 'send');
     primary.failNext({ code: 'email_rate_limited', quota: true, retryAfterMs: 3_600_000 }, 3);
     const email = failover([primary, createSimulatedProvider({ name: 'secondary' })], { retry: { retries: 2 } });
-    await expect(email.send(messages(1)[0]!)).resolves.toMatchObject({ provider: 'secondary' });
+    await expect(email.send(numberedMessages(1)[0]!)).resolves.toMatchObject({ provider: 'secondary' });
     expect(send).toHaveBeenCalledTimes(1);
   });
 
@@ -197,7 +189,7 @@ describe('failover and spent quotas', () => {
     const email = failover([primary, createSimulatedProvider({ name: 'secondary' })], {
       retry: { retries: 2, shouldRetry },
     });
-    await expect(email.send(messages(1)[0]!)).resolves.toMatchObject({ provider: 'secondary' });
+    await expect(email.send(numberedMessages(1)[0]!)).resolves.toMatchObject({ provider: 'secondary' });
     expect(send).toHaveBeenCalledTimes(1);
     expect(shouldRetry).toHaveBeenCalledTimes(1);
   });
