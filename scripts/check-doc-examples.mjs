@@ -160,9 +160,9 @@ function write(home, origin, n, text) {
   return file;
 }
 
-/** Runs tsc over `files`; returns its diagnostics as `{ file, line, column, code, text }`. */
-function typecheck(files, compilerOptions) {
-  const config = join(root, outDirName, `tsconfig.${Object.keys(compilerOptions).length}.json`);
+/** Runs tsc over `files` with `tsconfig.<name>.json`; returns its diagnostics as `{ file, line, column, code, text }`. */
+function typecheck(name, files, compilerOptions) {
+  const config = join(root, outDirName, `tsconfig.${name}.json`);
   mkdirSync(dirname(config), { recursive: true });
   homes.add(dirname(config));
   const options = { noEmit: true, noUnusedLocals: false, noUnusedParameters: false, declaration: false };
@@ -213,11 +213,11 @@ for (const packageDir of packageDirs()) {
   }
 }
 
-const errors = typecheck(strict, {});
+const errors = typecheck('strict', strict, {});
 // Fragments: a first pass finds their free names, which are then declared `any`.
 const lenient = { noImplicitAny: false, noImplicitReturns: false };
 const free = new Map();
-for (const d of typecheck([...fragments.keys()], lenient)) {
+for (const d of typecheck('fragments', [...fragments.keys()], lenient)) {
   const name = FREE_NAME_CODES.has(d.code) ? /'([\w$]+)'/.exec(d.text)?.[1] : undefined;
   if (name) free.set(d.file, new Set([...(free.get(d.file) ?? []), name]));
 }
@@ -226,7 +226,7 @@ for (const [file, names] of free) {
   const declared = [...names].map((name) => `declare const ${name}: any;`);
   writeFileSync(file, fragmentModule(code, [...trailer, ...declared]));
 }
-errors.push(...typecheck([...fragments.keys()], lenient));
+errors.push(...typecheck('fragments', [...fragments.keys()], lenient));
 
 for (const dir of homes) rmSync(dir, { recursive: true, force: true });
 

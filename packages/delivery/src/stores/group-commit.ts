@@ -9,6 +9,11 @@ interface QueuedWrite {
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 type Batch = Database.Transaction<(writes: readonly QueuedWrite[]) => Outcome[]>;
 
+/** A write (rather than BEGIN or COMMIT) threw during the optimistic run. */
+class WriteFailed {
+  constructor(readonly error: unknown) {}
+}
+
 /**
  * Group commit for one SQLite connection: the writes queued during one event-loop turn run as
  * ONE transaction at the end of that turn, so a burst of publishes, claims and completions
@@ -28,8 +33,6 @@ export class GroupCommit {
   readonly #isolated: Batch;
   #queue: QueuedWrite[] = [];
   #scheduled = false;
-  /** Set when a write (rather than BEGIN or COMMIT) threw during the optimistic run. */
-  #writeFailed = false;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -38,8 +41,7 @@ export class GroupCommit {
         try {
           return { ok: true, value: queued.write() };
         } catch (error) {
-          this.#writeFailed = true;
-          throw error;
+          throw new WriteFailed(error);
         }
       }),
     );
@@ -90,11 +92,10 @@ export class GroupCommit {
   // IMMEDIATE takes the write lock up front: with several processes on one file, a deferred
   // transaction upgrading from read to write can fail with SQLITE_BUSY without waiting.
   #commit(writes: readonly QueuedWrite[]): Outcome[] {
-    this.#writeFailed = false;
     try {
       return this.#optimistic.immediate(writes);
     } catch (error) {
-      if (!this.#writeFailed) throw error;
+      if (!(error instanceof WriteFailed)) throw error;
       return this.#isolated.immediate(writes);
     }
   }
