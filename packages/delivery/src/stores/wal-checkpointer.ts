@@ -63,10 +63,18 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
     failed = true;
     options.onFailure(error);
   });
+  let closing: Promise<void> | undefined;
   return {
-    async close() {
-      worker.postMessage('close');
-      await exited;
+    close() {
+      // Referenced again while we wait for it: an unref'd worker does not keep the event loop
+      // alive, so a script awaiting its exit would end inside close() (ESM: exit 13; CommonJS:
+      // the code after the await never runs).
+      closing ??= (async () => {
+        worker.ref();
+        worker.postMessage('close');
+        await exited;
+      })();
+      return closing;
     },
   };
 }
