@@ -1,3 +1,5 @@
+import type { EmailWebhookError } from './errors/email-webhook-error.js';
+
 /** The normalized kinds of email event, the same for every provider. */
 export type EmailEventType =
   | 'sent'
@@ -50,10 +52,13 @@ export interface EmailEvent {
   readonly raw: unknown;
 }
 
-/** An SNS SubscriptionConfirmation, surfaced so the host can confirm it. */
+/**
+ * An SNS SubscriptionConfirmation, surfaced so the host can confirm it with
+ * `confirmSnsSubscription`: SNS sends it when a subscription to an accepted topic is created.
+ */
 export interface SnsSubscriptionConfirmation {
-  /** Which control message SNS sent. */
-  readonly type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
+  /** Always `SubscriptionConfirmation`: an UnsubscribeConfirmation is a {@link SnsUnsubscribeConfirmation}. */
+  readonly type: 'SubscriptionConfirmation';
   /** The topic to confirm. */
   readonly topicArn: string;
   /** GET it (via `confirmSnsSubscription`) to confirm. */
@@ -67,19 +72,57 @@ export interface SnsSubscriptionConfirmation {
 }
 
 /**
+ * An SNS UnsubscribeConfirmation: the endpoint was unsubscribed from `topicArn`. Surfaced for
+ * logging only. Its `SubscribeURL` would re-subscribe the endpoint, so it is kept out of this
+ * object and `confirmSnsSubscription` refuses it: do nothing unless you mean to subscribe again
+ * (then do it from the AWS console or API).
+ */
+export interface SnsUnsubscribeConfirmation {
+  /** Always `UnsubscribeConfirmation`. */
+  readonly type: 'UnsubscribeConfirmation';
+  /** The topic the endpoint was unsubscribed from. */
+  readonly topicArn: string;
+  /** SNS's human-readable message. */
+  readonly message: string;
+  /** SNS message id. */
+  readonly messageId: string;
+}
+
+/**
+ * One event of an authentic webhook that could not be normalized (SendGrid batches: one bad
+ * item does not reject the others). Report it; it is not retried by answering 2xx.
+ */
+export interface RejectedEmailEvent {
+  /** Position of the item in the provider's payload. */
+  readonly index: number;
+  /** Why: an `email_webhook_malformed` error naming what is missing, never the item's content. */
+  readonly error: EmailWebhookError;
+  /** The provider's item, untouched. */
+  readonly raw: unknown;
+}
+
+/**
  * What `parseEmailWebhook` returns for one verified request: a frozen array of the normalized
  * events, in payload order (SendGrid posts batches; one SES notification can name several
  * recipients).
  *
- * Like a `RegExpMatchArray` carries `.index` and `.groups`, the array can carry one extra,
- * SES-only property: `subscriptionConfirmation`, an SNS subscription (un)confirmation (the
- * array is then empty), surfaced rather than dropped; call `confirmSnsSubscription` to accept
- * it. The property is non-enumerable, so `JSON.stringify`, spreading and deep equality see a
- * plain array of events.
+ * Like a `RegExpMatchArray` carries `.index` and `.groups`, the array carries extra,
+ * non-enumerable properties, so `JSON.stringify`, spreading and deep equality see a plain array
+ * of events:
+ * - `rejected` — always present: the authentic items that could not be normalized (SendGrid
+ *   batches), each with its index and an `email_webhook_malformed` error; empty for the others.
+ * - `subscriptionConfirmation` — SES only: an SNS SubscriptionConfirmation (the array is then
+ *   empty); call `confirmSnsSubscription` to accept it.
+ * - `unsubscribeConfirmation` — SES only: an SNS UnsubscribeConfirmation (the array is then
+ *   empty); informational, never to be confirmed.
  */
 export type ParsedEmailWebhook = readonly EmailEvent[] & {
-  /** SES only: an SNS subscription (un)confirmation; call `confirmSnsSubscription` to accept it. */
+  /** Authentic items that could not be normalized, with their index and error (empty for most requests). */
+  readonly rejected: readonly RejectedEmailEvent[];
+  /** SES only: an SNS SubscriptionConfirmation; call `confirmSnsSubscription` to accept it. */
   readonly subscriptionConfirmation?: SnsSubscriptionConfirmation;
+  /** SES only: an SNS UnsubscribeConfirmation; informational, never confirm it. */
+  readonly unsubscribeConfirmation?: SnsUnsubscribeConfirmation;
 };
 
 /** The raw HTTP request a webhook parser needs: verification runs on these exact bytes. */

@@ -23,7 +23,9 @@ export type {
   EmailEventType,
   EmailWebhookRequest,
   ParsedEmailWebhook,
+  RejectedEmailEvent,
   SnsSubscriptionConfirmation,
+  SnsUnsubscribeConfirmation,
 } from './events.js';
 export {
   createFailoverProvider,

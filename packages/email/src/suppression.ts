@@ -33,7 +33,7 @@ export interface SuppressionOptions {
  * @param options - Whether unsubscribes and provider suppressions count.
  * @example
  * ```ts
- * const events = await parseEmailWebhook('ses', request, {});
+ * const events = await parseEmailWebhook('ses', request, { allowedTopicArns: [topicArn] });
  * for (const entry of suppressionsFromEvents(events)) await db.suppress(entry.email, entry.reason);
  * ```
  */

@@ -7,8 +7,10 @@ import {
   type EmailProvider,
   type ParsedEmailWebhook,
   parseEmailWebhook,
+  type RejectedEmailEvent,
   type SendResult,
   type SnsSubscriptionConfirmation,
+  type SnsUnsubscribeConfirmation,
   type WebhookSecrets,
 } from '../src/index.js';
 import { parseSesWebhook } from '../src/ses.js';
@@ -26,13 +28,26 @@ describe('types', () => {
 
   it('resolves to a read-only array of events that can carry the SES subscriptionConfirmation', async () => {
     expectTypeOf(parseEmailWebhook('sendgrid', request, { secrets: 'k' })).resolves.toExtend<readonly EmailEvent[]>();
-    expectTypeOf(parseSesWebhook(request)).toEqualTypeOf<Promise<ParsedEmailWebhook>>();
+    const topics = { allowedTopicArns: ['arn:aws:sns:us-east-1:123456789012:ses'] };
+    expectTypeOf(parseSesWebhook(request, topics)).toEqualTypeOf<Promise<ParsedEmailWebhook>>();
+    // @ts-expect-error: SES needs the accepted topics (or the explicit opt-out)
+    parseSesWebhook(request);
+    // @ts-expect-error: SES needs the accepted topics (or the explicit opt-out)
+    parseEmailWebhook('ses', request, {});
+    // @ts-expect-error: the opt-out must be literally `true`
+    parseSesWebhook(request, { dangerouslyAllowAnyTopic: false });
+    parseSesWebhook(request, { dangerouslyAllowAnyTopic: true });
+    expectTypeOf<ParsedEmailWebhook['unsubscribeConfirmation']>().toEqualTypeOf<
+      SnsUnsubscribeConfirmation | undefined
+    >();
+    expectTypeOf<ParsedEmailWebhook['rejected']>().toEqualTypeOf<readonly RejectedEmailEvent[]>();
+    expectTypeOf<SnsUnsubscribeConfirmation>().not.toHaveProperty('subscribeUrl');
     expectTypeOf<ParsedEmailWebhook[number]>().toEqualTypeOf<EmailEvent>();
     expectTypeOf<ParsedEmailWebhook['subscriptionConfirmation']>().toEqualTypeOf<
       SnsSubscriptionConfirmation | undefined
     >();
     expectTypeOf<ParsedEmailWebhook>().not.toHaveProperty('events');
-    const parsed = await parseEmailWebhook('ses', request, {});
+    const parsed = await parseEmailWebhook('ses', request, topics);
     if (parsed.subscriptionConfirmation) expectTypeOf(parsed.subscriptionConfirmation.subscribeUrl).toBeString();
     // @ts-expect-error: the events are read-only
     parsed.push(parsed[0]!);
@@ -65,7 +80,7 @@ describe('types', () => {
   it('takes an optional metrics sink for every provider, shaped like DeliveryMetrics.increment', () => {
     const metrics: EmailMetrics = { increment: (_name: string, _labels?: Readonly<Record<string, string>>) => {} };
     parseEmailWebhook('resend', request, { secrets: 'whsec_x', metrics });
-    parseEmailWebhook('ses', request, { metrics });
+    parseEmailWebhook('ses', request, { metrics, allowedTopicArns: ['arn:aws:sns:us-east-1:123456789012:ses'] });
     // @ts-expect-error: a sink needs `increment`
     parseEmailWebhook('mailgun', request, { secrets: 'k', metrics: { observe: () => {} } });
     expectTypeOf<typeof EMAIL_EVENT_METRIC>().toEqualTypeOf<'email.event'>();

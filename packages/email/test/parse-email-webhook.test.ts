@@ -28,7 +28,7 @@ describe('parseEmailWebhook(provider, …)', () => {
   it.each(['sparkpost', 'constructor', '__proto__', 'toString'])(
     'rejects the unknown provider %s with email_config_invalid naming `provider`',
     async (provider) => {
-      const rejection = parseEmailWebhook(provider as 'ses', { headers: {}, rawBody: '' }, {});
+      const rejection = parseEmailWebhook(provider as 'ses', { headers: {}, rawBody: '' }, {} as never);
       await expect(rejection).rejects.toMatchObject({ code: 'email_config_invalid', variable: 'provider' });
       expect(isEmailConfigError(await rejection.catch((error: unknown) => error))).toBe(true);
     },

@@ -21,7 +21,7 @@ const confirmation: SnsSubscriptionConfirmation = {
   messageId: 'id',
 };
 
-describe('parsedWebhook(events, subscriptionConfirmation?)', () => {
+describe('parsedWebhook(events, extras?)', () => {
   it('returns the events as a frozen plain array without a confirmation property', () => {
     const parsed = parsedWebhook([event]);
     expect(Array.isArray(parsed)).toBe(true);
@@ -29,10 +29,19 @@ describe('parsedWebhook(events, subscriptionConfirmation?)', () => {
     expect(parsed).toStrictEqual([event]);
     expect(Object.hasOwn(parsed, 'subscriptionConfirmation')).toBe(false);
     expect(parsed.subscriptionConfirmation).toBeUndefined();
+    expect(parsed.unsubscribeConfirmation).toBeUndefined();
+  });
+
+  it('always carries a frozen, non-enumerable `rejected` list', () => {
+    const parsed = parsedWebhook([event]);
+    expect(parsed.rejected).toEqual([]);
+    expect(Object.isFrozen(parsed.rejected)).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(parsed, 'rejected')).toMatchObject({ enumerable: false, writable: false });
+    expect(JSON.stringify(parsed)).not.toContain('rejected');
   });
 
   it('carries the confirmation as a non-enumerable, read-only property', () => {
-    const parsed = parsedWebhook([], confirmation);
+    const parsed = parsedWebhook([], { subscriptionConfirmation: confirmation });
     expect(parsed.subscriptionConfirmation).toBe(confirmation);
     expect(Object.getOwnPropertyDescriptor(parsed, 'subscriptionConfirmation')).toMatchObject({
       enumerable: false,
@@ -50,7 +59,7 @@ describe('parsedWebhook(events, subscriptionConfirmation?)', () => {
 
   it('refuses changes to the events', () => {
     const parsed = parsedWebhook([event]);
-    expect(() => (parsed as EmailEvent[]).push(event)).toThrow(TypeError);
+    expect(() => (parsed as unknown as EmailEvent[]).push(event)).toThrow(TypeError);
     expect(parsed).toHaveLength(1);
   });
 });

@@ -29,13 +29,20 @@ beforeAll(async () => {
   signer = await createSnsSigner();
 });
 
-/** A fresh cache and a fetcher serving the test certificate, counting downloads. */
-function certificates() {
+const NOTIFIED_AT = Date.parse(notificationEnvelope({}).Timestamp);
+
+/** The accepted topic, a clock at the fixtures' send time, a fresh cache and a fetcher serving the test certificate. */
+function certificates(nowMs = NOTIFIED_AT) {
   const fetchCertificate = vi.fn(async (url: string) => {
     expect(url).toBe(CERT_URL);
     return signer.pem;
   });
-  return { fetchCertificate, certificateCache: new Map() as SnsCertificateCache };
+  return {
+    fetchCertificate,
+    certificateCache: new Map() as SnsCertificateCache,
+    allowedTopicArns: [TOPIC],
+    clock: { now: () => nowMs },
+  };
 }
 
 async function request(envelope: Record<string, string>, version: '1' | '2' = '1') {
@@ -100,10 +107,11 @@ describe('parseSesWebhook', () => {
   });
 
   it('surfaces a SubscriptionConfirmation and confirms it on an SNS host', async () => {
-    const options = certificates();
+    const options = certificates(Date.parse(subscriptionConfirmationEnvelope.Timestamp));
     const result = await parseSesWebhook(await request(subscriptionConfirmationEnvelope), options);
     expect(result).toEqual([]);
     expect(JSON.stringify(result)).toBe('[]');
+    expect(result.unsubscribeConfirmation).toBeUndefined();
     expect(result.subscriptionConfirmation).toEqual({
       type: 'SubscriptionConfirmation',
       topicArn: TOPIC,
@@ -154,11 +162,12 @@ describe('parseSesWebhook', () => {
     const tampered = { ...good, rawBody: good.rawBody.replace('jane@example.com', 'eve@example.com') };
     await expect(parseSesWebhook(tampered, options)).rejects.toMatchObject({ code: 'email_webhook_signature_invalid' });
     await expect(
-      parseSesWebhook(good, { ...options, allowedTopicArns: ['arn:aws:sns:us-east-1:1:Other'] }),
+      parseSesWebhook(good, { ...options, allowedTopicArns: ['arn:aws:sns:us-east-1:111111111111:Other'] }),
     ).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
     const broken = {
+      ...options,
       fetchCertificate: async () => 'not a pem ###',
       certificateCache: new Map() as SnsCertificateCache,
     };
@@ -176,7 +185,7 @@ describe('parseSesWebhook', () => {
   it('refuses messages older than maxAgeSec', async () => {
     const good = await request(notificationEnvelope(deliveryEvent));
     const sentAt = Date.parse('2012-05-02T00:54:06.655Z');
-    const at = (ms: number) => ({ ...certificates(), maxAgeSec: 3600, clock: { now: () => ms } });
+    const at = (ms: number) => ({ ...certificates(ms), maxAgeSec: 3600 });
     await expect(parseSesWebhook(good, at(sentAt + 3_600_000))).resolves.toMatchObject([{ type: 'delivered' }]);
     await expect(parseSesWebhook(good, at(sentAt + 3_600_001))).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
@@ -185,27 +194,28 @@ describe('parseSesWebhook', () => {
 
   it('downloads the certificate with the injected fetch and caches it', async () => {
     server.use(http.get(CERT_URL, () => new HttpResponse(signer.pem)));
-    const options = { certificateCache: new Map() as SnsCertificateCache };
+    const trust = { allowedTopicArns: [TOPIC], clock: { now: () => NOTIFIED_AT } };
+    const options = { ...trust, certificateCache: new Map() as SnsCertificateCache };
     const good = await request(notificationEnvelope(deliveryEvent));
     await parseSesWebhook(good, options);
     await parseSesWebhook(good, options);
     expect(server.calls.filter((c) => c.url === CERT_URL)).toHaveLength(1);
     server.use(http.get(CERT_URL, () => new HttpResponse('gone', { status: 404 })));
-    await expect(parseSesWebhook(good, { certificateCache: new Map() })).rejects.toMatchObject({
+    await expect(parseSesWebhook(good, { ...trust, certificateCache: new Map() })).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
   });
 
-  it('refuses malformed envelopes and messages, emitting nothing', async () => {
+  it('refuses unverifiable envelopes as unauthentic and authentic non-SES messages as malformed, emitting nothing', async () => {
     const options = certificates();
     await expect(parseSesWebhook({ headers: {}, rawBody: '{"Type":"Notification"}' }, options)).rejects.toMatchObject({
-      code: 'email_webhook_malformed',
+      code: 'email_webhook_signature_invalid',
     });
     const noToken = { ...subscriptionConfirmationEnvelope, Token: undefined } as unknown as Record<string, string>;
     await expect(
       parseSesWebhook({ headers: {}, rawBody: JSON.stringify({ ...noToken, Signature: 'x' }) }, options),
     ).rejects.toMatchObject({
-      code: 'email_webhook_malformed',
+      code: 'email_webhook_signature_invalid',
     });
     const notJson = await request({ ...notificationEnvelope({}), Message: 'Hello world!' });
     await expect(parseSesWebhook(notJson, options)).rejects.toMatchObject({ code: 'email_webhook_malformed' });
@@ -220,7 +230,7 @@ describe('parseSesWebhook', () => {
     const url = (i: number) => `https://sns.us-west-2.amazonaws.com/SimpleNotificationService-${i}.pem`;
     for (let i = 0; i <= SNS_CERTIFICATE_CACHE_SIZE; i++) {
       const rawBody = JSON.stringify({ ...signed, SigningCertURL: url(i) });
-      await parseSesWebhook({ headers: {}, rawBody }, { fetchCertificate, certificateCache });
+      await parseSesWebhook({ headers: {}, rawBody }, { ...certificates(), fetchCertificate, certificateCache });
     }
     expect(certificateCache.size).toBe(SNS_CERTIFICATE_CACHE_SIZE);
     expect(certificateCache.has(url(0))).toBe(false);

@@ -1,29 +1,117 @@
 import { type Clock, systemClock } from '@bulwark/core';
 import { z } from 'zod';
+import { EmailConfigError } from '../errors/email-config-error.js';
 import { EmailWebhookError } from '../errors/email-webhook-error.js';
-import type { EmailEvent, EmailWebhookRequest, ParsedEmailWebhook, SnsSubscriptionConfirmation } from '../events.js';
+import type {
+  EmailEvent,
+  EmailWebhookRequest,
+  ParsedEmailWebhook,
+  SnsSubscriptionConfirmation,
+  SnsUnsubscribeConfirmation,
+} from '../events.js';
 import { base64ToBytes, utf8 } from '../internal/encoding.js';
 import { type FetchLike, field, stringField } from '../internal/http.js';
 import { parsedWebhook } from '../internal/parsed-webhook.js';
 import { bodyText, malformed, parseJsonBody, toDate, unauthentic } from '../internal/webhook-input.js';
+import { windowSec, withinWindow } from '../internal/webhook-window.js';
 import { normalizeSesNotification, sesMetadata } from './ses-notification.js';
 import { type SnsCertificateCache, snsCertificateKey } from './sns-certificates.js';
 import { isSnsUrl } from './sns-url.js';
 
-/** Options of {@link parseSesWebhook}. */
-export interface SesWebhookOptions {
+/** Options of {@link parseSesWebhook} besides the topic choice. */
+export interface SesWebhookSettings {
   /** Downloads a certificate PEM. Default: GET with `fetch`. */
   fetchCertificate?: ((url: string) => Promise<string>) | undefined;
   /** The fetch used by the default certificate downloader. Default `globalThis.fetch`. */
   fetch?: FetchLike | undefined;
   /** Certificate cache, bounded to {@link SNS_CERTIFICATE_CACHE_SIZE} entries. Default: one process-wide cache. */
   certificateCache?: SnsCertificateCache | undefined;
-  /** When set, only these topics are accepted. */
-  allowedTopicArns?: readonly string[] | undefined;
-  /** When set, refuses messages whose SNS `Timestamp` is older than this (replay window), in seconds. */
+  /**
+   * Largest accepted distance, in seconds, between the SNS `Timestamp` and `clock.now()`, past or
+   * future (edges included). Default {@link SNS_DEFAULT_MAX_AGE_SEC} (3600: SNS keeps a message's
+   * publish time across delivery retries, which a custom HTTP delivery policy spreads over up to
+   * an hour). At most 86 400.
+   */
   maxAgeSec?: number | undefined;
-  /** Clock for `maxAgeSec`. */
+  /** Clock for `maxAgeSec`. Default: the system clock. */
   clock?: Clock | undefined;
+}
+
+/**
+ * Options of {@link parseSesWebhook}: the settings plus the accepted topics. `allowedTopicArns`
+ * (the exact SNS topic ARNs this endpoint subscribes to) is required: any AWS account can
+ * create a topic, subscribe your URL and publish validly signed messages, so without the list a
+ * stranger's "complaint" would reach your suppression list. Only `dangerouslyAllowAnyTopic: true`
+ * (local experiments) accepts every topic of every account.
+ */
+export type SesWebhookOptions = SesWebhookSettings &
+  (
+    | {
+        /** The SNS topic ARNs this endpoint subscribes to; others are refused. */
+        allowedTopicArns: readonly string[];
+        /** Ignored when `allowedTopicArns` is given. */
+        dangerouslyAllowAnyTopic?: boolean | undefined;
+      }
+    | {
+        /** Not given: every topic is accepted. */
+        allowedTopicArns?: undefined;
+        /** Accepts signed messages from every SNS topic of every AWS account. */
+        dangerouslyAllowAnyTopic: true;
+      }
+  );
+
+/**
+ * Default `maxAgeSec` of the SES/SNS parser: one hour, in seconds.
+ *
+ * @example
+ * ```ts
+ * await parseSesWebhook(request, { allowedTopicArns: [arn], maxAgeSec: SNS_DEFAULT_MAX_AGE_SEC / 2 });
+ * ```
+ */
+export const SNS_DEFAULT_MAX_AGE_SEC = 3600;
+
+/** Resolved, validated options. */
+interface ResolvedSesOptions extends SesWebhookSettings {
+  readonly allowedTopicArns: readonly string[] | undefined;
+  readonly maxAgeSec: number;
+  readonly clock: Clock;
+}
+
+/** An SNS topic ARN: `arn:<partition>:sns:<region>:<12-digit account>:<topic name>`. */
+const TOPIC_ARN = /^arn:aws(?:-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/;
+
+function resolveOptions(options: SesWebhookOptions | undefined): ResolvedSesOptions {
+  const given = (options ?? {}) as SesWebhookSettings & {
+    readonly allowedTopicArns?: unknown;
+    readonly dangerouslyAllowAnyTopic?: unknown;
+  };
+  const { allowedTopicArns, dangerouslyAllowAnyTopic } = given;
+  if (dangerouslyAllowAnyTopic !== undefined && typeof dangerouslyAllowAnyTopic !== 'boolean') {
+    throw new EmailConfigError('dangerouslyAllowAnyTopic', 'Expected `dangerouslyAllowAnyTopic` to be a boolean');
+  }
+  if (allowedTopicArns === undefined) {
+    if (dangerouslyAllowAnyTopic !== true) {
+      throw new EmailConfigError(
+        'allowedTopicArns',
+        'Expected `allowedTopicArns` to list the SNS topic ARNs this endpoint subscribes to (any AWS account can sign for its own topics); pass `dangerouslyAllowAnyTopic: true` only to accept every topic',
+      );
+    }
+  } else if (
+    !Array.isArray(allowedTopicArns) ||
+    allowedTopicArns.length === 0 ||
+    !allowedTopicArns.every((arn) => typeof arn === 'string' && TOPIC_ARN.test(arn))
+  ) {
+    throw new EmailConfigError(
+      'allowedTopicArns',
+      'Expected `allowedTopicArns` to be a non-empty list of SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>)',
+    );
+  }
+  return {
+    ...given,
+    allowedTopicArns: allowedTopicArns as readonly string[] | undefined,
+    maxAgeSec: windowSec('maxAgeSec', given.maxAgeSec, SNS_DEFAULT_MAX_AGE_SEC),
+    clock: given.clock ?? systemClock,
+  };
 }
 
 const PROVIDER = 'ses';
@@ -52,19 +140,15 @@ function stringToSign(e: Envelope): string {
   return keys.map((k) => `${k}\n${(e as Record<string, string | undefined>)[k] ?? ''}\n`).join('');
 }
 
-async function verifyEnvelope(e: Envelope, options: SesWebhookOptions): Promise<void> {
+async function verifyEnvelope(e: Envelope, options: ResolvedSesOptions): Promise<void> {
   if (!isSnsUrl(e.SigningCertURL) || !new URL(e.SigningCertURL).pathname.endsWith('.pem')) {
     throw unauthentic(PROVIDER, `SigningCertURL is not an https sns.<region>.amazonaws.com .pem URL`);
   }
   if (options.allowedTopicArns && !options.allowedTopicArns.includes(e.TopicArn)) {
-    throw unauthentic(PROVIDER, `Topic ${e.TopicArn} is not allowed`);
+    throw unauthentic(PROVIDER, 'The SNS topic is not in `allowedTopicArns`');
   }
-  if (options.maxAgeSec !== undefined) {
-    const sentAt = Date.parse(e.Timestamp);
-    const ageMs = (options.clock ?? systemClock).now() - sentAt;
-    if (Number.isNaN(sentAt) || ageMs > options.maxAgeSec * 1000) {
-      throw unauthentic(PROVIDER, `The SNS message is older than ${options.maxAgeSec} s`);
-    }
+  if (!withinWindow(options.clock.now(), Date.parse(e.Timestamp), options.maxAgeSec)) {
+    throw unauthentic(PROVIDER, `The SNS Timestamp is more than ${options.maxAgeSec} s from now`);
   }
   let spki: Uint8Array<ArrayBuffer>;
   try {
@@ -87,19 +171,42 @@ async function verifyEnvelope(e: Envelope, options: SesWebhookOptions): Promise<
 }
 
 /**
+ * Reads the body as an SNS envelope. Until the signature is checked nothing in it is trusted,
+ * so a body that is not a complete SNS message is a signature failure, not a malformed one.
+ */
+function readEnvelope(request: EmailWebhookRequest): Envelope {
+  let json: unknown;
+  try {
+    json = parseJsonBody(bodyText(request.rawBody, PROVIDER), PROVIDER);
+  } catch (error) {
+    throw unauthentic(PROVIDER, 'The body is not a signed SNS message (not JSON)', error);
+  }
+  const parsed = envelopeSchema.safeParse(json);
+  if (!parsed.success) throw unauthentic(PROVIDER, 'The body is not a signed SNS message', parsed.error);
+  const envelope = parsed.data;
+  if (envelope.Type !== 'Notification' && (!envelope.SubscribeURL || !envelope.Token)) {
+    throw unauthentic(PROVIDER, `${envelope.Type} without SubscribeURL or Token cannot be verified`);
+  }
+  return envelope;
+}
+
+/**
  * Verifies an SNS-delivered SES notification (SignatureVersion 1 = RSA-SHA1, 2 =
  * RSA-SHA256; certificate URL must be https on `sns.<region>.amazonaws.com`; certificates
- * cached) and normalizes it. The SES payload is a JSON string in `Message`, in either the
+ * cached; the topic must be one of `allowedTopicArns`; the SNS `Timestamp` within `maxAgeSec`)
+ * and normalizes it. The SES payload is a JSON string in `Message`, in either the
  * `notificationType` or the `eventType` form; one notification yields one event per recipient.
- * A SubscriptionConfirmation is verified and surfaced as the result's `subscriptionConfirmation`
- * (the array of events is then empty).
+ * A SubscriptionConfirmation is verified and surfaced as the result's
+ * `subscriptionConfirmation`, an UnsubscribeConfirmation as `unsubscribeConfirmation` (never to
+ * be confirmed); the array of events is then empty.
  * Payloads: https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html and
  * https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html
  *
  * @param request - Headers and raw body.
- * @param options - Certificate fetcher/cache and topic allowlist.
- * @throws {email_webhook_signature_invalid} on a bad certificate URL, topic or signature.
- * @throws {email_webhook_malformed} when the envelope or its Message is not what SNS/SES send.
+ * @param options - `allowedTopicArns` (required), certificate fetcher/cache, `maxAgeSec` and clock.
+ * @throws {email_config_invalid} when `allowedTopicArns` is missing (without `dangerouslyAllowAnyTopic: true`) or not a list of topic ARNs, or `maxAgeSec` is out of range.
+ * @throws {email_webhook_signature_invalid} when the body is not a complete SNS message, or on a bad certificate URL, topic, timestamp or signature.
+ * @throws {email_webhook_malformed} when the authentic message is not what SES sends.
  * @example
  * ```ts
  * const events = await parseSesWebhook(request, { allowedTopicArns: [arn] });
@@ -109,25 +216,30 @@ async function verifyEnvelope(e: Envelope, options: SesWebhookOptions): Promise<
  */
 export async function parseSesWebhook(
   request: EmailWebhookRequest,
-  options: SesWebhookOptions = {},
+  options: SesWebhookOptions,
 ): Promise<ParsedEmailWebhook> {
-  const parsed = envelopeSchema.safeParse(parseJsonBody(bodyText(request.rawBody, PROVIDER), PROVIDER));
-  if (!parsed.success) throw malformed(PROVIDER, 'The body is not an SNS message', parsed.error);
-  const envelope = parsed.data;
-  if (envelope.Type !== 'Notification' && (!envelope.SubscribeURL || !envelope.Token)) {
-    throw malformed(PROVIDER, `${envelope.Type} without SubscribeURL or Token`);
+  const resolved = resolveOptions(options);
+  const envelope = readEnvelope(request);
+  await verifyEnvelope(envelope, resolved);
+  if (envelope.Type === 'UnsubscribeConfirmation') {
+    const unsubscribeConfirmation: SnsUnsubscribeConfirmation = {
+      type: 'UnsubscribeConfirmation',
+      topicArn: envelope.TopicArn,
+      message: envelope.Message,
+      messageId: envelope.MessageId,
+    };
+    return parsedWebhook([], { unsubscribeConfirmation });
   }
-  await verifyEnvelope(envelope, options);
-  if (envelope.Type !== 'Notification') {
+  if (envelope.Type === 'SubscriptionConfirmation') {
     const subscriptionConfirmation: SnsSubscriptionConfirmation = {
-      type: envelope.Type,
+      type: 'SubscriptionConfirmation',
       topicArn: envelope.TopicArn,
       subscribeUrl: envelope.SubscribeURL as string,
       token: envelope.Token as string,
       message: envelope.Message,
       messageId: envelope.MessageId,
     };
-    return parsedWebhook([], subscriptionConfirmation);
+    return parsedWebhook([], { subscriptionConfirmation });
   }
   let inner: unknown;
   try {
@@ -163,14 +275,15 @@ export async function parseSesWebhook(
 
 /**
  * Confirms an SNS subscription by GETting its `SubscribeURL`, after checking the URL is on
- * an SNS host.
+ * an SNS host. Refuses anything but a SubscriptionConfirmation: confirming an
+ * UnsubscribeConfirmation's URL would subscribe the endpoint again.
  *
  * @param confirmation - The `subscriptionConfirmation` of a `parseSesWebhook` or `parseEmailWebhook('ses', …)` result.
  * @param options - The fetch to use.
- * @throws {email_webhook_malformed} when the URL is not an SNS URL or SNS refuses.
+ * @throws {email_webhook_malformed} when it is not a SubscriptionConfirmation, the URL is not an SNS URL or SNS refuses.
  * @example
  * ```ts
- * const events = await parseEmailWebhook('ses', request, {});
+ * const events = await parseEmailWebhook('ses', request, { allowedTopicArns: [topicArn] });
  * if (events.subscriptionConfirmation) await confirmSnsSubscription(events.subscriptionConfirmation);
  * ```
  */
@@ -178,6 +291,13 @@ export async function confirmSnsSubscription(
   confirmation: SnsSubscriptionConfirmation,
   options: { fetch?: FetchLike | undefined } = {},
 ): Promise<void> {
+  if ((confirmation as { type?: unknown }).type !== 'SubscriptionConfirmation') {
+    throw new EmailWebhookError(
+      'email_webhook_malformed',
+      PROVIDER,
+      'Only a SubscriptionConfirmation can be confirmed (confirming an UnsubscribeConfirmation would subscribe again)',
+    );
+  }
   if (!isSnsUrl(confirmation.subscribeUrl)) {
     throw new EmailWebhookError('email_webhook_malformed', PROVIDER, 'SubscribeURL is not an SNS URL');
   }
