@@ -1,6 +1,6 @@
 import { assertNumberOption, type Clock, systemClock, systemTimers, type TimerProvider } from '@bulwark/core';
 import { fromOutcomes, withoutStore } from './internal/decisions.js';
-import { awaitStore, type StoreWait } from './internal/store-call.js';
+import { awaitStore, nextTurn, type StoreWait } from './internal/store-call.js';
 import { DEFAULT_MAX_KEY_LENGTH, normalizeKey } from './key.js';
 import { createMemoryStore, type MemoryStore } from './memory-store.js';
 import { type PolicyOptions, resolvePolicies } from './policy.js';
@@ -149,12 +149,28 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     return emit(key, decision, cause);
   }
 
-  const wait: StoreWait = { maker: { succeeded, failed }, timers, deadlineMs };
+  /** A reply that consumed units arrived after the caller was denied or gave up: give them back. */
+  function refund(key: string, outcomes: readonly PolicyOutcome[], cost: number): void {
+    if (cost === 0 || store.refund === undefined || !outcomes?.every((o) => o?.allowed)) return;
+    try {
+      const done = store.refund(key, policies, cost, outcomes);
+      if (isPromiseLike(done)) done.then(undefined, (error: unknown) => refundFailed(error));
+    } catch (error) {
+      refundFailed(error);
+    }
+  }
+
+  function refundFailed(cause: unknown): void {
+    logger.warn('rate limiter could not refund a late charge', { store: store.name, cause: String(cause) });
+  }
+
+  const turn = nextTurn(timers, options.timers !== undefined);
+  const wait: StoreWait = { maker: { succeeded, failed, refund }, timers, deadlineMs, turn };
 
   function run(key: string, cost: number, signal: AbortSignal | undefined): Promise<Decision> {
     let result: readonly PolicyOutcome[] | Promise<readonly PolicyOutcome[]>;
     try {
-      result = store.decide(key, policies, cost);
+      result = store.decide(key, policies, cost, deadlineMs);
     } catch (error) {
       return Promise.resolve(failed(key, 'store_unavailable', error, cost));
     }
@@ -196,6 +212,6 @@ function createLocal(policies: readonly ResolvedPolicy[], factor: number, clock:
   return { policies: scaled, store };
 }
 
-function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

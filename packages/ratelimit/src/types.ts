@@ -65,7 +65,8 @@ export interface Decision {
  * Where rate-limit state lives. A store decides every policy of one key atomically: when any
  * policy denies, no policy consumes. A store may answer synchronously (memory) or with a
  * promise (network); it signals failure by throwing or rejecting; the limiter turns that
- * into a `store_unavailable` decision and enforces the deadline itself.
+ * into a `store_unavailable` decision (`store_timeout` when the error has
+ * `reason: 'store_timeout'`) and enforces the deadline itself.
  */
 export interface Store {
   /** Short name for logs, e.g. `memory` or `redis`. */
@@ -73,13 +74,28 @@ export interface Store {
   /**
    * Decides `cost` units for `key` under every policy, atomically.
    *
+   * @param deadlineMs - The limiter stops waiting this many ms from now and answers without the
+   * store. A store that executes remotely should not consume when it runs after that instant
+   * (and reject with `reason: 'store_timeout'` instead), since the caller was already denied.
    * @returns One outcome per policy, in the same order.
    */
   decide(
     key: string,
     policies: readonly ResolvedPolicy[],
     cost: number,
+    deadlineMs?: number,
   ): readonly PolicyOutcome[] | Promise<readonly PolicyOutcome[]>;
+  /**
+   * Gives back the `cost` units a decision consumed when its allowing answer (`outcomes`, as
+   * `decide` returned them) reached the limiter only after the caller had been denied at the
+   * deadline or had aborted. Optional; without it such a late charge stands.
+   */
+  refund?(
+    key: string,
+    policies: readonly ResolvedPolicy[],
+    cost: number,
+    outcomes: readonly PolicyOutcome[],
+  ): void | Promise<void>;
   /** Forgets the state of `key` for these policies. */
   reset?(key: string, policies: readonly ResolvedPolicy[]): void | Promise<void>;
 }

@@ -60,7 +60,7 @@ describe.skipIf(!url)('Lua script parity with the memory store', () => {
           for (const { advance, cost } of steps) {
             clock.advance(advance);
             const expected = memory.decide('k', limiter.policies, cost).map(strip);
-            const reply = (await client.evalsha(sha, keys.length, ...keys, cost, ...args, clock.now())) as number[];
+            const reply = (await client.evalsha(sha, keys.length, ...keys, cost, ...args, 0, clock.now())) as number[];
             const actual = keys.map((_, i) => ({
               allowed: reply[i * 4] === 1,
               remaining: reply[i * 4 + 1],
@@ -108,9 +108,10 @@ describe.skipIf(!url)('Lua script parity with the memory store', () => {
                     ALGORITHM_IDS.gcra,
                     policy.limit,
                     policy.windowMs,
+                    0,
                     clock.now(),
                   )
-                : await client.evalsha(gcraSha, 1, key, cost, policy.limit, policy.windowMs, clock.now())
+                : await client.evalsha(gcraSha, 1, key, cost, policy.limit, policy.windowMs, 0, clock.now())
             ) as number[];
             const actual = { allowed: reply[0] === 1, remaining: reply[1], resetMs: reply[2], retryAfterMs: reply[3] };
             expect([actual]).toEqual(expected);

@@ -1,8 +1,9 @@
+import { EventEmitter } from 'node:events';
 import { redisUrl } from '@bulwark/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Algorithm, createRateLimiter } from '../src/index.js';
-import { GCRA_SCRIPT } from '../src/redis/lua.js';
+import { GCRA_SCRIPT, REFUND_SCRIPT } from '../src/redis/lua.js';
 import { DECIDE_SHA, GCRA_SHA } from '../src/redis/redis-store.js';
 import { createRedisStore, type RedisScriptClient, redisClientOptions } from '../src/redis.js';
 import { waitReady } from './support/ready.js';
@@ -117,7 +118,7 @@ function scriptedClient(evalsha: () => Promise<unknown>) {
     },
     eval: (...args) => {
       evals.push(args);
-      return Promise.resolve([1, 4, 200, 0]);
+      return Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]);
     },
     del: () => Promise.resolve(0),
   };
@@ -130,10 +131,10 @@ describe('createRedisStore with a client double', () => {
   }
 
   it('sends one EVALSHA of the cached SHA with the keys, cost and policy arguments', async () => {
-    const { client, shas, evals } = scriptedClient(() => Promise.resolve([1, 4, 200, 0]));
+    const { client, shas, evals } = scriptedClient(() => Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]));
     const limiter = limiterOn(client);
     const decision = await limiter.limit('k', { cost: 2 });
-    expect(shas).toEqual([[GCRA_SHA, 1, 'rl:{k}:default:1:5:1000', '2', '5', '1000']]);
+    expect(shas).toEqual([[GCRA_SHA, 1, 'rl:{k}:default:1:5:1000', '2', '5', '1000', '0']]);
     expect(evals).toEqual([]);
     expect(decision).toMatchObject({ allowed: true, reason: 'ok', remaining: 4, resetMs: 200 });
     expect(decision.policies[0]?.policy).toBe(limiter.policies[0]);
@@ -144,11 +145,11 @@ describe('createRedisStore with a client double', () => {
     const { client, evals } = scriptedClient(() => Promise.reject(noScript));
     const limiter = limiterOn(client);
     expect(await limiter.limit('k')).toMatchObject({ allowed: true, reason: 'ok' });
-    expect(evals).toEqual([[GCRA_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '1', '5', '1000']]);
+    expect(evals).toEqual([[GCRA_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '1', '5', '1000', '0']]);
   });
 
   it('sends other algorithms and several policies to the general script', async () => {
-    const { client, shas } = scriptedClient(() => Promise.resolve([1, 4, 200, 0, 1, 9, 100, 0]));
+    const { client, shas } = scriptedClient(() => Promise.resolve([1, 4, 200, 0, 1, 9, 100, 0, 1_700_000_000_000]));
     const store = createRedisStore({ client });
     const policies = createRateLimiter({
       policies: [
@@ -158,7 +159,7 @@ describe('createRedisStore with a client double', () => {
     }).policies;
     await store.decide('k', policies, 1);
     expect(shas).toEqual([
-      [DECIDE_SHA, 2, 'rl:{k}:a:1:5:1000', 'rl:{k}:b:4:10:60000', '1', '1', '5', '1000', '4', '10', '60000'],
+      [DECIDE_SHA, 2, 'rl:{k}:a:1:5:1000', 'rl:{k}:b:4:10:60000', '1', '1', '5', '1000', '4', '10', '60000', '0'],
     ]);
   });
 
@@ -173,5 +174,121 @@ describe('createRedisStore with a client double', () => {
     const { client } = scriptedClient(() => Promise.resolve([1, 4]));
     const limiter = limiterOn(client);
     expect(await limiter.limit('k')).toMatchObject({ allowed: false, reason: 'store_unavailable' });
+  });
+});
+
+describe('createRedisStore: deadline refusals, refunds and the first connection (client doubles)', () => {
+  it('turns a script that ran after the deadline ([-1, time]) into store_timeout, consuming nothing', async () => {
+    const { client } = scriptedClient(() => Promise.resolve([-1, 1_700_000_000_000]));
+    const limiter = createRateLimiter({
+      limit: 5,
+      windowMs: 1_000,
+      store: createRedisStore({ client }),
+      logger: { warn() {} },
+    });
+    expect(await limiter.limit('k')).toMatchObject({ allowed: false, reason: 'store_timeout' });
+  });
+
+  it('refunds only outcomes it produced, and only a cost', async () => {
+    const { client, evals } = scriptedClient(() => Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]));
+    const store = createRedisStore({ client });
+    const { policies } = createRateLimiter({ limit: 5, windowMs: 1_000 });
+    const outcomes = await store.decide('k', policies, 1);
+    await store.refund('k', policies, 0, outcomes);
+    await store.refund('k', policies, 1, [{ allowed: true, remaining: 4, resetMs: 200, retryAfterMs: 0 }]);
+    expect(evals).toEqual([]);
+    await store.refund('k', policies, 1, outcomes);
+    expect(evals).toEqual([[REFUND_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '1', '1700000000000', '1', '5', '1000']]);
+  });
+
+  it('rejects a clock without now()', () => {
+    const { client } = scriptedClient(() => Promise.resolve([]));
+    expect(() => createRedisStore({ client, clock: {} as never })).toThrow(/`clock`/);
+  });
+
+  /** A client double with ioredis' connection states and events. */
+  function connectingClient(status: string) {
+    const events = new EventEmitter();
+    const sent: unknown[][] = [];
+    let connects = 0;
+    const client = Object.assign(events, {
+      status,
+      options: { enableOfflineQueue: false },
+      evalsha: (...args: unknown[]) => {
+        sent.push(args);
+        return client.status === 'ready'
+          ? Promise.resolve([1, 4, 200, 0, 1_700_000_000_000])
+          : Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false"));
+      },
+      eval: () => Promise.reject(new Error('unused')),
+      del: () => Promise.resolve(0),
+      connect: () => {
+        connects++;
+        return Promise.resolve();
+      },
+    });
+    return { client, sent, connects: () => connects };
+  }
+
+  it('waits for the first connection, then sends', async () => {
+    const { client, sent } = connectingClient('connecting');
+    const limiter = createRateLimiter({
+      limit: 5,
+      windowMs: 1_000,
+      store: createRedisStore({ client }),
+      deadlineMs: 1_000,
+    });
+    const pending = Promise.all([limiter.limit('k'), limiter.limit('k')]);
+    await Promise.resolve();
+    expect(sent).toEqual([]);
+    expect(client.listenerCount('ready')).toBe(1);
+    client.status = 'ready';
+    client.emit('ready');
+    expect((await pending).map((d) => d.reason)).toEqual(['ok', 'ok']);
+    expect(client.listenerCount('ready') + client.listenerCount('error') + client.listenerCount('end')).toBe(0);
+  });
+
+  it('connects a lazy client', async () => {
+    const { client, connects } = connectingClient('wait');
+    const limiter = createRateLimiter({
+      limit: 5,
+      windowMs: 1_000,
+      store: createRedisStore({ client }),
+      deadlineMs: 1_000,
+    });
+    const pending = limiter.limit('k');
+    expect(connects()).toBe(1);
+    client.status = 'ready';
+    client.emit('ready');
+    expect(await pending).toMatchObject({ reason: 'ok' });
+  });
+
+  it.each(['error', 'end'])('fails the waiting decisions when the first connection ends with %s', async (event) => {
+    const { client, sent } = connectingClient('connecting');
+    const limiter = createRateLimiter({
+      limit: 5,
+      windowMs: 1_000,
+      store: createRedisStore({ client }),
+      deadlineMs: 1_000,
+      logger: { warn() {} },
+    });
+    const pending = limiter.limit('k');
+    await Promise.resolve();
+    client.status = 'reconnecting';
+    client.emit(event, event === 'error' ? new Error('ECONNREFUSED') : undefined);
+    expect(await pending).toMatchObject({ allowed: false, reason: 'store_unavailable' });
+    // Past the first connection: later decisions are sent at once and fail fast.
+    expect(await limiter.limit('k')).toMatchObject({ allowed: false, reason: 'store_unavailable' });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('does not wait for a reconnect, nor on a client without events', async () => {
+    const reconnecting = connectingClient('reconnecting');
+    const store = createRedisStore({ client: reconnecting.client });
+    const { policies } = createRateLimiter({ limit: 5, windowMs: 1_000 });
+    await expect(store.decide('k', policies, 1)).rejects.toThrow(/enableOfflineQueue/);
+    const { client } = scriptedClient(() => Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]));
+    const plain = createRedisStore({ client: Object.assign(client, { status: 'connecting' }) });
+    expect(await plain.decide('k', policies, 1)).toHaveLength(1);
   });
 });

@@ -5,6 +5,8 @@ import type { Decision, DecisionReason, PolicyOutcome } from '../types.js';
 export interface DecisionMaker {
   succeeded(key: string, outcomes: readonly PolicyOutcome[], cost: number): Decision;
   failed(key: string, reason: DecisionReason, cause: unknown, cost: number): Decision;
+  /** Gives back what a reply consumed when nobody was told "allowed" (it came after the deadline or an abort). */
+  refund(key: string, outcomes: readonly PolicyOutcome[], cost: number): void;
 }
 
 /** What {@link awaitStore} needs from its limiter, fixed at construction. @internal */
@@ -12,15 +14,43 @@ export interface StoreWait {
   readonly maker: DecisionMaker;
   readonly timers: TimerProvider;
   readonly deadlineMs: number;
+  /** Runs a callback after the event loop's next I/O poll; returns a handle of `timers` when it used them. */
+  readonly turn: (callback: () => void) => TimerHandle | undefined;
 }
 
 const UNREF = Object.freeze({ unref: true });
+
+/**
+ * The turn for {@link StoreWait.turn}: with the system's timers, `setImmediate` (it runs right
+ * after the poll phase; a 0 ms Node timer can run in the same timers phase when that phase is
+ * long, before any I/O is read); with injected timers, or without `setImmediate` (edge
+ * runtimes), a 0 ms timer of `timers`, so fake time drives it.
+ * @internal
+ */
+export function nextTurn(timers: TimerProvider, injected: boolean): (callback: () => void) => TimerHandle | undefined {
+  return (callback) => {
+    const immediate = injected
+      ? undefined
+      : (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
+    if (immediate === undefined) return timers.setTimeout(callback, 0, UNREF);
+    immediate(callback);
+    return undefined;
+  };
+}
+
 const ONCE = Object.freeze({ once: true });
 
 /**
  * Races a pending store answer against the deadline and the caller's abort signal. The first of
- * reply, error, timeout or abort settles the decision; the others are ignored. Each call gets its
- * own timer, so every call is timed from its own start.
+ * reply, error, timeout or abort settles the decision; the others are ignored, except a late
+ * reply that consumed units, which is refunded unless the caller was allowed anyway. Each call
+ * gets its own timer, so every call is timed from its own start.
+ *
+ * When the deadline timer fires, the call waits one more event-loop turn before denying
+ * ({@link StoreWait.turn}: `setImmediate`, or a 0 ms timer of injected timers): on a busy event
+ * loop the timers phase runs before the poll phase, so replies that already arrived on the
+ * socket would otherwise lose to a deadline that expired while the loop was busy. One turn lets
+ * them be read; a store that has not answered by then is really late.
  * @internal
  */
 export function awaitStore(
@@ -46,13 +76,24 @@ export function awaitStore(
   });
 }
 
+/** Whether a store error says the store refused because the caller's deadline had passed. @internal */
+export function isDeadlineRefusal(error: unknown): boolean {
+  return (error as { reason?: unknown } | null)?.reason === 'store_timeout';
+}
+
+/** Settled how: not yet, with a decision that allowed, or without letting the caller proceed. */
+const PENDING = 0;
+const ALLOWED = 1;
+const NOT_ALLOWED = 2;
+
 /**
  * One store call in flight. A class rather than per-call closures: one object per call, and it is
  * its own abort listener (`handleEvent`).
  */
 class StoreCall implements EventListenerObject {
   timer: TimerHandle;
-  #settled = false;
+  #state: number = PENDING;
+  #expiring = false;
 
   constructor(
     private readonly wait: StoreWait,
@@ -64,30 +105,47 @@ class StoreCall implements EventListenerObject {
   ) {}
 
   reply(outcomes: readonly PolicyOutcome[]): void {
-    if (this.settle()) this.resolve(this.wait.maker.succeeded(this.key, outcomes, this.cost));
-  }
-
-  fail(error: unknown): void {
-    if (this.settle()) this.resolve(this.wait.maker.failed(this.key, 'store_unavailable', error, this.cost));
-  }
-
-  timeout(): void {
-    if (this.settle()) {
-      const cause = new Error(`no answer within ${this.wait.deadlineMs} ms`);
-      this.resolve(this.wait.maker.failed(this.key, 'store_timeout', cause, this.cost));
+    if (this.#state === PENDING) {
+      this.finish(this.wait.maker.succeeded(this.key, outcomes, this.cost));
+    } else if (this.#state === NOT_ALLOWED) {
+      // Too late: the caller was denied (or gave up) without this answer. What it consumed goes back.
+      this.wait.maker.refund(this.key, outcomes, this.cost);
     }
   }
 
-  /** The abort listener. */
-  handleEvent(): void {
-    if (this.settle()) this.reject(this.signal?.reason);
+  fail(error: unknown): void {
+    if (this.#state !== PENDING) return;
+    const reason: DecisionReason = isDeadlineRefusal(error) ? 'store_timeout' : 'store_unavailable';
+    this.finish(this.wait.maker.failed(this.key, reason, error, this.cost));
   }
 
-  private settle(): boolean {
-    if (this.#settled) return false;
-    this.#settled = true;
+  timeout(): void {
+    if (this.#state !== PENDING) return;
+    if (!this.#expiring) {
+      this.#expiring = true;
+      const handle = this.wait.turn(() => this.timeout());
+      if (handle !== undefined) this.timer = handle;
+      return;
+    }
+    const cause = new Error(`no answer within ${this.wait.deadlineMs} ms`);
+    this.finish(this.wait.maker.failed(this.key, 'store_timeout', cause, this.cost));
+  }
+
+  /** The abort listener (removed when the call settles, so the call is still pending here). */
+  handleEvent(): void {
+    this.#state = NOT_ALLOWED;
+    this.cleanup();
+    this.reject(this.signal?.reason);
+  }
+
+  private finish(decision: Decision): void {
+    this.#state = decision.allowed ? ALLOWED : NOT_ALLOWED;
+    this.cleanup();
+    this.resolve(decision);
+  }
+
+  private cleanup(): void {
     this.wait.timers.clearTimeout(this.timer);
     this.signal?.removeEventListener('abort', this);
-    return true;
   }
 }
