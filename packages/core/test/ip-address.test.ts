@@ -26,6 +26,7 @@ describe('IP address parsing', () => {
       '1.2.3.4::',
       '12345::',
       ':1::',
+      '::ffff:1.2.3.256',
     ]) {
       expect(parseIpv6(bad), bad).toBeUndefined();
     }

@@ -1,7 +1,8 @@
 import { isBrokenCircuitError } from '@bulwark/breaker';
+import { parseRetryAfter } from '@bulwark/core';
 import { isDeliveryError } from './errors/delivery-error.js';
 import type { EndpointCircuit, EndpointLimiter } from './policies.js';
-import { parseRetryAfter, retryDelay } from './retry-schedule.js';
+import { retryDelay } from './retry-schedule.js';
 import type { ClaimedDelivery, Completion, EndpointRecord } from './store.js';
 import type { TransportResponse } from './transport.js';
 import type { WorkerConfig } from './worker-config.js';

@@ -1,3 +1,5 @@
+import { parseRetryAfter as parseRetryAfterField } from '@bulwark/core';
+
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
@@ -40,19 +42,15 @@ export function retryDelay(
 }
 
 /**
- * Parses a `Retry-After` header (delta-seconds or an HTTP-date) into milliseconds from `now`.
- * Returns `undefined` for a missing or malformed value; past dates give 0.
+ * Parses a `Retry-After` header (delta-seconds or an HTTP-date in any of the three RFC 9110
+ * forms) into milliseconds from `now`; `undefined` for a missing or malformed value, 0 for a
+ * past date. The same function as `parseRetryAfter` of `@bulwark/core`.
  *
+ * @deprecated Import `parseRetryAfter` from `@bulwark/core`; this re-export stays for
+ * compatibility.
  * @example
  * ```ts
  * parseRetryAfter('120', Date.now()); // 120000
  * ```
  */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * SECOND;
-  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return undefined;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+export const parseRetryAfter: typeof parseRetryAfterField = parseRetryAfterField;

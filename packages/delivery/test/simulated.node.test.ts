@@ -94,6 +94,9 @@ describe('retry schedule helpers', () => {
     expect(parseRetryAfter(new Date(now - 30_000).toUTCString(), now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('Xyz, 99 Abc 2026 99:99:99 GMT', now)).toBeUndefined();
+    // The one core grammar: the obsolete RFC 850 and asctime forms are accepted too.
+    expect(parseRetryAfter('Sunday, 06-Nov-94 08:49:37 GMT', Date.UTC(1994, 10, 6, 8, 49, 7))).toBe(30_000);
+    expect(parseRetryAfter('Sun Nov  6 08:49:37 1994', Date.UTC(1994, 10, 6, 8, 49, 7))).toBe(30_000);
   });
 
   it('returns undefined once the schedule is exhausted', () => {

@@ -10,13 +10,20 @@ describe('retryAfterMs', () => {
   const now = Date.UTC(2026, 0, 1);
   const h = (init: Record<string, string>) => new Headers(init);
   it('reads seconds, HTTP dates, ratelimit-reset and x-ratelimit-reset (epoch or delta)', () => {
-    expect(retryAfterMs(h({ 'retry-after': '1.5' }), now)).toBe(1500);
+    expect(retryAfterMs(h({ 'retry-after': '2' }), now)).toBe(2000);
     expect(retryAfterMs(h({ 'retry-after': new Date(now + 3000).toUTCString() }), now)).toBe(3000);
     expect(retryAfterMs(h({ 'retry-after': 'soon', 'ratelimit-reset': '4' }), now)).toBe(4000);
     expect(retryAfterMs(h({ 'x-ratelimit-reset': String(now / 1000 + 7) }), now)).toBe(7000);
     expect(retryAfterMs(h({ 'x-ratelimit-reset': '9' }), now)).toBe(9000);
     expect(retryAfterMs(h({ 'x-ratelimit-reset': String(now / 1000 - 7) }), now)).toBe(0);
     expect(retryAfterMs(h({}), now)).toBeUndefined();
+  });
+
+  it('reads Retry-After with the one core grammar: obsolete date forms yes, fractions and loose dates no', () => {
+    expect(retryAfterMs(h({ 'retry-after': 'Thursday, 01-Jan-26 00:00:05 GMT' }), now)).toBe(5000);
+    expect(retryAfterMs(h({ 'retry-after': 'Thu Jan  1 00:00:06 2026' }), now)).toBe(6000);
+    expect(retryAfterMs(h({ 'retry-after': '1.5' }), now)).toBeUndefined();
+    expect(retryAfterMs(h({ 'retry-after': 'Thu, 1 Jan 2026 00:00:07 GMT' }), now)).toBeUndefined();
   });
 });
 

@@ -1,28 +1,18 @@
-const DELTA_SECONDS = /^\d+$/;
-// IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7), plus the obsolete forms Date.parse accepts.
-const HTTP_DATE = /^[A-Za-z]{3},? [0-9A-Za-z ,:-]+ GMT$/;
+import { parseRetryAfter as parseRetryAfterField } from '@bulwark/core';
 
 /**
- * Parses a `Retry-After` header value: delay-seconds (`"120"`) or an HTTP-date
- * (`"Wed, 21 Oct 2015 07:28:00 GMT"`, measured from `now`). Returns milliseconds (never
- * negative), or `undefined` when the value is missing or malformed, so a bad header falls
- * back to the normal backoff instead of failing the call.
+ * Parses a `Retry-After` header value: delay-seconds (`"120"`) or an HTTP-date in any of the
+ * three RFC 9110 forms, measured from `now`. Returns milliseconds, or `undefined` when the
+ * value is missing or malformed. The same function as `parseRetryAfter` of `@bulwark/core`.
  *
- * @param value - The header value.
- * @param now - Epoch ms to measure an HTTP-date from (from the injected clock).
+ * @deprecated Import `parseRetryAfter` from `@bulwark/core`; this re-export stays for
+ * compatibility.
  * @example
  * ```ts
- * parseRetryAfter('2', clock.now()); // 2000
+ * parseRetryAfter('2', Date.now()); // 2000
  * ```
  */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  if (DELTA_SECONDS.test(trimmed)) return Number(trimmed) * 1_000;
-  if (!HTTP_DATE.test(trimmed)) return undefined;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+export const parseRetryAfter: typeof parseRetryAfterField = parseRetryAfterField;
 
 interface HeadersLike {
   get(name: string): string | null;
@@ -56,7 +46,7 @@ export function retryAfterFromError(error: unknown, now: number): number | undef
   const extensions = (error as { extensions?: { retryAfterMs?: unknown } }).extensions;
   if (isDelay(extensions?.retryAfterMs)) return extensions.retryAfterMs;
   const headers = headersOf(error) ?? headersOf((error as { response?: unknown }).response);
-  return parseRetryAfter(headers?.get('retry-after'), now);
+  return parseRetryAfterField(headers?.get('retry-after'), now);
 }
 
 function isDelay(value: unknown): value is number {

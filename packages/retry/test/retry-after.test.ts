@@ -21,6 +21,15 @@ describe('parseRetryAfter', () => {
     },
   );
 
+  it('is the core grammar: RFC 850 and asctime dates yes, a one-digit IMF day no', () => {
+    expect(parseRetryAfter('Sunday, 22-Nov-26 04:00:30 GMT', NOW)).toBe(30_000);
+    expect(parseRetryAfter('Sun Nov 22 04:00:31 2026', NOW)).toBe(31_000);
+    expect(parseRetryAfter('Sun, 6 Nov 1994 08:49:37 GMT', NOW)).toBeUndefined();
+    expect(retryAfterFromError({ headers: new Headers({ 'Retry-After': 'Sun Nov 22 04:00:02 2026' }) }, NOW)).toBe(
+      2_000,
+    );
+  });
+
   it('ignores missing values', () => {
     expect(parseRetryAfter(null, NOW)).toBeUndefined();
     expect(parseRetryAfter(undefined, NOW)).toBeUndefined();

@@ -246,6 +246,7 @@ describe('retry', () => {
       await expect(policy.run(flaky(1))).resolves.toBe('ok after 2');
       const other = new AbortController();
       await expect(policy.execute((signal) => signal === other.signal, { signal: other.signal })).resolves.toBe(true);
+      await expect(policy.run(({ signal }) => signal === other.signal, { signal: other.signal })).resolves.toBe(true);
     });
 
     it('validates options once, naming them', async () => {

@@ -1,15 +1,13 @@
+import { parseRetryAfter } from '@bulwark/core';
+
 /**
- * Reads how long to wait from `Retry-After` (seconds or HTTP date), then `ratelimit-reset`
+ * Reads how long to wait from `Retry-After` (the strict core grammar: whole seconds or an HTTP-date), then `ratelimit-reset`
  * (seconds from now, IETF draft), then `x-ratelimit-reset` (epoch seconds, or seconds when
  * small). Returns milliseconds, or `undefined` when no header says. @internal
  */
 export function retryAfterMs(headers: Headers, nowMs: number): number | undefined {
-  const retryAfter = headers.get('retry-after')?.trim();
-  if (retryAfter) {
-    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.round(Number(retryAfter) * 1000);
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) return Math.max(0, at - nowMs);
-  }
+  const retryAfter = parseRetryAfter(headers.get('retry-after'), nowMs);
+  if (retryAfter !== undefined) return retryAfter;
   const reset = headers.get('ratelimit-reset')?.trim();
   if (reset && /^\d+(\.\d+)?$/.test(reset)) return Math.round(Number(reset) * 1000);
   const xReset = headers.get('x-ratelimit-reset')?.trim();
