@@ -13,6 +13,17 @@ export { canonicalJson } from './canonical-json.js';
 export { type IdempotencyErrorCode, idempotencyErrors } from './errors/codes.js';
 export type { Execution } from './execution.js';
 export { type FingerprintInput, type FingerprintMode, fingerprintOf, requestFingerprint } from './fingerprint.js';
+export { type FastifyIdempotencyHooks, type FastifyReplyLike, fastifyIdempotency } from './http/fastify.js';
+export { withIdempotency } from './http/fetch.js';
+export type { HttpIdempotencyOptions } from './http/guard.js';
+export { type HonoContextLike, honoIdempotency } from './http/hono.js';
+export { expressIdempotency, type NodeRequestLike, type NodeResponseLike, nodeIdempotency } from './http/node.js';
+export {
+  DEFAULT_REPLAY_HEADERS,
+  isStoredStatus,
+  REPLAYED_HEADER,
+  type ResponseParts,
+} from './http/stored-response.js';
 export {
   type BeginOptions,
   type Claim,

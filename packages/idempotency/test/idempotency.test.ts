@@ -8,6 +8,7 @@ import {
   type IdempotencyOptions,
   type IdempotencyStore,
 } from '../src/index.js';
+import { settleUntil } from './support/settle-until.js';
 
 function setup(options: IdempotencyOptions = {}) {
   const clock = new FakeClock(1_700_000_000_000);
@@ -51,10 +52,10 @@ describe('createIdempotency: run', () => {
   });
 
   it('refuses a call while the first is still running (409), and another fingerprint in progress with 422', async () => {
-    const { idempotency } = setup();
+    const { idempotency, clock } = setup();
     const gate = deferred<string>();
     const first = idempotency.run('k1', () => gate.promise, { fingerprint: 'a' });
-    await settle();
+    await settleUntil(() => clock.pendingTimers === 1); // the lock timer: the first call holds the key
     const concurrent = await idempotency.run('k1', () => 'x', { fingerprint: 'a' }).catch((e: unknown) => e);
     expect(codeOf(concurrent)).toBe('idempotency_request_in_progress');
     expect((concurrent as BulwarkError).status).toBe(409);
@@ -70,6 +71,7 @@ describe('createIdempotency: run', () => {
     const { idempotency } = setup();
     const gate = deferred<string>();
     let runs = 0;
+    let refused = 0;
     const calls = Array.from({ length: 100 }, () =>
       idempotency
         .run(
@@ -82,10 +84,13 @@ describe('createIdempotency: run', () => {
         )
         .then(
           (r) => r.value,
-          (e: unknown) => codeOf(e),
+          (e: unknown) => {
+            refused++;
+            return codeOf(e);
+          },
         ),
     );
-    await settle();
+    await settleUntil(() => refused === 99);
     gate.resolve('ok');
     const outcomes = await Promise.all(calls);
     expect(runs).toBe(1);
@@ -98,8 +103,9 @@ describe('createIdempotency: run', () => {
     const gate = deferred<string>();
     const op = vi.fn(() => gate.promise);
     const first = idempotency.run('k', op, { fingerprint: 'f' });
-    await settle();
+    await settleUntil(() => op.mock.calls.length === 1);
     const waiting = idempotency.run('k', op, { fingerprint: 'f', wait: { timeoutMs: 5_000, pollMs: 100 } });
+    await settleUntil(() => clock.pendingTimers === 2);
     await clock.advanceAsync(300);
     gate.resolve('v');
     await first;
@@ -111,14 +117,16 @@ describe('createIdempotency: run', () => {
   it('wait: fails with 409 once its timeout passes, and rejects with the signal reason on abort', async () => {
     const { idempotency, clock } = setup();
     void idempotency.run('k', () => new Promise(() => {}), { fingerprint: 'f' });
-    await settle();
+    await settleUntil(() => clock.pendingTimers === 1); // the first call's lock timer
     const timedOut = idempotency.run('k', () => 1, { fingerprint: 'f', wait: { timeoutMs: 500 } }).catch(codeOf);
+    await settleUntil(() => clock.pendingTimers === 2); // the waiting call's poll
     await clock.advanceAsync(600);
     expect(await timedOut).toBe('idempotency_request_in_progress');
     const controller = new AbortController();
     const aborted = idempotency
       .run('k', () => 1, { fingerprint: 'f', wait: { timeoutMs: 5_000 }, signal: controller.signal })
       .catch((e: unknown) => e);
+    await settleUntil(() => clock.pendingTimers === 2);
     await clock.advanceAsync(100);
     controller.abort(new Error('client went away'));
     expect(((await aborted) as Error).message).toBe('client went away');
@@ -237,7 +245,7 @@ describe('createIdempotency: a failing or stalled store fails closed', () => {
     const idempotency = createIdempotency({ store: stalledStore(), deadlineMs: 200, clock, timers: clock });
     const op = vi.fn(() => 1);
     const outcome = idempotency.run('k', op).catch((e: unknown) => e);
-    await settle();
+    await settleUntil(() => clock.pendingTimers === 1); // the deadline timer of begin
     await clock.advanceAsync(199);
     let settled = false;
     void outcome.then(() => {

@@ -1,16 +1,10 @@
 // Byte helpers on Web APIs only (TextEncoder, btoa/atob, crypto.subtle): the core stays edge-safe.
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** UTF-8 bytes of a string. @internal */
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
-}
-
-/** A string from UTF-8 bytes. @internal */
-export function fromUtf8(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
