@@ -19,8 +19,10 @@ export interface DefaultPoliciesOptions {
 /**
  * Per-endpoint isolation from our own packages: a `@bulwark/breaker` circuit breaker for
  * every endpoint (a dead receiver is skipped, not hammered) and, for endpoints with a
- * `rateLimit`, a `@bulwark/ratelimit` GCRA limiter keyed by endpoint id (fail-open on store
- * errors: a limiter outage must not stop deliveries).
+ * `rateLimit`, a `@bulwark/ratelimit` GCRA limiter keyed by endpoint id. When a shared limiter
+ * store fails, each process decides with half the endpoint's limit (`failMode: 'local'`): a
+ * limiter outage neither stops deliveries nor lets them past the receiver's limit unchecked, and
+ * nothing is logged as "configured to fail open" for a choice the operator never made.
  *
  * @param options - Clock/timers, breaker thresholds and a shared limiter store.
  * @example
@@ -49,7 +51,7 @@ export function defaultPolicies(options: DefaultPoliciesOptions = {}): EndpointP
             limit: endpoint.rateLimit.limit,
             windowMs: endpoint.rateLimit.intervalMs,
             store: options.rateLimitStore,
-            failMode: 'open',
+            failMode: 'local',
             clock,
             timers,
           })

@@ -10,6 +10,11 @@
  */
 export { type RatelimitErrorCode, ratelimitErrors } from './errors/codes.js';
 export { isRateLimitKeyError, RateLimitKeyError } from './errors/rate-limit-key-error.js';
+export {
+  isRateLimitKeyRequiredError,
+  RateLimitKeyRequiredError,
+} from './errors/rate-limit-key-required-error.js';
+export { type CloudflareIpKeyOptions, cloudflareIpKey } from './http/cloudflare.js';
 export { type FastifyReplyLike, fastifyRateLimit } from './http/fastify.js';
 export { type FetchRateLimitOptions, fetchRequestInfo, withRateLimit } from './http/fetch.js';
 export type { HttpRateLimitOptions } from './http/guard.js';

@@ -102,24 +102,31 @@ describe('withRateLimit (Fetch)', () => {
 
   it('copies immutable responses to add headers', async () => {
     const { limiter } = fakeLimiter({ limit: 5, windowMs: 1_000 });
-    const handler = withRateLimit(limiter, () => Response.redirect('http://127.0.0.1/next', 302));
+    const handler = withRateLimit(limiter, () => Response.redirect('http://127.0.0.1/next', 302), {
+      remoteAddress: () => '192.0.2.1',
+    });
     const res = await handler(new Request('http://127.0.0.1/'));
     expect(res.status).toBe(302);
     expect(res.headers.get('ratelimit-policy')).toBe('"default";q=5;w=1');
   });
 
-  it('shares one bucket for requests without a key by default, or skips them', async () => {
+  it('shares one bucket for requests the key gives no key, or skips them', async () => {
     const { limiter } = fakeLimiter({ limit: 1, windowMs: 1_000 });
-    const shared = withRateLimit(limiter, () => new Response('ok'));
+    const noAddress = () => undefined;
+    const shared = withRateLimit(limiter, () => new Response('ok'), { remoteAddress: noAddress });
     expect((await shared(new Request('http://127.0.0.1/'))).status).toBe(200);
     expect((await shared(new Request('http://127.0.0.1/'))).status).toBe(429);
-    const skip = withRateLimit(limiter, () => new Response('ok'), { onMissingKey: 'skip', headers: false });
+    const skip = withRateLimit(limiter, () => new Response('ok'), {
+      remoteAddress: noAddress,
+      onMissingKey: 'skip',
+      headers: false,
+    });
     const res = await skip(new Request('http://127.0.0.1/'));
     expect(res.status).toBe(200);
     expect(res.headers.get('ratelimit')).toBeNull();
-    expect(() => withRateLimit(limiter, () => new Response(''), { onMissingKey: 'deny' as never })).toThrow(
-      /`onMissingKey`/,
-    );
+    expect(() =>
+      withRateLimit(limiter, () => new Response(''), { key: noAddress, onMissingKey: 'deny' as never }),
+    ).toThrow(/`onMissingKey`/);
   });
 
   it('charges a per-request cost and omits headers on allowed responses when asked', async () => {

@@ -245,6 +245,18 @@ describe('createRateLimiter: calls', () => {
     }
   });
 
+  it.each([
+    [undefined, false],
+    ['closed', false],
+    ['local', false],
+    ['open', true],
+  ] as const)('warns "configured to fail open" at construction only when failMode is open (%s)', (failMode, warned) => {
+    const warnings: string[] = [];
+    createRateLimiter({ limit: 1, windowMs: 1_000, failMode, logger: { warn: (m) => warnings.push(m) } });
+    expect(warnings.some((m) => /fail open/.test(m))).toBe(warned);
+    expect(warnings).toHaveLength(warned ? 1 : 0);
+  });
+
   it('logs to console by default', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     createRateLimiter({ limit: 1, windowMs: 1_000, failMode: 'open' });

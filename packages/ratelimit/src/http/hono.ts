@@ -1,6 +1,8 @@
+import { keyRequired } from '../errors/rate-limit-key-required-error.js';
 import type { RateLimiter } from '../rate-limiter.js';
-import { fetchRequestInfo } from './fetch.js';
+import { defaultFetchKey, fetchRequestInfo } from './fetch.js';
 import { createGuard, type HttpRateLimitOptions } from './guard.js';
+import { ipKey } from './keys.js';
 
 /** The parts of a Hono `Context` the middleware uses. */
 export interface HonoContextLike {
@@ -22,8 +24,13 @@ function nodeServerAddress(c: HonoContextLike): string | undefined {
 
 /**
  * Hono middleware: answers 429/503 problem responses for denials and adds the rate-limit
- * fields to allowed responses.
+ * fields to allowed responses. Without a `key` option it keys by client address (the
+ * `remoteAddress` option, `@hono/node-server`'s socket by default), or by `CF-Connecting-IP` on
+ * Cloudflare Workers.
  *
+ * @throws {rate_limit_key_required} ({@link RateLimitKeyRequiredError}) from the first request,
+ * when no `key` was given and no client address has been seen: on such a runtime (Deno, Bun,
+ * Vercel without `remoteAddress`) every client would share one bucket.
  * @example
  * ```ts
  * app.use('/api/*', honoRateLimit(limiter, { key: apiKey() }));
@@ -33,10 +40,21 @@ export function honoRateLimit<C extends HonoContextLike>(
   limiter: RateLimiter,
   options: HonoRateLimitOptions<C> = {},
 ): (c: C, next: () => Promise<void>) => Promise<Response | undefined> {
-  const guard = createGuard(limiter, options);
+  const defaults = options.key === undefined && options.remoteAddress === undefined;
+  const workers = defaults ? defaultFetchKey(false) : undefined;
+  const key = options.key ?? workers ?? ipKey();
+  // With every default in place outside Workers, a runtime without @hono/node-server's socket
+  // would silently give no address, hence one bucket, on every request.
+  let needsAddress = defaults && workers === undefined;
+  const guard = createGuard(limiter, { ...options, key });
   const address = options.remoteAddress ?? nodeServerAddress;
   return async (c, next) => {
-    const { headers, denial } = await guard(fetchRequestInfo(c.req.raw, address(c)));
+    const remote = address(c);
+    if (needsAddress) {
+      if (remote === undefined) throw keyRequired('honoRateLimit');
+      needsAddress = false;
+    }
+    const { headers, denial } = await guard(fetchRequestInfo(c.req.raw, remote));
     if (denial) return new Response(denial.body, { status: denial.status, headers: denial.headers });
     await next();
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
