@@ -1,7 +1,8 @@
 import type { Clock, TimerProvider } from '@bulwark/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EmailConfigError } from './errors/email-config-error.js';
 import type { FetchLike } from './internal/http.js';
+import { englishErrors } from './internal/zod-english.js';
 import type { EmailProvider } from './provider.js';
 import { createMailgunProvider } from './providers/mailgun-provider.js';
 import { createPostmarkProvider } from './providers/postmark-provider.js';
@@ -40,24 +41,29 @@ export const EMAIL_ENV_VARIABLES = Object.freeze({
   simulated: [],
 } as const satisfies Record<(typeof PROVIDERS)[number], readonly string[]>);
 
-const optional = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v));
+const optional = z.pipe(
+  z.optional(z.string().check(z.trim())),
+  z.transform((v: string | undefined) => (v === '' ? undefined : v)),
+);
 
 /** Digits only: `4`, not `4.0`, `+4`, `0x4`, `1e1` or `04`. */
-const positiveInteger = optional.pipe(
-  z
-    .string()
-    .regex(/^[1-9]\d*$/, 'Expected an integer ≥ 1 written in digits')
-    .transform(Number)
-    .refine(Number.isSafeInteger, 'Expected an integer ≥ 1 no larger than Number.MAX_SAFE_INTEGER')
-    .optional(),
+const positiveInteger = z.pipe(
+  optional,
+  z.optional(
+    z
+      .pipe(z.string().check(z.regex(/^[1-9]\d*$/, 'Expected an integer ≥ 1 written in digits')), z.transform(Number))
+      .check(z.refine(Number.isSafeInteger, 'Expected an integer ≥ 1 no larger than Number.MAX_SAFE_INTEGER')),
+  ),
 );
 
 const envSchema = z.object({
-  EMAIL_PROVIDER: optional.transform((v) => v?.toLowerCase()).pipe(z.enum(PROVIDERS).optional()),
+  EMAIL_PROVIDER: z.pipe(
+    z.pipe(
+      optional,
+      z.transform((v: string | undefined) => v?.toLowerCase()),
+    ),
+    z.optional(z.enum(PROVIDERS)),
+  ),
   EMAIL_BATCH_CONCURRENCY: positiveInteger,
   RESEND_API_KEY: optional,
   POSTMARK_SERVER_TOKEN: optional,
@@ -70,7 +76,7 @@ const envSchema = z.object({
   SES_CONFIGURATION_SET: optional,
   MAILGUN_API_KEY: optional,
   MAILGUN_DOMAIN: optional,
-  MAILGUN_REGION: optional.pipe(z.enum(['us', 'eu']).optional()),
+  MAILGUN_REGION: z.pipe(optional, z.optional(z.enum(['us', 'eu']))),
 });
 
 /**
@@ -92,7 +98,7 @@ export function createEmailProviderFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   options: EmailFromEnvOptions = {},
 ): EmailProvider {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(env, englishErrors);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'EMAIL_PROVIDER');

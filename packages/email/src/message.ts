@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EmailError } from './errors/email-error.js';
+import { englishErrors } from './internal/zod-english.js';
 
 const EMAIL = z.email();
 const NAMED = /^\s*(?:"?([^"<]*?)"?\s*)<([^<>\s]+)>\s*$/;
@@ -15,9 +16,9 @@ export interface EmailAddress {
   readonly name?: string;
 }
 
-const addressSchema = z
-  .union([z.string(), z.object({ email: z.string(), name: z.string().optional() })])
-  .transform((value, ctx): EmailAddress => {
+const addressSchema = z.pipe(
+  z.union([z.string(), z.object({ email: z.string(), name: z.optional(z.string()) })]),
+  z.transform((value: string | { email: string; name?: string | undefined }, ctx): EmailAddress => {
     let email: string;
     let name: string | undefined;
     if (typeof value === 'string') {
@@ -29,46 +30,72 @@ const addressSchema = z
       name = value.name?.trim() || undefined;
     }
     if (!EMAIL.safeParse(email).success) {
-      ctx.addIssue({ code: 'custom', message: `Invalid email address: ${JSON.stringify(email)}` });
+      ctx.issues.push({ code: 'custom', message: `Invalid email address: ${JSON.stringify(email)}`, input: value });
       return z.NEVER;
     }
     return name === undefined ? { email } : { email, name };
-  });
+  }),
+);
 
-const addressListSchema = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(addressSchema));
+const addressListSchema = z.pipe(
+  z.transform((v: unknown) => (Array.isArray(v) ? v : [v])),
+  z.array(addressSchema),
+);
 
 const attachmentSchema = z.object({
-  filename: z.string().min(1),
+  filename: z.string().check(z.minLength(1)),
   /** Base64 string or raw bytes. */
   content: z.union([z.string(), z.instanceof(Uint8Array)]),
-  contentType: z.string().optional(),
+  contentType: z.optional(z.string()),
   /** Content-ID for inline images (`cid:`). */
-  contentId: z.string().optional(),
+  contentId: z.optional(z.string()),
 });
 
 const stringRecord = z.record(z.string(), z.string());
 
+/** What {@link emailMessageSchema} outputs: addresses normalized, lists as arrays, defaults not applied. */
+interface EmailMessageSchemaOutput {
+  from: EmailAddress;
+  to: EmailAddress[];
+  cc?: EmailAddress[] | undefined;
+  bcc?: EmailAddress[] | undefined;
+  replyTo?: EmailAddress[] | undefined;
+  subject: string;
+  html?: string | undefined;
+  text?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  attachments?: EmailAttachment[] | undefined;
+  tags?: Record<string, string> | undefined;
+  metadata?: Record<string, string> | undefined;
+  idempotencyKey?: string | undefined;
+}
+
 /**
- * The zod schema of an {@link EmailMessage}. Exposed so hosts can validate at their own edge.
+ * The schema of an {@link EmailMessage}: a zod 4 (`zod/mini`) schema, so also a Standard Schema
+ * (`emailMessageSchema['~standard'].validate(value)`). Exposed so hosts can validate at their own
+ * edge; a zod 3 host validates through `~standard` (see the README), since zod 3 cannot nest a
+ * zod 4 schema.
  */
-export const emailMessageSchema = z
+export const emailMessageSchema: z.ZodMiniType<EmailMessageSchemaOutput, unknown> = z
   .object({
     from: addressSchema,
     to: addressListSchema,
-    cc: addressListSchema.optional(),
-    bcc: addressListSchema.optional(),
-    replyTo: addressListSchema.optional(),
-    subject: z.string().min(1),
-    html: z.string().optional(),
-    text: z.string().optional(),
-    headers: stringRecord.optional(),
-    attachments: z.array(attachmentSchema).optional(),
-    tags: stringRecord.optional(),
-    metadata: stringRecord.optional(),
-    idempotencyKey: z.string().min(1).max(256).optional(),
+    cc: z.optional(addressListSchema),
+    bcc: z.optional(addressListSchema),
+    replyTo: z.optional(addressListSchema),
+    subject: z.string().check(z.minLength(1)),
+    html: z.optional(z.string()),
+    text: z.optional(z.string()),
+    headers: z.optional(stringRecord),
+    attachments: z.optional(z.array(attachmentSchema)),
+    tags: z.optional(stringRecord),
+    metadata: z.optional(stringRecord),
+    idempotencyKey: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
   })
-  .refine((m) => m.html !== undefined || m.text !== undefined, { message: 'One of `html` or `text` is required' })
-  .refine((m) => m.to.length > 0, { message: '`to` needs at least one recipient', path: ['to'] });
+  .check(
+    z.refine((m) => m.html !== undefined || m.text !== undefined, { message: 'One of `html` or `text` is required' }),
+    z.refine((m) => m.to.length > 0, { message: '`to` needs at least one recipient', path: ['to'] }),
+  );
 
 /** One email attachment. */
 export interface EmailAttachment {
@@ -154,7 +181,7 @@ export interface NormalizedEmailMessage {
  * ```
  */
 export function parseEmailMessage(message: EmailMessage, provider = 'local'): NormalizedEmailMessage {
-  const result = emailMessageSchema.safeParse(message);
+  const result = emailMessageSchema.safeParse(message, englishErrors);
   if (!result.success) {
     const detail = result.error.issues
       .map((issue) => `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`)

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '@bulwark/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EmailConfigError } from '../errors/email-config-error.js';
 import { EmailWebhookError } from '../errors/email-webhook-error.js';
 import type {
@@ -14,6 +14,7 @@ import { type FetchLike, field, stringField } from '../internal/http.js';
 import { parsedWebhook } from '../internal/parsed-webhook.js';
 import { bodyText, malformed, parseJsonBody, toDate, unauthentic } from '../internal/webhook-input.js';
 import { windowSec, withinWindow } from '../internal/webhook-window.js';
+import { englishErrors } from '../internal/zod-english.js';
 import { normalizeSesNotification, sesMetadata } from './ses-notification.js';
 import { type SnsCertificateCache, snsCertificateKey } from './sns-certificates.js';
 import { isSnsUrl } from './sns-url.js';
@@ -125,9 +126,9 @@ const envelopeSchema = z.object({
   SignatureVersion: z.enum(['1', '2']),
   Signature: z.string(),
   SigningCertURL: z.string(),
-  Subject: z.string().optional(),
-  SubscribeURL: z.string().optional(),
-  Token: z.string().optional(),
+  Subject: z.optional(z.string()),
+  SubscribeURL: z.optional(z.string()),
+  Token: z.optional(z.string()),
 });
 type Envelope = z.infer<typeof envelopeSchema>;
 
@@ -181,7 +182,7 @@ function readEnvelope(request: EmailWebhookRequest): Envelope {
   } catch (error) {
     throw unauthentic(PROVIDER, 'The body is not a signed SNS message (not JSON)', error);
   }
-  const parsed = envelopeSchema.safeParse(json);
+  const parsed = envelopeSchema.safeParse(json, englishErrors);
   if (!parsed.success) throw unauthentic(PROVIDER, 'The body is not a signed SNS message', parsed.error);
   const envelope = parsed.data;
   if (envelope.Type !== 'Notification' && (!envelope.SubscribeURL || !envelope.Token)) {

@@ -6,8 +6,9 @@ import { spkiFromCertificate } from '../internal/x509.js';
 /**
  * Caches SNS signing certificates (as SPKI bytes) by URL. At most
  * {@link SNS_CERTIFICATE_CACHE_SIZE} entries are kept; the oldest is evicted first.
+ * (Plain `Uint8Array`, not `Uint8Array<ArrayBuffer>`: the public types compile on TypeScript 5.4+.)
  */
-export type SnsCertificateCache = Map<string, Promise<Uint8Array<ArrayBuffer>>>;
+export type SnsCertificateCache = Map<string, Promise<Uint8Array>>;
 
 /**
  * Most SNS certificates kept per cache (the oldest is evicted first): SNS uses one per
@@ -35,7 +36,8 @@ const defaultCache: SnsCertificateCache = new Map();
  */
 export function snsCertificateKey(url: string, source: SnsCertificateSource): Promise<Uint8Array<ArrayBuffer>> {
   const cache = source.certificateCache ?? defaultCache;
-  let pending = cache.get(url);
+  // Only this function fills caches, always with ArrayBuffer-backed bytes.
+  let pending = cache.get(url) as Promise<Uint8Array<ArrayBuffer>> | undefined;
   if (!pending) {
     if (cache.size >= SNS_CERTIFICATE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
     const download =
