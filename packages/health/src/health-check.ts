@@ -24,7 +24,8 @@ export interface HealthCheck {
   /** Unique name, shown in the dependencies view (e.g. `sqlite`, `redis`, `breakers`). */
   readonly name: string;
   /** The check. Keep it cheap: a `SELECT 1` or `PING`, never a scan. */
-  check(context: HealthCheckContext): Promise<HealthCheckOutcome> | HealthCheckOutcome;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a check that only awaits (`async () => { await redis.ping(); }`) returns Promise<void>.
+  check(context: HealthCheckContext): Promise<HealthCheckOutcome | void> | HealthCheckOutcome | void;
   /** Which probe it feeds. Default: `readiness`. */
   readonly kind?: HealthCheckKind | undefined;
   /**

@@ -39,7 +39,7 @@ export async function runCheck(
       () => `health check '${check.name}'`,
     );
     if (raced.timedOut) return { healthy: false, code: 'health_check_timeout', startedAtMs, finishedAtMs: clock.now() };
-    return { ...interpret(raced.value), startedAtMs, finishedAtMs: clock.now() };
+    return { ...interpret(raced.value as HealthCheckOutcome), startedAtMs, finishedAtMs: clock.now() };
   } catch (error) {
     return { healthy: false, code: 'health_check_failed', error, startedAtMs, finishedAtMs: clock.now() };
   }
