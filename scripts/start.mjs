@@ -1,23 +1,20 @@
 #!/usr/bin/env node
-// `pnpm start`: runs the reference server when it exists; until then, says so and lists the packages.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// `pnpm start` / `npm start`: runs the reference server (examples/reference-server) in THIS
+// process, so a signal sent to it reaches the server itself. There is no nested package manager
+// or tsx CLI in between (neither passes SIGTERM on), and when the package manager that launched
+// us is killed, its shell dies and exitWithParent turns that into a SIGTERM for the server.
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { bootstrap } from './bootstrap.mjs';
+import { exitWithParent } from './exit-with-parent.mjs';
 
 bootstrap();
 
-const root = resolve(import.meta.dirname, '..');
-const server = join(root, 'examples/reference-server/package.json');
-if (existsSync(server)) {
-  const result = spawnSync('pnpm', ['--filter', './examples/reference-server', 'start'], { stdio: 'inherit' });
-  process.exit(result.status ?? 1);
-}
-console.log('The reference server (examples/reference-server) is not built yet. Packages in this workspace:\n');
-for (const name of readdirSync(join(root, 'packages')).sort()) {
-  const file = join(root, 'packages', name, 'package.json');
-  if (!existsSync(file)) continue;
-  const manifest = JSON.parse(readFileSync(file, 'utf8'));
-  if (manifest.private) continue;
-  console.log(`  ${manifest.name.padEnd(20)} ${manifest.description}`);
-}
+const serverDir = resolve(import.meta.dirname, '../examples/reference-server');
+// The server resolves DATA_DIR (default ./data) against its own folder, as `tsx src/main.ts` there does.
+process.chdir(serverDir);
+// Imported after bootstrap: on a fresh clone, tsx is installed by it.
+const { register } = await import('tsx/esm/api');
+register({ tsconfig: join(serverDir, 'tsconfig.json') });
+exitWithParent();
+await import(pathToFileURL(join(serverDir, 'src/main.ts')).href);

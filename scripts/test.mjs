@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// THE test command (`pnpm test`): build, lint, typecheck, package checks, vitest with
-// coverage, the coverage ratchet and the API docs. Stops at the first failing step.
-import { spawnSync } from 'node:child_process';
+// THE test command (`pnpm test` / `npm test`): provisions what the suite needs (pnpm, the
+// workspace's dependencies, redis-server, Chromium), starts a throwaway Redis, then runs build,
+// lint, typecheck, package checks, vitest with coverage (no test may skip), the coverage
+// ratchet, the demo and the API docs. Stops at the first failing step; Redis is stopped by PID
+// on every exit path (success, failure, SIGINT/SIGTERM, or the launching package manager dying).
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { bootstrap } from './bootstrap.mjs';
-
-bootstrap();
+import { exitWithParent } from './exit-with-parent.mjs';
+import { startLocalRedis } from './local-redis.mjs';
+import { provision } from './provision.mjs';
 
 const steps = [
   ['build', ['pnpm', 'build']],
@@ -26,20 +30,81 @@ const steps = [
       '--outputFile.json=coverage/vitest-results.json',
     ],
   ],
+  ['no skipped tests', ['node', 'scripts/check-no-skips.mjs', 'coverage/vitest-results.json']],
   ['coverage ratchet', ['node', 'scripts/coverage-ratchet.mjs', 'check']],
   ['end-to-end demo (pnpm demo)', ['pnpm', 'demo']],
   ['api docs', ['pnpm', 'run', 'docs']],
   ['error code registry is current', ['pnpm', 'exec', 'tsx', 'scripts/generate-errors-doc.ts', '--check']],
 ];
 
+const cleanups = [];
+let current; // the running step's child process (leader of its own process group)
+
+function cleanup() {
+  while (cleanups.length > 0) cleanups.pop()();
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    console.error(`\n✖ ${signal}: stopping`);
+    if (current) killGroup(current, signal);
+    cleanup();
+    process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }[signal] ?? 0));
+  });
+}
+// `pnpm test` killed: its shell dies without passing the signal on; treat that as SIGTERM.
+exitWithParent();
+
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the step has exited already
+  }
+}
+
+/** Runs one step in its own process group (so a stop signal reaches all of it); resolves its exit status. */
+function run(command, args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', env, detached: true });
+    current = child;
+    child.once('error', (error) => {
+      console.error(error.message);
+      resolve(1);
+    });
+    child.once('exit', (code, signal) => {
+      current = undefined;
+      resolve(code ?? signal);
+    });
+  });
+}
+
+bootstrap();
+let chromiumPath;
+try {
+  ({ chromiumPath } = provision());
+} catch (error) {
+  console.error(`\n✖ ${error.message}`);
+  process.exit(1);
+}
+const env = { ...process.env, CHROMIUM_PATH: chromiumPath };
+if (process.env.REDIS_URL) {
+  console.log(`[test] using REDIS_URL from the environment`);
+} else {
+  const redis = await startLocalRedis();
+  cleanups.push(redis.stop);
+  env.REDIS_URL = redis.url;
+  console.log(`[test] redis-server (pid ${redis.pid}) on ${redis.url}`);
+}
+
 const started = Date.now();
 for (const [name, [command, ...args]] of steps) {
   const stepStart = Date.now();
   console.log(`\n▶ ${name}`);
-  const result = spawnSync(command, args, { stdio: 'inherit' });
+  const status = await run(command, args, env);
   const seconds = ((Date.now() - stepStart) / 1000).toFixed(1);
-  if (result.status !== 0) {
-    console.error(`\n✖ ${name} failed (exit ${result.status ?? result.signal}) after ${seconds}s`);
+  if (status !== 0) {
+    console.error(`\n✖ ${name} failed (exit ${status}) after ${seconds}s`);
     printTally();
     process.exit(1);
   }

@@ -28,7 +28,7 @@ const app = createApp(services);
 services.delivery?.dispatcher.start();
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
-  logger.info({ url: `http://${info.address}:${info.port}` }, 'bulwark reference server listening');
+  logger.info({ url: `http://${info.address}:${info.port}`, pid: process.pid }, 'bulwark reference server listening');
   if (generatedAdminToken) {
     // Printed on stdout once, outside the JSON log (which redacts tokens), for local use only.
     process.stdout.write(
@@ -47,10 +47,13 @@ async function shutdown(signal: string): Promise<void> {
     logger.error({ deadlineMs: config.SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; exiting');
     process.exit(1);
   }, config.SHUTDOWN_DEADLINE_MS);
-  deadline.unref();
+  // Not unref'd: it keeps the process alive until the drain below finishes. The drain waits on
+  // unref'd handles (the delivery store's WAL checkpointer worker), so without a ref'd timer Node
+  // ran out of work mid-drain and exited 0 before "shutdown complete", with the database open.
   await new Promise<void>((resolve) => server.close(() => resolve()));
   for (const close of services.closers) await close();
   logger.info('shutdown complete');
+  clearTimeout(deadline);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { listenOnLoopback } from '../src/listen-on-loopback.js';
 
-/** Debian's chromium, installed by `.ci/run`. Missing in CI is an error, never a skip. */
+/** Chromium (CHROMIUM_PATH, set by the test command, which installs Debian's chromium). Missing in CI is an error, never a skip. */
 export function chromiumPath(): string | undefined {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (existsSync(path)) return path;
   if (process.env.CI === 'true' || process.env.CI === '1')
-    throw new Error(`chromium not found at ${path}; .ci/run installs it`);
+    throw new Error(`chromium not found at ${path}; pnpm test installs it (scripts/provision.mjs)`);
   return undefined;
 }
 

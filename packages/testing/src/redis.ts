@@ -1,5 +1,5 @@
 /**
- * The Redis URL for Redis-backed tests. `.ci/run` starts a real Redis and exports `REDIS_URL`;
+ * The Redis URL for Redis-backed tests. The test command (`pnpm test`) starts a real Redis and exports `REDIS_URL`;
  * in CI (`CI=true`) a missing URL is an error, so Redis tests can never silently skip there.
  * Locally without `REDIS_URL` it returns undefined and the suite should `describe.skipIf(!url)`.
  *
@@ -15,7 +15,7 @@ export function redisUrl(): string | undefined {
   const url = process.env.REDIS_URL;
   if (url) return url;
   if (process.env.CI === 'true' || process.env.CI === '1') {
-    throw new Error('REDIS_URL is not set but CI is: Redis-backed tests must run in CI (see .ci/run)');
+    throw new Error('REDIS_URL is not set but CI is: Redis-backed tests must run in CI (`pnpm test` starts one)');
   }
   return undefined;
 }
