@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const CHROMIUM_NAMES = ['chromium', 'chromium-browser'];
+// Debian's chromium first; GitHub's Ubuntu runners ship Chrome (Playwright drives either).
+const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
 /** The absolute path of `name` on PATH, or undefined. */
 function which(name) {

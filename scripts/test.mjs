@@ -12,11 +12,14 @@ import { startLocalRedis } from './local-redis.mjs';
 import { provision } from './provision.mjs';
 
 const steps = [
+  ['changesets parse; `changeset status` against the base branch', ['node', 'scripts/check-changesets.mjs']],
+  ['package metadata and LICENSE copies', ['node', 'scripts/package-metadata.mjs']],
   ['build', ['pnpm', 'build']],
   ['lint', ['pnpm', 'lint']],
   ['typecheck', ['pnpm', 'typecheck']],
   ['documentation examples typecheck', ['node', 'scripts/check-doc-examples.mjs']],
   ['package checks (publint, attw)', ['pnpm', 'check:packages']],
+  ['package tarballs: LICENSE, README links, no unused files', ['node', 'scripts/check-package-files.mjs']],
   [
     'unit tests with coverage',
     [

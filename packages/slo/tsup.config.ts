@@ -1,10 +1,11 @@
 import { defineConfig } from 'tsup';
 
+// The library: ESM + CJS with types. The `bulwark-slo` bin is built by tsup.cli.config.ts,
+// ESM only: `bin` points at dist/cli.js, so a CJS copy would ship unused.
 export default defineConfig({
-  // src/cli.ts is the `bulwark-slo` bin (dist/cli.js keeps its shebang); only index has types.
-  entry: ['src/index.ts', 'src/cli.ts'],
+  entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
-  dts: { entry: 'src/index.ts' },
+  dts: true,
   sourcemap: true,
   clean: true,
   target: 'es2022',

@@ -21,7 +21,7 @@ const runBin = (args: string[], input?: string) =>
 describe('bulwark-slo (spawned bin)', () => {
   beforeAll(() => {
     // `pnpm test` builds first; build here too when the suite runs on its own.
-    if (!existsSync(cli)) execFileSync('pnpm', ['exec', 'tsup'], { cwd: packageDir, stdio: 'ignore' });
+    if (!existsSync(cli)) execFileSync('pnpm', ['run', 'build'], { cwd: packageDir, stdio: 'ignore' });
   }, 120_000);
 
   it('recommends a threshold from one number a line', () => {
