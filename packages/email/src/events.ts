@@ -33,8 +33,17 @@ export interface EmailEvent {
   readonly type: EmailEventType;
   /** The provider that reported it. */
   readonly provider: string;
-  /** The recipient address the event is about. */
+  /**
+   * The recipient address the event is about. `''` when the provider did not say which of
+   * several recipients it concerns (Resend lists the whole `to` in every per-recipient event):
+   * `candidates` then lists them, and `suppressionsFromEvents` suppresses none of them.
+   */
   readonly recipient: string;
+  /**
+   * Set only when `recipient` is `''`: the message's recipients, one of whom the event concerns.
+   * Never suppress them all on its account.
+   */
+  readonly candidates?: readonly string[];
   /** The provider's message id, the same as `SendResult.messageId` where the provider allows. */
   readonly providerMessageId: string | undefined;
   /**

@@ -6,6 +6,7 @@
  */
 export { createMailgunProvider, type MailgunProviderOptions } from './providers/mailgun-provider.js';
 export {
+  MAILGUN_DEFAULT_TOLERANCE_SEC,
   type MailgunWebhookOptions,
   type MailgunWebhookSettings,
   mailgunSignature,

@@ -7,6 +7,7 @@
 export { createSendGridProvider, type SendGridProviderOptions } from './providers/sendgrid-provider.js';
 export {
   parseSendGridWebhook,
+  SENDGRID_DEFAULT_TOLERANCE_SEC,
   SENDGRID_SIGNATURE_HEADER,
   SENDGRID_TIMESTAMP_HEADER,
   type SendGridWebhookOptions,

@@ -27,7 +27,8 @@ export interface SuppressionOptions {
 
 /**
  * Turns events into suppression entries: hard bounces and complaints always; soft and
- * undetermined bounces never. One entry per address (the earliest event wins).
+ * undetermined bounces never; an event that does not name its recipient (`recipient: ''`,
+ * `candidates` set) never. One entry per address (the earliest event wins).
  *
  * @param events - Normalized events, such as a `parseEmailWebhook` result as it is.
  * @param options - Whether unsubscribes and provider suppressions count.
@@ -45,7 +46,8 @@ export function suppressionsFromEvents(
   for (const event of events) {
     const reason = reasonOf(event, options);
     const email = event.recipient.trim().toLowerCase();
-    if (reason === undefined || email === '') continue;
+    // An event that does not name its recipient (`candidates`) suppresses nobody.
+    if (reason === undefined || email === '' || event.candidates !== undefined) continue;
     const previous = byEmail.get(email);
     if (previous && previous.occurredAt <= event.occurredAt) continue;
     byEmail.set(email, {

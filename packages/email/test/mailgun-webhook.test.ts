@@ -134,8 +134,9 @@ describe('parseMailgunWebhook', () => {
     ).rejects.toMatchObject({
       code: 'email_webhook_malformed',
     });
+    // Not JSON: it carries no signature, so it is not authentic (never "authentic but malformed").
     await expect(parseMailgunWebhook({ headers: {}, rawBody: '{' }, options)).rejects.toMatchObject({
-      code: 'email_webhook_malformed',
+      code: 'email_webhook_signature_invalid',
     });
   });
 

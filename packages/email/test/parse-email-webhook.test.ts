@@ -56,7 +56,8 @@ describe('parseEmailWebhook(…, { metrics })', () => {
 
   it('counts every event of a batch', async () => {
     const { metrics, calls } = recordingMetrics();
-    const events = await parseEmailWebhook('sendgrid', sendgrid.request, { secrets: sendgrid.key, metrics });
+    const clock = { now: () => 1513299600_000 };
+    const events = await parseEmailWebhook('sendgrid', sendgrid.request, { secrets: sendgrid.key, metrics, clock });
     expect(events).toHaveLength(expectedTypes.length);
     expect(calls.map((call) => call.labels)).toEqual(expectedTypes.map((type) => ({ provider: 'sendgrid', type })));
   });

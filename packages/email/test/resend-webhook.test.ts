@@ -62,11 +62,10 @@ describe('parseResendWebhook', () => {
     ]);
   });
 
-  it('reads tags given as an array and emits one event per recipient', async () => {
+  it('reads tags given as an array; an event listing several recipients names none of them', async () => {
     const events = await parseResendWebhook(await signed(deliveredWithTagArray), { secrets: secret, clock });
-    expect(events.map((e) => [e.type, e.recipient, e.metadata, e.eventId])).toEqual([
-      ['delivered', 'delivered@resend.dev', { category: 'confirm_email' }, 'msg_2xyz:delivered@resend.dev'],
-      ['delivered', 'second@resend.dev', { category: 'confirm_email' }, 'msg_2xyz:second@resend.dev'],
+    expect(events.map((e) => [e.type, e.recipient, e.candidates, e.metadata, e.eventId])).toEqual([
+      ['delivered', '', ['delivered@resend.dev', 'second@resend.dev'], { category: 'confirm_email' }, 'msg_2xyz'],
     ]);
   });
 

@@ -43,10 +43,15 @@ describe('verifySendGridSignature (official sendgrid-nodejs vector)', () => {
 
   it('passes verification in parseSendGridWebhook, then refuses the non-array vector body as malformed', async () => {
     const request = { headers: headersFor(v.signature, v.timestamp), rawBody: v.payload };
-    await expect(parseSendGridWebhook(request, { secrets: [v.otherPublicKey, v.publicKey] })).rejects.toMatchObject({
-      code: 'email_webhook_malformed',
+    const clock = new FakeClock(Number(v.timestamp) * 1000);
+    await expect(
+      parseSendGridWebhook(request, { secrets: [v.otherPublicKey, v.publicKey], clock }),
+    ).rejects.toMatchObject({ code: 'email_webhook_malformed' });
+    await expect(parseSendGridWebhook(request, { secrets: v.otherPublicKey, clock })).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
     });
-    await expect(parseSendGridWebhook(request, { secrets: v.otherPublicKey })).rejects.toMatchObject({
+    // Signed in 2020: with no option set, it does not verify today.
+    await expect(parseSendGridWebhook(request, { secrets: v.publicKey })).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
   });
@@ -56,13 +61,15 @@ describe('parseSendGridWebhook', () => {
   let signer: Awaited<ReturnType<typeof createSendGridSigner>>;
   const body = JSON.stringify(events);
   const timestamp = '1513299600';
+  const clock = new FakeClock(Number(timestamp) * 1000);
   beforeAll(async () => {
     signer = await createSendGridSigner();
   });
 
   it('normalizes every documented event of a signed batch', async () => {
     const request = { headers: headersFor(await signer.sign(timestamp, body), timestamp), rawBody: body };
-    const parsed = await parseEmailWebhook('sendgrid', request, { secrets: signer.publicKey });
+    const parsed = await parseEmailWebhook('sendgrid', request, { secrets: signer.publicKey, clock });
+    expect(parsed.rejected).toEqual([]);
     expect(parsed.map((e) => e.type)).toEqual(expectedTypes);
     expect(parsed[0]).toMatchObject({
       provider: 'sendgrid',
@@ -80,32 +87,37 @@ describe('parseSendGridWebhook', () => {
   it('rejects a tampered body, missing headers and a stale timestamp', async () => {
     const signature = await signer.sign(timestamp, body);
     const tampered = { headers: headersFor(signature, timestamp), rawBody: body.replace('cat facts', 'dog facts') };
-    await expect(parseSendGridWebhook(tampered, { secrets: signer.publicKey })).rejects.toMatchObject({
+    await expect(parseSendGridWebhook(tampered, { secrets: signer.publicKey, clock })).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
     await expect(
-      parseSendGridWebhook({ headers: {}, rawBody: body }, { secrets: signer.publicKey }),
+      parseSendGridWebhook({ headers: {}, rawBody: body }, { secrets: signer.publicKey, clock }),
     ).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
-    const clock = new FakeClock((Number(timestamp) + 600) * 1000);
+    const later = new FakeClock((Number(timestamp) + 600) * 1000);
     const fresh = { headers: headersFor(signature, timestamp), rawBody: body };
     await expect(
-      parseSendGridWebhook(fresh, { secrets: signer.publicKey, toleranceSec: 300, clock }),
+      parseSendGridWebhook(fresh, { secrets: signer.publicKey, toleranceSec: 300, clock: later }),
     ).rejects.toMatchObject({
       code: 'email_webhook_signature_invalid',
     });
     await expect(
-      parseSendGridWebhook(fresh, { secrets: signer.publicKey, toleranceSec: 900, clock }),
+      parseSendGridWebhook(fresh, { secrets: signer.publicKey, toleranceSec: 900, clock: later }),
     ).resolves.toHaveLength(events.length);
   });
 
-  it('refuses signed events without email or timestamp as malformed', async () => {
+  it('reports signed items without email or timestamp in `rejected`, and refuses a non-array body', async () => {
     for (const bad of ['[{"event":"delivered"}]', '[1]', '[{"email":"a@b.test","timestamp":"x"}]']) {
       const request = { headers: new Headers(headersFor(await signer.sign(timestamp, bad), timestamp)), rawBody: bad };
-      await expect(parseSendGridWebhook(request, { secrets: signer.publicKey })).rejects.toMatchObject({
-        code: 'email_webhook_malformed',
-      });
+      const parsed = await parseSendGridWebhook(request, { secrets: signer.publicKey, clock });
+      expect(parsed).toEqual([]);
+      expect(parsed.rejected).toMatchObject([{ index: 0, error: { code: 'email_webhook_malformed' } }]);
     }
+    const object = '{"email":"a@b.test"}';
+    const request = { headers: headersFor(await signer.sign(timestamp, object), timestamp), rawBody: object };
+    await expect(parseSendGridWebhook(request, { secrets: signer.publicKey, clock })).rejects.toMatchObject({
+      code: 'email_webhook_malformed',
+    });
   });
 });

@@ -50,7 +50,7 @@ export function webhookSettings(
   if (config.SENDGRID_WEBHOOK_PUBLIC_KEY)
     settings.sendgrid = { ...shared, secrets: config.SENDGRID_WEBHOOK_PUBLIC_KEY };
   if (config.MAILGUN_WEBHOOK_SIGNING_KEY)
-    settings.mailgun = { ...shared, secrets: list(config.MAILGUN_WEBHOOK_SIGNING_KEY) };
+    settings.mailgun = { ...shared, secrets: list(config.MAILGUN_WEBHOOK_SIGNING_KEY), replayStore };
   if (config.SES_WEBHOOK_TOPIC_ARNS)
     settings.ses = { ...shared, allowedTopicArns: list(config.SES_WEBHOOK_TOPIC_ARNS) };
   return settings;

@@ -8,13 +8,25 @@ import { parsedWebhook } from '../internal/parsed-webhook.js';
 import { timingSafeEqual } from '../internal/timing-safe-equal.js';
 import { bodyText, malformed, parseJsonBody, stringRecord, toDate, unauthentic } from '../internal/webhook-input.js';
 import { isSecretString, listOf, pickWebhookSecrets } from '../internal/webhook-secrets.js';
+import { windowSec, withinWindow } from '../internal/webhook-window.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
 
 /** Options of {@link parseMailgunWebhook} besides `secrets`. */
 export interface MailgunWebhookSettings {
-  /** Largest accepted age (and skew) of `signature.timestamp`, in seconds. Default 300. */
+  /**
+   * Largest accepted distance, in seconds, between `signature.timestamp` and `clock.now()`, past
+   * or future (edges included). Default 300; at most 86 400. Claimed tokens are kept this long
+   * after their timestamp.
+   */
   toleranceSec?: number | undefined;
-  /** Refuses a token seen before (a `@bulwark/webhooks` replay store; share one across instances). Default: one process-wide in-memory store. */
+  /**
+   * Refuses a token seen before: Mailgun signs only `timestamp + token`, not the event, so a
+   * signature seen once (a log line, a proxy) could carry a forged event to another instance or
+   * to this one after a restart. Pass one store shared by every instance: any
+   * `@bulwark/webhooks` `ReplayStore`, e.g. `createRedisReplayStore` from
+   * `@bulwark/webhooks/redis`. Keys are `mailgun:<token>`, kept for the tolerance window.
+   * Default: an in-memory store per process (per `clock`), which protects one process only.
+   */
   replayStore?: ReplayStore | undefined;
   /** Clock for the tolerance and replay windows. */
   clock?: Clock | undefined;
@@ -24,7 +36,27 @@ export interface MailgunWebhookSettings {
 export type MailgunWebhookOptions = MailgunWebhookSettings & WebhookSecrets<string>;
 
 const PROVIDER = 'mailgun';
-const defaultStore = createMemoryReplayStore();
+
+/**
+ * Default `toleranceSec` of the Mailgun parser, in seconds.
+ *
+ * @example
+ * ```ts
+ * await parseMailgunWebhook(request, { secrets: key, toleranceSec: MAILGUN_DEFAULT_TOLERANCE_SEC });
+ * ```
+ */
+export const MAILGUN_DEFAULT_TOLERANCE_SEC = 300;
+/** The default in-memory stores, one per clock so expiry follows the clock that set it. */
+const defaultStores = new WeakMap<Clock, ReplayStore>();
+
+function defaultStore(clock: Clock): ReplayStore {
+  let store = defaultStores.get(clock);
+  if (!store) {
+    store = createMemoryReplayStore({ clock });
+    defaultStores.set(clock, store);
+  }
+  return store;
+}
 const hmacKeys = createKeyCache<CryptoKey>();
 
 /**
@@ -79,9 +111,9 @@ function classify(data: Record<string, unknown>): { type: EmailEventType; bounce
  *
  * @param request - Headers and raw body (JSON).
  * @param options - `secrets` (the signing key(s)), tolerance, replay store and clock.
- * @throws {email_config_invalid} when `secrets` is missing or empty.
- * @throws {email_webhook_signature_invalid} on a bad signature, stale timestamp or replayed token.
- * @throws {email_webhook_malformed} when the body is not a Mailgun webhook.
+ * @throws {email_config_invalid} when `secrets` is missing or empty, or `toleranceSec` is not in (0, 86400].
+ * @throws {email_webhook_signature_invalid} when the body carries no signature (not JSON included), on a bad signature, a timestamp outside the tolerance or a replayed token.
+ * @throws {email_webhook_malformed} when the authentic body has no usable `event-data`.
  * @example
  * ```ts
  * const [event] = await parseMailgunWebhook(request, { secrets: process.env.MAILGUN_WEBHOOK_SIGNING_KEY! });
@@ -92,15 +124,22 @@ export async function parseMailgunWebhook(
   options: MailgunWebhookOptions,
 ): Promise<ParsedEmailWebhook> {
   const keys = listOf(pickWebhookSecrets(options, isSecretString, 'a webhook signing key'));
-  const json = parseJsonBody(bodyText(request.rawBody, PROVIDER), PROVIDER);
+  const clock = options.clock ?? systemClock;
+  const toleranceSec = windowSec('toleranceSec', options.toleranceSec, MAILGUN_DEFAULT_TOLERANCE_SEC);
+  // The signature sits inside the body: until it verifies nothing in the body is trusted, so a
+  // body without one (not JSON, no `signature` object) is unauthentic, not malformed.
+  let json: unknown;
+  try {
+    json = parseJsonBody(bodyText(request.rawBody, PROVIDER), PROVIDER);
+  } catch (error) {
+    throw unauthentic(PROVIDER, 'The body is not a signed Mailgun webhook (not JSON)', error);
+  }
   const sig = field(json, 'signature');
   const timestamp = stringField(sig, 'timestamp');
   const token = stringField(sig, 'token');
   const signature = stringField(sig, 'signature');
   if (!timestamp || !token || !signature) throw unauthentic(PROVIDER, 'Missing Mailgun signature fields');
-  const clock = options.clock ?? systemClock;
-  const toleranceSec = options.toleranceSec ?? 300;
-  if (!/^\d+$/.test(timestamp) || Math.abs(clock.now() / 1000 - Number(timestamp)) > toleranceSec) {
+  if (!/^\d{1,12}$/.test(timestamp) || !withinWindow(clock.now(), Number(timestamp) * 1000, toleranceSec)) {
     throw unauthentic(PROVIDER, 'The Mailgun timestamp is outside the tolerance');
   }
   let verified = false;
@@ -110,7 +149,7 @@ export async function parseMailgunWebhook(
   if (!verified) throw unauthentic(PROVIDER, 'The Mailgun signature does not verify');
   // Keep the token as long as its timestamp would still be accepted.
   const ttlMs = Math.max(1, (Number(timestamp) + toleranceSec) * 1000 - clock.now() + 1);
-  if (!(await (options.replayStore ?? defaultStore).claim(`mailgun:${token}`, ttlMs))) {
+  if (!(await (options.replayStore ?? defaultStore(clock)).claim(`mailgun:${token}`, ttlMs))) {
     throw unauthentic(PROVIDER, 'The Mailgun token was already used (replay)');
   }
 

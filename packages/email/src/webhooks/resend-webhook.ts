@@ -5,11 +5,13 @@ import { field, stringField } from '../internal/http.js';
 import { parsedWebhook } from '../internal/parsed-webhook.js';
 import { bodyText, headerReader, malformed, parseJsonBody, toDate, unauthentic } from '../internal/webhook-input.js';
 import { isSecretString, pickWebhookSecrets } from '../internal/webhook-secrets.js';
+import { windowSec } from '../internal/webhook-window.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
+import { resendRecipient } from './resend-recipient.js';
 
 /** Options of {@link parseResendWebhook} besides `secrets`. */
 export interface ResendWebhookSettings {
-  /** Accepted timestamp skew in seconds, past and future. Default 300. */
+  /** Accepted timestamp skew in seconds, past and future. Default 300; in (0, 86400]. */
   toleranceSec?: number | undefined;
   /** Clock for the tolerance check. */
   clock?: Clock | undefined;
@@ -54,15 +56,13 @@ function tagsOf(tags: unknown): Record<string, string> {
   return out;
 }
 
-function recipientsOf(to: unknown): string[] {
-  if (typeof to === 'string') return [to];
-  return Array.isArray(to) ? to.filter((t): t is string => typeof t === 'string') : [];
-}
-
 /**
  * Verifies a Resend webhook (Svix / Standard Webhooks signature, via `@bulwark/webhooks`)
- * and normalizes it: one event per `data.to` recipient; `tags` (object or array) become
- * `metadata`. Payloads: https://resend.com/docs/dashboard/webhooks/event-types
+ * and normalizes it into one event. Resend sends one event per recipient but lists the whole
+ * `to` in each: the event's `recipient` is the only address in `to`, or the one the bounce or
+ * complaint detail names; otherwise it is `''` with the addresses as `candidates`, and
+ * `suppressionsFromEvents` skips it. `tags` (object or array) become `metadata`.
+ * Payloads: https://resend.com/docs/dashboard/webhooks/event-types
  *
  * @param request - Headers (`svix-id`, `svix-timestamp`, `svix-signature`) and raw body.
  * @param options - `secrets` (the `whsec_…` secret(s)), tolerance, clock and replay store.
@@ -80,7 +80,7 @@ export async function parseResendWebhook(
   options: ResendWebhookOptions,
 ): Promise<ParsedEmailWebhook> {
   const secrets = pickWebhookSecrets(options, isSecretString, 'a `whsec_…` signing secret');
-  const tolerance = options.toleranceSec ?? 300;
+  const tolerance = windowSec('toleranceSec', options.toleranceSec, 300);
   try {
     await verifyStandardWebhook({
       headers: request.headers,
@@ -116,21 +116,18 @@ export async function parseResendWebhook(
       : undefined;
   const eventId = headerReader(request.headers)('svix-id') ?? headerReader(request.headers)('webhook-id');
   const metadata = tagsOf(field(data, 'tags'));
-  const recipients = recipientsOf(field(data, 'to'));
-  const list = recipients.length ? recipients : [''];
-  return parsedWebhook(
-    list.map(
-      (recipient): EmailEvent => ({
-        type,
-        provider: PROVIDER,
-        recipient,
-        providerMessageId: stringField(data, 'email_id'),
-        ...(eventId ? { eventId: list.length > 1 ? `${eventId}:${recipient}` : eventId } : {}),
-        occurredAt,
-        metadata,
-        ...(bounce ? { bounce } : {}),
-        raw: json,
-      }),
-    ),
-  );
+  const { recipient, candidates } = resendRecipient(data);
+  const event: EmailEvent = {
+    type,
+    provider: PROVIDER,
+    recipient,
+    ...(candidates ? { candidates } : {}),
+    providerMessageId: stringField(data, 'email_id'),
+    ...(eventId ? { eventId } : {}),
+    occurredAt,
+    metadata,
+    ...(bounce ? { bounce } : {}),
+    raw: json,
+  };
+  return parsedWebhook([event]);
 }

@@ -1,5 +1,13 @@
 import { type Clock, systemClock } from '@bulwark/core';
-import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, ParsedEmailWebhook } from '../events.js';
+import { EmailWebhookError } from '../errors/email-webhook-error.js';
+import type {
+  EmailBounce,
+  EmailEvent,
+  EmailEventType,
+  EmailWebhookRequest,
+  ParsedEmailWebhook,
+  RejectedEmailEvent,
+} from '../events.js';
 import { derToP1363, pemBody } from '../internal/ecdsa.js';
 import { base64ToBytes, utf8 } from '../internal/encoding.js';
 import { stringField } from '../internal/http.js';
@@ -15,11 +23,16 @@ import {
   unauthentic,
 } from '../internal/webhook-input.js';
 import { isSecretString, listOf, pickWebhookSecrets } from '../internal/webhook-secrets.js';
+import { windowSec, withinWindow } from '../internal/webhook-window.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
 
 /** Options of {@link parseSendGridWebhook} besides `secrets`. */
 export interface SendGridWebhookSettings {
-  /** Rejects timestamps further than this from `clock.now()`, in seconds. Default: no check. */
+  /**
+   * Largest accepted distance, in seconds, between the signed timestamp header and
+   * `clock.now()`, past or future (edges included). Default {@link SENDGRID_DEFAULT_TOLERANCE_SEC}
+   * (300); at most 86 400. SendGrid documents none; without one a signed batch replays forever.
+   */
   toleranceSec?: number | undefined;
   /** Clock for the tolerance check. */
   clock?: Clock | undefined;
@@ -32,6 +45,16 @@ export interface SendGridWebhookSettings {
 export type SendGridWebhookOptions = SendGridWebhookSettings & WebhookSecrets<string>;
 
 const PROVIDER = 'sendgrid';
+/**
+ * Default `toleranceSec` of the SendGrid parser, in seconds (the Standard Webhooks default).
+ *
+ * @example
+ * ```ts
+ * await parseSendGridWebhook(request, { secrets: key, toleranceSec: SENDGRID_DEFAULT_TOLERANCE_SEC * 2 });
+ * ```
+ */
+export const SENDGRID_DEFAULT_TOLERANCE_SEC = 300;
+
 /** The signature headers SendGrid sends. */
 export const SENDGRID_SIGNATURE_HEADER = 'X-Twilio-Email-Event-Webhook-Signature';
 /** The timestamp header SendGrid signs with the body. */
@@ -154,20 +177,25 @@ function metadataOf(e: Record<string, unknown>): Record<string, string> {
 }
 
 /**
- * Verifies a SendGrid Event Webhook request (ECDSA P-256) and normalizes its array of
- * events. `custom_args` arrive as top-level keys and become `metadata`; `sg_message_id` is
+ * Verifies a SendGrid Event Webhook request (ECDSA P-256 over timestamp + body, timestamp
+ * within `toleranceSec`) and normalizes its array of events. An item that cannot be normalized
+ * (not an object, no `email` or `timestamp`) does not reject the batch: it is reported in the
+ * result's `rejected` list (index, `email_webhook_malformed` error, raw item) and the others
+ * are returned. `custom_args` arrive as top-level keys and become `metadata`; `sg_message_id` is
  * cut at `.filter…` so it matches the `X-Message-Id` returned by send.
  * Payloads: https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event
  *
  * @param request - Headers and raw body.
  * @param options - `secrets` (the verification key(s)), tolerance and clock.
  * @throws {email_config_invalid} when `secrets` is missing or empty.
- * @throws {email_webhook_signature_invalid} when no key verifies the signature or the timestamp is stale.
- * @throws {email_webhook_malformed} when the verified body is not an array of events.
+ * @throws {email_config_invalid} when `toleranceSec` is not in (0, 86400].
+ * @throws {email_webhook_signature_invalid} when no key verifies the signature or the timestamp is outside the tolerance.
+ * @throws {email_webhook_malformed} when the verified body is not a JSON array (bad items go to `rejected`).
  * @example
  * ```ts
  * const events = await parseSendGridWebhook(request, { secrets: process.env.SENDGRID_WEBHOOK_KEY! });
  * for (const event of events) await store(event);
+ * for (const bad of events.rejected) console.warn('SendGrid event skipped', bad.index, bad.error.code);
  * ```
  */
 export async function parseSendGridWebhook(
@@ -175,15 +203,14 @@ export async function parseSendGridWebhook(
   options: SendGridWebhookOptions,
 ): Promise<ParsedEmailWebhook> {
   const keys = listOf(pickWebhookSecrets(options, isSecretString, 'a verification key'));
+  const toleranceSec = windowSec('toleranceSec', options.toleranceSec, SENDGRID_DEFAULT_TOLERANCE_SEC);
+  const clock = options.clock ?? systemClock;
   const header = headerReader(request.headers);
   const signature = header(SENDGRID_SIGNATURE_HEADER);
   const timestamp = header(SENDGRID_TIMESTAMP_HEADER);
   if (!signature || !timestamp) throw unauthentic(PROVIDER, 'Missing SendGrid signature or timestamp header');
-  if (options.toleranceSec !== undefined) {
-    const now = (options.clock ?? systemClock).now() / 1000;
-    if (!/^\d+$/.test(timestamp) || Math.abs(now - Number(timestamp)) > options.toleranceSec) {
-      throw unauthentic(PROVIDER, 'The SendGrid timestamp is outside the tolerance');
-    }
+  if (!/^\d{1,12}$/.test(timestamp) || !withinWindow(clock.now(), Number(timestamp) * 1000, toleranceSec)) {
+    throw unauthentic(PROVIDER, 'The SendGrid timestamp is outside the tolerance');
   }
   let verified = false;
   for (const key of keys) {
@@ -193,26 +220,37 @@ export async function parseSendGridWebhook(
 
   const json = parseJsonBody(bodyText(request.rawBody, PROVIDER), PROVIDER);
   if (!Array.isArray(json)) throw malformed(PROVIDER, 'Expected a JSON array of events');
-  const events = json.map((item, index): EmailEvent => {
-    if (typeof item !== 'object' || item === null) throw malformed(PROVIDER, `Event ${index} is not an object`);
-    const e = item as Record<string, unknown>;
-    const recipient = stringField(e, 'email');
-    const occurredAt = toDate(e.timestamp);
-    if (!recipient || !occurredAt) throw malformed(PROVIDER, `Event ${index} has no email or timestamp`);
-    const { type, bounce } = classify(e);
-    const messageId = stringField(e, 'sg_message_id')?.replace(/\.filter.*$/, '');
-    const eventId = stringField(e, 'sg_event_id');
-    return {
-      type,
-      provider: PROVIDER,
-      recipient,
-      providerMessageId: messageId,
-      ...(eventId ? { eventId } : {}),
-      occurredAt,
-      metadata: metadataOf(e),
-      ...(bounce ? { bounce } : {}),
-      raw: e,
-    };
+  const events: EmailEvent[] = [];
+  const rejected: RejectedEmailEvent[] = [];
+  json.forEach((item: unknown, index) => {
+    const event = normalize(item, index);
+    if (event instanceof EmailWebhookError) rejected.push({ index, error: event, raw: item });
+    else events.push(event);
   });
-  return parsedWebhook(events);
+  return parsedWebhook(events, { rejected });
+}
+
+/** One SendGrid item as an event, or the malformed-item error (never thrown: the batch goes on). */
+function normalize(item: unknown, index: number): EmailEvent | EmailWebhookError {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    return malformed(PROVIDER, `Event ${index} is not an object`);
+  }
+  const e = item as Record<string, unknown>;
+  const recipient = typeof e.email === 'string' ? e.email.trim() : '';
+  const occurredAt = toDate(e.timestamp);
+  if (!recipient || !occurredAt) return malformed(PROVIDER, `Event ${index} has no email or timestamp`);
+  const { type, bounce } = classify(e);
+  const messageId = stringField(e, 'sg_message_id')?.replace(/\.filter.*$/, '');
+  const eventId = stringField(e, 'sg_event_id');
+  return {
+    type,
+    provider: PROVIDER,
+    recipient,
+    providerMessageId: messageId,
+    ...(eventId ? { eventId } : {}),
+    occurredAt,
+    metadata: metadataOf(e),
+    ...(bounce ? { bounce } : {}),
+    raw: e,
+  };
 }
