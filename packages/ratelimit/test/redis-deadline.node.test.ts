@@ -160,3 +160,41 @@ describe.skipIf(!url)("a new process's first decisions", () => {
     expect(first.map((d) => d.remaining).sort()).toEqual([7, 8, 9]);
   });
 });
+
+describe.skipIf(!url)('a closed client with calls in flight', () => {
+  const run = `closed${process.pid}-${Date.now()}`;
+
+  afterAll(async () => {
+    const admin = new Redis(url as string);
+    const keys = await admin.keys(`${run}:*`);
+    if (keys.length > 0) await admin.del(...keys);
+    admin.disconnect();
+  });
+
+  it.each(['disconnect', 'quit'] as const)('fails closed, typed, within the deadline after %s()', async (close) => {
+    const client = new Redis(url as string, redisClientOptions());
+    client.on('error', () => {});
+    await waitReady(client);
+    const limiter = createRateLimiter({
+      limit: 1_000,
+      windowMs: 60_000,
+      store: createRedisStore({ client, prefix: `${run}:${close}:` }),
+      deadlineMs: 100,
+      logger: quiet,
+    });
+    const started = performance.now();
+    const inFlight = Promise.all(Array.from({ length: 50 }, (_, i) => limiter.limit(`k${i % 5}`)));
+    if (close === 'quit') void client.quit().catch(() => undefined);
+    else client.disconnect();
+    const decisions = await inFlight;
+    expect(performance.now() - started).toBeLessThan(100 + 50);
+    for (const d of decisions) {
+      // Commands already written may still be answered; nothing is left hanging or thrown.
+      expect(['ok', 'store_unavailable', 'store_timeout']).toContain(d.reason);
+      expect(d.allowed).toBe(d.reason === 'ok');
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const after = await limiter.limit('k0');
+    expect(after).toMatchObject({ allowed: false, reason: 'store_unavailable', policies: [] });
+  });
+});
