@@ -1,3 +1,4 @@
+import { BulwarkError } from '@bulwark/errors';
 import { FakeClock } from '@bulwark/testing';
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
@@ -49,5 +50,25 @@ describe('edge cases', () => {
     app.all('/x', honoIdempotency(createIdempotency(), { required: false }), (c) => c.text(String(++runs)));
     expect(await (await app.request('/x')).text()).toBe('1');
     expect(await (await app.request('/x', { method: 'POST' })).text()).toBe('2');
+  });
+
+  it('hono: a next() that rejects releases the key and rethrows', async () => {
+    const middleware = honoIdempotency(createIdempotency());
+    const request = () =>
+      new Request('http://x.test/a', { method: 'POST', body: 'b', headers: { 'idempotency-key': '"h"' } });
+    const context = () => ({ req: { raw: request() }, res: new Response('x') });
+    await expect(middleware(context(), () => Promise.reject(new Error('composer')))).rejects.toThrow('composer');
+    let ran = false;
+    await middleware(context(), async () => {
+      ran = true;
+    });
+    expect(ran).toBe(true);
+  });
+
+  it('a BulwarkError without storeErrors is not stored: the retry runs', async () => {
+    const idempotency = createIdempotency();
+    const failure = new BulwarkError({ code: 'declined', status: 402 });
+    await expect(idempotency.run('b', () => Promise.reject(failure))).rejects.toBe(failure);
+    expect((await idempotency.run('b', () => 'ok')).replayed).toBe(false);
   });
 });
