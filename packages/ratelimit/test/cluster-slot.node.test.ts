@@ -116,6 +116,7 @@ describe.skipIf(!url)('hostile keys on Redis', () => {
         { name: 'b', algorithm: 'sliding-window', limit: 10, windowMs: 60_000 },
       ],
       store: createRedisStore({ client, prefix }),
+      deadlineMs: 2_000,
       logger: { warn() {} },
     });
     const keys = [

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { redisUrl } from '@bulwark/testing';
+import { FakeClock, redisUrl } from '@bulwark/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Algorithm, createRateLimiter } from '../src/index.js';
 import { GCRA_SCRIPT, REFUND_SCRIPT } from '../src/redis/lua.js';
-import { DECIDE_SHA, GCRA_SHA } from '../src/redis/redis-store.js';
+import { DECIDE_SHA, GCRA_SHA, REFUND_SHA } from '../src/redis/redis-store.js';
 import { createRedisStore, type RedisScriptClient, redisClientOptions } from '../src/redis.js';
 import { waitReady } from './support/ready.js';
 
@@ -189,16 +189,30 @@ describe('createRedisStore: deadline refusals, refunds and the first connection 
     expect(await limiter.limit('k')).toMatchObject({ allowed: false, reason: 'store_timeout' });
   });
 
-  it('refunds only outcomes it produced, and only a cost', async () => {
-    const { client, evals } = scriptedClient(() => Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]));
+  it('refunds only outcomes it produced, and only a cost; EVALSHA first, EVAL on NOSCRIPT', async () => {
+    let refundReply: () => Promise<unknown> = () => Promise.resolve(1);
+    let decided = false;
+    const { client, shas, evals } = scriptedClient(() => {
+      if (!decided) {
+        decided = true;
+        return Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]);
+      }
+      return refundReply();
+    });
     const store = createRedisStore({ client });
     const { policies } = createRateLimiter({ limit: 5, windowMs: 1_000 });
     const outcomes = await store.decide('k', policies, 1);
     await store.refund('k', policies, 0, outcomes);
     await store.refund('k', policies, 1, [{ allowed: true, remaining: 4, resetMs: 200, retryAfterMs: 0 }]);
-    expect(evals).toEqual([]);
+    expect(shas).toHaveLength(1);
+    const args = ['rl:{k}:default:1:5:1000', '1', '1700000000000', '1', '5', '1000'];
     await store.refund('k', policies, 1, outcomes);
-    expect(evals).toEqual([[REFUND_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '1', '1700000000000', '1', '5', '1000']]);
+    expect(shas[1]).toEqual([REFUND_SHA, 1, ...args]);
+    refundReply = () => Promise.reject(new Error('NOSCRIPT No matching script. Please use EVAL.'));
+    await store.refund('k', policies, 1, outcomes);
+    expect(evals).toEqual([[REFUND_SCRIPT, 1, ...args]]);
+    refundReply = () => Promise.reject(new Error('READONLY You can not write against a read only replica.'));
+    await expect(store.refund('k', policies, 1, outcomes)).rejects.toThrow(/READONLY/);
   });
 
   it('rejects a clock without now()', () => {
@@ -246,6 +260,23 @@ describe('createRedisStore: deadline refusals, refunds and the first connection 
     client.emit('ready');
     expect((await pending).map((d) => d.reason)).toEqual(['ok', 'ok']);
     expect(client.listenerCount('ready') + client.listenerCount('error') + client.listenerCount('end')).toBe(0);
+  });
+
+  it('sends nothing for a caller whose deadline passed while the first connection was made', async () => {
+    const { client, sent } = connectingClient('connecting');
+    const clock = new FakeClock(0);
+    const store = createRedisStore({ client, clock });
+    const { policies } = createRateLimiter({ limit: 5, windowMs: 1_000 });
+    const late = store.decide('k', policies, 1, 50);
+    const inTime = store.decide('k', policies, 1, 200);
+    const noDeadline = store.decide('k', policies, 1);
+    clock.advance(60);
+    client.status = 'ready';
+    client.emit('ready');
+    await expect(late).rejects.toMatchObject({ reason: 'store_timeout' });
+    expect(await inTime).toHaveLength(1);
+    expect(await noDeadline).toHaveLength(1);
+    expect(sent).toHaveLength(2);
   });
 
   it('connects a lazy client', async () => {

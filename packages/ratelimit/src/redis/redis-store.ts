@@ -50,7 +50,7 @@ export interface RedisStore extends Store {
   reset(key: string, policies: readonly ResolvedPolicy[]): Promise<void>;
 }
 
-/** The error a decision rejects with when Redis ran it after the caller's deadline (it consumed nothing). */
+/** The error a decision rejects with when it ran (or would have been sent) after the caller's deadline: nothing consumed. */
 class DeadlinePassed extends Error {
   readonly reason = 'store_timeout';
   constructor() {
@@ -68,6 +68,8 @@ const monotonic: Clock = Object.freeze({ now: () => performance.now() });
 export const DECIDE_SHA = createHash('sha1').update(DECIDE_SCRIPT).digest('hex');
 /** SHA-1 of {@link GCRA_SCRIPT}. @internal */
 export const GCRA_SHA = createHash('sha1').update(GCRA_SCRIPT).digest('hex');
+/** SHA-1 of {@link REFUND_SCRIPT}. @internal */
+export const REFUND_SHA = createHash('sha1').update(REFUND_SCRIPT).digest('hex');
 
 /** Per-limiter key suffixes, script and arguments, computed once. */
 interface Prepared {
@@ -157,8 +159,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     deadlineMs?: number,
   ): Promise<PolicyDecision[]> {
     const waiting = readiness.wait();
-    if (waiting !== undefined) return waiting.then(() => send(key, policies, cost, deadlineMs));
-    return send(key, policies, cost, deadlineMs);
+    if (waiting === undefined) return send(key, policies, cost, deadlineMs);
+    if (deadlineMs === undefined) return waiting.then(() => send(key, policies, cost, undefined));
+    // The wait counts against the deadline: a caller denied meanwhile gets no decision sent at all.
+    const started = clock.now();
+    return waiting.then(() => {
+      const left = deadlineMs - (clock.now() - started);
+      if (left <= 0) throw new DeadlinePassed();
+      return send(key, policies, cost, left);
+    });
   }
 
   function send(
@@ -192,7 +201,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     const at = (outcomes as Outcomes)[DECIDED_AT];
     if (at === undefined || cost === 0) return;
     const keys = keysFor(key, policies);
-    await client.eval(REFUND_SCRIPT, keys.length, ...keys, String(cost), String(at), ...prepare(policies).refundArgs);
+    const argv = [...keys, String(cost), String(at), ...prepare(policies).refundArgs];
+    await client.evalsha(REFUND_SHA, keys.length, ...argv).catch((error: unknown) => {
+      if (!isNoScript(error)) throw error;
+      return client.eval(REFUND_SCRIPT, keys.length, ...argv);
+    });
   }
 
   return Object.freeze({
