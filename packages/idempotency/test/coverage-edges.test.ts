@@ -2,7 +2,13 @@ import { BulwarkError } from '@bulwark/errors';
 import { FakeClock } from '@bulwark/testing';
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
-import { canonicalJson, createIdempotency, honoIdempotency, type IdempotencyStore } from '../src/index.js';
+import {
+  canonicalJson,
+  createIdempotency,
+  honoIdempotency,
+  type IdempotencyStore,
+  withIdempotency,
+} from '../src/index.js';
 import { settleUntil } from './support/settle-until.js';
 
 describe('edge cases', () => {
@@ -70,5 +76,20 @@ describe('edge cases', () => {
     const failure = new BulwarkError({ code: 'declined', status: 402 });
     await expect(idempotency.run('b', () => Promise.reject(failure))).rejects.toBe(failure);
     expect((await idempotency.run('b', () => 'ok')).replayed).toBe(false);
+  });
+
+  it('replays a 204 without a body', async () => {
+    let runs = 0;
+    const fetch = withIdempotency(createIdempotency(), () => {
+      runs++;
+      return new Response(null, { status: 204 });
+    });
+    const request = () => new Request('http://x.test/d', { method: 'POST', headers: { 'idempotency-key': '"d"' } });
+    await fetch(request());
+    const replay = await fetch(request());
+    expect(replay.status).toBe(204);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toBeNull();
+    expect(runs).toBe(1);
   });
 });

@@ -144,3 +144,25 @@ describe('fingerprintOf', () => {
     expect(await fingerprintOf({ a: 1, b: [2, 1] })).not.toBe(fp);
   });
 });
+
+describe('SHA-256 backends', () => {
+  it('property: the synchronous Node hash and Web Crypto give the same digest', async () => {
+    const { findCreateHash, sha256Parts } = await import('../src/internal/bytes.js');
+    const nodeHash = findCreateHash((globalThis as { process?: unknown }).process);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.string(), fc.uint8Array())), async (parts) => {
+        const web = await sha256Parts(parts, null);
+        expect(web).toMatch(/^[0-9a-f]{64}$/);
+        if (nodeHash) expect(await sha256Parts(parts, nodeHash)).toBe(web);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('falls back to Web Crypto where there is no process.getBuiltinModule (edge runtimes)', async () => {
+    const { findCreateHash } = await import('../src/internal/bytes.js');
+    expect(findCreateHash(undefined)).toBeUndefined();
+    expect(findCreateHash({})).toBeUndefined();
+    expect(findCreateHash({ getBuiltinModule: () => undefined })).toBeUndefined();
+  });
+});
