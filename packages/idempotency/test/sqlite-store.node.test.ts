@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createIdempotency } from '../src/index.js';
 import { createSqliteStore } from '../src/sqlite.js';
 import { storeConformance } from './support/store-conformance.js';
@@ -56,6 +56,24 @@ describe('createSqliteStore', () => {
     const rows = db.prepare('SELECT key FROM idempotency_records').all() as Array<{ key: string }>;
     db.close();
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.key))).toBe(true);
+  });
+
+  it('a file locked by another process fails closed after busyTimeoutMs: 503, the operation never runs', async () => {
+    const blocker = new Database(file);
+    blocker.exec('BEGIN IMMEDIATE');
+    const waiting = createSqliteStore({ path: file, busyTimeoutMs: 50 });
+    const op = vi.fn(() => 1);
+    const started = performance.now();
+    await expect(createIdempotency({ store: waiting }).run('locked-file', op)).rejects.toMatchObject({
+      code: 'idempotency_store_unavailable',
+      status: 503,
+    });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(op).not.toHaveBeenCalled();
+    blocker.exec('ROLLBACK');
+    expect((await createIdempotency({ store: waiting }).run('locked-file', op)).value).toBe(1);
+    waiting.close();
+    blocker.close();
   });
 
   it('validates its options', () => {

@@ -10,7 +10,11 @@ export interface SqliteStoreOptions {
   readonly database?: Database.Database | undefined;
   /** Table name (`[A-Za-z_][A-Za-z0-9_]*`). @defaultValue 'idempotency_records' */
   readonly table?: string | undefined;
-  /** Milliseconds to wait on a lock held by another process. @defaultValue 5000 */
+  /**
+   * Milliseconds to wait on a lock held by another process. better-sqlite3 is synchronous, so the
+   * idempotency's `deadlineMs` cannot interrupt this wait: it is the bound of a stalled SQLite
+   * call, after which the claim fails (503). Keep it at or below `deadlineMs`. @defaultValue 1000
+   */
   readonly busyTimeoutMs?: number | undefined;
   /** Expired records deleted every this many claims (at most 100 per sweep). @defaultValue 100 */
   readonly sweepEvery?: number | undefined;
@@ -49,7 +53,7 @@ interface Row {
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const table = options.table ?? 'idempotency_records';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new TypeError('Expected `table` to be a plain SQL identifier');
-  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 1_000;
   assertNumberOption('busyTimeoutMs', busyTimeoutMs, { min: 0, integer: true });
   const sweepEvery = options.sweepEvery ?? 100;
   assertNumberOption('sweepEvery', sweepEvery, { min: 1, integer: true });
