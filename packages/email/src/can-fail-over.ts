@@ -4,17 +4,19 @@ import type { EmailMessage } from './message.js';
 
 /**
  * Whether a failed send may be handed to the next provider: retryable codes and open
- * circuits, never a possibly-sent timeout without an idempotency key.
+ * circuits, never a possibly-sent one (`maybeSent`, e.g. a timeout), with or without an
+ * idempotency key: keys are per provider, so the next provider would send it again.
  *
  * @param error - What the provider (or its breaker) threw.
  * @param message - The message being sent.
  * @example
  * ```ts
- * canFailOver(timeoutError, { ...message, idempotencyKey: undefined }); // false
+ * canFailOver(timeoutError, { ...message, idempotencyKey: 'order-42' }); // false: it may have been sent
  * ```
  */
-export function canFailOver(error: unknown, message: Pick<EmailMessage, 'idempotencyKey'>): boolean {
+export function canFailOver(error: unknown, _message: Pick<EmailMessage, 'idempotencyKey'>): boolean {
   if (isBrokenCircuitError(error)) return true;
-  if (!isEmailError(error) || !error.retryable) return false;
-  return !(error.maybeSent && message.idempotencyKey === undefined);
+  // A message that may have been sent never moves to another provider: an idempotency key is
+  // honoured by the provider that saw it (Resend), not by the next one, which would send again.
+  return isEmailError(error) && error.retryable && !error.maybeSent;
 }

@@ -1,10 +1,12 @@
 import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker, type Policy } from '@bulwark/breaker';
-import { assertNumberOption, type Clock, type TimerProvider } from '@bulwark/core';
+import { assertNumberOption, type Clock, systemClock, type TimerProvider } from '@bulwark/core';
 import { createRetry, type RetryContext, type RetryOptions } from '@bulwark/retry';
 import { canFailOver } from './can-fail-over.js';
 import { EmailConfigError } from './errors/email-config-error.js';
+import { EmailError } from './errors/email-error.js';
 import { asBatchError, finalIfMaybeSent, isProviderFailure, isQuotaExhausted } from './internal/failover-errors.js';
 import { mapConcurrent } from './internal/map-concurrent.js';
+import { createCooldowns, handOverAtOnce, original } from './internal/rate-limit-cooldown.js';
 import type { EmailMessage } from './message.js';
 import type { BatchItemResult, EmailProvider, SendOptions, SendResult } from './provider.js';
 
@@ -66,8 +68,12 @@ export interface FailoverProvider extends EmailProvider {
 /**
  * Sends through an ordered list of providers, each behind a circuit breaker
  * (`@bulwark/breaker`) and a retry (`@bulwark/retry`). A send moves to the next provider only
- * on retryable codes or an open circuit — never after a possibly-sent timeout without an
- * `idempotencyKey` (that error is final and is not retried either). Throws the last error.
+ * on retryable codes or an open circuit — never after a possibly-sent failure (`maybeSent`: a
+ * timeout, Resend's concurrent idempotent request), which is retried on the same provider only
+ * with an `idempotencyKey`. A rate limit (`email_rate_limited`) moves to the next provider at
+ * once, without retrying the limited one; its `retryAfterMs` is honoured for that provider's own
+ * next use (skipped until then; when every provider is waiting, `email_rate_limited` is thrown
+ * at once with the shortest wait). Throws the last error.
  * `sendBatch` keeps up to `batchConcurrency` messages in flight, each failing over on its
  * own, and reports them in input order.
  *
@@ -97,7 +103,7 @@ export function createFailoverProvider(options: FailoverOptions): FailoverProvid
     let breaker = entry.breaker;
     if (!breaker) {
       const made = createCircuitBreaker({
-        isFailure: isProviderFailure,
+        isFailure: (error: unknown) => isProviderFailure(original(error)),
         ...options.breaker,
         ...shared,
         name: `email:${entry.provider.name}`,
@@ -112,10 +118,16 @@ export function createFailoverProvider(options: FailoverOptions): FailoverProvid
   const batchConcurrency = options.batchConcurrency ?? defaultBatchConcurrency(chain.map((link) => link.provider));
   assertNumberOption('batchConcurrency', batchConcurrency, { min: 1, integer: true });
 
+  const cooldowns = createCooldowns(options.clock ?? systemClock);
+
   async function send(message: EmailMessage, sendOptions: SendOptions = {}): Promise<SendResult> {
     const { signal } = sendOptions;
+    // Providers that asked (Retry-After) not to be called yet are skipped until then.
+    const ready = chain.flatMap((link, index) => (cooldowns.remaining(index) > 0 ? [] : [{ link, index }]));
+    if (ready.length === 0) throw allCooling();
     let lastError: unknown;
-    for (const [i, link] of chain.entries()) {
+    for (const [position, { link, index }] of ready.entries()) {
+      const next = ready[position + 1]?.link;
       try {
         return await link.breaker.execute(
           (breakerSignal) =>
@@ -124,23 +136,39 @@ export function createFailoverProvider(options: FailoverOptions): FailoverProvid
                 try {
                   return await link.provider.send(message, { signal: attemptSignal });
                 } catch (error) {
-                  throw finalIfMaybeSent(error, message);
+                  cooldowns.note(index, error);
+                  const final = finalIfMaybeSent(error, message);
+                  // With a provider left to take it, a rate limit moves on at once: no retry waits it out.
+                  throw next ? handOverAtOnce(final) : final;
                 }
               },
               { signal: breakerSignal },
             ),
           { signal },
         );
-      } catch (error) {
+      } catch (thrown) {
         if (signal?.aborted) throw signal.reason;
+        const error = original(thrown);
         lastError = error;
-        const next = chain[i + 1];
         if (!next || !canFailOver(error, message)) throw error;
         options.onFailover?.({ from: link.provider.name, to: next.provider.name, error });
       }
     }
     /* c8 ignore next */
     throw lastError;
+  }
+
+  /** Every provider is inside the wait its last rate limit asked for: fail now, saying how long. */
+  function allCooling(): EmailError {
+    const waits = chain.map((_, index) => cooldowns.remaining(index));
+    const soonest = waits.indexOf(Math.min(...waits));
+    const provider = chain[soonest]?.provider.name ?? name;
+    return new EmailError({
+      code: 'email_rate_limited',
+      provider,
+      detail: `Every provider is rate limited; ${provider} asked to wait another ${waits[soonest]} ms`,
+      retryAfterMs: waits[soonest],
+    });
   }
 
   async function sendBatch(

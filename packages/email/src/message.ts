@@ -17,7 +17,7 @@ export interface EmailAddress {
 }
 
 const addressSchema = z.pipe(
-  z.union([z.string(), z.object({ email: z.string(), name: z.optional(z.string()) })]),
+  z.union([z.string(), z.strictObject({ email: z.string(), name: z.optional(z.string()) })]),
   z.transform((value: string | { email: string; name?: string | undefined }, ctx): EmailAddress => {
     let email: string;
     let name: string | undefined;
@@ -30,7 +30,8 @@ const addressSchema = z.pipe(
       name = value.name?.trim() || undefined;
     }
     if (!EMAIL.safeParse(email).success) {
-      ctx.issues.push({ code: 'custom', message: `Invalid email address: ${JSON.stringify(email)}`, input: value });
+      // The address itself stays out of the message: errors travel to logs and clients.
+      ctx.issues.push({ code: 'custom', message: 'Invalid email address', input: value });
       return z.NEVER;
     }
     return name === undefined ? { email } : { email, name };
@@ -42,7 +43,7 @@ const addressListSchema = z.pipe(
   z.array(addressSchema),
 );
 
-const attachmentSchema = z.object({
+const attachmentSchema = z.strictObject({
   filename: z.string().check(z.minLength(1)),
   /** Base64 string or raw bytes. */
   content: z.union([z.string(), z.instanceof(Uint8Array)]),
@@ -77,7 +78,7 @@ interface EmailMessageSchemaOutput {
  * zod 4 schema.
  */
 export const emailMessageSchema: z.ZodMiniType<EmailMessageSchemaOutput, unknown> = z
-  .object({
+  .strictObject({
     from: addressSchema,
     to: addressListSchema,
     cc: z.optional(addressListSchema),

@@ -95,7 +95,8 @@ describe('failover sendBatch', () => {
     const failures: Record<number, SimulatedFailure> = {
       1: 'email_provider_unavailable',
       2: 'email_invalid_recipient',
-      3: { code: 'email_rate_limited', retryAfterMs: 1000 },
+      // No Retry-After: the primary is not put on hold, so later items still start there.
+      3: 'email_rate_limited',
       4: 'email_timeout',
     };
     const primary = createSimulatedProvider({ name: 'primary', failWhen: (m) => failures[indexOf(m)] });
@@ -120,12 +121,14 @@ describe('failover sendBatch', () => {
     expect(secondary.messages.map((m) => m.message.subject)).toEqual(['Message 1', 'Message 3']);
   });
 
-  it('hands a timeout over when the message has an idempotency key', async () => {
+  it('never hands a possibly-sent timeout to another provider, even with an idempotency key', async () => {
     const primary = createSimulatedProvider({ name: 'primary' });
-    primary.failNext('email_timeout');
-    const email = failover([primary, createSimulatedProvider({ name: 'secondary' })], { batchConcurrency: 2 });
+    primary.failNext('email_timeout', 3);
+    const secondary = createSimulatedProvider({ name: 'secondary' });
+    const email = failover([primary, secondary], { batchConcurrency: 2 });
     const [first] = await email.sendBatch([{ ...numberedMessages(1)[0]!, idempotencyKey: 'order-42' }]);
-    expect(first).toMatchObject({ ok: true, result: { provider: 'secondary' } });
+    expect(first).toMatchObject({ ok: false, error: { code: 'email_timeout', provider: 'primary' } });
+    expect(secondary.messages).toHaveLength(0);
   });
 
   it('stops starting messages on abort and rejects with the reason once the sends in flight settle', async () => {

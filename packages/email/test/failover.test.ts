@@ -60,12 +60,21 @@ describe('createFailoverProvider', () => {
     expect(secondary.messages).toHaveLength(0);
   });
 
-  it('retries, then fails over, a timeout when the message has an idempotency key', async () => {
+  it('retries a timeout on the same provider when the message has an idempotency key', async () => {
     const { email, primary, clock } = chain({ retries: 1 });
-    primary.failNext('email_timeout', 2);
+    primary.failNext('email_timeout', 1);
     const pending = email.send({ ...message, idempotencyKey: 'order-42' });
     await clock.advanceAsync(10);
-    await expect(pending).resolves.toMatchObject({ provider: 'secondary' });
+    await expect(pending).resolves.toMatchObject({ provider: 'primary' });
+  });
+
+  it('never hands a possibly-sent message to another provider, even with an idempotency key (keys are per provider)', async () => {
+    const { email, primary, secondary, clock } = chain({ retries: 1 });
+    primary.failNext('email_timeout', 2);
+    const pending = email.send({ ...message, idempotencyKey: 'order-42' }).catch((e: unknown) => e);
+    await clock.advanceAsync(10);
+    expect(await pending).toMatchObject({ code: 'email_timeout', maybeSent: true, provider: 'primary' });
+    expect(secondary.messages).toHaveLength(0);
   });
 
   it('retries the same provider before failing over', async () => {
@@ -135,10 +144,10 @@ describe('createFailoverProvider', () => {
 
 describe('canFailOver', () => {
   const timeout = new EmailError({ code: 'email_timeout', provider: 'p', maybeSent: true });
-  it('allows retryable codes, refuses maybe-sent timeouts without a key and non-email errors', () => {
+  it('allows retryable codes, refuses maybe-sent failures (with or without a key) and non-email errors', () => {
     expect(canFailOver(new EmailError({ code: 'email_provider_unavailable', provider: 'p' }), {})).toBe(true);
     expect(canFailOver(timeout, {})).toBe(false);
-    expect(canFailOver(timeout, { idempotencyKey: 'k' })).toBe(true);
+    expect(canFailOver(timeout, { idempotencyKey: 'k' })).toBe(false);
     expect(canFailOver(new Error('x'), {})).toBe(false);
   });
 });

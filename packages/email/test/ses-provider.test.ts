@@ -90,8 +90,12 @@ describe('createSesProvider', () => {
       providerStatus: status,
       providerCode: type,
       requestId: 'req-1',
-      detail: text,
+      detail: `SES refused the message (HTTP ${status}, ${type})`,
     });
+    // The provider's text stays in the (log-only) cause, addresses redacted.
+    const cause = (error as Error).cause as Error;
+    expect(cause.message.startsWith('SES said: ')).toBe(true);
+    expect(cause.message).not.toContain('@');
     if (type === 'LimitExceededException') expect(error).toMatchObject({ quota: true });
   });
 

@@ -37,5 +37,11 @@ export function finalIfMaybeSent(error: unknown, message: EmailMessage): unknown
 export function asBatchError(error: unknown, provider: string): EmailError {
   return isEmailError(error)
     ? error
-    : new EmailError({ code: 'email_provider_unavailable', provider, detail: String(error), cause: error });
+    : // Whatever it says stays in the cause: `detail` reaches clients.
+      new EmailError({
+        code: 'email_provider_unavailable',
+        provider,
+        detail: 'The send failed unexpectedly',
+        cause: error,
+      });
 }

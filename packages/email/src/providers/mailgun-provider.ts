@@ -8,6 +8,7 @@ import {
 } from '../internal/adapter.js';
 import { attachmentBytes } from '../internal/encoding.js';
 import { type ProviderResponse, stringField } from '../internal/http.js';
+import { providerDetail, providerTextCause } from '../internal/provider-text.js';
 import { retryAfterMs } from '../internal/retry-after.js';
 import { formatAddress, type NormalizedEmailMessage } from '../message.js';
 import type { EmailProvider } from '../provider.js';
@@ -51,12 +52,20 @@ function form(m: NormalizedEmailMessage): FormData {
  */
 export function mapMailgunError(response: ProviderResponse, nowMs: number): EmailError {
   const message = stringField(response.json, 'message');
-  const base = { provider: NAME, providerStatus: response.status, detail: message ?? response.text.slice(0, 200) };
+  // The provider's text quotes recipients: it travels redacted as the cause, never as `detail`.
+  const base = {
+    provider: NAME,
+    providerStatus: response.status,
+    detail: providerDetail('Mailgun', response.status),
+    cause: providerTextCause('Mailgun', message ?? response.text),
+  };
   const { status } = response;
   if (status === 429) {
     return new EmailError({ ...base, code: 'email_rate_limited', retryAfterMs: retryAfterMs(response.headers, nowMs) });
   }
   if (status >= 500) return new EmailError({ ...base, code: 'email_provider_unavailable' });
+  // 413 "Request entity too large" (25 MB) comes without a JSON message.
+  if (status === 413) return new EmailError({ ...base, code: 'email_invalid_request' });
   // Mailgun answers a bad key with 401 and the plain-text body "Forbidden".
   if (status === 401 && (message !== undefined || response.text.trim() === 'Forbidden')) {
     return new EmailError({ ...base, code: 'email_auth_failed' });

@@ -8,6 +8,7 @@ import {
 } from '../internal/adapter.js';
 import { attachmentBase64 } from '../internal/encoding.js';
 import { field, type ProviderResponse, stringField } from '../internal/http.js';
+import { providerDetail, providerTextCause } from '../internal/provider-text.js';
 import { retryAfterMs } from '../internal/retry-after.js';
 import { formatAddress, type NormalizedEmailMessage } from '../message.js';
 import type { EmailProvider } from '../provider.js';
@@ -70,7 +71,9 @@ export function mapPostmarkError(
     provider: NAME,
     providerStatus: status,
     providerCode: typeof errorCode === 'number' ? String(errorCode) : undefined,
-    detail: message,
+    // The provider's text quotes recipients: it travels redacted as the cause, never as `detail`.
+    detail: providerDetail('Postmark', status, typeof errorCode === 'number' ? String(errorCode) : undefined),
+    cause: providerTextCause('Postmark', message),
   };
   if (typeof errorCode !== 'number') {
     if (status === 429) {
@@ -78,6 +81,8 @@ export function mapPostmarkError(
       return new EmailError({ ...base, code: 'email_rate_limited', retryAfterMs: wait });
     }
     if (status >= 500) return new EmailError({ ...base, code: 'email_provider_unavailable' });
+    // 413: the request is over Postmark's size limit, answered without an ErrorCode.
+    if (status === 413) return new EmailError({ ...base, code: 'email_invalid_request' });
     return new EmailError({
       ...base,
       code: 'email_unknown',

@@ -8,6 +8,7 @@ import {
 } from '../internal/adapter.js';
 import { attachmentBase64 } from '../internal/encoding.js';
 import { type ProviderResponse, stringField } from '../internal/http.js';
+import { providerDetail, providerTextCause } from '../internal/provider-text.js';
 import { retryAfterMs } from '../internal/retry-after.js';
 import { formatAddress, type NormalizedEmailMessage } from '../message.js';
 import type { EmailProvider } from '../provider.js';
@@ -54,7 +55,14 @@ function body(m: NormalizedEmailMessage): Record<string, unknown> {
 export function mapResendError(response: ProviderResponse, nowMs: number): EmailError {
   const name = stringField(response.json, 'name');
   const message = stringField(response.json, 'message');
-  const base = { provider: NAME, providerStatus: response.status, providerCode: name, detail: message };
+  // The provider's text quotes recipients: it travels redacted as the cause, never as `detail`.
+  const base = {
+    provider: NAME,
+    providerStatus: response.status,
+    providerCode: name,
+    detail: providerDetail('Resend', response.status, name),
+    cause: providerTextCause('Resend', message),
+  };
   if (name === undefined) {
     return new EmailError({
       ...base,
@@ -80,10 +88,18 @@ export function mapResendError(response: ProviderResponse, nowMs: number): Email
     case 'missing_api_key':
     case 'restricted_api_key':
     case 'invalid_api_key':
-    case 'invalid_access':
       return new EmailError({ ...base, code: 'email_auth_failed' });
+    case 'validation_error':
+      // 401 "API key is invalid" (sending endpoints) and 403 "You can only send testing emails to
+      // your own email address" (unverified domain) are credential/sender problems, not bad input.
+      return new EmailError({
+        ...base,
+        code: response.status === 401 || response.status === 403 ? 'email_auth_failed' : 'email_invalid_request',
+      });
     case 'concurrent_idempotent_requests':
-      return new EmailError({ ...base, code: 'email_provider_unavailable' });
+      // 409: the first request with this key is still in progress — it may send. Retry here with
+      // the same key (Resend answers with the first result); never hand it to another provider.
+      return new EmailError({ ...base, code: 'email_provider_unavailable', maybeSent: true });
     case 'application_error':
     case 'internal_server_error':
       return new EmailError({ ...base, code: 'email_provider_unavailable' });

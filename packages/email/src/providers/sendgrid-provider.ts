@@ -8,6 +8,7 @@ import {
 } from '../internal/adapter.js';
 import { attachmentBase64 } from '../internal/encoding.js';
 import { field, type ProviderResponse, stringField } from '../internal/http.js';
+import { providerDetail, providerTextCause } from '../internal/provider-text.js';
 import { retryAfterMs } from '../internal/retry-after.js';
 import type { EmailAddress, NormalizedEmailMessage } from '../message.js';
 import type { EmailProvider } from '../provider.js';
@@ -71,13 +72,18 @@ export function mapSendGridError(response: ProviderResponse, nowMs: number): Ema
     providerStatus: response.status,
     providerCode: stringField(first, 'field') ?? undefined,
     requestId: response.headers.get('x-request-id') ?? undefined,
-    detail: stringField(first, 'message'),
+    // The provider's text quotes recipients: it travels redacted as the cause, never as `detail`.
+    detail: providerDetail('SendGrid', response.status, stringField(first, 'field')),
+    cause: providerTextCause('SendGrid', stringField(first, 'message')),
   };
+  const text = stringField(first, 'message') ?? '';
   const { status } = response;
   if (status === 429) {
     return new EmailError({ ...base, code: 'email_rate_limited', retryAfterMs: retryAfterMs(response.headers, nowMs) });
   }
   if (status >= 500) return new EmailError({ ...base, code: 'email_provider_unavailable' });
+  // 413 PAYLOAD TOO LARGE (30 MB) may come without an errors list.
+  if (status === 413) return new EmailError({ ...base, code: 'email_invalid_request' });
   if (first === undefined) {
     return new EmailError({
       ...base,
@@ -86,7 +92,7 @@ export function mapSendGridError(response: ProviderResponse, nowMs: number): Ema
     });
   }
   // A spent plan answers 401 "Maximum credits exceeded": the taxonomy's quota variant, not a bad key.
-  if (status === 401 && /maximum credits exceeded/i.test(base.detail ?? '')) {
+  if (status === 401 && /maximum credits exceeded/i.test(text)) {
     return new EmailError({ ...base, code: 'email_rate_limited', quota: true });
   }
   if (status === 401 || status === 403) return new EmailError({ ...base, code: 'email_auth_failed' });

@@ -9,6 +9,7 @@ import {
 } from '../internal/adapter.js';
 import { attachmentBase64 } from '../internal/encoding.js';
 import { type ProviderResponse, stringField } from '../internal/http.js';
+import { providerDetail, providerTextCause } from '../internal/provider-text.js';
 import { retryAfterMs } from '../internal/retry-after.js';
 import { formatAddress, type NormalizedEmailMessage } from '../message.js';
 import type { EmailProvider } from '../provider.js';
@@ -82,12 +83,15 @@ function body(m: NormalizedEmailMessage, configurationSetName: string | undefine
 export function mapSesError(response: ProviderResponse, nowMs: number): EmailError {
   const rawType = response.headers.get('x-amzn-errortype') ?? stringField(response.json, '__type') ?? '';
   const type = rawType.split(':')[0]?.split('#').pop() ?? '';
+  const text = stringField(response.json, 'message') ?? stringField(response.json, 'Message');
   const base = {
     provider: NAME,
     providerStatus: response.status,
     providerCode: type || undefined,
     requestId: response.headers.get('x-amzn-requestid') ?? undefined,
-    detail: stringField(response.json, 'message') ?? stringField(response.json, 'Message'),
+    // The provider's text quotes recipients: it travels redacted as the cause, never as `detail`.
+    detail: providerDetail('SES', response.status, type || undefined),
+    cause: providerTextCause('SES', text),
   };
   switch (type) {
     case 'TooManyRequestsException':
@@ -102,6 +106,8 @@ export function mapSesError(response: ProviderResponse, nowMs: number): EmailErr
       return new EmailError({ ...base, code: 'email_rate_limited', quota: true });
     case 'AccountSuspendedException':
     case 'SendingPausedException':
+    // "The message can't be sent because the sending domain isn't verified": an unverified sender.
+    case 'MailFromDomainNotVerifiedException':
     case 'UnrecognizedClientException':
     case 'InvalidSignatureException':
     case 'IncompleteSignature':
@@ -114,9 +120,14 @@ export function mapSesError(response: ProviderResponse, nowMs: number): EmailErr
     // The signing time is off by more than 15 minutes: a clock or credentials problem.
     case 'RequestExpired':
       return new EmailError({ ...base, code: 'email_auth_failed' });
-    case 'BadRequestException':
     case 'MessageRejected':
-    case 'MailFromDomainNotVerifiedException':
+      // "Email address is not verified. The following identities failed the check…": the sender
+      // (or, in the sandbox, the recipient) identity is unverified — an account problem.
+      return new EmailError({
+        ...base,
+        code: /\bnot verified\b/i.test(text ?? '') ? 'email_auth_failed' : 'email_invalid_request',
+      });
+    case 'BadRequestException':
     case 'NotFoundException':
     case 'InvalidAction':
     case 'InvalidParameterCombination':
@@ -136,7 +147,7 @@ export function mapSesError(response: ProviderResponse, nowMs: number): EmailErr
       return new EmailError({
         ...base,
         code: 'email_unknown',
-        detail: base.detail ?? `SES answered ${response.status} without an error type`,
+        detail: type ? base.detail : `SES answered ${response.status} without an error type`,
       });
   }
 }
