@@ -196,3 +196,45 @@ describe('nodeIdempotency and fastify edge cases', () => {
     await app.close();
   });
 });
+
+describe('nodeIdempotency on node:http', () => {
+  it('captures headers given only to writeHead (Node keeps them out of getHeaders()), not only setHeader', async () => {
+    const { createServer } = await import('node:http');
+    const { nodeIdempotency } = await import('../src/index.js');
+    const guard = nodeIdempotency(createIdempotency());
+    let runs = 0;
+    const server = createServer(async (req, res) => {
+      if (!(await guard(req, res))) return;
+      runs++;
+      // Node merges writeHead's headers into getHeaders() only when setHeader was used before.
+      if (req.url !== '/flat') res.setHeader('etag', '"v1"');
+      if (req.url === '/object') res.writeHead(201, 'Created', { 'Content-Type': 'text/plain', Location: '/o/1' });
+      else if (req.url === '/flat') res.writeHead(201, ['Content-Type', 'text/plain', 'Location', '/f/1']);
+      else res.writeHead(201);
+      res.end(`run ${runs}`);
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const [path, location] of [
+        ['/object', '/o/1'],
+        ['/flat', '/f/1'],
+        ['/none', null],
+      ] as const) {
+        const send = () => fetch(`${base}${path}`, { method: 'POST', headers: { 'idempotency-key': `"${path}"` } });
+        const first = await send();
+        const replay = await send();
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+        expect(replay.status).toBe(201);
+        expect(await replay.text()).toBe(await first.text());
+        expect(replay.headers.get('content-type')).toBe(location ? 'text/plain' : null);
+        expect(replay.headers.get('location')).toBe(location);
+        expect(replay.headers.get('etag')).toBe(path === '/flat' ? null : '"v1"');
+      }
+      expect(runs).toBe(3);
+    } finally {
+      server.close();
+    }
+  });
+});

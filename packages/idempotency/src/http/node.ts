@@ -23,6 +23,8 @@ export interface NodeResponseLike {
   getHeaders(): Readonly<Record<string, string | number | readonly string[] | undefined>>;
   write(...args: never[]): boolean;
   end(...args: never[]): unknown;
+  /** Headers passed here (not through `setHeader`) are captured too. */
+  writeHead?: ((...args: never[]) => unknown) | undefined;
   once(event: 'close', listener: () => void): unknown;
 }
 
@@ -76,6 +78,17 @@ export function writeParts(res: NodeResponseLike, parts: ResponseParts): void {
   (res.end as (body: Uint8Array) => unknown)(parts.body);
 }
 
+/** The headers argument of `writeHead(status, [reason], [headers])` (an object or Node's flat array) as lower-case entries. */
+function headArguments(args: readonly unknown[]): Array<[string, string]> {
+  const last = args.at(-1);
+  if (typeof last !== 'object' || last === null) return [];
+  if (!Array.isArray(last)) return headerEntries(last as Record<string, string | number | readonly string[]>);
+  // Node's raw form: [name, value, name, value, …].
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < last.length; i += 2) out.push([String(last[i]).toLowerCase(), String(last[i + 1])]);
+  return out;
+}
+
 function concat(chunks: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let offset = 0;
@@ -95,7 +108,15 @@ function capture(res: NodeResponseLike, outcome: Extract<GuardOutcome, { kind: '
   const chunks: Uint8Array[] = [];
   const write = res.write as (...args: unknown[]) => boolean;
   const end = res.end as (...args: unknown[]) => unknown;
+  const writeHead = res.writeHead as ((...args: unknown[]) => unknown) | undefined;
+  let headHeaders: Array<[string, string]> = [];
   let settled = false;
+  if (writeHead) {
+    res.writeHead = ((...args: unknown[]) => {
+      headHeaders = headHeaders.concat(headArguments(args));
+      return writeHead.apply(res, args);
+    }) as NodeResponseLike['writeHead'];
+  }
   const collect = (chunk: unknown): void => {
     const bytes = bytesOf(chunk);
     if (bytes) chunks.push(bytes.slice());
@@ -107,10 +128,13 @@ function capture(res: NodeResponseLike, outcome: Extract<GuardOutcome, { kind: '
   res.end = ((...args: unknown[]) => {
     res.write = write as NodeResponseLike['write'];
     res.end = end as NodeResponseLike['end'];
+    if (writeHead) res.writeHead = writeHead as NodeResponseLike['writeHead'];
     if (settled) return end.apply(res, args);
     settled = true;
     if (typeof args[0] !== 'function') collect(args[0]);
-    const parts = { status: res.statusCode, headers: headerEntries(res.getHeaders()), body: concat(chunks) };
+    // writeHead's headers win over setHeader's, as in Node.
+    const headers = new Map([...headerEntries(res.getHeaders()), ...headHeaders]);
+    const parts = { status: res.statusCode, headers: [...headers], body: concat(chunks) };
     void outcome.finish(parts).then(() => end.apply(res, args));
     return res;
   }) as NodeResponseLike['end'];
