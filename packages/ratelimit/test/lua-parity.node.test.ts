@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Algorithm, createMemoryStore, createRateLimiter, type PolicyOutcome } from '../src/index.js';
-import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT } from '../src/redis/lua.js';
+import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT, REFUND_SCRIPT } from '../src/redis/lua.js';
 import { createRedisStore, redisClientOptions } from '../src/redis.js';
 import { waitReady } from './support/ready.js';
 
@@ -115,6 +115,50 @@ describe.skipIf(!url)('Lua script parity with the memory store', () => {
             ) as number[];
             const actual = { allowed: reply[0] === 1, remaining: reply[1], resetMs: reply[2], retryAfterMs: reply[3] };
             expect([actual]).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a charge refunded at once leaves no trace: later outcomes equal those of the history without it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(policyArb, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.record({ advance: fc.integer({ min: 0, max: 150_000 }), cost: fc.integer({ min: 0, max: 22 }) }), {
+          minLength: 2,
+          maxLength: 20,
+        }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        async (policyOptions, steps, at, refundCost, startOffset) => {
+          const split = at % steps.length;
+          const { policies } = createRateLimiter({ policies: policyOptions.map((p, i) => ({ ...p, name: `p${i}` })) });
+          const args = policies.flatMap((p) => [ALGORITHM_IDS[p.algorithm], p.limit, p.windowMs]);
+          const keysOf = (tag: string) =>
+            createRedisStore({ client, prefix: `parity${process.pid}:${run}:${tag}:` }).keysFor('k', policies);
+          const plain = keysOf('plain');
+          const refunded = keysOf('refunded');
+          run++;
+          let now = 1_700_000_000_000 + startOffset;
+          const decide = async (keys: string[], cost: number) =>
+            (await client.evalsha(sha, keys.length, ...keys, cost, ...args, 0, now)) as number[];
+          for (let i = 0; i < steps.length; i++) {
+            const { advance, cost } = steps[i] as { advance: number; cost: number };
+            now += advance;
+            if (i === split) {
+              // The charge whose caller was denied at the deadline, refunded as soon as its reply is read.
+              const charge = await decide(refunded, refundCost);
+              // Charged only when every policy allowed (the reply's allowed flags, one per policy).
+              if (policies.every((_, p) => charge[4 * p] === 1)) {
+                await client.eval(REFUND_SCRIPT, refunded.length, ...refunded, refundCost, Math.floor(now), ...args);
+              }
+            }
+            const expected = (await decide(plain, cost)).slice(0, -1);
+            const actual = (await decide(refunded, cost)).slice(0, -1);
+            expect(actual).toEqual(expected);
           }
         },
       ),
