@@ -114,6 +114,35 @@ describe('withIdempotency (fetch handler)', () => {
     expect(await (await first).text()).toBe('done');
   });
 
+  it('wait (opt-in): a concurrent request waits and gets the replay instead of 409', async () => {
+    const clock = new FakeClock(0);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let runs = 0;
+    const fetch = withIdempotency(
+      createIdempotency({ clock, timers: clock }),
+      async () => {
+        runs++;
+        await gate;
+        return new Response('done', { status: 201 });
+      },
+      { wait: { timeoutMs: 5_000, pollMs: 50 } },
+    );
+    const first = fetch(post('"w"'));
+    await settleUntil(() => runs === 1);
+    const second = fetch(post('"w"'));
+    await settleUntil(() => clock.pendingTimers === 2); // the first's lock timer, the second's poll
+    release();
+    await first;
+    await clock.advanceAsync(50);
+    const replay = await second;
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(runs).toBe(1);
+  });
+
   it('100 concurrent requests with one key: the handler runs once, the others get 409 or the replay', async () => {
     let runs = 0;
     const fetch = withIdempotency(createIdempotency(), async () => {

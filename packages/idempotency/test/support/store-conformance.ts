@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIdempotency, type IdempotencyStore } from '../../src/index.js';
+import { createIdempotency, type IdempotencyStore, withIdempotency } from '../../src/index.js';
 
 let unique = 0;
 /** A fresh 64-hex storage key per test, so stores shared between tests never collide. */
@@ -105,6 +105,34 @@ export function storeConformance(name: string, store: () => IdempotencyStore): v
       expect(outcomes.every((o) => o === 'ran' || o === 'replay' || o === 'idempotency_request_in_progress')).toBe(
         true,
       );
+    });
+
+    it('100 concurrent HTTP requests with one key through withIdempotency: the handler runs once, the rest get 409 or the replay', async () => {
+      let runs = 0;
+      const fetch = withIdempotency(createIdempotency({ store: store() }), async () => {
+        runs++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return new Response('created', { status: 201, headers: { location: '/things/1' } });
+      });
+      const key = `http-${freshKey()}`;
+      const responses = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          fetch(
+            new Request('http://api.test/things', {
+              method: 'POST',
+              body: '{}',
+              headers: { 'idempotency-key': `"${key}"` },
+            }),
+          ),
+        ),
+      );
+      expect(runs).toBe(1);
+      const fresh = responses.filter((r) => r.status === 201 && r.headers.get('idempotent-replayed') === null);
+      const replays = responses.filter((r) => r.status === 201 && r.headers.get('idempotent-replayed') === 'true');
+      const inProgress = responses.filter((r) => r.status === 409);
+      expect(fresh).toHaveLength(1);
+      expect(replays.length + inProgress.length).toBe(99);
+      for (const replay of replays) expect(replay.headers.get('location')).toBe('/things/1');
     });
   });
 }
