@@ -1,5 +1,6 @@
 import type { RejectionReason } from './errors/broken-circuit-error.js';
 import type { CircuitState } from './state-machine.js';
+import type { TripDetails } from './trip-details.js';
 
 /** A state change: emitted once per transition, in order. */
 export interface StateChangeEvent {
@@ -8,6 +9,14 @@ export interface StateChangeEvent {
   readonly to: CircuitState;
   /** Epoch ms of the transition (from the injected clock). */
   readonly at: number;
+  /** Why the breaker opened, on transitions to `open` only. */
+  readonly trip?: TripDetails;
+}
+
+/** A transition to `open`, with why it tripped and the numbers before the reset. */
+export interface OpenEvent extends StateChangeEvent {
+  readonly to: 'open';
+  readonly trip: TripDetails;
 }
 
 /** A call refused without running (`circuit_open`). */
@@ -37,6 +46,11 @@ export interface FailureEvent {
   readonly slow: boolean;
   /** The call hit `timeoutMs`. */
   readonly timeout: boolean;
+  /**
+   * Present when the call returned a value that `isFailureResult` counted as a failure (the
+   * value; `error` is then `undefined`).
+   */
+  readonly result?: unknown;
 }
 
 /** A call whose error `isIgnored` matched: counted as nothing. */
@@ -49,8 +63,8 @@ export interface IgnoredEvent {
 export interface BreakerEventMap {
   /** Every transition. */
   state_change: StateChangeEvent;
-  /** Transitions into `open` (from `closed` or `half_open`). */
-  open: StateChangeEvent;
+  /** Transitions into `open` (from `closed` or `half_open`), with the trip reason. */
+  open: OpenEvent;
   /** Transitions into `half_open`. */
   half_open: StateChangeEvent;
   /** Transitions into `closed`. */

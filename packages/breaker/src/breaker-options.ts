@@ -30,14 +30,34 @@ export interface CircuitBreakerOptions {
   minimumCalls?: number | undefined;
   /** How long OPEN lasts before trial calls are admitted. Default `30_000`. */
   openWaitMs?: number | undefined;
-  /** Trial calls admitted in HALF_OPEN; the decision waits for all of them. Default `5`. */
+  /**
+   * Open-state backoff: each consecutive reopen (failed half-open trials) multiplies the wait,
+   * `openWaitMs × openWaitMultiplier^reopens`, capped by `maxOpenWaitMs`; closing resets it.
+   * Number >= 1. Default `1` (a constant wait).
+   */
+  openWaitMultiplier?: number | undefined;
+  /** Cap on the grown open wait, >= `openWaitMs`. Default `max(openWaitMs, 300_000)`. */
+  maxOpenWaitMs?: number | undefined;
+  /**
+   * Trial calls admitted in HALF_OPEN. The decision is taken when all of them settled, or at
+   * `maxHalfOpenWaitMs` on the trials that settled by then. Default `5`.
+   */
   halfOpenPermits?: number | undefined;
-  /** HALF_OPEN reopens if its trials have not all settled after this long. Default `60_000`. */
+  /**
+   * When HALF_OPEN decides on the trials it has (at least one settled), or reopens if trials
+   * were admitted and none settled (a hung dependency). Default `60_000`.
+   */
   maxHalfOpenWaitMs?: number | undefined;
   /** Per-call timeout: counts as a failure and as slow, rejects with `call_timeout`. Default: none. */
   timeoutMs?: number | undefined;
   /** Which errors count as failures (others count as successes). Default: every error. */
   isFailure?: ((error: unknown) => boolean) | undefined;
+  /**
+   * Which returned values count as failures (resilience4j `recordResult`), e.g. an HTTP 503
+   * `Response`. The value is still returned to the caller. A predicate that throws counts the
+   * call as a failure. Default: none (every returned value is a success).
+   */
+  isFailureResult?: ((result: unknown) => boolean) | undefined;
   /**
    * Which errors count as nothing at all (neither success nor failure, permit released).
    * Default: `bulkhead_full` and `circuit_open` errors (local load shedding and nested breakers).
@@ -64,10 +84,13 @@ export interface ResolvedBreakerOptions {
   readonly timed: boolean;
   readonly minimumCalls: number;
   readonly openWaitMs: number;
+  readonly openWaitMultiplier: number;
+  readonly maxOpenWaitMs: number;
   readonly halfOpenPermits: number;
   readonly maxHalfOpenWaitMs: number;
   readonly timeoutMs: number | undefined;
   readonly isFailure: (error: unknown) => boolean;
+  readonly isFailureResult: ((result: unknown) => boolean) | undefined;
   readonly isIgnored: (error: unknown) => boolean;
   readonly autoHalfOpen: boolean;
   readonly onMetric: ((name: BreakerMetricName, breaker: string) => void) | undefined;
@@ -120,12 +143,21 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   });
   const openWaitMs = options.openWaitMs ?? 30_000;
   assertNumberOption('openWaitMs', openWaitMs, { min: 0 });
+  const openWaitMultiplier = options.openWaitMultiplier ?? 1;
+  assertNumberOption('openWaitMultiplier', openWaitMultiplier, { min: 1 });
+  const maxOpenWaitMs = options.maxOpenWaitMs ?? Math.max(openWaitMs, 300_000);
+  assertNumberOption('maxOpenWaitMs', maxOpenWaitMs, { min: openWaitMs });
   const halfOpenPermits = options.halfOpenPermits ?? 5;
   assertNumberOption('halfOpenPermits', halfOpenPermits, { min: 1, integer: true });
   const maxHalfOpenWaitMs = options.maxHalfOpenWaitMs ?? 60_000;
   assertNumberOption('maxHalfOpenWaitMs', maxHalfOpenWaitMs, { min: 0, minExclusive: true });
   if (options.timeoutMs !== undefined)
     assertNumberOption('timeoutMs', options.timeoutMs, { min: 0, minExclusive: true });
+  for (const key of ['isFailure', 'isFailureResult', 'isIgnored', 'onMetric'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') {
+      throw new TypeError(`Expected \`${key}\` to be a function, got ${typeof options[key]}`);
+    }
+  }
   const name = options.name ?? 'breaker';
   if (typeof name !== 'string' || name === '') throw new TypeError('Expected `name` to be a non-empty string');
   return Object.freeze({
@@ -137,10 +169,13 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
     timed: slowCallDurationMs !== undefined || window.type === 'time',
     minimumCalls,
     openWaitMs,
+    openWaitMultiplier,
+    maxOpenWaitMs,
     halfOpenPermits,
     maxHalfOpenWaitMs,
     timeoutMs: options.timeoutMs,
     isFailure: options.isFailure ?? everyError,
+    isFailureResult: options.isFailureResult,
     isIgnored: options.isIgnored ?? isLoadShedding,
     autoHalfOpen: options.autoHalfOpen ?? false,
     onMetric: options.onMetric,

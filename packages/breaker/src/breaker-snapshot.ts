@@ -1,5 +1,6 @@
 import type { ResolvedBreakerOptions } from './breaker-options.js';
 import type { BreakerStateMachine, CircuitState } from './state-machine.js';
+import type { TripDetails } from './trip-details.js';
 
 /** A frozen, JSON-ready view of a breaker, e.g. for a `/health/dependencies` endpoint. */
 export interface BreakerSnapshot {
@@ -28,6 +29,8 @@ export interface BreakerSnapshot {
     /** Percent, or `null` before any call was recorded. */
     readonly slowCallRate: number | null;
   };
+  /** Why the breaker last opened, while OPEN or HALF_OPEN; otherwise `null`. */
+  readonly trip: TripDetails | null;
   /** HALF_OPEN trial progress, otherwise `null`. */
   readonly halfOpen: {
     /** `halfOpenPermits`. */
@@ -80,6 +83,7 @@ export function takeSnapshot(
       failureRate: rate(totals.failures, totals.calls),
       slowCallRate: rate(totals.slow, totals.calls),
     }),
+    trip: state === 'open' || state === 'half_open' ? machine.lastTrip : null,
     halfOpen:
       state === 'half_open'
         ? Object.freeze({

@@ -1,5 +1,5 @@
 import type { TimerHandle } from '@bulwark/core';
-import type { BreakerEventMap, StateChangeEvent } from './breaker-events.js';
+import type { BreakerEventMap, OpenEvent, StateChangeEvent } from './breaker-events.js';
 import { type CircuitBreakerOptions, type ResolvedBreakerOptions, resolveBreakerOptions } from './breaker-options.js';
 import { type BreakerSnapshot, takeSnapshot } from './breaker-snapshot.js';
 import { CountWindow } from './count-window.js';
@@ -11,6 +11,7 @@ import { PlainCallRunner } from './plain-call.js';
 import type { ExecuteOptions, Policy } from './policy.js';
 import { BreakerStateMachine, type CircuitState, REJECTED } from './state-machine.js';
 import { TimeWindow } from './time-window.js';
+import type { TripDetails } from './trip-details.js';
 
 /** A circuit breaker, created by {@link createCircuitBreaker}. */
 export interface CircuitBreaker extends Policy {
@@ -54,8 +55,8 @@ class CircuitBreakerImpl implements CircuitBreaker {
     const { window } = options;
     const slidingWindow =
       window.type === 'count' ? new CountWindow(window.size) : new TimeWindow(window.sizeMs, window.bucketMs as number);
-    this.machine = new BreakerStateMachine(options, slidingWindow, options.clock, (from, to, at) =>
-      this.onTransition(from, to, at),
+    this.machine = new BreakerStateMachine(options, slidingWindow, options.clock, (from, to, at, trip) =>
+      this.onTransition(from, to, at, trip),
     );
   }
 
@@ -126,7 +127,7 @@ class CircuitBreakerImpl implements CircuitBreaker {
     return new BrokenCircuitError({ breaker: this.name, reason, retryAfterMs });
   }
 
-  private onTransition(from: CircuitState, to: CircuitState, at: number): void {
+  private onTransition(from: CircuitState, to: CircuitState, at: number, trip: TripDetails | undefined): void {
     this.clearAutoTimer();
     if (to === 'open' && this.options.autoHalfOpen) {
       this.autoTimer = this.options.timers.setTimeout(
@@ -134,15 +135,17 @@ class CircuitBreakerImpl implements CircuitBreaker {
           this.autoTimer = undefined;
           this.machine.current();
         },
-        this.options.openWaitMs,
+        this.machine.openWait,
         { unref: true },
       );
     }
     if (to === 'open') this.metric(from === 'half_open' ? 'breaker.reopen' : 'breaker.open');
     else if (to === 'half_open' || to === 'closed') this.metric(TRANSITION_METRICS[to]);
-    const event: StateChangeEvent = Object.freeze({ breaker: this.name, from, to, at });
+    const event: StateChangeEvent = Object.freeze(
+      trip === undefined ? { breaker: this.name, from, to, at } : { breaker: this.name, from, to, at, trip },
+    );
     this.events.emit('state_change', event);
-    if (to === 'open') this.events.emit('open', event);
+    if (to === 'open') this.events.emit('open', event as OpenEvent);
     else if (to === 'half_open') this.events.emit('half_open', event);
     else if (to === 'closed') this.events.emit('close', event);
   }

@@ -74,7 +74,7 @@ class GuardedCall<T> {
   private fulfilled(value: T): void {
     if (this.done) return; // timed out or aborted: the late result is ignored
     this.finish();
-    this.recorder.success(this.generation, this.start);
+    this.recorder.fulfilled(value, this.generation, this.start);
     this.resolve(value);
   }
 

@@ -14,6 +14,7 @@ export type {
   BreakerEventName,
   FailureEvent,
   IgnoredEvent,
+  OpenEvent,
   RejectedEvent,
   StateChangeEvent,
   SuccessEvent,
@@ -36,6 +37,7 @@ export type { ExecuteOptions, Policy } from './policy.js';
 export type { WindowOptions } from './sliding-window.js';
 export type { CircuitState } from './state-machine.js';
 export { createTimeout, type TimeoutOptions } from './timeout.js';
+export type { TripDetails, TripReason } from './trip-details.js';
 export { type WrapOptions, wrap } from './wrap.js';
 // Not exported: the state machine, windows and event hub are implementation details; the
 // facade above is the supported surface.

@@ -35,6 +35,24 @@ export class OutcomeRecorder {
     }
   }
 
+  /** A call admitted in `generation` returned `value`: a success unless `isFailureResult` says otherwise. */
+  fulfilled(value: unknown, generation: number, start: number): void {
+    const judge = this.options.isFailureResult;
+    let failed = false;
+    if (judge === undefined) {
+      this.success(generation, start);
+      return;
+    }
+    try {
+      failed = judge(value);
+    } catch {
+      // A throwing classifier must not lose the permit: count the call as a failure.
+      failed = true;
+    }
+    if (failed) this.failure(undefined, generation, start, false, value, true);
+    else this.success(generation, start);
+  }
+
   /** A call rejected with `error`: ignored, failure or success, as the classifiers decide. */
   error(error: unknown, generation: number, start: number): void {
     const { isIgnored, isFailure } = this.options;
@@ -58,8 +76,18 @@ export class OutcomeRecorder {
     }
   }
 
-  /** A failure, either classified (`timeout: false`) or a timeout (always slow, lasting `timeoutMs`). */
-  failure(error: unknown, generation: number, start: number, timeout: boolean): void {
+  /**
+   * A failure, either classified (`timeout: false`) or a timeout (always slow, lasting
+   * `timeoutMs`); `fromResult` when it is a returned value that `isFailureResult` matched.
+   */
+  failure(
+    error: unknown,
+    generation: number,
+    start: number,
+    timeout: boolean,
+    result?: unknown,
+    fromResult = false,
+  ): void {
     const { timed, slowCallDurationMs, timeoutMs } = this.options;
     const now = timed ? this.options.clock.now() : undefined;
     const durationMs = timeout ? timeoutMs : now === undefined ? undefined : now - start;
@@ -67,7 +95,8 @@ export class OutcomeRecorder {
       timeout || (slowCallDurationMs !== undefined && durationMs !== undefined && durationMs >= slowCallDurationMs);
     this.machine.record(generation, OUTCOME_FAILURE | (slow ? OUTCOME_SLOW : 0), now);
     if (this.events.has('failure')) {
-      this.events.emit('failure', Object.freeze({ breaker: this.options.name, error, durationMs, slow, timeout }));
+      const base = { breaker: this.options.name, error, durationMs, slow, timeout };
+      this.events.emit('failure', Object.freeze(fromResult ? { ...base, result } : base));
     }
   }
 

@@ -42,17 +42,24 @@ export class PlainCallRunner {
       this.recorder.error(error, generation, start);
       throw error;
     }
-    this.recorder.success(generation, start);
+    this.recorder.fulfilled(result, generation, start);
     return result;
   }
 
   private bind(generation: number): void {
     const recorder = this.recorder;
     this.generation = generation;
-    this.onFulfilled = (value) => {
-      recorder.success(generation, 0);
-      return value;
-    };
+    // Chosen once per generation, so calls without `isFailureResult` pay nothing for it.
+    this.onFulfilled =
+      recorder.options.isFailureResult === undefined
+        ? (value) => {
+            recorder.success(generation, 0);
+            return value;
+          }
+        : (value) => {
+            recorder.fulfilled(value, generation, 0);
+            return value;
+          };
     this.onRejected = (error) => {
       recorder.error(error, generation, 0);
       throw error;

@@ -57,6 +57,7 @@ describe('CircuitBreaker — snapshot', () => {
       since: 1_000_000,
       retryAfterMs: null,
       window: { type: 'count', calls: 2, failures: 1, slowCalls: 0, failureRate: 50, slowCallRate: 0 },
+      trip: null,
       halfOpen: null,
       thresholds: {
         failureRateThreshold: 50,

@@ -5,7 +5,9 @@ import {
   type CircuitState,
   createCircuitBreaker,
   isBrokenCircuitError,
+  type OpenEvent,
   type StateChangeEvent,
+  type TripDetails,
 } from '../src/index.js';
 
 describe('breaker types', () => {
@@ -18,7 +20,9 @@ describe('breaker types', () => {
 
   it('types events by name and returns an unsubscribe function', () => {
     const off = breaker.on('open', (event) => {
-      expectTypeOf(event).toEqualTypeOf<StateChangeEvent>();
+      expectTypeOf(event).toEqualTypeOf<OpenEvent>();
+      expectTypeOf(event.trip).toEqualTypeOf<TripDetails>();
+      expectTypeOf(event).toExtend<StateChangeEvent>();
     });
     expectTypeOf(off).toEqualTypeOf<() => void>();
     // @ts-expect-error: not an event

@@ -184,7 +184,7 @@ describe('CircuitBreaker — 4. HALF_OPEN permits', () => {
     expect(fn).toHaveBeenCalledTimes(2);
     expect(results.every((r) => r.status === 'rejected' && isBrokenCircuitError(r.reason))).toBe(true);
     const first = results[0] as PromiseRejectedResult;
-    expect(first.reason).toMatchObject({ reason: 'half_open_full', retryAfterMs: 5_000 });
+    expect(first.reason).toMatchObject({ reason: 'half_open_full', retryAfterMs: 1_000 });
   });
 
   it('waits for every trial outcome before deciding, then closes', async () => {
