@@ -14,7 +14,10 @@ export async function runSuite(suite: BenchSuite): Promise<BenchResult[]> {
       if (floors.length !== 1) throw new Error(`case "${benchCase.name}" must have exactly one floor subject`);
       const bench = new Bench({ time: timeMs, warmup: true, warmupTime: warmupMs, name: benchCase.name });
       for (const subject of benchCase.subjects) {
-        bench.add(subject.name, subject.fn, subject.setup ? { beforeAll: subject.setup } : {});
+        bench.add(subject.name, subject.fn, {
+          ...(subject.setup ? { beforeAll: subject.setup } : {}),
+          ...(subject.teardown ? { afterAll: subject.teardown } : {}),
+        });
       }
       await bench.run();
       const measured = bench.tasks.map((task) => {

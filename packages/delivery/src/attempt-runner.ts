@@ -65,9 +65,9 @@ export class AttemptRunner {
       this.#deadLetter(delivery, lastError);
       return;
     }
-    // Waited so long behind this endpoint's other deliveries that the lease could expire mid-request: hand it back.
-    if (delivery.leaseUntil - c.clock.now() < Math.min(endpoint.timeoutMs, c.leaseMs / 2))
-      return this.defer(delivery, 0);
+    // Less than half the lease left: renewals are failing (the store is unreachable), so the
+    // lease may expire mid-request and the delivery be sent twice. Hand it back instead.
+    if (delivery.leaseUntil - c.clock.now() < c.leaseMs / 2) return this.defer(delivery, 0);
     const { circuit, limiter } = this.#isolationFor(endpoint);
     const decision = await limiter?.limit(endpoint.id);
     if (decision && !decision.allowed) return this.defer(delivery, Math.max(1, decision.retryAfterMs));
@@ -142,7 +142,8 @@ export class AttemptRunner {
       outcome: errorCode ? 'failure' : 'success',
     });
     if (errorCode === null) {
-      await this.#finish(delivery, { status: 'succeeded', nextAt: now, attempt, lastError: null });
+      const committed = await this.#finish(delivery, { status: 'succeeded', nextAt: now, attempt, lastError: null });
+      if (!committed) return this.#leaseLost(delivery);
       c.metrics.increment(`webhook.sent.${mode}`, labels);
       if (delivery.attempts > 0) c.metrics.increment(`webhook.retry_success.${mode}`, labels);
       if (endpoint.failingSince !== null) await c.markFailing(endpoint, null);
@@ -159,13 +160,28 @@ export class AttemptRunner {
       if (hinted !== undefined) wait = Math.min(hinted, c.maxRetryAfterMs);
     }
     const dead = wait === undefined;
-    await this.#finish(delivery, { status: dead ? 'dead' : 'pending', nextAt: now + (wait ?? 0), attempt, lastError });
+    const committed = await this.#finish(delivery, {
+      status: dead ? 'dead' : 'pending',
+      nextAt: now + (wait ?? 0),
+      attempt,
+      lastError,
+    });
+    if (!committed) return this.#leaseLost(delivery);
     this.#emitAttempt(delivery, attempt, dead ? 'dead' : 'retry');
     if (dead) this.#deadLetter(delivery, lastError, delivery.attempts + 1);
     if (gone) return c.disableEndpoint(endpoint, 'gone');
     const failingSince = endpoint.failingSince ?? started;
     if (now - failingSince >= c.autoDisableAfterMs) return c.disableEndpoint(endpoint, 'failing');
     if (endpoint.failingSince === null) await c.markFailing(endpoint, failingSince);
+  }
+
+  /**
+   * The store refused the completion: the lease expired and the delivery was claimed elsewhere
+   * (renewals failed or came too late). The attempt is not recorded, counted or reported as an
+   * outcome; the new holder's attempt is the one that counts.
+   */
+  #leaseLost(delivery: ClaimedDelivery): void {
+    this.#c.metrics.increment('webhook.lease_lost', { endpoint: delivery.endpointId, mode: this.#c.transport.mode });
   }
 
   #emitAttempt(

@@ -6,6 +6,8 @@ export type MetricLabels = Readonly<Record<string, string>>;
  * Names (`<mode>` is `real` or `simulated`):
  * - counters `webhook.sent.<mode>`, `webhook.error.<mode>`, `webhook.retry_success.<mode>`,
  *   `webhook.dead_letter.<mode>` (labels `endpoint`);
+ * - counter `webhook.lease_lost` (labels `endpoint`, `mode`): an attempt whose lease was lost
+ *   (renewals failed and another worker claimed it), aborted or not committed;
  * - `webhook.attempt.latency_ms` observations (labels `endpoint`, `mode`, `outcome`);
  * - `webhook.pruned` observations: succeeded deliveries deleted by one prune run (when > 0);
  * - gauges `webhook.queue.depth`, `webhook.dlq.size` and `webhook.endpoint.state`

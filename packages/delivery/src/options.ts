@@ -45,7 +45,12 @@ export interface DispatcherOptions {
    * @defaultValue concurrency
    */
   readonly prefetch?: number | undefined;
-  /** How long a claim is leased; must exceed the largest endpoint timeout (60 s). @defaultValue 120000 */
+  /**
+   * How long a claim is leased. A running worker renews its leases every `leaseMs / 3`, so an
+   * attempt may outlast it; a crashed worker's deliveries are claimed again after at most this
+   * long. Workers of one store must have clocks in sync to well within `leaseMs / 3`.
+   * @defaultValue 15000
+   */
   readonly leaseMs?: number | undefined;
   /** How often an idle worker looks for due deliveries. @defaultValue 1000 */
   readonly pollIntervalMs?: number | undefined;
@@ -136,8 +141,8 @@ export function resolveOptions(options: DispatcherOptions): ResolvedOptions {
   assertNumberOption('maxInflightPerEndpoint', maxInflightPerEndpoint, { min: 1, integer: true });
   const prefetch = options.prefetch ?? concurrency;
   assertNumberOption('prefetch', prefetch, { min: 0, max: 4096, integer: true });
-  const leaseMs = options.leaseMs ?? 120_000;
-  assertNumberOption('leaseMs', leaseMs, { min: 1, integer: true });
+  const leaseMs = options.leaseMs ?? 15_000;
+  assertNumberOption('leaseMs', leaseMs, { min: 3, max: MAX_TIMER_MS, integer: true });
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   assertNumberOption('pollIntervalMs', pollIntervalMs, { min: 1 });
   const retrySchedule = options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE;

@@ -142,6 +142,14 @@ export interface ClaimOptions {
   readonly limit: number;
   /** Skip deliveries of these endpoints (their per-endpoint slots are full in this worker). */
   readonly excludeEndpoints?: readonly string[] | undefined;
+  /** Take at most this many deliveries of any one endpoint. @defaultValue `limit` */
+  readonly maxPerEndpoint?: number | undefined;
+}
+
+/** A lease held by a worker, to extend with {@link DeliveryStore.renew}. */
+export interface HeldLease {
+  readonly id: string;
+  readonly leaseToken: string;
 }
 
 /** Options of {@link DeliveryStore.prune}. */
@@ -175,9 +183,17 @@ export interface DeliveryStore {
   /**
    * Leases up to `limit` due deliveries: `pending` ones with `nextAt <= now`, and `inflight`
    * ones whose lease expired (their worker died). Two concurrent claims never return the same
-   * delivery with a live lease.
+   * delivery with a live lease. Endpoints are taken in the order of their oldest due delivery,
+   * each contributing its oldest (at most `maxPerEndpoint`). The cost of a claim depends on
+   * what it claims and on `excludeEndpoints`, never on how many deliveries are queued.
    */
   claim(options: ClaimOptions): Promise<ClaimedDelivery[]>;
+  /**
+   * Extends the leases still held (same token, still `inflight`) until `until`; resolves with
+   * the ids renewed. A lease missing from the answer was lost: its delivery was re-claimed (or
+   * handed back), and the holder must not act on it any more.
+   */
+  renew(leases: readonly HeldLease[], until: number): Promise<readonly string[]>;
   /** Ends or hands back a lease; `false` when the lease was lost (expired and re-claimed). */
   complete(id: string, leaseToken: string, completion: Completion): Promise<boolean>;
   getDelivery(id: string): Promise<DeliveryRecord | undefined>;

@@ -33,11 +33,6 @@ export class WorkerSlots {
     this.#limits = limits;
   }
 
-  /** Attempts running now. */
-  get running(): number {
-    return this.#running;
-  }
-
   /** Queues a leased delivery until {@link WorkerSlots.takeStartable} can start it. */
   queue(delivery: ClaimedDelivery): void {
     this.#queued.push(delivery);
@@ -124,13 +119,18 @@ export class WorkerSlots {
     return [...held].filter((id) => this.isSaturated(id));
   }
 
+  /** The most one endpoint may hold here: its in-flight cap plus as many queued (at most `prefetch`). */
+  endpointShare(): number {
+    const { maxInflightPerEndpoint, prefetch } = this.#limits;
+    return maxInflightPerEndpoint + Math.min(prefetch, maxInflightPerEndpoint);
+  }
+
   /** Whether `endpointId` holds its share: its in-flight cap, plus as many queued (at most `prefetch`). */
   isSaturated(endpointId: string): boolean {
-    const { maxInflightPerEndpoint, prefetch } = this.#limits;
     const held =
       (this.#active.get(endpointId) ?? 0) +
       (this.#queuedByEndpoint.get(endpointId) ?? 0) +
       (this.#reservedByEndpoint.get(endpointId) ?? 0);
-    return held >= maxInflightPerEndpoint + Math.min(prefetch, maxInflightPerEndpoint);
+    return held >= this.endpointShare();
   }
 }

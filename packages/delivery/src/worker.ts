@@ -1,5 +1,6 @@
 import type { TimerHandle } from '@bulwark/core';
 import { AttemptRunner } from './attempt-runner.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import type { ClaimedDelivery, EnqueueLease, NewDelivery } from './store.js';
 import type { WorkerConfig } from './worker-config.js';
 import { WorkerSlots } from './worker-slots.js';
@@ -15,6 +16,7 @@ export class DeliveryWorker {
   readonly #inflight = new Map<string, Inflight>();
   readonly #slots: WorkerSlots;
   readonly #attempts: AttemptRunner;
+  readonly #leases: LeaseKeeper;
   #running = false;
   #pumping: Promise<void> | undefined;
   #again = false;
@@ -25,6 +27,7 @@ export class DeliveryWorker {
     this.#c = config;
     this.#slots = new WorkerSlots(config);
     this.#attempts = new AttemptRunner(config);
+    this.#leases = new LeaseKeeper(config);
   }
 
   start(): void {
@@ -121,6 +124,7 @@ export class DeliveryWorker {
           leaseMs: this.#c.leaseMs,
           limit,
           excludeEndpoints: this.#slots.saturated(),
+          maxPerEndpoint: this.#slots.endpointShare(),
         });
         for (const delivery of claimed) this.#hold(delivery);
         // Even when close() began during the claim: it waits for this claim, then its attempts.
@@ -134,6 +138,7 @@ export class DeliveryWorker {
 
   #hold(delivery: ClaimedDelivery): void {
     this.#launched++;
+    this.#leases.hold(delivery);
     this.#slots.queue(delivery);
   }
 
@@ -145,10 +150,12 @@ export class DeliveryWorker {
 
   #run(delivery: ClaimedDelivery): void {
     const controller = new AbortController();
-    const promise = this.#attempts
-      .run(delivery, controller.signal)
+    // A lease reported lost while queued is not ours to act on any more: nothing is sent or committed.
+    const held = this.#leases.start(delivery, controller);
+    const promise = (held ? this.#attempts.run(held, controller.signal) : Promise.resolve())
       .catch((error: unknown) => this.#c.events.emit('error', error))
       .finally(() => {
+        this.#leases.release(delivery);
         this.#inflight.delete(delivery.id);
         this.#slots.finished(delivery.endpointId);
         this.#drain();
@@ -179,7 +186,13 @@ export class DeliveryWorker {
     this.#running = false;
     // A claim already issued completes first; what it leased runs (or is handed back) below.
     await this.#pumping;
-    await Promise.all(this.#slots.takeQueued().map((d) => this.#attempts.defer(d, 0)));
+    await Promise.all(
+      this.#slots.takeQueued().map((d) =>
+        this.#attempts.defer(d, 0).finally(() => {
+          this.#leases.release(d);
+        }),
+      ),
+    );
     if (this.#poll !== undefined) this.#c.timers.clearTimeout(this.#poll);
     this.#poll = undefined;
     const all = (): Promise<unknown> => Promise.all([...this.#inflight.values()].map((i) => i.promise));
@@ -196,5 +209,6 @@ export class DeliveryWorker {
       await all();
     }
     await this.#pumping;
+    await this.#leases.close();
   }
 }

@@ -17,14 +17,14 @@ const EVENTS = Number(process.env.CRASH_EVENTS ?? 10_000);
 const CONCURRENCY = 16;
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function startWorker(args: readonly string[]): Promise<ChildProcess> {
+function startWorker(args: readonly string[], leaseMs = '1500'): Promise<ChildProcess> {
   // spawn (no IPC channel): with one, tsx treats the parent as its CLI and relays signals.
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(packageDir, 'test/fixtures/crash-worker.ts'), ...args],
     {
       cwd: packageDir,
-      env: { ...process.env, CRASH_CONCURRENCY: String(CONCURRENCY), CRASH_LEASE_MS: '1500' },
+      env: { ...process.env, CRASH_CONCURRENCY: String(CONCURRENCY), CRASH_LEASE_MS: leaseMs },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -141,5 +141,56 @@ describe.each(targets)('crash safety ($name store)', (target) => {
     for (let i = 0; i < EVENTS; i++) expect(seen.has(`msg_${i}`)).toBe(true);
     expect(total - EVENTS).toBeLessThanOrEqual(CONCURRENCY); // duplicates ≤ attempts in flight at the kill
     expect(await store.counts()).toEqual({ pending: 0, inflight: 0, succeeded: EVENTS, dead: 0 });
+  });
+});
+
+describe('a SIGKILLed worker with the default lease', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-delivery-lease-'));
+  let server: Server | undefined;
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has its delivery retried by another worker within the default lease (15 s), not 120 s', {
+    timeout: 90_000,
+  }, async () => {
+    const requests: number[] = [];
+    server = createServer((req, res) => {
+      req.resume();
+      requests.push(Date.now());
+      // The first attempt hangs (its worker dies mid-request); later ones succeed.
+      if (requests.length > 1) req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const path = join(dir, 'deliveries.db');
+    const store = createSqliteStore({ path });
+    const publisher = createDispatcher({ store, real: false });
+    await publisher.endpoints.create({ id: 'receiver', url: `http://127.0.0.1:${port}/hooks`, timeoutMs: 60_000 });
+    const { deliveryIds } = await publisher.publish({ type: 'lease.test', payload: {} });
+    await publisher.close();
+
+    const first = await startWorker(['sqlite', path], 'default');
+    await until(
+      () => requests.length === 1,
+      30_000,
+      () => `requests ${requests.length}`,
+    );
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const killedAt = Date.now();
+    const second = await startWorker(['sqlite', path], 'default');
+    await until(
+      async () => (await store.getDelivery(deliveryIds[0] as string))?.status === 'succeeded',
+      45_000,
+      () => `requests ${requests.length}`,
+    );
+    second.kill('SIGTERM');
+    expect(await new Promise((r) => second.once('exit', r))).toBe(0);
+    expect(requests).toHaveLength(2);
+    expect((requests[1] as number) - killedAt).toBeLessThan(15_000 + 5_000); // lease + poll and process start
+    await store.close();
   });
 });

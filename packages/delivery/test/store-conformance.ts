@@ -143,6 +143,64 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
       expect((await store.getDelivery(first!.id))?.status).toBe('succeeded');
     });
 
+    it('renews the leases still held and reports the ones lost', async () => {
+      await store.enqueue([delivery(1), delivery(2), delivery(3)]);
+      const held = await store.claim({ now: T0, leaseMs: 1_000, limit: 3 });
+      const [a, b, c] = held;
+      // c is handed back and re-claimed by someone else: its old token is fenced out.
+      await store.complete(c!.id, c!.leaseToken, {
+        status: 'pending',
+        nextAt: T0,
+        attempt: null,
+        lastError: null,
+        now: T0,
+      });
+      const [other] = await store.claim({ now: T0, leaseMs: 1_000, limit: 3 });
+      expect(other?.id).toBe(c!.id);
+      const renewed = await store.renew(
+        [a!, b!, c!, { id: 'missing', leaseToken: 'x' }].map(({ id, leaseToken }) => ({ id, leaseToken })),
+        T0 + 5_000,
+      );
+      expect([...renewed].sort()).toEqual([a!.id, b!.id].sort());
+      expect(await store.renew([], T0 + 5_000)).toEqual([]);
+      // Renewed leases outlive their first expiry; the re-claimed one expires on its own schedule.
+      expect((await store.claim({ now: T0 + 1_000, leaseMs: 10_000, limit: 10 })).map((d) => d.id)).toEqual([c!.id]);
+      expect(await store.claim({ now: T0 + 4_999, leaseMs: 1_000, limit: 10 })).toEqual([]);
+      expect((await store.claim({ now: T0 + 5_000, leaseMs: 1_000, limit: 10 })).map((d) => d.id).sort()).toEqual(
+        [a!.id, b!.id].sort(),
+      );
+      // A renewal never resurrects a lease that was completed.
+      const [d] = await store.claim({ now: T0 + 9_000, leaseMs: 1_000, limit: 1 });
+      const done = { status: 'succeeded' as const, nextAt: T0, attempt: null, lastError: null, now: T0 + 9_001 };
+      expect(await store.complete(d!.id, d!.leaseToken, done)).toBe(true);
+      expect(await store.renew([{ id: d!.id, leaseToken: d!.leaseToken }], T0 + 99_000)).toEqual([]);
+      expect((await store.getDelivery(d!.id))?.status).toBe('succeeded');
+    });
+
+    it('claims endpoint by endpoint, oldest head first, at most maxPerEndpoint each, skipping excluded ones', async () => {
+      const backlog = Array.from({ length: 50 }, (_, i) =>
+        delivery(100 + i, { endpointId: 'ep_busy', nextAt: T0 + i }),
+      );
+      await store.enqueue([
+        ...backlog,
+        delivery(1, { endpointId: 'ep_b', nextAt: T0 + 10 }),
+        delivery(2, { endpointId: 'ep_b', nextAt: T0 + 20 }),
+        delivery(3, { endpointId: 'ep_c', nextAt: T0 + 5 }),
+        delivery(4, { endpointId: 'ep_d', nextAt: T0 + 60_000 }),
+      ]);
+      const skipping = await store.claim({ now: T0 + 100, leaseMs: 1_000, limit: 10, excludeEndpoints: ['ep_busy'] });
+      expect(skipping.map((d) => d.endpointId).sort()).toEqual(['ep_b', 'ep_b', 'ep_c']);
+      const capped = await store.claim({ now: T0 + 100, leaseMs: 1_000, limit: 10, maxPerEndpoint: 4 });
+      expect(capped.map((d) => d.messageId)).toEqual(['msg_0100', 'msg_0101', 'msg_0102', 'msg_0103']);
+      const rest = await store.claim({ now: T0 + 100, leaseMs: 1_000, limit: 100 });
+      expect(rest).toHaveLength(46);
+      expect(await store.claim({ now: T0 + 100, leaseMs: 1_000, limit: 100 })).toEqual([]);
+      // Expired leases come back with the one delivery that was not due before.
+      const later = await store.claim({ now: T0 + 60_000, leaseMs: 1_000, limit: 100 });
+      expect(later).toHaveLength(54);
+      expect(later.filter((d) => d.endpointId === 'ep_d')).toHaveLength(1);
+    });
+
     it('records every attempt and schedules retries', async () => {
       await store.enqueue([delivery(1)]);
       const id = delivery(1).id;

@@ -64,6 +64,19 @@ export const deliveryErrors = defineErrors({
     retryable: true,
     description: 'The receiver answered with a non-2xx status (redirects are not followed and count as failures).',
   },
+  delivery_store_timeout: {
+    status: 503,
+    title: 'Delivery Store Timeout',
+    retryable: true,
+    description:
+      'The store did not answer within its deadline (`deadlineMs`): unreachable, stalled or not connected yet. The call may still be applied later.',
+  },
+  delivery_store_unavailable: {
+    status: 503,
+    title: 'Delivery Store Unavailable',
+    retryable: true,
+    description: 'The connection to the store failed or is closed.',
+  },
   delivery_closed: {
     status: 503,
     title: 'Dispatcher Closed',

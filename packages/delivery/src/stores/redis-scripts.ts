@@ -1,35 +1,59 @@
 // Lua scripts of the Redis store. Each runs atomically, so claims, completions and requeues
 // are race-free across any number of worker processes. Internal to `@bulwark/delivery/redis`.
 // Records are flat JSON objects (cjson); `p` is the key prefix (ARGV[1]).
+//
+// Claimable deliveries (pending, or inflight with their lease expiry as score) live in one
+// sorted set per endpoint, `<p>:q:<endpointId>`, scored by `nextAt`; `<p>:heads` scores each
+// endpoint with work by the earliest `nextAt` of its set. A claim reads the heads that are due,
+// skips the endpoints it was told to leave alone, and takes the oldest due deliveries of the
+// others: it reads what it claims plus at most one head per excluded endpoint, never the backlog.
 
-export const ENQUEUE = `
+/** Re-scores an endpoint in `<p>:heads` from the first entry of its queue (or drops it). */
+const HEAD = `
+local function head(p, endpointId)
+  local first = redis.call('ZRANGE', p .. ':q:' .. endpointId, 0, 0, 'WITHSCORES')
+  if first[1] then
+    redis.call('ZADD', p .. ':heads', first[2], endpointId)
+  else
+    redis.call('ZREM', p .. ':heads', endpointId)
+  end
+end`;
+
+export const ENQUEUE = `${HEAD}
 local p = ARGV[1]
-local inserted = {}
+local inserted, touched = {}, {}
 for i = 2, #ARGV do
   local rec = cjson.decode(ARGV[i])
   if redis.call('HSETNX', p .. ':d', rec.id, ARGV[i]) == 1 then
-    redis.call('ZADD', p .. ':due', rec.nextAt, rec.id)
+    redis.call('ZADD', p .. ':q:' .. rec.endpointId, rec.nextAt, rec.id)
+    touched[rec.endpointId] = true
     redis.call('ZADD', p .. ':ids', 0, rec.id)
     redis.call('SADD', p .. ':msg:' .. rec.messageId, rec.id)
     redis.call('HINCRBY', p .. ':counts', rec.status, 1)
     inserted[#inserted + 1] = rec.id
   end
 end
+for endpointId in pairs(touched) do head(p, endpointId) end
 return inserted`;
 
-export const CLAIM = `
-local p, now, untilT, token, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-local exclude = {}
-for i = 6, #ARGV do exclude[ARGV[i]] = true end
-local out, claimed, offset = {}, {}, 0
-while #out < limit do
-  local ids = redis.call('ZRANGEBYSCORE', p .. ':due', '-inf', now, 'LIMIT', offset, 100)
-  if #ids == 0 then break end
-  offset = offset + #ids
-  for _, id in ipairs(ids) do
-    if #out >= limit then break end
-    local rec = cjson.decode(redis.call('HGET', p .. ':d', id))
-    if not exclude[rec.endpointId] then
+export const CLAIM = `${HEAD}
+local p, now, untilT, token = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local limit, perEndpoint = tonumber(ARGV[5]), tonumber(ARGV[6])
+local exclude, excluded = {}, 0
+for i = 7, #ARGV do
+  exclude[ARGV[i]] = true
+  excluded = excluded + 1
+end
+local out = {}
+-- Each due head not excluded yields at least one delivery: limit + excluded heads are enough.
+local endpoints = redis.call('ZRANGEBYSCORE', p .. ':heads', '-inf', now, 'LIMIT', 0, limit + excluded)
+for _, endpointId in ipairs(endpoints) do
+  if #out >= limit then break end
+  if not exclude[endpointId] then
+    local queue = p .. ':q:' .. endpointId
+    local ids = redis.call('ZRANGEBYSCORE', queue, '-inf', now, 'LIMIT', 0, math.min(limit - #out, perEndpoint))
+    for _, id in ipairs(ids) do
+      local rec = cjson.decode(redis.call('HGET', p .. ':d', id))
       if rec.status == 'pending' then
         redis.call('HINCRBY', p .. ':counts', 'pending', -1)
         redis.call('HINCRBY', p .. ':counts', 'inflight', 1)
@@ -40,15 +64,35 @@ while #out < limit do
       rec.updatedAt = now
       local encoded = cjson.encode(rec)
       redis.call('HSET', p .. ':d', id, encoded)
+      redis.call('ZADD', queue, untilT, id)
       out[#out + 1] = encoded
-      claimed[#claimed + 1] = id
+    end
+    head(p, endpointId)
+  end
+end
+return out`;
+
+export const RENEW = `${HEAD}
+local p, untilT = ARGV[1], tonumber(ARGV[2])
+local renewed, touched = {}, {}
+for i = 3, #ARGV, 2 do
+  local id, token = ARGV[i], ARGV[i + 1]
+  local raw = redis.call('HGET', p .. ':d', id)
+  if raw then
+    local rec = cjson.decode(raw)
+    if rec.status == 'inflight' and rec.leaseToken == token then
+      rec.nextAt = untilT
+      redis.call('HSET', p .. ':d', id, cjson.encode(rec))
+      redis.call('ZADD', p .. ':q:' .. rec.endpointId, untilT, id)
+      touched[rec.endpointId] = true
+      renewed[#renewed + 1] = id
     end
   end
 end
-for _, id in ipairs(claimed) do redis.call('ZADD', p .. ':due', untilT, id) end
-return out`;
+for endpointId in pairs(touched) do head(p, endpointId) end
+return renewed`;
 
-export const COMPLETE = `
+export const COMPLETE = `${HEAD}
 local p, id, token, status, nextAt, lastError, now, attempt =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), cjson.decode(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
 local raw = redis.call('HGET', p .. ':d', id)
@@ -69,11 +113,13 @@ if attempt ~= '' then
   a.n = rec.totalAttempts
   redis.call('RPUSH', p .. ':att:' .. id, cjson.encode(a))
 end
+local queue = p .. ':q:' .. rec.endpointId
 if status == 'pending' then
-  redis.call('ZADD', p .. ':due', nextAt, id)
+  redis.call('ZADD', queue, nextAt, id)
 else
-  redis.call('ZREM', p .. ':due', id)
+  redis.call('ZREM', queue, id)
 end
+head(p, rec.endpointId)
 if status == 'succeeded' then
   redis.call('ZADD', p .. ':done', now, id)
 end
@@ -84,9 +130,9 @@ end
 redis.call('HSET', p .. ':d', id, cjson.encode(rec))
 return 1`;
 
-export const REQUEUE = `
+export const REQUEUE = `${HEAD}
 local p, now, messageId, endpointId = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local statuses = {}
+local statuses, touched = {}, {}
 for s in string.gmatch(ARGV[5], '[^,]+') do statuses[s] = true end
 local n = 0
 for i = 6, #ARGV do
@@ -108,16 +154,18 @@ for i = 6, #ARGV do
       rec.attempts = 0
       rec.updatedAt = now
       redis.call('HSET', p .. ':d', id, cjson.encode(rec))
-      redis.call('ZADD', p .. ':due', now, id)
+      redis.call('ZADD', p .. ':q:' .. rec.endpointId, now, id)
+      touched[rec.endpointId] = true
       n = n + 1
     end
   end
 end
+for endpoint in pairs(touched) do head(p, endpoint) end
 return n`;
 
 // \`:done\` holds the ids of succeeded deliveries scored by updatedAt (COMPLETE adds, REQUEUE
 // removes), so pruning reads only what it deletes. An id whose record is no longer succeeded
-// is dropped from the set without deleting the record.
+// is dropped from the set without deleting the record. Succeeded deliveries are in no queue.
 export const PRUNE = `
 local p, before, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local ids = redis.call('ZRANGEBYSCORE', p .. ':done', '-inf', '(' .. before, 'LIMIT', 0, limit)
@@ -130,7 +178,6 @@ for _, id in ipairs(ids) do
     if rec.status == 'succeeded' then
       redis.call('HDEL', p .. ':d', id)
       redis.call('ZREM', p .. ':ids', id)
-      redis.call('ZREM', p .. ':due', id)
       redis.call('SREM', p .. ':msg:' .. rec.messageId, id)
       redis.call('DEL', p .. ':att:' .. id)
       redis.call('HINCRBY', p .. ':counts', 'succeeded', -1)

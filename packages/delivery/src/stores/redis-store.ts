@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { assertNumberOption, systemTimers, type TimerHandle, type TimerProvider } from '@bulwark/core';
 import { Redis } from 'ioredis';
+import { DeliveryError } from '../errors/delivery-error.js';
 import type {
   AttemptRecord,
   ClaimedDelivery,
@@ -10,7 +12,7 @@ import type {
   EndpointRecord,
   ListDeliveriesOptions,
 } from '../store.js';
-import { CLAIM, COMPLETE, ENQUEUE, PRUNE, REQUEUE } from './redis-scripts.js';
+import { CLAIM, COMPLETE, ENQUEUE, PRUNE, RENEW, REQUEUE } from './redis-scripts.js';
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
@@ -18,7 +20,20 @@ export interface RedisStoreOptions {
   readonly connection: string | Redis;
   /** Key prefix; every key of the store starts with it. @defaultValue 'bulwark:delivery' */
   readonly prefix?: string | undefined;
+  /**
+   * Every store call settles within this many milliseconds: while Redis is unreachable,
+   * stalled or not connected yet, it rejects with `delivery_store_timeout` (retryable) instead
+   * of waiting in a client queue. A call that timed out may still be applied later by Redis
+   * (publishing the same message id again is idempotent).
+   * @defaultValue 3000
+   */
+  readonly deadlineMs?: number | undefined;
+  /** Timers for the deadline. @defaultValue the global timers */
+  readonly timers?: TimerProvider | undefined;
 }
+
+/** Largest delay a Node.js timer honours. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 interface StoredDelivery extends DeliveryRecord {
   readonly leaseToken: string | null;
@@ -45,14 +60,65 @@ const CHUNK = 500;
  * ```
  */
 export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
+  const deadlineMs = options.deadlineMs ?? 3_000;
+  assertNumberOption('deadlineMs', deadlineMs, { min: 1, max: MAX_TIMER_MS });
+  const timers = options.timers ?? systemTimers;
   const owned = typeof options.connection === 'string';
-  const redis = typeof options.connection === 'string' ? new Redis(options.connection) : options.connection;
+  // Our own connection never queues a command while disconnected (ioredis' default would hold
+  // it through ~20 reconnect attempts): calls wait for `ready` under the deadline instead.
+  const redis =
+    typeof options.connection === 'string'
+      ? new Redis(options.connection, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+      : options.connection;
   // Connection errors surface as rejected store calls (which the dispatcher handles); without a
   // listener ioredis would also print every reconnect failure as an unhandled error event.
   if (owned) redis.on('error', () => {});
   const p = options.prefix ?? 'bulwark:delivery';
   const run = (script: string, args: ReadonlyArray<string | number>): Promise<unknown> =>
     redis.eval(script, 0, p, ...args.map(String));
+
+  let closed = false;
+
+  /** Runs one store call under the deadline; connection failures become typed, retryable errors. */
+  async function call<T>(operation: string, body: () => Promise<T>): Promise<T> {
+    if (closed || redis.status === 'end') {
+      throw new DeliveryError('delivery_store_unavailable', { detail: `${operation}: the Redis connection is closed` });
+    }
+    let timer: TimerHandle | undefined;
+    let onReady: (() => void) | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = timers.setTimeout(
+        () =>
+          reject(
+            new DeliveryError('delivery_store_timeout', {
+              detail: `${operation}: Redis did not answer within ${deadlineMs} ms (status ${redis.status})`,
+            }),
+          ),
+        deadlineMs,
+        { unref: true },
+      );
+    });
+    try {
+      if (redis.status !== 'ready') {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            onReady = resolve;
+            redis.once('ready', resolve);
+          }),
+          expired,
+        ]);
+      }
+      return await Promise.race([
+        body().catch((cause: unknown) => {
+          throw storeError(operation, cause);
+        }),
+        expired,
+      ]);
+    } finally {
+      if (timer !== undefined) timers.clearTimeout(timer);
+      if (onReady) redis.off('ready', onReady);
+    }
+  }
 
   async function records(ids: readonly string[]): Promise<DeliveryRecord[]> {
     const out: DeliveryRecord[] = [];
@@ -72,8 +138,7 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
     return redis.zrange(`${p}:ids`, 0, -1);
   }
 
-  return {
-    kind: 'redis',
+  const calls: Omit<DeliveryStore, 'kind' | 'close'> = {
     async saveEndpoint(endpoint: EndpointRecord) {
       await redis.hset(`${p}:endpoints`, endpoint.id, JSON.stringify(endpoint));
     },
@@ -108,11 +173,11 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       }
       return inserted;
     },
-    async claim({ now, leaseMs, limit, excludeEndpoints = [] }) {
+    async claim({ now, leaseMs, limit, excludeEndpoints = [], maxPerEndpoint = limit }) {
       if (limit <= 0) return [];
       const until = now + leaseMs;
       const token = randomUUID();
-      const rows = (await run(CLAIM, [now, until, token, limit, ...excludeEndpoints])) as string[];
+      const rows = (await run(CLAIM, [now, until, token, limit, maxPerEndpoint, ...excludeEndpoints])) as string[];
       return rows
         .map((raw): ClaimedDelivery => ({ ...toRecord(raw), leaseToken: token, leaseUntil: until }))
         .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
@@ -129,6 +194,10 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
         attempt,
       ]);
       return done === 1;
+    },
+    async renew(leases, until) {
+      if (leases.length === 0) return [];
+      return (await run(RENEW, [until, ...leases.flatMap((l) => [l.id, l.leaseToken])])) as string[];
     },
     async getDelivery(id: string) {
       const raw = await redis.hget(`${p}:d`, id);
@@ -196,11 +265,31 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       }
       return { size, byEndpoint, oldestAt: oldest[1] === undefined ? null : Number(oldest[1]) };
     },
-    async close() {
-      if (!owned || redis.status === 'end') return;
-      // QUIT needs a live connection; while Redis is unreachable it would wait for retries.
-      if (redis.status === 'ready') await redis.quit();
-      else redis.disconnect();
-    },
   };
+
+  const store: Record<string, unknown> = { kind: 'redis' };
+  for (const [name, method] of Object.entries(calls) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
+    store[name] = (...args: unknown[]) => call(name, () => method(...args));
+  }
+  store.close = async () => {
+    if (!owned || closed) return;
+    closed = true;
+    // QUIT needs a live connection; while Redis is unreachable it would wait for retries.
+    if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+    else redis.disconnect();
+  };
+  return store as unknown as DeliveryStore;
+}
+
+/** ioredis' answer to a command Redis itself refused (a script error): not a connection failure. */
+function isReplyError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError';
+}
+
+function storeError(operation: string, cause: unknown): unknown {
+  if (isReplyError(cause)) return cause;
+  return new DeliveryError('delivery_store_unavailable', {
+    detail: `${operation}: Redis is unreachable`,
+    cause,
+  });
 }

@@ -35,7 +35,6 @@ CREATE TABLE IF NOT EXISTS deliveries (
   payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,
   lease_token TEXT, last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, total_attempts INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS deliveries_claimable ON deliveries (next_at, id) WHERE status IN ('pending', 'inflight');
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, endpoint_id);
 CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries (message_id);
 CREATE INDEX IF NOT EXISTS deliveries_succeeded ON deliveries (updated_at) WHERE status = 'succeeded';

@@ -11,11 +11,13 @@ import type {
   DlqStats,
   EndpointRecord,
   EnqueueLease,
+  HeldLease,
   ListDeliveriesOptions,
   NewDelivery,
   PruneOptions,
 } from '../store.js';
 import { GroupCommit } from './group-commit.js';
+import { ClaimQueue } from './sqlite-queue.js';
 import { type AttemptRow, addFilter, type DeliveryRow, SCHEMA, toAttempt, toRecord } from './sqlite-rows.js';
 import { type CheckpointResult, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
@@ -88,6 +90,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
   db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   db.exec(SCHEMA);
+  const queue = new ClaimQueue(db);
   const checkpointer = startCheckpointer(db, options);
 
   const stmt = {
@@ -105,11 +108,11 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       `INSERT OR IGNORE INTO deliveries (id, message_id, endpoint_id, event_type, payload, status, next_at, lease_token, created_at, updated_at)
        VALUES (@id, @messageId, @endpointId, @eventType, @payload, 'inflight', @until, @token, @createdAt, @now)`,
     ),
-    finish: db.prepare<Record<string, unknown>, { total_attempts: number }>(
+    finish: db.prepare<Record<string, unknown>, { total_attempts: number; endpoint_id: string }>(
       `UPDATE deliveries SET status = @status, next_at = @nextAt, last_error = @lastError, updated_at = @now,
          lease_token = NULL, attempts = attempts + @counted, total_attempts = total_attempts + @counted
        WHERE id = @id AND lease_token = @token AND status = 'inflight'
-       RETURNING total_attempts`,
+       RETURNING total_attempts, endpoint_id`,
     ),
     insertAttempt: db.prepare(
       `INSERT INTO attempts (delivery_id, n, at, status_code, latency_ms, response, error_code)
@@ -132,26 +135,6 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     ),
   };
 
-  // A claimed delivery's next_at is its lease expiry, so "due" covers both pending and expired leases.
-  const claimStatements = new Map<number, Database.Statement<Record<string, unknown>, DeliveryRow>>();
-  function claimStatement(excluded: number): Database.Statement<Record<string, unknown>, DeliveryRow> {
-    let statement = claimStatements.get(excluded);
-    if (!statement) {
-      const exclude = excluded
-        ? `AND endpoint_id NOT IN (${Array.from({ length: excluded }, (_, i) => `@x${i}`).join(', ')})`
-        : '';
-      statement = db.prepare<Record<string, unknown>, DeliveryRow>(
-        `UPDATE deliveries SET status = 'inflight', lease_token = @token, next_at = @until, updated_at = @now
-         WHERE id IN (SELECT id FROM deliveries INDEXED BY deliveries_claimable
-                      WHERE status IN ('pending', 'inflight') AND next_at <= @now ${exclude}
-                      ORDER BY next_at, id LIMIT @limit)
-         RETURNING *`,
-      );
-      if (claimStatements.size < 64) claimStatements.set(excluded, statement);
-    }
-    return statement;
-  }
-
   const writes = new GroupCommit(db);
 
   function complete(id: string, token: string, c: Completion): boolean {
@@ -166,18 +149,21 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       counted,
     });
     if (!row) return false;
+    queue.refresh(row.endpoint_id);
     if (c.attempt) stmt.insertAttempt.run({ ...c.attempt, deliveryId: id, n: row.total_attempts });
     return true;
   }
 
-  function claim({ now, leaseMs, limit, excludeEndpoints = [] }: ClaimOptions): ClaimedDelivery[] {
+  function claim({
+    now,
+    leaseMs,
+    limit,
+    excludeEndpoints = [],
+    maxPerEndpoint = limit,
+  }: ClaimOptions): ClaimedDelivery[] {
     const until = now + leaseMs;
     const token = randomUUID();
-    const params: Record<string, unknown> = { now, until, token, limit };
-    excludeEndpoints.forEach((id, i) => {
-      params[`x${i}`] = id;
-    });
-    const rows = claimStatement(excludeEndpoints.length).all(params);
+    const rows = queue.claim({ now, until, token }, limit, maxPerEndpoint, new Set(excludeEndpoints));
     return rows
       .map((row): ClaimedDelivery => ({ ...toRecord(row), leaseToken: token, leaseUntil: until }))
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
@@ -201,12 +187,18 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     enqueue(deliveries: readonly NewDelivery[], lease?: EnqueueLease) {
       return writes.run(() => {
         const inserted: string[] = [];
+        const heads = new Map<string, number>();
         for (const d of deliveries) {
-          const leased = lease?.ids.has(d.id)
+          const leased = lease?.ids.has(d.id) === true;
+          const result = leased
             ? stmt.insertLeased.run({ ...d, until: lease.until, token: lease.token, now: lease.now })
             : stmt.insert.run(d);
-          if (leased.changes > 0) inserted.push(d.id);
+          if (result.changes === 0) continue;
+          inserted.push(d.id);
+          const nextAt = leased ? lease.until : d.nextAt;
+          heads.set(d.endpointId, Math.min(nextAt, heads.get(d.endpointId) ?? nextAt));
         }
+        for (const [endpoint, nextAt] of heads) queue.lower(endpoint, nextAt);
         return inserted;
       });
     },
@@ -216,6 +208,10 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     },
     complete(id: string, leaseToken: string, completion: Completion) {
       return writes.run(() => complete(id, leaseToken, completion));
+    },
+    async renew(leases: readonly HeldLease[], until: number) {
+      if (leases.length === 0) return [];
+      return writes.run(() => queue.renew(leases, until));
     },
     async getDelivery(id: string) {
       const row = stmt.getDelivery.get(id);
@@ -250,8 +246,13 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       addFilter(where, params, 'message_id =', 'messageId', selector.messageId);
       addFilter(where, params, 'endpoint_id =', 'endpointId', selector.endpointId);
       const sql = `UPDATE deliveries SET status = 'pending', next_at = @now, attempts = 0, updated_at = @now
-                   WHERE ${where.join(' AND ')}`;
-      return db.prepare(sql).run(params).changes;
+                   WHERE ${where.join(' AND ')} RETURNING endpoint_id`;
+      const statement = db.prepare<Record<string, unknown>, { endpoint_id: string }>(sql);
+      return writes.run(() => {
+        const rows = statement.all(params);
+        for (const endpoint of new Set(rows.map((row) => row.endpoint_id))) queue.lower(endpoint, now);
+        return rows.length;
+      });
     },
     async prune({ before, limit }: PruneOptions) {
       if (limit <= 0) return 0;

@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDispatcher, type DeliveryStore, type NewDelivery } from '@bulwark/delivery';
+import { createRedisStore } from '@bulwark/delivery/redis';
+import { createSqliteStore } from '@bulwark/delivery/sqlite';
+import { Redis } from 'ioredis';
+import type { BenchCase, BenchSubject, BenchSuite } from '../suite.js';
+
+const BATCH = 200;
+const CONCURRENCY = 16;
+const BACKLOGS = (process.env.BENCH_BACKLOGS ?? '0,10000,100000').split(',').map(Number);
+const ENDPOINTS = (process.env.BENCH_BACKLOG_ENDPOINTS ?? '1,100').split(',').map(Number);
+
+let server: Server | undefined;
+let dir: string | undefined;
+const closers: Array<() => Promise<void>> = [];
+
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+/**
+ * How delivery throughput holds up as the queue grows: each iteration enqueues 200 due
+ * deliveries and waits for 200 more to reach the receiver while `backlog` others are queued
+ * (due now) for the same endpoints, so every claim runs against that backlog. Default options
+ * (16 in flight, 8 per endpoint): with one endpoint, the endpoint is saturated most of the time
+ * and claims must skip its backlog. The floor of each case is the same store with no backlog.
+ */
+export const suite: BenchSuite = {
+  name: 'delivery-backlog',
+  description: `deliver ${BATCH} webhooks to 127.0.0.1 with ${BACKLOGS.join(' / ')} deliveries queued (due) over ${ENDPOINTS.join(' or ')} endpoint(s), SQLite and (with REDIS_URL) Redis; ratio to the same store with an empty backlog`,
+  async cases() {
+    let received = 0;
+    let target = Number.POSITIVE_INFINITY;
+    let wake: (() => void) | undefined;
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(204).end();
+        if (++received >= target) wake?.();
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+    dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-backlog-'));
+    let sequence = 0;
+
+    function deliveries(count: number, endpoints: number, now: number): NewDelivery[] {
+      return Array.from({ length: count }, () => {
+        const n = sequence++;
+        const messageId = `msg_${n}`;
+        const endpointId = `ep_${n % endpoints}`;
+        const payload = JSON.stringify({ type: 'bench.event', timestamp: new Date(now).toISOString(), data: { n } });
+        return {
+          id: `${messageId}:${endpointId}`,
+          messageId,
+          endpointId,
+          eventType: 'bench.event',
+          payload,
+          createdAt: now,
+          nextAt: now,
+        };
+      });
+    }
+
+    async function fill(store: DeliveryStore, count: number, endpoints: number): Promise<void> {
+      for (let done = 0; done < count; done += 1_000) {
+        await store.enqueue(deliveries(Math.min(1_000, count - done), endpoints, Date.now()));
+      }
+    }
+
+    function subject(
+      name: string,
+      open: () => DeliveryStore,
+      backlog: number,
+      endpoints: number,
+      cleanup?: () => Promise<void>,
+    ): BenchSubject {
+      let store: DeliveryStore | undefined;
+      let close: (() => Promise<void>) | undefined;
+      return {
+        name: `${name}, backlog ${backlog.toLocaleString('en-US')}`,
+        floor: backlog === 0,
+        async setup() {
+          store = open();
+          const dispatcher = createDispatcher({
+            store,
+            real: true,
+            egress: { allow: ['127.0.0.1'], allowHttp: true },
+            concurrency: CONCURRENCY,
+            pollIntervalMs: 50,
+            policies: {},
+          });
+          for (let i = 0; i < endpoints; i++) await dispatcher.endpoints.create({ id: `ep_${i}`, url });
+          await fill(store, backlog, endpoints);
+          close = async () => {
+            close = undefined;
+            await dispatcher.close({ deadlineMs: 1_000 });
+            await store?.close();
+            await cleanup?.();
+          };
+          closers.push(async () => close?.());
+          dispatcher.start();
+        },
+        // Stopped before the next subject: its backlog must not keep the receiver busy.
+        teardown: () => close?.(),
+        async fn() {
+          target = received + BATCH;
+          const done = new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          await store?.enqueue(deliveries(BATCH, endpoints, Date.now()));
+          await done;
+        },
+      };
+    }
+
+    const cases: BenchCase[] = [];
+    const redisUrl = process.env.REDIS_URL;
+    for (const endpoints of ENDPOINTS) {
+      const over = `${endpoints} endpoint${endpoints === 1 ? '' : 's'}`;
+      let n = 0;
+      cases.push({
+        name: `SQLite, deliver ${BATCH}, ${over}`,
+        subjects: BACKLOGS.map((backlog) =>
+          subject(
+            'SQLite',
+            () => createSqliteStore({ path: join(dir as string, `backlog-${endpoints}-${n++}.db`) }),
+            backlog,
+            endpoints,
+          ),
+        ),
+      });
+      if (redisUrl) {
+        cases.push({
+          name: `Redis, deliver ${BATCH}, ${over}`,
+          subjects: BACKLOGS.map((backlog) => {
+            const prefix = `bulwark-bench-backlog:${Date.now()}:${n++}`;
+            return subject(
+              'Redis',
+              () => createRedisStore({ connection: redisUrl, prefix }),
+              backlog,
+              endpoints,
+              () => deleteKeys(redisUrl, prefix),
+            );
+          }),
+        });
+      }
+    }
+    return cases;
+  },
+  async dispose() {
+    for (const close of closers.splice(0)) await close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  },
+};

@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore } from '../src/redis.js';
+import { createSqliteStore } from '../src/sqlite.js';
+import type { DeliveryStore } from '../src/store.js';
+import { QUEUE_SQL } from '../src/stores/sqlite-queue.js';
+import { delivery } from './store-conformance.js';
+import { type OwnRedis, startOwnRedis } from './support/redis-server.js';
+
+const T0 = 1_700_000_000_000;
+
+/** `backlog` due deliveries for `ep_busy` (saturated in the worker, so excluded) and 3 for `ep_free`. */
+async function fill(store: DeliveryStore, backlog: number): Promise<void> {
+  for (let i = 0; i < backlog; i += 1_000) {
+    const n = Math.min(1_000, backlog - i);
+    await store.enqueue(Array.from({ length: n }, (_, j) => delivery(10_000 + i + j, { endpointId: 'ep_busy' })));
+  }
+  await store.enqueue([1, 2, 3].map((n) => delivery(n, { endpointId: 'ep_free', nextAt: T0 + n })));
+}
+
+const claimWhileBusyIsSaturated = (store: DeliveryStore) =>
+  store.claim({ now: T0 + 10, leaseMs: 30_000, limit: 16, excludeEndpoints: ['ep_busy'], maxPerEndpoint: 16 });
+
+describe('claim cost does not depend on the backlog (SQLite)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-delivery-plan-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('plans every claim statement as an index search, never a scan of deliveries', async () => {
+    const path = join(dir, 'plan.db');
+    const store = createSqliteStore({ path, checkpoint: 'inline' });
+    await fill(store, 2_000);
+    await store.close();
+    const db = new Database(path);
+    db.exec('ANALYZE'); // with statistics too, the planner must keep to the indexes
+    const plan = (sql: string, params: Record<string, unknown> | unknown[]) =>
+      db
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(params)
+        .map((row) => (row as { detail: string }).detail);
+    const claimPlan = plan(
+      QUEUE_SQL.claimEndpoint.replace(/^UPDATE[\s\S]*?WHERE id IN \(([\s\S]*)\)\s*RETURNING \*$/, '$1'),
+      {
+        endpoint: 'ep_free',
+        now: T0,
+        n: 16,
+      },
+    );
+    expect(claimPlan).toEqual([
+      expect.stringMatching(
+        /^SEARCH deliveries USING (?:COVERING )?INDEX deliveries_queue \(endpoint_id=\? AND next_at<\?\)$/,
+      ),
+    ]);
+    expect(plan(QUEUE_SQL.dueHeads, { now: T0, n: 17 })).toEqual([
+      expect.stringMatching(/^SEARCH claim_heads USING (?:COVERING )?INDEX claim_heads_due \(next_at<\?\)$/),
+    ]);
+    expect(plan(QUEUE_SQL.firstQueued, ['ep_free'])).toEqual([
+      expect.stringMatching(/^SEARCH deliveries USING (?:COVERING )?INDEX deliveries_queue \(endpoint_id=\?\)$/),
+    ]);
+    db.close();
+  });
+
+  it('claims the other endpoints past a backlog it must skip, and keeps the heads exact', async () => {
+    const store = createSqliteStore({ path: join(dir, 'skip.db') });
+    await fill(store, 5_000);
+    const claimed = await claimWhileBusyIsSaturated(store);
+    expect(claimed.map((d) => d.endpointId)).toEqual(['ep_free', 'ep_free', 'ep_free']);
+    await store.close();
+    const db = new Database(join(dir, 'skip.db'), { readonly: true });
+    expect(db.prepare('SELECT endpoint_id, next_at FROM claim_heads ORDER BY endpoint_id').all()).toEqual([
+      { endpoint_id: 'ep_busy', next_at: T0 },
+      { endpoint_id: 'ep_free', next_at: T0 + 10 + 30_000 },
+    ]);
+    db.close();
+  });
+});
+
+// Counts every command Redis runs, scripts' inner calls included (INFO commandstats), on a
+// private server so no other suite's traffic is counted.
+describe('claim cost does not depend on the backlog (Redis)', () => {
+  let server: OwnRedis;
+  let admin: Redis;
+  beforeAll(async () => {
+    server = await startOwnRedis();
+    admin = new Redis(server.url);
+  });
+  afterAll(async () => {
+    await admin.quit();
+    await server.kill();
+  });
+
+  async function commandsOfOneClaim(backlog: number): Promise<{ calls: number; claimed: string[] }> {
+    const store = createRedisStore({ connection: server.url, prefix: `cost:${backlog}` });
+    await fill(store, backlog);
+    await admin.config('RESETSTAT');
+    const claimed = await claimWhileBusyIsSaturated(store);
+    const stats = (await admin.info('commandstats')).split('\n');
+    await store.close();
+    let calls = 0;
+    for (const line of stats) {
+      const match = /^cmdstat_(\w+):calls=(\d+)/.exec(line);
+      // The claim itself: EVAL and the commands its script ran (not INFO/CONFIG of this test).
+      if (match && match[1] !== 'info' && match[1] !== 'config') calls += Number(match[2]);
+    }
+    return { calls, claimed: claimed.map((d) => d.endpointId) };
+  }
+
+  it('runs the same commands for a claim behind 100 or 20,000 queued deliveries of an excluded endpoint', async () => {
+    const small = await commandsOfOneClaim(100);
+    const large = await commandsOfOneClaim(20_000);
+    expect(small.claimed).toEqual(['ep_free', 'ep_free', 'ep_free']);
+    expect(large.claimed).toEqual(small.claimed);
+    expect(large.calls).toBe(small.calls);
+    // EVAL + ZRANGEBYSCORE of heads and of the queue + per delivery HGET, HSET, ZADD (+ counts) + head refresh.
+    expect(small.calls).toBeLessThan(40);
+  });
+});
