@@ -38,8 +38,6 @@ export const DEFAULT_SECRET_KEYS: readonly string[] = Object.freeze([
 
 /** String shapes that are secrets wherever they appear, even inside longer text. */
 const SECRET_PATTERNS: readonly RegExp[] = [
-  /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi,
-  /\bBasic\s+[A-Za-z0-9+/]{8,}=*/g,
   /\bwhsec_[A-Za-z0-9+/=_-]{8,}/g,
   /\bwhpk_[A-Za-z0-9+/=_-]{8,}/g,
   /\bwhsk_[A-Za-z0-9+/=_-]{8,}/g,
@@ -54,13 +52,43 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
 ];
 
+/**
+ * Words that follow "bearer" in prose ("Missing bearer token", "bearer tokens must…"): the
+ * scheme named in a sentence, not a credential. Any other word after `Bearer` is masked.
+ */
+const BEARER_PROSE = new Set([
+  'token',
+  'tokens',
+  'auth',
+  'authentication',
+  'authorization',
+  'scheme',
+  'header',
+  'credential',
+  'credentials',
+]);
+
+/** `Bearer <b64token>` (RFC 6750), the scheme matched in any case. */
+const BEARER = /\bBearer\s+([A-Za-z0-9\-._~+/]+=*)/gi;
+/** `Basic <base64>` (RFC 7617): masked only when the value decodes to `user:password`, so "Basic plan" stays. */
+const BASIC = /\bBasic\s+([A-Za-z0-9+/]{2,}={0,2})(?![A-Za-z0-9+/=])/gi;
+
+function isBasicCredential(value: string): boolean {
+  try {
+    return atob(value).includes(':');
+  } catch {
+    return false;
+  }
+}
+
 function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-_\s.]/g, '');
 }
 
 /**
- * Masks secret-shaped substrings (bearer tokens, `whsec_` secrets, provider API keys, JWTs,
- * private keys) in a string.
+ * Masks secret-shaped substrings (bearer tokens, Basic credentials, `whsec_` secrets, provider
+ * API keys, JWTs, private keys) in a string. Prose that names a scheme ("Missing bearer token",
+ * "Basic authentication failed") is kept: only values are masked.
  *
  * @example
  * ```ts
@@ -68,7 +96,9 @@ function normalizeKey(key: string): string {
  * ```
  */
 export function redactString(text: string, mask = '[REDACTED]'): string {
-  let out = text;
+  let out = text
+    .replace(BEARER, (match, value: string) => (BEARER_PROSE.has(value.toLowerCase()) ? match : mask))
+    .replace(BASIC, (match, value: string) => (isBasicCredential(value) ? mask : match));
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, mask);
   return out;
 }

@@ -69,6 +69,11 @@ describe('toProblem', () => {
     expect(JSON.stringify(problem)).not.toContain('whsec_Mf');
   });
 
+  it("keeps the README example's detail: prose naming the scheme is not a secret", () => {
+    // Was "Missing [REDACTED]": the bearer pattern took the word "token" for a credential.
+    expect(toProblem(err('unauthorized', { detail: 'Missing bearer token' })).detail).toBe('Missing bearer token');
+  });
+
   it('caps a huge detail', () => {
     const problem = toProblem(err('validation_failed', { detail: 'x'.repeat(1_000_000) }));
     expect(problem.detail?.length).toBe(1025);

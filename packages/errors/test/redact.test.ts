@@ -2,6 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redact, redactString } from '../src/index.js';
 
+/** Words that follow "bearer" in prose (BEARER_PROSE in src/redact.ts). */
+const PROSE = new Set([
+  'token',
+  'tokens',
+  'auth',
+  'authentication',
+  'authorization',
+  'scheme',
+  'header',
+  'credential',
+  'credentials',
+]);
+
 describe('redact', () => {
   it('masks values under secret keys, whatever their case or separators', () => {
     expect(
@@ -45,6 +58,41 @@ describe('redact', () => {
   ])('masks the secret shape %s inside text', (secret) => {
     const out = redactString(`failed with ${secret} today`);
     expect(out).toBe('failed with [REDACTED] today');
+  });
+
+  // The README's own example: `err('unauthorized', { detail: 'Missing bearer token' })` used to
+  // reach clients as "Missing [REDACTED]". Prose naming the scheme is not a credential.
+  it.each([
+    ['Missing bearer token'],
+    ['Bearer token expired'],
+    ['bearer tokens must be sent in the Authorization header'],
+    ['Basic authentication failed'],
+    ['basic auth is disabled'],
+    ['expected the Bearer scheme'],
+    ['Basic plan customers'],
+    ['Basic abcde is not base64'],
+  ])('keeps prose that names the scheme: %s', (text) => {
+    expect(redactString(text)).toBe(text);
+  });
+
+  it('masks every bearer credential that is not a prose word', () => {
+    const token = fc
+      .stringMatching(/^[A-Za-z0-9\-._~+/]{1,64}={0,2}$/)
+      .filter((value) => !PROSE.has(value.toLowerCase()));
+    fc.assert(
+      fc.property(fc.constantFrom('Bearer', 'bearer', 'BEARER'), token, (scheme, value) => {
+        expect(redactString(`auth ${scheme} ${value} rejected`)).toBe('auth [REDACTED] rejected');
+      }),
+    );
+  });
+
+  it('masks every Basic credential (base64 of user:password)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), (user, password) => {
+        const value = btoa(unescape(encodeURIComponent(`${user}:${password}`)));
+        expect(redactString(`auth Basic ${value} rejected`)).toBe('auth [REDACTED] rejected');
+      }),
+    );
   });
 
   it('masks secret shapes in nested arrays and objects', () => {
