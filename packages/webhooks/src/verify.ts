@@ -1,12 +1,26 @@
+import { oneShotVerifier } from './internal/verifier-cache.js';
+import type { WebhookScheme } from './schemes.js';
 import type { RequestLike, VerifiedWebhook, WebhookInput, WebhookVerifierOptions } from './webhook-verifier.js';
-import { createWebhookVerifier } from './webhook-verifier.js';
 
 /** Options of the one-shot {@link verify}: the verifier options plus the webhook. */
 export type VerifyOptions = WebhookVerifierOptions & (WebhookInput | { readonly request: RequestLike });
 
+function verifyWith(
+  options: WebhookVerifierOptions & (WebhookInput | { readonly request: RequestLike }),
+  scheme: WebhookScheme | undefined,
+): Promise<VerifiedWebhook> {
+  try {
+    const verifier = oneShotVerifier(options, scheme);
+    return verifier.verify('request' in options ? options.request : options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /**
- * Verifies one webhook (one-shot form of {@link createWebhookVerifier}; string secrets are
- * parsed once per process and their keys cached).
+ * Verifies one webhook (one-shot form of {@link createWebhookVerifier}). The verifier for a
+ * secret (a string, a parsed secret or a keyring) and configuration is built once and reused,
+ * so a one-shot call costs what a call on a reusable verifier costs.
  *
  * @throws {WebhookVerificationError} `webhook_header_missing`, `webhook_header_malformed`,
  *   `webhook_timestamp_invalid`, `webhook_timestamp_too_old`, `webhook_timestamp_in_future`,
@@ -18,12 +32,7 @@ export type VerifyOptions = WebhookVerifierOptions & (WebhookInput | { readonly 
  * ```
  */
 export function verify(options: VerifyOptions): Promise<VerifiedWebhook> {
-  try {
-    const verifier = createWebhookVerifier(options);
-    return verifier.verify('request' in options ? options.request : options);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return verifyWith(options, options.scheme);
 }
 
 /** Options of {@link verifyStandardWebhook}. */
@@ -41,5 +50,5 @@ export type VerifyStandardWebhookOptions = Omit<WebhookVerifierOptions, 'scheme'
  * ```
  */
 export function verifyStandardWebhook(options: VerifyStandardWebhookOptions): Promise<VerifiedWebhook> {
-  return verify({ ...options, scheme: 'standard' } as VerifyOptions);
+  return verifyWith(options, 'standard');
 }

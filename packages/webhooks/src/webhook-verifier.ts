@@ -2,7 +2,7 @@ import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
 import { constantTimeEqualString } from './constant-time-equal.js';
 import type { Ed25519PublicKey, PublicKeyInput } from './ed25519.js';
 import { ed25519Verify } from './ed25519.js';
-import { WebhookVerificationError } from './errors/webhook-error.js';
+import type { WebhookVerificationError } from './errors/webhook-error.js';
 import { type BodyInput, normalizeBody } from './internal/body.js';
 import { type Chunk, type CryptoPreference, selectEngine } from './internal/crypto-engine.js';
 import { mismatchDiagnostics } from './internal/diagnostics.js';
@@ -13,6 +13,7 @@ import { chain, type MaybePromise } from './internal/maybe-async.js';
 import { type HeaderSignature, parseBulwarkSignatures, parseStandardSignatures } from './internal/signature-header.js';
 import { joinChunks, signedChunks } from './internal/signed-content.js';
 import { checkTolerance, parseTimestamp, type Tolerance } from './internal/timestamp.js';
+import { verificationError } from './internal/verification-error.js';
 import type { ReplayStore } from './replay-store.js';
 import {
   BULWARK_HEADERS,
@@ -202,7 +203,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
     if (!replayStore) return result;
     return chain(replayStore.claim(`${scheme}:${id}`, replayTtlMs), (fresh) => {
       if (fresh) return result;
-      throw new WebhookVerificationError('webhook_replayed', {
+      throw verificationError('webhook_replayed', {
         detail: `Message ${message.names.id} was already accepted within the tolerance window`,
       });
     });
@@ -214,14 +215,15 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
     keyId: string | undefined,
   ): MaybePromise<VerifiedWebhook> {
     if (keyId !== undefined) return accept(message, 'v1', keyId);
-    const { signatures, body, names } = message;
+    const { signatures, names } = message;
     if (publicKeys.length > 0 && signatures.some((s) => s.version === 'v1a')) {
       return matchEd25519(signatures, chunks).then((edKeyId) => {
-        if (edKeyId === undefined) throw mismatchDiagnostics(body, signatures.length, names.signature);
+        if (edKeyId === undefined) throw mismatchDiagnostics(signatures.length, names.signature);
         return accept(message, 'v1a', edKeyId);
       });
     }
-    throw mismatchDiagnostics(body, signatures.length, names.signature);
+    // Returned, not thrown: unwinding the stack costs a forged request more than its MAC did.
+    return Promise.reject(mismatchDiagnostics(signatures.length, names.signature));
   }
 
   function afterChunks(message: Message, chunks: readonly Chunk[]): MaybePromise<VerifiedWebhook> {
@@ -239,7 +241,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
       : readHeader(headers, BULWARK_HEADERS.signature);
     if (other === undefined) return error;
     const otherScheme = bulwark ? 'standard' : 'bulwark';
-    return new WebhookVerificationError('webhook_header_missing', {
+    return verificationError('webhook_header_missing', {
       detail: `${error.detail}; the request carries ${bulwark ? 'Standard Webhooks' : 'Bulwark'} headers: verify it with scheme '${otherScheme}'`,
       extensions: { hint: `scheme_${otherScheme}` },
     });
@@ -259,7 +261,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
     }
     const timestamp = parseTimestamp(rawTimestamp, names.timestamp);
     if (!idPattern.test(id)) {
-      throw new WebhookVerificationError('webhook_header_malformed', {
+      throw verificationError('webhook_header_malformed', {
         detail: bulwark
           ? `Header ${names.id} must be 1-128 characters of A-Z a-z 0-9 _ -`
           : `Header ${names.id} must be 1-256 visible ASCII characters`,
@@ -277,7 +279,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
   function verify(input: WebhookInput | RequestLike): Promise<VerifiedWebhook> {
     try {
       if (typeof input !== 'object' || input === null) {
-        throw new WebhookVerificationError('webhook_body_unsupported', {
+        throw verificationError('webhook_body_unsupported', {
           detail: 'Expected `{ headers, body }` or a Request',
         });
       }

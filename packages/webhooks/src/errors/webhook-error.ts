@@ -5,7 +5,7 @@ import { type WebhookErrorCode, type WebhookVerificationErrorCode, webhookErrors
 export interface WebhookErrorOptions {
   /** Occurrence-specific, secret-free explanation. */
   detail?: string | undefined;
-  /** Safe diagnostics (e.g. `{ hint: 'body_reserialized' }`); never contains MACs or secrets. */
+  /** Safe diagnostics (e.g. `{ hint: 'no_supported_version' }`); never contains MACs or secrets. */
   extensions?: Readonly<Record<string, unknown>> | undefined;
   /** The underlying error. */
   cause?: unknown;

@@ -1,4 +1,4 @@
-import { WebhookVerificationError } from '../errors/webhook-error.js';
+import { verificationError } from './verification-error.js';
 
 /**
  * A raw body, taken byte-exact: a string (its UTF-8 bytes), a `Uint8Array` (Node `Buffer`
@@ -15,7 +15,7 @@ export function normalizeBody(body: unknown): string | Uint8Array {
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   const parsed = typeof body === 'object' && body !== null;
-  throw new WebhookVerificationError('webhook_body_unsupported', {
+  throw verificationError('webhook_body_unsupported', {
     detail: parsed
       ? 'The body is an already-parsed object; pass the raw request body (string or bytes) instead'
       : `Expected the body to be a string, Uint8Array or ArrayBuffer, got ${body === null ? 'null' : typeof body}`,

@@ -1,4 +1,4 @@
-import { WebhookVerificationError } from '../errors/webhook-error.js';
+import { verificationError } from './verification-error.js';
 
 /** A WHATWG `Headers` (or anything with a case-insensitive `get`). */
 export interface HeadersLike {
@@ -17,7 +17,7 @@ function isHeadersLike(headers: HeaderInput): headers is HeadersLike {
 
 function lookup(headers: HeaderInput, name: string): string | readonly string[] | undefined | null {
   if (typeof headers !== 'object' || headers === null) {
-    throw new WebhookVerificationError('webhook_header_malformed', { detail: 'Expected `headers` to be an object' });
+    throw verificationError('webhook_header_malformed', { detail: 'Expected `headers` to be an object' });
   }
   if (isHeadersLike(headers)) return headers.get(name);
   const record = headers as Readonly<Record<string, unknown>>;
@@ -39,7 +39,7 @@ export function readHeader(headers: HeaderInput, name: string): string | undefin
   let value = lookup(headers, name);
   if (Array.isArray(value)) {
     if (value.length > 1) {
-      throw new WebhookVerificationError('webhook_header_malformed', {
+      throw verificationError('webhook_header_malformed', {
         detail: `Header ${name} was sent ${value.length} times; send it once`,
       });
     }
@@ -47,7 +47,7 @@ export function readHeader(headers: HeaderInput, name: string): string | undefin
   }
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw new WebhookVerificationError('webhook_header_malformed', { detail: `Header ${name} is not a string` });
+    throw verificationError('webhook_header_malformed', { detail: `Header ${name} is not a string` });
   }
   return value;
 }
@@ -60,7 +60,7 @@ export function readHeader(headers: HeaderInput, name: string): string | undefin
 export function requireHeader(headers: HeaderInput, name: string): string {
   const value = readHeader(headers, name);
   if (value === undefined) {
-    throw new WebhookVerificationError('webhook_header_missing', { detail: `Missing header ${name}` });
+    throw verificationError('webhook_header_missing', { detail: `Missing header ${name}` });
   }
   return value;
 }

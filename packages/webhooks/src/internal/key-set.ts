@@ -14,8 +14,12 @@ export interface IdentifiedKey<K> {
 const PARSE_CACHE_LIMIT = 256;
 const parsed = new Map<string, WebhookSecret>();
 
-/** Parses string secrets once per process (bounded), so one-shot `verify()` calls stay cheap. */
-function cachedSecret(input: SecretInput): WebhookSecret {
+/**
+ * Parses string secrets once per process (bounded), so one-shot `verify()` calls stay cheap. The
+ * strings are the ones the caller already holds (typically from the environment); the cache adds
+ * no copy of a secret beyond the parsed key.
+ */
+export function cachedSecret(input: SecretInput): WebhookSecret {
   if (typeof input !== 'string') return parseSecret(input);
   let secret = parsed.get(input);
   if (!secret) {

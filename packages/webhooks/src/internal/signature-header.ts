@@ -1,4 +1,5 @@
-import { WebhookVerificationError } from '../errors/webhook-error.js';
+import type { WebhookVerificationError } from '../errors/webhook-error.js';
+import { verificationError } from './verification-error.js';
 
 /** One signature from a signature header, kept in its canonical text encoding. */
 export interface HeaderSignature {
@@ -23,7 +24,7 @@ const STANDARD_V1 = /^v1,[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 const V1_PREFIX = 3;
 
 function malformed(header: string, detail: string): WebhookVerificationError {
-  return new WebhookVerificationError('webhook_header_malformed', { detail: `Header ${header}: ${detail}` });
+  return verificationError('webhook_header_malformed', { detail: `Header ${header}: ${detail}` });
 }
 
 function entries(value: string, header: string): string[] {

@@ -1,4 +1,4 @@
-import { WebhookVerificationError } from '../errors/webhook-error.js';
+import { verificationError } from './verification-error.js';
 
 /** 1-10 ASCII digits, no sign, no leading zero (except "0"): Unix seconds up to year 2286. */
 const TIMESTAMP = /^(?:0|[1-9][0-9]{0,9})$/;
@@ -12,7 +12,7 @@ export function parseTimestamp(value: string, header: string): number {
     const detail = /^[0-9]{11,}$/.test(value)
       ? `Header ${header} has ${value.length} digits; send Unix seconds, not milliseconds`
       : `Header ${header} must be Unix seconds as ASCII digits`;
-    throw new WebhookVerificationError('webhook_timestamp_invalid', { detail });
+    throw verificationError('webhook_timestamp_invalid', { detail });
   }
   return Number(value);
 }
@@ -34,12 +34,12 @@ export interface Tolerance {
 export function checkTolerance(timestampSec: number, nowMs: number, pastSec: number, futureSec: number): void {
   const tsMs = timestampSec * 1000;
   if (nowMs - tsMs > pastSec * 1000) {
-    throw new WebhookVerificationError('webhook_timestamp_too_old', {
+    throw verificationError('webhook_timestamp_too_old', {
       detail: `The timestamp is older than the ${pastSec} s tolerance`,
     });
   }
   if (tsMs - nowMs > futureSec * 1000) {
-    throw new WebhookVerificationError('webhook_timestamp_in_future', {
+    throw verificationError('webhook_timestamp_in_future', {
       detail: `The timestamp is more than ${futureSec} s in the future`,
     });
   }
