@@ -14,6 +14,7 @@ import { provision } from './provision.mjs';
 const steps = [
   ['changesets parse; `changeset status` against the base branch', ['node', 'scripts/check-changesets.mjs']],
   ['package metadata and LICENSE copies', ['node', 'scripts/package-metadata.mjs']],
+  ['docs: README package table, docs index, no paths outside the repository', ['node', 'scripts/check-docs.mjs']],
   ['build', ['pnpm', 'build']],
   ['lint', ['pnpm', 'lint']],
   ['typecheck', ['pnpm', 'typecheck']],
