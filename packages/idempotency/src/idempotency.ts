@@ -127,11 +127,13 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
     for (;;) {
       const token = randomToken();
       let outcome: BeginOutcome;
+      let sent: Promise<BeginOutcome> | undefined;
       try {
         outcome = await withDeadline(
           () => {
             const now = clock.now();
-            return store.begin({ key: storageKey, fingerprint, token, now, lockExpiresAt: now + lockTtlMs });
+            sent = store.begin({ key: storageKey, fingerprint, token, now, lockExpiresAt: now + lockTtlMs });
+            return sent;
           },
           deadlineMs,
           timers,
@@ -139,6 +141,7 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
           'begin',
         );
       } catch (error) {
+        if (sent) releaseLateClaim(resolved, sent, storageKey, token);
         if (!signal?.aborted) emit({ type: 'store_unavailable', key: storageKey, store: store.name, cause: error });
         throw error;
       }
@@ -189,6 +192,28 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
   }
 
   return Object.freeze({ storeName: resolved.store.name, begin, run });
+}
+
+/**
+ * A claim the caller gave up on (deadline or abort) may still be executed by a store that was only
+ * slow, leaving a lock nobody will finish: once it lands, release it, so retries proceed at once
+ * instead of getting 409 until `lockTtlMs`. The operation never ran, so nothing can run twice.
+ */
+function releaseLateClaim(options: ResolvedOptions, sent: Promise<BeginOutcome>, key: string, token: string): void {
+  sent.then(
+    (outcome) => {
+      if (outcome.status !== 'acquired') return;
+      options.store.release(key, token).then(
+        () => options.emit({ type: 'released', key, store: options.store.name }),
+        () => {
+          // The lock expires on its own after lockTtlMs.
+        },
+      );
+    },
+    () => {
+      // The store failed: nothing was claimed.
+    },
+  );
 }
 
 async function storageKeyOf(options: ResolvedOptions, key: string, principal: string): Promise<string> {

@@ -261,6 +261,65 @@ describe('createIdempotency: a failing or stalled store fails closed', () => {
     expect(op).not.toHaveBeenCalled();
   });
 
+  it('a claim that lands after the deadline is released once it does: the retry proceeds at once, nothing ran twice', async () => {
+    const clock = new FakeClock(0);
+    const memory = createMemoryStore();
+    let landClaim!: () => void;
+    const slow: IdempotencyStore = {
+      name: 'slow',
+      begin: (request) =>
+        new Promise((resolve) => {
+          landClaim = () => resolve(memory.begin(request));
+        }),
+      complete: (request) => memory.complete(request),
+      release: (key, token) => memory.release(key, token),
+    };
+    const events: IdempotencyEvent[] = [];
+    const idempotency = createIdempotency({
+      store: slow,
+      deadlineMs: 100,
+      clock,
+      timers: clock,
+      onEvent: (e) => events.push(e),
+    });
+    const op = vi.fn(() => 'ran');
+    const first = idempotency.run('late', op).catch(codeOf);
+    await settleUntil(() => clock.pendingTimers === 1);
+    await clock.advanceAsync(100);
+    expect(await first).toBe('idempotency_store_unavailable');
+    landClaim(); // Redis resumes and executes the claim after the caller gave up
+    await settleUntil(() => events.some((e) => e.type === 'released'));
+    const direct = createIdempotency({ store: memory, clock, timers: clock });
+    expect(await direct.run('late', op)).toEqual({ value: 'ran', replayed: false });
+    expect(op).toHaveBeenCalledTimes(1);
+  });
+
+  it('a late claim that fails, or whose release fails, changes nothing (the lock expires on its own)', async () => {
+    const clock = new FakeClock(0);
+    let settleClaim!: (outcome: 'fail' | 'acquire') => void;
+    const release = vi.fn(() => Promise.reject(new Error('still down')));
+    const store: IdempotencyStore = {
+      name: 'late',
+      begin: () =>
+        new Promise((resolve, reject) => {
+          settleClaim = (outcome) =>
+            outcome === 'fail' ? reject(new Error('gone')) : resolve({ status: 'acquired', recovered: false });
+        }),
+      complete: vi.fn(),
+      release,
+    };
+    const idempotency = createIdempotency({ store, deadlineMs: 100, clock, timers: clock });
+    for (const outcome of ['fail', 'acquire'] as const) {
+      const call = idempotency.run('k', () => 1).catch(codeOf);
+      await settleUntil(() => clock.pendingTimers === 1);
+      await clock.advanceAsync(100);
+      expect(await call).toBe('idempotency_store_unavailable');
+      settleClaim(outcome);
+      await settle();
+    }
+    expect(release).toHaveBeenCalledTimes(1);
+  });
+
   it('a store that throws or rejects on begin: 503, the operation never runs', async () => {
     const op = vi.fn(() => 1);
     for (const begin of [
