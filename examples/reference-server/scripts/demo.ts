@@ -304,7 +304,7 @@ async function main(): Promise<void> {
     console.log(`\n${green(bold('Demo complete: every step did what it showed.'))}`);
   } finally {
     await server.close();
-    for (const close of services.closers) await close();
+    for (const closer of services.closers) await closer.close();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
     rmSync(dataDir, { recursive: true, force: true });
   }

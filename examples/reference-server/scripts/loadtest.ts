@@ -395,7 +395,7 @@ async function main(): Promise<number> {
   } finally {
     await floorServer.close();
     await server.close();
-    for (const close of services.closers) await close();
+    for (const closer of services.closers) await closer.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

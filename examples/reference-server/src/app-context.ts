@@ -1,11 +1,18 @@
 import type { Clock } from '@bulwark/core';
 import type { FailoverProvider } from '@bulwark/email';
 import type { ErrorCounter } from '@bulwark/errors';
+import type { Health } from '@bulwark/health';
 import type { RateLimiter } from '@bulwark/ratelimit';
 import type { SloRecorder } from '@bulwark/slo';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AdminAuth, AdminPrincipal } from './admin-auth.js';
+import type { AdminAuth } from './admin-auth.js';
+import type { ApiKeys } from './auth/api-keys.js';
+import type { AuthThrottle } from './auth/auth-throttle.js';
+import type { Authenticator } from './auth/authenticator.js';
+import type { Principal } from './auth/principal.js';
+import type { ClientAddress } from './client-address.js';
+import type { SettingsStore } from './settings-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { Config } from './config.js';
 import type { ServerDatabase } from './database.js';
@@ -13,13 +20,6 @@ import type { DeliveryFeature } from './delivery/delivery-feature.js';
 import type { WebhookSettings } from './email/email-feature.js';
 import type { EmailStore } from './email/email-store.js';
 import type { ServerMetrics } from './metrics.js';
-
-/** A named check run by readiness and dependency health. */
-export interface HealthCheck {
-  readonly name: string;
-  /** Resolves when healthy; rejects (or times out) when not. */
-  check(signal: AbortSignal): Promise<unknown>;
-}
 
 /** Everything the routes share. Built once by `createServices`. */
 export interface AppServices {
@@ -29,6 +29,16 @@ export interface AppServices {
   readonly metrics: ServerMetrics;
   readonly errors: ErrorCounter;
   readonly adminAuth: AdminAuth;
+  /** Publisher and sender keys (stored hashed). */
+  readonly apiKeys: ApiKeys;
+  /** Resolves any bearer credential to a principal. */
+  readonly authenticate: Authenticator;
+  /** Failed authentications per source address. */
+  readonly authThrottle: AuthThrottle;
+  /** Client address of a request (trusted proxies honoured). */
+  readonly clientAddress: ClientAddress;
+  /** Durable small state (admin token rotation). */
+  readonly settings: SettingsStore;
   readonly audit: AuditLog;
   /** Latency/outcome per route; feeds `/admin/slo/recommend` and burn-rate alerts. */
   readonly slo: SloRecorder;
@@ -36,20 +46,18 @@ export interface AppServices {
   readonly rateLimiter: RateLimiter;
   /** Shared Redis client when REDIS_URL is set. */
   readonly redis: Redis | undefined;
-  /** Releases connections and stores; called once at shutdown. */
-  readonly closers: Array<() => Promise<void> | void>;
+  /** Releases connections and stores, in closing order; run once at shutdown. */
+  readonly closers: ReadonlyArray<{ readonly name: string; close(): Promise<void> | void }>;
   /** The server's embedded SQLite database (email events, suppressions, audit log). */
   readonly database: ServerDatabase;
   /** Email sending and ingestion. */
   readonly email: { sender: FailoverProvider; store: EmailStore; webhooks: WebhookSettings } | undefined;
   /** Webhook delivery (dispatcher, store, per-endpoint breakers). */
   readonly delivery: DeliveryFeature | undefined;
-  readonly readinessChecks: HealthCheck[];
-  readonly dependencyChecks: HealthCheck[];
+  /** Cached liveness/readiness checks; readiness fails from the moment shutdown begins. */
+  readonly health: Health;
   /** Optional features wired in (`delivery`, `email`, `slo`, `ratelimit`); the dashboard shows only these. */
   readonly features: Set<string>;
-  /** Flips to true when shutdown starts; readiness reports 503 from then on. */
-  readonly lifecycle: { shuttingDown: boolean };
 }
 
 /**
@@ -66,6 +74,7 @@ export function countError(services: Pick<AppServices, 'errors' | 'metrics'>, er
 export interface AppEnv {
   Variables: {
     requestId: string;
-    principal: AdminPrincipal;
+    principal: Principal;
+    source: string;
   };
 }

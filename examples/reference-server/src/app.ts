@@ -1,16 +1,38 @@
 import { err, errorLogFields, fromZodError, problemResponse } from '@bulwark/errors';
 import { Hono } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import { secureHeaders } from 'hono/secure-headers';
 import { ZodError } from 'zod';
 import { type AppEnv, type AppServices, countError } from './app-context.js';
 import { publicRateLimit } from './rate-limiting.js';
+import { requireJson } from './require-json.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { emailRoutes } from './routes/email.js';
 import { healthRoutes } from './routes/health.js';
 import { sloRoutes } from './routes/slo.js';
+import { toStorageError } from './storage-errors.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const RATE_LIMITED = /^\/(events(\/|$)|email\/|webhooks\/)/;
+
+/** The route a request matched, for metric and SLO labels: the handler's pattern, never a middleware's. */
+function routeLabel(c: Parameters<typeof matchedRoutes>[0]): string {
+  const handlers = matchedRoutes(c).filter((route) => route.method !== 'ALL');
+  return handlers.at(-1)?.path ?? 'unmatched';
+}
+
+/** Sets a header on the final response, copying it first when a middleware returned an immutable one. */
+function setResponseHeader(c: { res: Response }, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(name, value);
+  }
+}
 
 /** Builds the HTTP application from its services. Routes are mounted by feature. */
 export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>) => void> = []): Hono<AppEnv> {
@@ -21,10 +43,10 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set('requestId', requestId);
-    c.header('x-request-id', requestId);
     const started = clock.now();
     await next();
-    const route = c.req.routePath || 'unmatched';
+    setResponseHeader(c, 'x-request-id', requestId);
+    const route = routeLabel(c);
     const seconds = (clock.now() - started) / 1000;
     metrics.httpRequests.inc({ route, method: c.req.method, status: String(c.res.status) });
     metrics.httpDuration.observe({ route, method: c.req.method }, seconds);
@@ -32,9 +54,15 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
       services.slo.record(`${c.req.method} ${route}`, seconds * 1000, c.res.status >= 500 ? 'error' : 'ok');
     }
   });
+  app.use(secureHeaders({ referrerPolicy: 'no-referrer', xFrameOptions: 'DENY', crossOriginResourcePolicy: 'same-origin' }));
+  // API responses are never rendered: nothing may load, frame or be framed. The dashboard page sets its own.
+  app.use(async (c, next) => {
+    await next();
+    if (!c.res.headers.has('content-security-policy')) setResponseHeader(c, 'content-security-policy', API_CSP);
+  });
 
   app.onError((thrown, c) => {
-    const error = thrown instanceof ZodError ? fromZodError(thrown) : thrown;
+    const error = thrown instanceof ZodError ? fromZodError(thrown) : toStorageError(thrown);
     const requestId = c.get('requestId');
     countError(services, error);
     const fields = errorLogFields(error, { requestId });
@@ -52,8 +80,10 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
     });
   });
 
+  // One decision per request, keyed by client address (trusted proxies honoured).
   const limited = publicRateLimit(services);
-  for (const path of ['/events', '/events/*', '/email/*', '/webhooks/*']) app.use(path, limited);
+  app.use('*', (c, next) => (RATE_LIMITED.test(c.req.path) ? limited(c, next) : next()));
+  for (const path of ['/events', '/email/*', '/admin/*']) app.use(path, requireJson());
 
   healthRoutes(app, services);
   adminRoutes(app, services);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -39,6 +39,21 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         request_id TEXT NOT NULL
       );`,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        secret_sha256 BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      ALTER TABLE audit_log ADD COLUMN source TEXT;
+      CREATE INDEX audit_log_at ON audit_log (id DESC);`,
+  },
 ];
 
 /** The server's own embedded database (email events, suppressions, audit log). */
@@ -51,15 +66,23 @@ export interface ServerDatabase {
   close(): void;
 }
 
+/** Makes the database file and its WAL companions owner-only (0600), whatever the umask. */
+export function restrictFiles(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+}
+
 /** Opens (creating if needed) `<dataDir>/server.db` in WAL mode and applies pending migrations. */
 export function openServerDatabase(dataDir: string | ':memory:'): ServerDatabase {
   let path = ':memory:';
   if (dataDir !== ':memory:') {
-    mkdirSync(dataDir, { recursive: true });
+    // Owner-only: the database holds API key digests, suppressions and the audit log.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
     path = join(dataDir, 'server.db');
   }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
+  if (path !== ':memory:') restrictFiles(path);
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');

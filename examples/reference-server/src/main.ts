@@ -1,3 +1,4 @@
+import { createShutdown } from '@bulwark/health';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -8,6 +9,9 @@ function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
 }
+
+// Everything written under DATA_DIR (databases, WAL files, key files) is owner-only.
+process.umask(0o077);
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -25,7 +29,23 @@ try {
 }
 const { services, generatedAdminToken } = built;
 const app = createApp(services);
+services.health.start();
+await services.health.refresh();
 services.delivery?.dispatcher.start();
+
+const shutdown = createShutdown({
+  health: services.health,
+  drainDelayMs: config.SHUTDOWN_DRAIN_MS,
+  deadlineMs: config.SHUTDOWN_DEADLINE_MS,
+  hookTimeoutMs: Math.max(1_000, config.SHUTDOWN_DEADLINE_MS - config.SHUTDOWN_DRAIN_MS),
+  logger: {
+    info: (fields, message) => logger.info(fields, message),
+    error: (fields, message) => logger.error(fields, message),
+  },
+});
+// Hooks run in reverse order of registration: register in opening order, close in closing order.
+for (const closer of [...services.closers].reverse()) shutdown.addHook(closer.name, () => closer.close());
+shutdown.addHook('health', () => services.health.stop());
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
   logger.info({ url: `http://${info.address}:${info.port}`, pid: process.pid }, 'bulwark reference server listening');
@@ -36,25 +56,14 @@ const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.POR
     );
   }
 });
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  services.lifecycle.shuttingDown = true;
-  logger.info({ signal }, 'shutting down: readiness is now 503, draining in-flight work');
-  const deadline = setTimeout(() => {
-    logger.error({ deadlineMs: config.SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; exiting');
-    process.exit(1);
-  }, config.SHUTDOWN_DEADLINE_MS);
-  // Not unref'd: it keeps the process alive until the drain below finishes. The drain waits on
-  // unref'd handles (the delivery store's WAL checkpointer worker), so without a ref'd timer Node
-  // ran out of work mid-drain and exited 0 before "shutdown complete", with the database open.
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const close of services.closers) await close();
-  logger.info('shutdown complete');
-  clearTimeout(deadline);
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+server.once('error', (error: NodeJS.ErrnoException) => {
+  const reason =
+    error.code === 'EADDRINUSE'
+      ? `${config.HOST}:${config.PORT} is already in use (set PORT to another port, or stop what is listening there)`
+      : error.code === 'EACCES'
+        ? `not allowed to listen on ${config.HOST}:${config.PORT} (ports below 1024 need privileges)`
+        : `cannot listen on ${config.HOST}:${config.PORT}: ${error.code ?? error.message}`;
+  fail(`Startup failed: ${reason}`);
+});
+shutdown.addServer(server);
+shutdown.listen();

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '@bulwark/core';
 import { createErrorCounter } from '@bulwark/errors';
+import { createHealth } from '@bulwark/health';
 import { redisClientOptions } from '@bulwark/ratelimit/redis';
 import { createSloRecorder } from '@bulwark/slo';
 import { createMemoryReplayStore } from '@bulwark/webhooks';
@@ -7,6 +8,11 @@ import { createRedisReplayStore } from '@bulwark/webhooks/redis';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAdminAuth, generateAdminToken } from './admin-auth.js';
+import { createApiKeys } from './auth/api-keys.js';
+import { createAuthThrottle } from './auth/auth-throttle.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import { createClientAddress } from './client-address.js';
+import { createSettingsStore } from './settings-store.js';
 import type { AppServices } from './app-context.js';
 import { createAuditLog } from './audit-log.js';
 import type { Config } from './config.js';
@@ -14,6 +20,7 @@ import { openServerDatabase } from './database.js';
 import { createDeliveryFeature } from './delivery/delivery-feature.js';
 import { createEmailSender, webhookSettings } from './email/email-feature.js';
 import { createEmailStore } from './email/email-store.js';
+import { serverHealthChecks } from './health-checks.js';
 import { createMetrics } from './metrics.js';
 import { createApiRateLimiter } from './rate-limiting.js';
 
@@ -34,9 +41,17 @@ export function createServices(
   const generatedAdminToken = config.ADMIN_TOKEN ? undefined : generateAdminToken();
   const metrics = createMetrics();
   const database = openServerDatabase(config.DATA_DIR);
-  const insertAudit = database.db.prepare(
-    'INSERT INTO audit_log (at, actor, action, target, request_id) VALUES (@at, @actor, @action, @target, @requestId)',
-  );
+  const settings = createSettingsStore(database.db);
+  const adminAuth = createAdminAuth({
+    token: config.ADMIN_TOKEN ?? (generatedAdminToken as string),
+    jwtSecret: config.ADMIN_JWT_SECRET,
+    jwtAudience: config.ADMIN_JWT_AUDIENCE,
+    jwtIssuer: config.ADMIN_JWT_ISSUER,
+    jwtMaxTtlSeconds: config.ADMIN_JWT_MAX_TTL_SECONDS,
+    settings,
+    clock,
+  });
+  const apiKeys = createApiKeys(database.db, clock);
   const delivery = createDeliveryFeature({ config, clock, logger, metrics });
   const sender = createEmailSender({ ...env, EMAIL_PROVIDER: config.EMAIL_PROVIDER }, logger, clock);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, redisClientOptions({ lazyConnect: false })) : undefined;
@@ -49,27 +64,33 @@ export function createServices(
     logger,
     metrics,
     errors: createErrorCounter({ clock }),
-    adminAuth: createAdminAuth({
-      token: config.ADMIN_TOKEN ?? (generatedAdminToken as string),
-      jwtSecret: config.ADMIN_JWT_SECRET,
-    }),
+    adminAuth,
+    apiKeys,
+    authenticate: createAuthenticator(adminAuth, apiKeys),
+    authThrottle: createAuthThrottle({ clock }),
+    clientAddress: createClientAddress(config.TRUSTED_PROXIES),
+    settings,
     slo,
     rateLimiter: createApiRateLimiter(config, clock, logger, redis),
     redis,
     closers: [
-      async () => {
-        await delivery.dispatcher.close({ deadlineMs: config.SHUTDOWN_DEADLINE_MS });
-        await delivery.store.close();
+      {
+        name: 'delivery',
+        close: async () => {
+          // In-flight attempts get what is left of the shutdown budget; unfinished ones hand their leases back.
+          await delivery.dispatcher.close({
+            deadlineMs: Math.max(500, config.SHUTDOWN_DEADLINE_MS - config.SHUTDOWN_DRAIN_MS - 1_500),
+          });
+          await delivery.store.close();
+        },
       },
-      () => database.close(),
-      ...(redis ? [async () => void (await redis.quit().catch(() => redis.disconnect()))] : []),
+      { name: 'database', close: () => database.close() },
+      ...(redis ? [{ name: 'redis', close: async () => void (await redis.quit().catch(() => redis.disconnect())) }] : []),
     ],
     audit: createAuditLog({
+      db: database.db,
       clock,
-      sink: (record) => {
-        insertAudit.run({ target: null, ...record });
-        logger.info({ audit: record }, 'admin action');
-      },
+      onRecord: (record) => logger.info({ audit: record }, 'admin action'),
     }),
     database,
     email: {
@@ -85,54 +106,21 @@ export function createServices(
       ),
     },
     delivery,
-    readinessChecks: [
-      {
-        name: 'database',
-        check: async () => {
-          const version = database.schemaVersion();
-          if (version !== database.expectedVersion)
-            throw new Error(`schema at ${version}, expected ${database.expectedVersion}`);
-          return { schemaVersion: version };
-        },
-      },
-      {
-        name: 'delivery_store',
-        check: async () => {
-          const { pending, dead } = await delivery.dispatcher.stats();
-          return { pending, dead };
-        },
-      },
-      ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
-    ],
-    dependencyChecks: [
-      {
-        name: 'breakers:webhook-endpoints',
-        check: async () => {
-          const breakers = Object.values(delivery.breakers.snapshot().breakers);
-          const open = breakers.filter((b) => b.state === 'open').map((b) => b.name);
-          return {
-            healthy: open.length === 0,
-            state: open.length > 0 ? 'open' : breakers.some((b) => b.state === 'half_open') ? 'half_open' : 'closed',
-            summary: open.length > 0 ? `open: ${open.join(', ')}` : `${breakers.length} endpoint breakers`,
-            breakers: breakers.map((b) => ({ name: b.name, state: b.state, retryAfterMs: b.retryAfterMs })),
-          };
-        },
-      },
-      ...Object.entries(sender.breakers).map(([name, breaker]) => ({
-        name: `breaker:email:${name}`,
-        check: async () => {
-          const snapshot = breaker.snapshot();
-          return {
-            healthy: snapshot.state !== 'open',
-            state: snapshot.state,
-            summary: `${snapshot.window.calls} calls, failure rate ${snapshot.window.failureRate ?? 0}%`,
-          };
-        },
-      })),
-      ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
-    ],
     features: new Set<string>(['slo', 'ratelimit']),
-    lifecycle: { shuttingDown: false },
+    health: createHealth({
+      clock,
+      checks: serverHealthChecks({ database, settings, delivery, sender, redis, now: () => clock.now() }),
+      onStatusChange: (result, error) =>
+        logger[result.status === 'pass' ? 'info' : 'warn'](
+          {
+            check: result.name,
+            status: result.status,
+            code: result.code,
+            ...(error instanceof Error ? { err_message: error.message } : {}),
+          },
+          'health check status changed',
+        ),
+    }),
   };
   return generatedAdminToken ? { services, generatedAdminToken } : { services };
 }

@@ -3,39 +3,36 @@ import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
 
 describe('reference server: health', () => {
-  it('reports liveness and readiness, and 503 once shutdown starts', async () => {
+  it('reports liveness and readiness from cached checks, and 503 once shutdown starts', async () => {
     const { request, services } = buildTestApp();
-    expect(await (await request('/health/liveness')).json()).toEqual({ status: 'ok' });
+    expect(await (await request('/health/liveness')).json()).toEqual({ status: 'pass' });
     expect((await request('/health/readiness')).status).toBe(200);
-    services.lifecycle.shuttingDown = true;
+    services.health.markShuttingDown();
     const ready = await request('/health/readiness');
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'shutting_down' });
+    expect(ready.headers.get('content-type')).toBe('application/health+json');
+    expect((await request('/health/liveness')).status).toBe(200);
   });
 
-  it('reports failing checks as not ready / degraded', async () => {
+  it('reports a failing critical check as not ready and a failing breaker as degraded, to admins only', async () => {
     const { request, services } = buildTestApp();
-    services.readinessChecks.push({ name: 'store', check: async () => Promise.reject(new Error('disk gone')) });
-    services.dependencyChecks.push({ name: 'breaker:email', check: async () => ({ healthy: false, state: 'open' }) });
-    const ready = await request('/health/readiness');
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({
-      status: 'not_ready',
-      checks: expect.arrayContaining([
-        { name: 'database', ok: true, detail: { schemaVersion: 1 } },
-        { name: 'store', ok: false, error: 'disk gone' },
-      ]),
-    });
-    expect(await (await request('/health/dependencies')).json()).toMatchObject({
+    services.health.register({ name: 'store', check: () => Promise.reject(new Error('disk gone at /var/secret')) });
+    services.health.register({ name: 'breaker:extra', critical: false, check: () => false });
+    await services.health.refresh();
+    expect((await request('/health/readiness')).status).toBe(503);
+    expect((await request('/health/dependencies')).status).toBe(401);
+    const deps = await request('/health/dependencies', { admin: true });
+    const text = await deps.text();
+    expect(JSON.parse(text)).toMatchObject({
+      status: 'fail',
       dependencies: expect.arrayContaining([
-        { name: 'breaker:email', ok: false, detail: { healthy: false, state: 'open' } },
-        expect.objectContaining({
-          name: 'breaker:email:simulated',
-          ok: true,
-          detail: expect.objectContaining({ state: 'closed' }),
-        }),
+        expect.objectContaining({ name: 'database', status: 'pass', details: { schemaVersion: 2 } }),
+        expect.objectContaining({ name: 'store', status: 'fail', code: 'health_check_failed' }),
+        expect.objectContaining({ name: 'breaker:extra', status: 'warn' }),
+        expect.objectContaining({ name: 'breaker:email:simulated', status: 'pass', details: { state: 'closed' } }),
       ]),
     });
+    expect(text).not.toContain('/var/secret');
   });
 });
 
@@ -77,11 +74,12 @@ describe('reference server: admin API', () => {
 
   it('accepts an HS256 admin JWT when a JWT secret is configured', async () => {
     const secret = 'x'.repeat(40);
-    const { request } = buildTestApp({ ADMIN_JWT_SECRET: secret });
+    const { request, services } = buildTestApp({ ADMIN_JWT_SECRET: secret });
     const jwt = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('ops@example.com')
-      .setExpirationTime('5m')
+      .setIssuedAt(Math.floor(services.clock.now() / 1000))
+      .setExpirationTime(Math.floor(services.clock.now() / 1000) + 300)
       .sign(new TextEncoder().encode(secret));
     expect((await request('/admin/errors', { headers: { authorization: `Bearer ${jwt}` } })).status).toBe(200);
     const forged = await new SignJWT({})
@@ -105,7 +103,8 @@ describe('reference server: admin API', () => {
   it('serves Prometheus metrics including request counters', async () => {
     const { request } = buildTestApp();
     await request('/health/liveness');
-    const text = await (await request('/metrics')).text();
+    expect((await request('/metrics', { admin: true })).status).toBe(401);
+    const text = await (await request('/metrics', { admin: true })).text();
     expect(text).toContain('http_requests_total{route="/health/liveness",method="GET",status="200"} 1');
   });
 

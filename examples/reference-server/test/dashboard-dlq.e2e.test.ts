@@ -34,7 +34,7 @@ describe.skipIf(!executablePath)('dashboard: delivery queue and DLQ in headless 
 
   afterAll(async () => {
     await session?.close();
-    for (const close of built.services.closers) await close();
+    for (const closer of built.services.closers) await closer.close();
     await new Promise<void>((resolve) => receiver?.close(() => resolve()));
   });
 
@@ -47,7 +47,7 @@ describe.skipIf(!executablePath)('dashboard: delivery queue and DLQ in headless 
       body: JSON.stringify({ url: `http://127.0.0.1:${port}/hooks`, eventTypes: ['order.created'] }),
     });
     const { messageId } = await (
-      await request('/events', { method: 'POST', body: JSON.stringify({ type: 'order.created', payload: { id: 1 } }) })
+      await request('/events', { admin: true, method: 'POST', body: JSON.stringify({ type: 'order.created', payload: { id: 1 } }) })
     ).json();
     services.delivery?.dispatcher.start();
     await services.delivery?.dispatcher.idle();
@@ -65,7 +65,7 @@ describe.skipIf(!executablePath)('dashboard: delivery queue and DLQ in headless 
     await page.click('button[data-requeue]');
     await services.delivery?.dispatcher.idle();
     await expect.poll(() => page.textContent('#dlq-size'), { timeout: 10_000 }).toBe('0');
-    const status = await (await request(`/events/${messageId}`)).json();
+    const status = await (await request(`/events/${messageId}`, { admin: true })).json();
     expect(status.deliveries[0].status).toBe('succeeded');
     await page.close();
   });

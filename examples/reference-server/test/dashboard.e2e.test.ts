@@ -18,7 +18,7 @@ describe.skipIf(!executablePath)('dashboard in headless Chromium', () => {
 
   afterAll(async () => {
     await session?.close();
-    for (const close of services.closers) await close();
+    for (const closer of services.closers) await closer.close();
   });
 
   it('asks for the admin token, then shows health and error counts', async () => {

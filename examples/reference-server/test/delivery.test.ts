@@ -10,7 +10,7 @@ function app(env: Record<string, string> = {}) {
   return built;
 }
 afterEach(async () => {
-  for (const built of apps.splice(0)) for (const close of built.services.closers) await close();
+  for (const built of apps.splice(0)) for (const closer of built.services.closers) await closer.close();
 });
 
 async function createEndpoint(request: ReturnType<typeof buildTestApp>['request'], body: Record<string, unknown> = {}) {
@@ -29,14 +29,14 @@ describe('reference server: webhook delivery (simulated egress)', () => {
     const { endpoint, secret } = await createEndpoint(request);
     expect(secret).toMatch(/^whsec_/);
 
-    const published = await request('/events', {
+    const published = await request('/events', { admin: true,
       method: 'POST',
       body: JSON.stringify({ type: 'invoice.paid', payload: { id: 'in_1' } }),
     });
     expect(published.status).toBe(202);
     const { messageId, deliveryIds } = await published.json();
     expect(deliveryIds).toHaveLength(1);
-    const ignored = await request('/events', {
+    const ignored = await request('/events', { admin: true,
       method: 'POST',
       body: JSON.stringify({ type: 'user.created', payload: {} }),
     });
@@ -49,15 +49,15 @@ describe('reference server: webhook delivery (simulated egress)', () => {
     expect(history.deliveries).toEqual([
       expect.objectContaining({ endpointId: endpoint.id, status: 'succeeded', attempts: 1 }),
     ]);
-    const status = await (await request(`/events/${messageId}`)).json();
+    const status = await (await request(`/events/${messageId}`, { admin: true })).json();
     expect(status.deliveries).toEqual([{ endpointId: endpoint.id, status: 'succeeded', attempts: 1 }]);
-    expect(await (await request('/metrics')).text()).toContain('bulwark_events_total{name="webhook.sent.simulated"} 1');
+    expect(await (await request('/metrics', { admin: true })).text()).toContain('bulwark_events_total{name="webhook.sent.simulated"} 1');
   });
 
   it('rejects invalid events and endpoints with validation problems', async () => {
     const { request } = app();
-    expect((await request('/events', { method: 'POST', body: 'not json' })).status).toBe(422);
-    const badEvent = await request('/events', { method: 'POST', body: JSON.stringify({ type: '', payload: 1 }) });
+    expect((await request('/events', { admin: true, method: 'POST', body: 'not json' })).status).toBe(422);
+    const badEvent = await request('/events', { admin: true, method: 'POST', body: JSON.stringify({ type: '', payload: 1 }) });
     expect(badEvent.status).toBe(422);
     const badEndpoint = await request('/admin/endpoints', {
       method: 'POST',
@@ -112,7 +112,7 @@ describe('reference server: webhook delivery (simulated egress)', () => {
       });
       const { endpoint } = await createEndpoint(request, { url: `http://127.0.0.1:${port}/hooks` });
       const { messageId } = await (
-        await request('/events', {
+        await request('/events', { admin: true,
           method: 'POST',
           body: JSON.stringify({ type: 'invoice.paid', payload: { id: 'in_2' } }),
         })
@@ -136,7 +136,7 @@ describe('reference server: webhook delivery (simulated egress)', () => {
       });
       expect((await requeued.json()).requeued).toBe(1);
       await services.delivery?.dispatcher.idle();
-      const after = await (await request(`/events/${messageId}`)).json();
+      const after = await (await request(`/events/${messageId}`, { admin: true })).json();
       // A requeue starts a fresh attempt budget; the history keeps every attempt.
       expect(after.deliveries).toEqual([{ endpointId: endpoint.id, status: 'succeeded', attempts: 1 }]);
       const full = await (await request(`/admin/deliveries/${messageId}`, { admin: true })).json();

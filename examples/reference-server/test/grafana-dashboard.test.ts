@@ -119,7 +119,7 @@ describe('docs/grafana/bulwark-dashboard.json', () => {
     await request('/admin/errors');
     await request('/no-such-route');
     await services.delivery?.dispatcher.stats();
-    const response = await request('/metrics');
+    const response = await request('/metrics', { admin: true });
     expect(response.status).toBe(200);
     const exported = exportedNames(await response.text());
     for (const name of ['http_requests_total', 'bulwark_errors_total', 'bulwark_events_total', 'bulwark_gauge']) {
@@ -133,6 +133,6 @@ describe('docs/grafana/bulwark-dashboard.json', () => {
     expect(referenced.size).toBeGreaterThan(5);
     const unknown = [...referenced].filter((name) => !exported.has(name));
     expect(unknown).toEqual([]);
-    for (const close of services.closers) await close();
+    for (const closer of services.closers) await closer.close();
   });
 });

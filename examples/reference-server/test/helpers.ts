@@ -16,13 +16,16 @@ export function buildTestApp(env: Record<string, string> = {}) {
       done();
     },
   });
-  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'info', DATA_DIR: ':memory:', ...env });
+  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'info', DATA_DIR: ':memory:', EMAIL_SENDER_DOMAINS: 'acme.test', ...env });
   const clock = new FakeClock(Date.UTC(2026, 10, 22));
   const { services } = createServices(config, createLogger(config.LOG_LEVEL, sink), clock, env);
   const app = createApp(services);
-  const request = (path: string, init: RequestInit & { admin?: boolean } = {}) => {
+  const checked = services.health.refresh();
+  const request = async (path: string, init: RequestInit & { admin?: boolean } = {}) => {
+    await checked;
     const headers = new Headers(init.headers);
     if (init.admin) headers.set('authorization', `Bearer ${ADMIN_TOKEN}`);
+    if (typeof init.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json');
     return app.request(path, { ...init, headers });
   };
   return { app, services, clock, lines, request };

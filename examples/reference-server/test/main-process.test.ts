@@ -41,7 +41,7 @@ describe('reference server process', () => {
 
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
-      expect(server.output()).toContain('shutting down: readiness is now 503');
+      expect(server.output()).toContain('shutdown started: readiness now fails');
       expect(server.output()).toContain('shutdown complete');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

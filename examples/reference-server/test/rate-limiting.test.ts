@@ -28,8 +28,8 @@ describe('reference server: public rate limiting', () => {
 
   it('counts denials by code for /admin/errors', async () => {
     const { request } = buildTestApp({ RATE_LIMIT_PER_SECOND: '1' });
-    await request('/email/send', { method: 'POST' });
-    await request('/email/send', { method: 'POST' });
+    await request('/email/send', { admin: true, method: 'POST' });
+    await request('/email/send', { admin: true, method: 'POST' });
     const snapshot = await (await request('/admin/errors', { admin: true })).json();
     expect(snapshot.codes).toContainEqual(expect.objectContaining({ code: 'rate_limit_exceeded', count: 1 }));
   });
@@ -47,7 +47,7 @@ describe('reference server: public rate limiting', () => {
       const ready = await request('/health/readiness');
       expect(ready.status).toBe(503);
     } finally {
-      for (const close of services.closers) await close();
+      for (const closer of services.closers) await closer.close();
     }
   });
 });

@@ -36,7 +36,7 @@ describe.skipIf(!url)('reference server with REDIS_URL (a real Redis)', () => {
       });
       expect(created.status).toBe(201);
       const { endpoint } = (await created.json()) as { endpoint: { id: string } };
-      const published = await request('/events', {
+      const published = await request('/events', { admin: true,
         method: 'POST',
         body: JSON.stringify({ type: 'invoice.paid', payload: { id: `in_${randomUUID()}` } }),
       });
@@ -70,7 +70,7 @@ describe.skipIf(!url)('reference server with REDIS_URL (a real Redis)', () => {
       expect((await admin?.keys('bulwark:email-webhook-replay:*'))?.length).toBeGreaterThan(0);
     } finally {
       await reader.close();
-      for (const close of services.closers) await close();
+      for (const closer of services.closers) await closer.close();
     }
   });
 });

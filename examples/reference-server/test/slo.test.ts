@@ -31,6 +31,6 @@ describe('reference server: SLO recording', () => {
   it('exports SLO metrics on /metrics', async () => {
     const { request } = buildTestApp();
     await request('/admin/errors', { admin: true });
-    expect(await (await request('/metrics')).text()).toContain('GET /admin/errors');
+    expect(await (await request('/metrics', { admin: true })).text()).toContain('GET /admin/errors');
   });
 });

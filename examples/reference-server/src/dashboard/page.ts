@@ -65,14 +65,17 @@ const renderers = {
   async health() {
     const live = await fetch('/health/liveness').then((r) => r.json());
     const ready = await fetch('/health/readiness').then((r) => r.json());
-    panel('health', '<p>Liveness ' + pill(live.status) + ' · Readiness ' + pill(ready.status) + '</p>' +
-      table(['check', 'state'], (ready.checks || []).map((c) => [esc(c.name), pill(c.ok ? 'ok' : 'bad') + (c.error ? ' <span class="muted">' + esc(c.error) + '</span>' : '')])));
+    const deps = await api('/health/dependencies');
+    const critical = ((deps && deps.dependencies) || []).filter((d) => d.critical);
+    panel('health', '<p>Liveness ' + pill(live.status === 'pass' ? 'ok' : 'bad') + ' · Readiness ' + pill(ready.status === 'fail' ? 'not_ready' : 'ready') + '</p>' +
+      table(['check', 'state'], critical.map((c) => [esc(c.name), pill(c.status === 'pass' ? 'ok' : 'bad') + (c.code ? ' <span class="muted">' + esc(c.code) + '</span>' : '')])));
   },
   async dependencies() {
-    const deps = await fetch('/health/dependencies').then((r) => r.json());
-    panel('dependencies', table(['dependency', 'state', 'detail'], (deps.dependencies || []).map((d) => [
-      esc(d.name), pill(d.detail && d.detail.state ? d.detail.state : (d.ok ? 'ok' : 'bad')),
-      '<span class="muted">' + esc(d.error || (d.detail && d.detail.summary) || '') + '</span>'])));
+    const deps = await api('/health/dependencies');
+    const rows = ((deps && deps.dependencies) || []).filter((d) => !d.critical);
+    panel('dependencies', table(['dependency', 'state', 'detail'], rows.map((d) => [
+      esc(d.name), pill(d.details && d.details.state ? d.details.state : (d.status === 'pass' ? 'ok' : 'bad')),
+      '<span class="muted">' + esc(d.code || ((d.details && d.details.breakers) || []).filter((b) => b.state !== 'closed').map((b) => b.name + ' ' + b.state).join(', ')) + '</span>'])));
   },
   async queue() {
     const dlq = features.has('delivery') ? await api('/admin/dlq') : undefined;

@@ -4,6 +4,9 @@ import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { AppEnv, AppServices } from '../app-context.js';
+import { requireAccess } from '../auth/require-access.js';
+import { createEndpointUrlCheck } from '../delivery/endpoint-url-check.js';
+import { readJson } from '../read-json.js';
 import { audit } from './admin.js';
 
 const MAX_EVENT_BYTES = 256 * 1024;
@@ -13,29 +16,24 @@ const requeueSchema = z.union([
   z.object({ endpointId: z.string().min(1).max(200).optional() }).strict(),
 ]);
 
-async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
-  return c.req.json().catch(() => {
-    throw err('validation_failed', { detail: 'Body must be JSON' });
-  });
-}
-
 /** Public event API, endpoint admin, DLQ and delivery inspection. */
 export function deliveryRoutes(app: Hono<AppEnv>, services: AppServices): void {
   const delivery = services.delivery;
   if (!delivery) return;
   const { dispatcher } = delivery;
   services.features.add('delivery');
+  const checkUrl = createEndpointUrlCheck(services.config);
 
   const tooLarge = () => {
     throw err('payload_too_large', { detail: `Events are limited to ${MAX_EVENT_BYTES} bytes` });
   };
 
-  app.post('/events', bodyLimit({ maxSize: MAX_EVENT_BYTES, onError: tooLarge }), async (c) => {
-    const result = await dispatcher.publish((await jsonBody(c)) as never);
+  app.post('/events', requireAccess(services, 'events:publish'), bodyLimit({ maxSize: MAX_EVENT_BYTES, onError: tooLarge }), async (c) => {
+    const result = await dispatcher.publish((await readJson(c)) as never);
     return c.json(result, 202);
   });
 
-  app.get('/events/:id', async (c) => {
+  app.get('/events/:id', requireAccess(services, 'events:read'), async (c) => {
     const deliveries = await dispatcher.inspect(c.req.param('id'));
     if (deliveries.length === 0) throw err('not_found', { detail: 'No deliveries for that event id' });
     return c.json({
@@ -46,13 +44,16 @@ export function deliveryRoutes(app: Hono<AppEnv>, services: AppServices): void {
 
   app.get('/admin/endpoints', async (c) => c.json({ endpoints: await dispatcher.endpoints.list() }));
   app.post('/admin/endpoints', async (c) => {
-    const created = await dispatcher.endpoints.create(endpointInputSchema.parse(await jsonBody(c)));
+    const input = endpointInputSchema.parse(await readJson(c));
+    await checkUrl(input.url);
+    const created = await dispatcher.endpoints.create(input);
     audit(c, services, 'endpoint.create', created.endpoint.id);
     return c.json({ ...created, note: 'The secret is shown once.' }, 201, { 'cache-control': 'no-store' });
   });
   app.get('/admin/endpoints/:id', async (c) => c.json(await dispatcher.endpoints.get(c.req.param('id'))));
   app.patch('/admin/endpoints/:id', async (c) => {
-    const changes = endpointUpdateSchema.parse(await jsonBody(c));
+    const changes = endpointUpdateSchema.parse(await readJson(c));
+    if (changes.url !== undefined) await checkUrl(changes.url);
     const updated = await dispatcher.endpoints.update(
       c.req.param('id'),
       Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Parameters<
@@ -101,7 +102,7 @@ export function deliveryRoutes(app: Hono<AppEnv>, services: AppServices): void {
     });
   });
   app.post('/admin/dlq/requeue', async (c) => {
-    const selector = requeueSchema.parse(await jsonBody(c));
+    const selector = requeueSchema.parse(await readJson(c));
     let requeued: number;
     if ('messageIds' in selector) {
       const wanted = new Set(selector.messageIds);

@@ -1,6 +1,5 @@
 import {
   type EmailWebhookProvider,
-  emailErrors,
   emailMessageSchema,
   parseEmailWebhook,
   suppressionsFromEvents,
@@ -10,6 +9,9 @@ import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { AppEnv, AppServices } from '../app-context.js';
+import { requireAccess } from '../auth/require-access.js';
+import { readJson } from '../read-json.js';
+import { serverErrors } from '../server-errors.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const providerParam = z.enum(['resend', 'postmark', 'sendgrid', 'ses', 'mailgun']);
@@ -23,22 +25,33 @@ export function emailRoutes(app: Hono<AppEnv>, services: AppServices): void {
   if (!email) return;
   services.features.add('email');
 
-  app.post('/email/send', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
-    const raw: unknown = await c.req.json().catch(() => {
-      throw err('validation_failed', { detail: 'Body must be JSON' });
-    });
-    const message = emailMessageSchema.parse(raw);
-    const recipients = [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])].map((address) => address.email);
-    const suppressed = email.store.suppressed(recipients);
-    if (suppressed.length > 0) {
-      throw emailErrors.err('email_suppressed', {
-        detail: `${suppressed.length} recipient(s) are on the suppression list`,
-        extensions: { suppressed },
+  const senderDomains = new Set(services.config.EMAIL_SENDER_DOMAINS);
+  app.post('/email/send', requireAccess(services, 'email:send'), bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
+    const message = emailMessageSchema.parse(await readJson(c));
+    const domain = message.from.email.slice(message.from.email.lastIndexOf('@') + 1).toLowerCase();
+    if (!senderDomains.has(domain)) {
+      throw serverErrors.err('sender_not_allowed', {
+        detail: `\`from\` must be an address in ${[...senderDomains].join(', ')} (EMAIL_SENDER_DOMAINS)`,
       });
     }
-    const result = await email.sender.send(message);
+    // Suppressed recipients are dropped without saying which: naming them would tell any sender
+    // who bounced or complained.
+    const all = [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])].map((address) => address.email);
+    const suppressed = new Set(email.store.suppressed(all));
+    const keep = (list: typeof message.to | undefined) => (list ?? []).filter((a) => !suppressed.has(a.email));
+    const to = keep(message.to);
+    const cc = keep(message.cc);
+    const bcc = keep(message.bcc);
+    if (suppressed.size > 0) metrics.events.inc({ name: 'email.recipients_suppressed' });
+    if (to.length === 0) {
+      return c.json({ sent: false, detail: 'No deliverable recipient: nothing was sent.' }, 202);
+    }
+    const result = await email.sender.send({ ...message, to, cc, bcc });
     metrics.events.inc({ name: 'email.sent' });
-    return c.json({ provider: result.provider, messageId: result.messageId, acceptedAt: result.acceptedAt }, 202);
+    return c.json(
+      { sent: true, provider: result.provider, messageId: result.messageId, acceptedAt: result.acceptedAt },
+      202,
+    );
   });
 
   app.post('/webhooks/email/:provider', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
