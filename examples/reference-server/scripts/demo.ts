@@ -39,6 +39,7 @@ const receiver = createServer((req, res) => {
 
 // ── helpers ────────────────────────────────────────────────────────────────────────────────
 let base = '';
+let apiKey = '';
 async function api<T = Record<string, unknown>>(
   method: string,
   path: string,
@@ -47,6 +48,7 @@ async function api<T = Record<string, unknown>>(
 ): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (admin) headers.authorization = `Bearer ${ADMIN_TOKEN}`;
+  else if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   const response = await fetch(`${base}${path}`, {
     method,
     headers,
@@ -77,13 +79,13 @@ async function step(title: string, run: () => Promise<string | undefined>): Prom
 }
 async function breakerState(endpointId: string): Promise<string | undefined> {
   const deps = await api<{
-    dependencies: Array<{ name: string; detail?: { breakers?: Array<{ name: string; state: string }> } }>;
-  }>('GET', '/health/dependencies');
+    dependencies: Array<{ name: string; details?: { breakers?: Array<{ name: string; state: string }> } }>;
+  }>('GET', '/health/dependencies', undefined, true);
   const group = deps.body.dependencies.find((d) => d.name === 'breakers:webhook-endpoints');
-  return group?.detail?.breakers?.find((b) => b.name === `webhook:${endpointId}`)?.state;
+  return group?.details?.breakers?.find((b) => b.name === `webhook:${endpointId}`)?.state;
 }
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
   const line = text.split('\n').find((l) => l.startsWith(`bulwark_events_total{name="${name}"}`));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
@@ -111,16 +113,52 @@ async function main(): Promise<void> {
     BREAKER_OPEN_WAIT_MS: '1500',
     RATE_LIMIT_PER_SECOND: '1000',
     RESEND_WEBHOOK_SECRET: RESEND_SECRET,
+    EMAIL_SENDER_DOMAINS: 'acme.test',
+    SHUTDOWN_DRAIN_MS: '0',
   };
   const config = loadConfig(env);
   const { services } = createServices(config, createLogger('silent'), systemClock, env);
   const app = createApp(services);
   const server = await listenOnLoopback(app.fetch);
   base = server.url;
+  services.health.start();
   services.delivery?.dispatcher.start();
   console.log(bold(`Bulwark demo — server ${base}, receiver ${receiverUrl}\n`));
 
   try {
+    await step(
+      'Anonymous publishing is refused; an API key with scopes is created (shown once, stored hashed)',
+      async () => {
+        const anonymous = await api<{ code: string }>('POST', '/events', { type: 'order.created', payload: {} });
+        check(
+          anonymous.status === 401 && anonymous.body.code === 'unauthorized',
+          `anonymous publish answered ${anonymous.status}`,
+        );
+        const text = await fetch(`${base}/events`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'text/plain' },
+        });
+        check(text.status === 415 || text.status === 401, `text/plain publish answered ${text.status}`);
+        const created = await api<{ key: string }>(
+          'POST',
+          '/admin/api-keys',
+          { name: 'demo publisher', scopes: ['events:publish', 'events:read', 'email:send'] },
+          true,
+        );
+        check(created.status === 201 && created.body.key.startsWith('bwk_'), `key not created: ${created.status}`);
+        apiKey = created.body.key;
+        const wrongType = await api<{ code: string }>('POST', '/email/send', undefined);
+        check(wrongType.status === 400 || wrongType.status === 422, `empty send answered ${wrongType.status}`);
+        await fetch(`${base}/email/send`, {
+          method: 'POST',
+          body: 'hi',
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'text/plain' },
+        });
+        return 'POST /events without credentials → 401; key bwk_… created with events:publish, events:read, email:send';
+      },
+    );
+
     let endpointA = '';
     let secretA = '';
     await step('Create endpoint A for order.created events (secret shown once)', async () => {
@@ -156,9 +194,11 @@ async function main(): Promise<void> {
 
     await step("Endpoint A's circuit breaker opens (shown in /health/dependencies)", async () => {
       await waitFor('breaker OPEN', async () => (await breakerState(endpointA)) === 'open');
-      const deps = await api('GET', '/health/dependencies');
-      check(deps.status === 503, 'dependencies should report degraded while a breaker is open');
-      return `breaker webhook:${endpointA} is OPEN; /health/dependencies answers 503 (degraded)`;
+      const deps = await api<{ status: string }>('GET', '/health/dependencies', undefined, true);
+      check(deps.body.status === 'warn', 'dependencies should report degraded (warn) while a breaker is open');
+      const ready = await fetch(`${base}/health/readiness`);
+      check(ready.status === 200, 'one open endpoint breaker must not take the server out of rotation');
+      return `breaker webhook:${endpointA} is OPEN; /health/dependencies reports warn, readiness stays 200`;
     });
 
     await step('Receiver A recovers → half-open trial → closed → the queue drains', async () => {
@@ -264,18 +304,19 @@ async function main(): Promise<void> {
       });
       const ingested = await fetch(`${base}/webhooks/email/resend`, { method: 'POST', headers, body: payload });
       check(ingested.status === 200, `ingestion answered ${ingested.status}`);
-      const send = await api<{ code: string }>('POST', '/email/send', {
+      const send = await api<{ sent: boolean }>('POST', '/email/send', {
         from: 'hello@acme.test',
         to: 'gone@example.com',
         subject: 'Hello again',
         text: 'Hi',
       });
       check(
-        send.status === 422 && send.body.code === 'email_suppressed',
-        `send answered ${send.status} ${send.body.code}`,
+        send.status === 202 && send.body.sent === false,
+        `send answered ${send.status} ${JSON.stringify(send.body)}`,
       );
       check((await metric('email.bounced')) === 1, 'email.bounced metric not incremented');
-      return 'bounce stored, gone@example.com suppressed, the next send refused with email_suppressed';
+      check((await metric('email.recipients_suppressed')) === 1, 'email.recipients_suppressed not counted');
+      return 'bounce stored, gone@example.com suppressed, the next send accepted but not sent (the sender is not told who bounced)';
     });
 
     await step('What the admin sees: /admin/errors and /admin/slo/recommend', async () => {
@@ -286,8 +327,8 @@ async function main(): Promise<void> {
         true,
       );
       check(
-        errors.body.codes.some((c) => c.code === 'email_suppressed'),
-        'email_suppressed not counted',
+        errors.body.codes.some((c) => c.code === 'unsupported_media_type'),
+        'unsupported_media_type not counted',
       );
       const slo = await api<{ routes: Array<{ route: string; status: string; samples: number; explanation: string }> }>(
         'GET',
@@ -304,6 +345,7 @@ async function main(): Promise<void> {
     console.log(`\n${green(bold('Demo complete: every step did what it showed.'))}`);
   } finally {
     await server.close();
+    services.health.stop();
     for (const closer of services.closers) await closer.close();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
     rmSync(dataDir, { recursive: true, force: true });

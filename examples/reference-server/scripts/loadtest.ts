@@ -125,6 +125,8 @@ interface ScenarioRequest {
   readonly kind: 'publish' | 'read' | 'floor';
   readonly base: string;
   readonly runId: string;
+  /** `Bearer <API key>` sent by every request to the server (the floor ignores it). */
+  readonly authorization?: string;
   readonly ids?: readonly string[];
 }
 
@@ -154,7 +156,7 @@ async function executeScenario(request: ScenarioRequest): Promise<ScenarioReply>
           {
             method: 'POST',
             path: '/events',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', authorization: request.authorization ?? '' },
             setupRequest: (req) => {
               const n = sequence++;
               return {
@@ -197,6 +199,7 @@ async function executeScenario(request: ScenarioRequest): Promise<ScenarioReply>
         {
           method: 'GET',
           path: '/events/none',
+          headers: { authorization: request.authorization ?? '' },
           setupRequest: (req) => ({
             ...req,
             path: `/events/${encodeURIComponent(ids.length > 0 ? (ids[cursor++ % ids.length] as string) : 'none')}`,
@@ -287,6 +290,7 @@ async function main(): Promise<number> {
     WEBHOOK_REAL: '0',
     RATE_LIMIT_PER_SECOND: String(Math.max(10_000, (rate + readRate) * 10)),
     RATE_LIMIT_PER_MINUTE: String(Math.max(1_000_000, (rate + readRate) * 600)),
+    PUBLISH_RATE_PER_SECOND: String(Math.max(10_000, rate * 10)),
   });
   const { services } = createServices(config, createLogger('silent'), undefined, {});
   const dispatcher = services.delivery?.dispatcher;
@@ -303,6 +307,13 @@ async function main(): Promise<number> {
       body: JSON.stringify({ url: 'https://receiver.example.com/hooks', eventTypes: ['load.test'] }),
     });
     if (created.status !== 201) throw new Error(`POST /admin/endpoints answered ${created.status}`);
+    const keyResponse = await fetch(`${base}/admin/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'load test', scopes: ['events:publish', 'events:read'] }),
+    });
+    if (keyResponse.status !== 201) throw new Error(`POST /admin/api-keys answered ${keyResponse.status}`);
+    const authorization = `Bearer ${((await keyResponse.json()) as { key: string }).key}`;
     dispatcher.start();
 
     process.stdout.write(
@@ -315,11 +326,11 @@ async function main(): Promise<number> {
     const runId = Date.now().toString(36);
     const execute = inProcessClient ? executeScenario : runInClient;
     const floor = (await execute({ kind: 'floor', base: floorServer.url, runId })).result;
-    const published = await execute({ kind: 'publish', base, runId });
+    const published = await execute({ kind: 'publish', base, runId, authorization });
     const publish = published.result;
     const accepted = new Set(published.accepted);
     const acceptedResponses = published.acceptedResponses;
-    const read = (await execute({ kind: 'read', base, runId, ids: published.accepted })).result;
+    const read = (await execute({ kind: 'read', base, runId, authorization, ids: published.accepted })).result;
 
     // Nothing lost: every 202 has exactly its one delivery (one subscribed endpoint) in the store.
     const stats = await dispatcher.stats();

@@ -74,10 +74,17 @@ export function createAdminAuth(options: AdminAuthOptions): AdminAuth {
       if ((payload.exp as number) - nowS > options.jwtMaxTtlSeconds + CLOCK_TOLERANCE_S) {
         throw new Error(`exp is more than ${options.jwtMaxTtlSeconds} s away`);
       }
-      if (rotatedAtMs > 0 && !(typeof payload.iat === 'number' && payload.iat * 1000 >= rotatedAtMs - CLOCK_TOLERANCE_S * 1000)) {
+      if (
+        rotatedAtMs > 0 &&
+        !(typeof payload.iat === 'number' && payload.iat * 1000 >= rotatedAtMs - CLOCK_TOLERANCE_S * 1000)
+      ) {
         throw new Error('issued before the last admin credential rotation');
       }
-      return { kind: 'jwt', subject: typeof payload.sub === 'string' ? payload.sub.slice(0, 200) : 'jwt', scopes: 'all' };
+      return {
+        kind: 'jwt',
+        subject: typeof payload.sub === 'string' ? payload.sub.slice(0, 200) : 'jwt',
+        scopes: 'all',
+      };
     } catch (cause) {
       throw err('unauthorized', { detail: 'Invalid or expired admin JWT', cause });
     }
@@ -85,7 +92,8 @@ export function createAdminAuth(options: AdminAuthOptions): AdminAuth {
 
   return {
     async authenticate(credential) {
-      if (timingSafeEqual(digest(credential), tokenDigest)) return { kind: 'token', subject: 'admin-token', scopes: 'all' };
+      if (timingSafeEqual(digest(credential), tokenDigest))
+        return { kind: 'token', subject: 'admin-token', scopes: 'all' };
       if (credential.split('.').length === 3) return verifyJwt(credential);
       throw err('unauthorized', { detail: 'Invalid admin credentials' });
     },

@@ -4,22 +4,24 @@ import type { ErrorCounter } from '@bulwark/errors';
 import type { Health } from '@bulwark/health';
 import type { RateLimiter } from '@bulwark/ratelimit';
 import type { SloRecorder } from '@bulwark/slo';
+import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdminAuth } from './admin-auth.js';
+import type { AuditLog } from './audit-log.js';
 import type { ApiKeys } from './auth/api-keys.js';
 import type { AuthThrottle } from './auth/auth-throttle.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import type { ClientAddress } from './client-address.js';
-import type { SettingsStore } from './settings-store.js';
-import type { AuditLog } from './audit-log.js';
 import type { Config } from './config.js';
 import type { ServerDatabase } from './database.js';
 import type { DeliveryFeature } from './delivery/delivery-feature.js';
+import type { Publisher } from './delivery/publisher.js';
 import type { WebhookSettings } from './email/email-feature.js';
 import type { EmailStore } from './email/email-store.js';
 import type { ServerMetrics } from './metrics.js';
+import type { SettingsStore } from './settings-store.js';
 
 /** Everything the routes share. Built once by `createServices`. */
 export interface AppServices {
@@ -54,6 +56,10 @@ export interface AppServices {
   readonly email: { sender: FailoverProvider; store: EmailStore; webhooks: WebhookSettings } | undefined;
   /** Webhook delivery (dispatcher, store, per-endpoint breakers). */
   readonly delivery: DeliveryFeature | undefined;
+  /** Publishes an event with the per-key rate, storage budget and event-id integrity. */
+  readonly publish: Publisher;
+  /** `Idempotency-Key` middleware (optional header; stored responses replayed per API key). */
+  readonly idempotencyKeys: MiddlewareHandler<AppEnv>;
   /** Cached liveness/readiness checks; readiness fails from the moment shutdown begins. */
   readonly health: Health;
   /** Optional features wired in (`delivery`, `email`, `slo`, `ratelimit`); the dashboard shows only these. */

@@ -2,7 +2,7 @@ import { err, errorLogFields, fromZodError, problemResponse } from '@bulwark/err
 import { Hono } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { type AppEnv, type AppServices, countError } from './app-context.js';
 import { publicRateLimit } from './rate-limiting.js';
 import { requireJson } from './require-json.js';
@@ -54,7 +54,9 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
       services.slo.record(`${c.req.method} ${route}`, seconds * 1000, c.res.status >= 500 ? 'error' : 'ok');
     }
   });
-  app.use(secureHeaders({ referrerPolicy: 'no-referrer', xFrameOptions: 'DENY', crossOriginResourcePolicy: 'same-origin' }));
+  app.use(
+    secureHeaders({ referrerPolicy: 'no-referrer', xFrameOptions: 'DENY', crossOriginResourcePolicy: 'same-origin' }),
+  );
   // API responses are never rendered: nothing may load, frame or be framed. The dashboard page sets its own.
   app.use(async (c, next) => {
     await next();
@@ -62,13 +64,16 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
   });
 
   app.onError((thrown, c) => {
-    const error = thrown instanceof ZodError ? fromZodError(thrown) : toStorageError(thrown);
+    const error = thrown instanceof $ZodError ? fromZodError(thrown) : toStorageError(thrown);
     const requestId = c.get('requestId');
     countError(services, error);
     const fields = errorLogFields(error, { requestId });
     if (fields.error_status >= 500) logger.error(fields, 'request failed');
     else logger.info(fields, 'request rejected');
-    return problemResponse(error, { requestId, headers: { 'x-request-id': requestId } });
+    const retryAfterMs = (error as { extensions?: { retryAfterMs?: unknown } }).extensions?.retryAfterMs;
+    const headers: Record<string, string> = { 'x-request-id': requestId };
+    if (typeof retryAfterMs === 'number') headers['retry-after'] = String(Math.ceil(retryAfterMs / 1000));
+    return problemResponse(error, { requestId, headers });
   });
 
   app.notFound((c) => {

@@ -57,17 +57,27 @@ export const configSchema = z.object({
   ADMIN_JWT_AUDIENCE: optionalString,
   ADMIN_JWT_ISSUER: optionalString,
   ADMIN_JWT_MAX_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
-  TRUSTED_PROXIES: commaList.pipe(z.array(z.string().regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/, 'must be IP addresses or CIDRs'))),
+  TRUSTED_PROXIES: commaList.pipe(
+    z.array(z.string().regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/, 'must be IP addresses or CIDRs')),
+  ),
   METRICS_PUBLIC: booleanFlag,
   EMAIL_SENDER_DOMAINS: z
     .string()
     .default('example.com')
-    .transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean))
-    .pipe(
-    z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be domain names')),
-  ),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be domain names'))),
   PUBLISH_RATE_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(50),
-  STORAGE_BUDGET_BYTES_PER_KEY: z.coerce.number().int().min(1_024).max(1e12).default(64 * 1024 * 1024),
+  STORAGE_BUDGET_BYTES_PER_KEY: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(1e12)
+    .default(64 * 1024 * 1024),
 });
 
 /** Parsed configuration. */

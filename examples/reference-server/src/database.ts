@@ -52,7 +52,14 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
       CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       ALTER TABLE audit_log ADD COLUMN source TEXT;
-      CREATE INDEX audit_log_at ON audit_log (id DESC);`,
+      CREATE INDEX audit_log_at ON audit_log (id DESC);
+      CREATE TABLE usage_pending (
+        message_id TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        deliveries_left INTEGER NOT NULL
+      );
+      CREATE TABLE usage_by_key (key_id TEXT PRIMARY KEY, bytes INTEGER NOT NULL);`,
   },
 ];
 

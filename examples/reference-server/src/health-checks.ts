@@ -46,11 +46,18 @@ export function serverHealthChecks(targets: CheckTargets): HealthCheck[] {
     { name: 'storage_write', check: () => settings.set('health.last_write_ms', String(targets.now())) },
     { name: 'delivery_store', check: async () => void (await delivery.store.getDelivery('health-probe')) },
     ...(redis ? [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }] : []),
-    { name: 'breakers:webhook-endpoints', critical: false, check: () => breakerDetails(delivery.breakers) },
+    // In-memory reads: refreshed every second so the dependencies view follows breaker transitions.
+    {
+      name: 'breakers:webhook-endpoints',
+      critical: false,
+      intervalMs: 1_000,
+      check: () => breakerDetails(delivery.breakers),
+    },
     ...Object.entries(sender.breakers).map(
       ([name, breaker]): HealthCheck => ({
         name: `breaker:email:${name}`,
         critical: false,
+        intervalMs: 1_000,
         check: () => {
           const snapshot = breaker.snapshot();
           return { healthy: snapshot.state !== 'open', details: { state: snapshot.state } };

@@ -17,7 +17,8 @@ export const serverErrors = defineErrors({
     status: 507,
     title: 'Storage Quota Exceeded',
     retryable: true,
-    description: 'Pending events of this key or endpoint already use their storage budget; retry once they are delivered.',
+    description:
+      'Pending events of this key or endpoint already use their storage budget; retry once they are delivered.',
   },
   auth_throttled: {
     status: 429,

@@ -1,28 +1,35 @@
 import { type Clock, systemClock } from '@bulwark/core';
 import { createErrorCounter } from '@bulwark/errors';
 import { createHealth } from '@bulwark/health';
-import { redisClientOptions } from '@bulwark/ratelimit/redis';
+import { createIdempotency, honoIdempotency, type IdempotencyStore } from '@bulwark/idempotency';
+import { createRedisStore as createRedisIdempotencyStore } from '@bulwark/idempotency/redis';
+import { createSqliteStore as createSqliteIdempotencyStore } from '@bulwark/idempotency/sqlite';
+import { createMemoryStore, createRateLimiter } from '@bulwark/ratelimit';
+import { createRedisStore as createRedisRateLimitStore, redisClientOptions } from '@bulwark/ratelimit/redis';
 import { createSloRecorder } from '@bulwark/slo';
 import { createMemoryReplayStore } from '@bulwark/webhooks';
 import { createRedisReplayStore } from '@bulwark/webhooks/redis';
+import type { Context, MiddlewareHandler } from 'hono';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAdminAuth, generateAdminToken } from './admin-auth.js';
+import type { AppEnv, AppServices } from './app-context.js';
+import { createAuditLog } from './audit-log.js';
 import { createApiKeys } from './auth/api-keys.js';
 import { createAuthThrottle } from './auth/auth-throttle.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createClientAddress } from './client-address.js';
-import { createSettingsStore } from './settings-store.js';
-import type { AppServices } from './app-context.js';
-import { createAuditLog } from './audit-log.js';
 import type { Config } from './config.js';
 import { openServerDatabase } from './database.js';
 import { createDeliveryFeature } from './delivery/delivery-feature.js';
+import { createPublisher } from './delivery/publisher.js';
+import { redisStorageUsage, sqliteStorageUsage } from './delivery/storage-usage.js';
 import { createEmailSender, webhookSettings } from './email/email-feature.js';
 import { createEmailStore } from './email/email-store.js';
 import { serverHealthChecks } from './health-checks.js';
 import { createMetrics } from './metrics.js';
 import { createApiRateLimiter } from './rate-limiting.js';
+import { createSettingsStore } from './settings-store.js';
 
 /** Services plus what `main` must tell the operator (e.g. a generated admin token). */
 export interface BuiltServices {
@@ -56,6 +63,47 @@ export function createServices(
   const sender = createEmailSender({ ...env, EMAIL_PROVIDER: config.EMAIL_PROVIDER }, logger, clock);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, redisClientOptions({ lazyConnect: false })) : undefined;
   redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
+  const idempotencyStore = (table: string): IdempotencyStore =>
+    redis
+      ? createRedisIdempotencyStore({ client: redis, prefix: `bulwark:${table}:` })
+      : createSqliteIdempotencyStore({ database: database.db, table });
+  const usage = redis ? redisStorageUsage(redis) : sqliteStorageUsage(database.db);
+  delivery.dispatcher.on('attempt', (attempt) => {
+    if (attempt.outcome !== 'retry') {
+      usage
+        .settle(attempt.messageId)
+        .catch((error: unknown) =>
+          logger.warn(
+            { err_message: error instanceof Error ? error.message : String(error) },
+            'storage usage not settled',
+          ),
+        );
+    }
+  });
+  const publish = createPublisher({
+    dispatcher: delivery.dispatcher,
+    // Kept as long as the outbox keeps deliveries, so a reused id is caught for as long as it could collide.
+    eventIds: createIdempotency({ store: idempotencyStore('event_ids'), ttlMs: 7 * 86_400_000, clock }),
+    limiter: createRateLimiter({
+      limit: config.PUBLISH_RATE_PER_SECOND,
+      windowMs: 1_000,
+      store: redis
+        ? createRedisRateLimitStore({ client: redis, prefix: 'bulwark:publish-rl:' })
+        : createMemoryStore({ clock }),
+      deadlineMs: config.RATE_LIMIT_DEADLINE_MS,
+      clock,
+    }),
+    usage,
+    budgetBytes: config.STORAGE_BUDGET_BYTES_PER_KEY,
+  });
+  const idempotencyKeys = honoIdempotency<Context<AppEnv>>(
+    createIdempotency({ store: idempotencyStore('idempotency_keys'), clock }),
+    {
+      required: false,
+      fingerprint: 'json',
+      principal: (c) => c.get('principal')?.subject,
+    },
+  );
   const slo = createSloRecorder({ clock, objective: { target: 0.99, thresholdMs: 500 }, maxRoutes: 50 });
   slo.onBreachAlert((event) => logger.warn({ event: event.type, ...event }, 'slo_breach_alert'));
   const services: AppServices = {
@@ -85,7 +133,9 @@ export function createServices(
         },
       },
       { name: 'database', close: () => database.close() },
-      ...(redis ? [{ name: 'redis', close: async () => void (await redis.quit().catch(() => redis.disconnect())) }] : []),
+      ...(redis
+        ? [{ name: 'redis', close: async () => void (await redis.quit().catch(() => redis.disconnect())) }]
+        : []),
     ],
     audit: createAuditLog({
       db: database.db,
@@ -107,6 +157,8 @@ export function createServices(
     },
     delivery,
     features: new Set<string>(['slo', 'ratelimit']),
+    publish,
+    idempotencyKeys: idempotencyKeys as MiddlewareHandler<AppEnv>,
     health: createHealth({
       clock,
       checks: serverHealthChecks({ database, settings, delivery, sender, redis, now: () => clock.now() }),

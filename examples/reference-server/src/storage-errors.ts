@@ -5,7 +5,8 @@ import { serverErrors } from './server-errors.js';
 // locked, read-only file system, cannot open. Extended codes start with the primary one.
 const SQLITE_STORAGE = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM|PROTOCOL)/;
 // Connection-level failures of a Redis client (ioredis) or the socket under it.
-const REDIS_STORAGE = /^MaxRetriesPerRequestError$|^OOM |^LOADING |^READONLY |^CLUSTERDOWN |Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/;
+const REDIS_STORAGE =
+  /^MaxRetriesPerRequestError$|^OOM |^LOADING |^READONLY |^CLUSTERDOWN |Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/;
 
 /** Whether an untyped error is a storage outage (a retry later can succeed). */
 export function isStorageFailure(error: unknown): boolean {

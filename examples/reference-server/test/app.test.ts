@@ -103,7 +103,7 @@ describe('reference server: admin API', () => {
   it('serves Prometheus metrics including request counters', async () => {
     const { request } = buildTestApp();
     await request('/health/liveness');
-    expect((await request('/metrics', { admin: true })).status).toBe(401);
+    expect((await request('/metrics')).status).toBe(401);
     const text = await (await request('/metrics', { admin: true })).text();
     expect(text).toContain('http_requests_total{route="/health/liveness",method="GET",status="200"} 1');
   });

@@ -47,7 +47,11 @@ describe.skipIf(!executablePath)('dashboard: delivery queue and DLQ in headless 
       body: JSON.stringify({ url: `http://127.0.0.1:${port}/hooks`, eventTypes: ['order.created'] }),
     });
     const { messageId } = await (
-      await request('/events', { admin: true, method: 'POST', body: JSON.stringify({ type: 'order.created', payload: { id: 1 } }) })
+      await request('/events', {
+        admin: true,
+        method: 'POST',
+        body: JSON.stringify({ type: 'order.created', payload: { id: 1 } }),
+      })
     ).json();
     services.delivery?.dispatcher.start();
     await services.delivery?.dispatcher.idle();

@@ -29,14 +29,16 @@ describe('reference server: webhook delivery (simulated egress)', () => {
     const { endpoint, secret } = await createEndpoint(request);
     expect(secret).toMatch(/^whsec_/);
 
-    const published = await request('/events', { admin: true,
+    const published = await request('/events', {
+      admin: true,
       method: 'POST',
       body: JSON.stringify({ type: 'invoice.paid', payload: { id: 'in_1' } }),
     });
     expect(published.status).toBe(202);
     const { messageId, deliveryIds } = await published.json();
     expect(deliveryIds).toHaveLength(1);
-    const ignored = await request('/events', { admin: true,
+    const ignored = await request('/events', {
+      admin: true,
       method: 'POST',
       body: JSON.stringify({ type: 'user.created', payload: {} }),
     });
@@ -51,13 +53,19 @@ describe('reference server: webhook delivery (simulated egress)', () => {
     ]);
     const status = await (await request(`/events/${messageId}`, { admin: true })).json();
     expect(status.deliveries).toEqual([{ endpointId: endpoint.id, status: 'succeeded', attempts: 1 }]);
-    expect(await (await request('/metrics', { admin: true })).text()).toContain('bulwark_events_total{name="webhook.sent.simulated"} 1');
+    expect(await (await request('/metrics', { admin: true })).text()).toContain(
+      'bulwark_events_total{name="webhook.sent.simulated"} 1',
+    );
   });
 
   it('rejects invalid events and endpoints with validation problems', async () => {
     const { request } = app();
     expect((await request('/events', { admin: true, method: 'POST', body: 'not json' })).status).toBe(422);
-    const badEvent = await request('/events', { admin: true, method: 'POST', body: JSON.stringify({ type: '', payload: 1 }) });
+    const badEvent = await request('/events', {
+      admin: true,
+      method: 'POST',
+      body: JSON.stringify({ type: '', payload: 1 }),
+    });
     expect(badEvent.status).toBe(422);
     const badEndpoint = await request('/admin/endpoints', {
       method: 'POST',
@@ -112,7 +120,8 @@ describe('reference server: webhook delivery (simulated egress)', () => {
       });
       const { endpoint } = await createEndpoint(request, { url: `http://127.0.0.1:${port}/hooks` });
       const { messageId } = await (
-        await request('/events', { admin: true,
+        await request('/events', {
+          admin: true,
           method: 'POST',
           body: JSON.stringify({ type: 'invoice.paid', payload: { id: 'in_2' } }),
         })

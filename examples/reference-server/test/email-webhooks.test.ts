@@ -92,7 +92,8 @@ describe('reference server: email webhooks with `secrets` and bulwark_email_even
     return { status: response.status, json: await response.json() };
   }
 
-  const metricsText = async (request: ReturnType<typeof app>['request']) => (await request('/metrics', { admin: true })).text();
+  const metricsText = async (request: ReturnType<typeof app>['request']) =>
+    (await request('/metrics', { admin: true })).text();
 
   it('counts a verified Resend bounce by provider and type', async () => {
     const { request, clock } = app();

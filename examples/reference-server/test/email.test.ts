@@ -44,7 +44,11 @@ describe('reference server: email', () => {
 
   it('sends through the simulated provider by default', async () => {
     const { request, services } = buildTestApp(env);
-    const response = await request('/email/send', { admin: true, method: 'POST', body: JSON.stringify(message('ada@example.com')) });
+    const response = await request('/email/send', {
+      admin: true,
+      method: 'POST',
+      body: JSON.stringify(message('ada@example.com')),
+    });
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ provider: 'simulated', messageId: expect.any(String) });
     expect(services.email?.sender.name).toBeDefined();
@@ -52,7 +56,11 @@ describe('reference server: email', () => {
 
   it('rejects an invalid message with validation_failed pointers', async () => {
     const { request } = buildTestApp(env);
-    const response = await request('/email/send', { admin: true, method: 'POST', body: JSON.stringify({ from: 'x', subject: 1 }) });
+    const response = await request('/email/send', {
+      admin: true,
+      method: 'POST',
+      body: JSON.stringify({ from: 'x', subject: 1 }),
+    });
     expect(response.status).toBe(422);
     const problem = await response.json();
     expect(problem.code).toBe('validation_failed');
@@ -76,14 +84,20 @@ describe('reference server: email', () => {
     ]);
     expect(events.suppressions).toBe(1);
 
-    const blocked = await request('/email/send', { admin: true, method: 'POST', body: JSON.stringify(message('dead@example.com')) });
+    const blocked = await request('/email/send', {
+      admin: true,
+      method: 'POST',
+      body: JSON.stringify(message('dead@example.com')),
+    });
     // Accepted and not sent, without naming the suppressed recipient (no oracle for who bounced).
     expect(blocked.status).toBe(202);
     const answer = await blocked.text();
     expect(JSON.parse(answer)).toMatchObject({ sent: false });
     expect(answer).not.toContain('dead@example.com');
 
-    expect(await (await request('/metrics', { admin: true })).text()).toContain('bulwark_events_total{name="email.bounced"} 1');
+    expect(await (await request('/metrics', { admin: true })).text()).toContain(
+      'bulwark_events_total{name="email.bounced"} 1',
+    );
   });
 
   it('stores nothing from an unverifiable webhook', async () => {

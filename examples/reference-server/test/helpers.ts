@@ -16,7 +16,13 @@ export function buildTestApp(env: Record<string, string> = {}) {
       done();
     },
   });
-  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'info', DATA_DIR: ':memory:', EMAIL_SENDER_DOMAINS: 'acme.test', ...env });
+  const config = loadConfig({
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'info',
+    DATA_DIR: ':memory:',
+    EMAIL_SENDER_DOMAINS: 'acme.test',
+    ...env,
+  });
   const clock = new FakeClock(Date.UTC(2026, 10, 22));
   const { services } = createServices(config, createLogger(config.LOG_LEVEL, sink), clock, env);
   const app = createApp(services);

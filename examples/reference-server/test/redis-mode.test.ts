@@ -36,7 +36,8 @@ describe.skipIf(!url)('reference server with REDIS_URL (a real Redis)', () => {
       });
       expect(created.status).toBe(201);
       const { endpoint } = (await created.json()) as { endpoint: { id: string } };
-      const published = await request('/events', { admin: true,
+      const published = await request('/events', {
+        admin: true,
         method: 'POST',
         body: JSON.stringify({ type: 'invoice.paid', payload: { id: `in_${randomUUID()}` } }),
       });

@@ -12,7 +12,8 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/;
 export function createAuthenticator(adminAuth: AdminAuth, apiKeys: ApiKeys): Authenticator {
   return async (authorization) => {
     const credential = BEARER.exec(authorization ?? '')?.[1];
-    if (!credential) throw err('unauthorized', { detail: 'Send `Authorization: Bearer <API key or admin credential>`' });
+    if (!credential)
+      throw err('unauthorized', { detail: 'Send `Authorization: Bearer <API key or admin credential>`' });
     if (credential.startsWith(API_KEY_PREFIX)) {
       const key = apiKeys.verify(credential);
       if (!key) throw err('unauthorized', { detail: 'Invalid or revoked API key' });

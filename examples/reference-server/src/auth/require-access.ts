@@ -1,11 +1,10 @@
-import { isBulwarkError, problemResponse } from '@bulwark/errors';
+import { err, isBulwarkError, problemResponse } from '@bulwark/errors';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv, AppServices } from '../app-context.js';
 import { countError } from '../app-context.js';
 import { serverErrors } from '../server-errors.js';
 import { hasScope } from './principal.js';
 import type { Scope } from './scopes.js';
-import { err } from '@bulwark/errors';
 
 /**
  * Requires credentials holding `access` (a scope, or `admin` for admin-only routes). Missing or
@@ -40,7 +39,9 @@ export function requireAccess(services: AppServices, access: Scope | 'admin'): M
     }
     const allowed = access === 'admin' ? principal.kind !== 'api_key' : hasScope(principal, access);
     if (!allowed) {
-      throw err('forbidden', { detail: access === 'admin' ? 'Admin credentials required' : `This key lacks the ${access} scope` });
+      throw err('forbidden', {
+        detail: access === 'admin' ? 'Admin credentials required' : `This key lacks the ${access} scope`,
+      });
     }
     c.set('principal', principal);
     c.set('source', source);

@@ -1,10 +1,10 @@
+import { err } from '@bulwark/errors';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv, AppServices } from '../app-context.js';
 import { requireAccess } from '../auth/require-access.js';
 import { scopesSchema } from '../auth/scopes.js';
 import { readJson } from '../read-json.js';
-import { err } from '@bulwark/errors';
 
 const apiKeyInputSchema = z
   .object({

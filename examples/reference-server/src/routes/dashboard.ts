@@ -8,7 +8,8 @@ export function dashboardRoutes(app: Hono<AppEnv>): void {
   app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/', (c) =>
     c.html(DASHBOARD_HTML, 200, {
-      'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      'content-security-policy':
+        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
       'cache-control': 'no-store',
     }),
   );

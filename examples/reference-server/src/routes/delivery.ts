@@ -28,10 +28,17 @@ export function deliveryRoutes(app: Hono<AppEnv>, services: AppServices): void {
     throw err('payload_too_large', { detail: `Events are limited to ${MAX_EVENT_BYTES} bytes` });
   };
 
-  app.post('/events', requireAccess(services, 'events:publish'), bodyLimit({ maxSize: MAX_EVENT_BYTES, onError: tooLarge }), async (c) => {
-    const result = await dispatcher.publish((await readJson(c)) as never);
-    return c.json(result, 202);
-  });
+  app.post(
+    '/events',
+    requireAccess(services, 'events:publish'),
+    bodyLimit({ maxSize: MAX_EVENT_BYTES, onError: tooLarge }),
+    services.idempotencyKeys,
+    async (c) => {
+      const bytes = Number(c.req.header('content-length') ?? 0) || (await c.req.raw.clone().arrayBuffer()).byteLength;
+      const { replayed, ...result } = await services.publish(c.get('principal'), await readJson(c), bytes);
+      return c.json(result, 202, replayed ? { 'event-id-replayed': 'true' } : {});
+    },
+  );
 
   app.get('/events/:id', requireAccess(services, 'events:read'), async (c) => {
     const deliveries = await dispatcher.inspect(c.req.param('id'));

@@ -26,33 +26,39 @@ export function emailRoutes(app: Hono<AppEnv>, services: AppServices): void {
   services.features.add('email');
 
   const senderDomains = new Set(services.config.EMAIL_SENDER_DOMAINS);
-  app.post('/email/send', requireAccess(services, 'email:send'), bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
-    const message = emailMessageSchema.parse(await readJson(c));
-    const domain = message.from.email.slice(message.from.email.lastIndexOf('@') + 1).toLowerCase();
-    if (!senderDomains.has(domain)) {
-      throw serverErrors.err('sender_not_allowed', {
-        detail: `\`from\` must be an address in ${[...senderDomains].join(', ')} (EMAIL_SENDER_DOMAINS)`,
-      });
-    }
-    // Suppressed recipients are dropped without saying which: naming them would tell any sender
-    // who bounced or complained.
-    const all = [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])].map((address) => address.email);
-    const suppressed = new Set(email.store.suppressed(all));
-    const keep = (list: typeof message.to | undefined) => (list ?? []).filter((a) => !suppressed.has(a.email));
-    const to = keep(message.to);
-    const cc = keep(message.cc);
-    const bcc = keep(message.bcc);
-    if (suppressed.size > 0) metrics.events.inc({ name: 'email.recipients_suppressed' });
-    if (to.length === 0) {
-      return c.json({ sent: false, detail: 'No deliverable recipient: nothing was sent.' }, 202);
-    }
-    const result = await email.sender.send({ ...message, to, cc, bcc });
-    metrics.events.inc({ name: 'email.sent' });
-    return c.json(
-      { sent: true, provider: result.provider, messageId: result.messageId, acceptedAt: result.acceptedAt },
-      202,
-    );
-  });
+  app.post(
+    '/email/send',
+    requireAccess(services, 'email:send'),
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }),
+    services.idempotencyKeys,
+    async (c) => {
+      const message = emailMessageSchema.parse(await readJson(c));
+      const domain = message.from.email.slice(message.from.email.lastIndexOf('@') + 1).toLowerCase();
+      if (!senderDomains.has(domain)) {
+        throw serverErrors.err('sender_not_allowed', {
+          detail: `\`from\` must be an address in ${[...senderDomains].join(', ')} (EMAIL_SENDER_DOMAINS)`,
+        });
+      }
+      // Suppressed recipients are dropped without saying which: naming them would tell any sender
+      // who bounced or complained.
+      const all = [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])].map((address) => address.email);
+      const suppressed = new Set(email.store.suppressed(all));
+      const keep = (list: typeof message.to | undefined) => (list ?? []).filter((a) => !suppressed.has(a.email));
+      const to = keep(message.to);
+      const cc = keep(message.cc);
+      const bcc = keep(message.bcc);
+      if (suppressed.size > 0) metrics.events.inc({ name: 'email.recipients_suppressed' });
+      if (to.length === 0) {
+        return c.json({ sent: false, detail: 'No deliverable recipient: nothing was sent.' }, 202);
+      }
+      const result = await email.sender.send({ ...message, to, cc, bcc });
+      metrics.events.inc({ name: 'email.sent' });
+      return c.json(
+        { sent: true, provider: result.provider, messageId: result.messageId, acceptedAt: result.acceptedAt },
+        202,
+      );
+    },
+  );
 
   app.post('/webhooks/email/:provider', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
     const provider: EmailWebhookProvider = providerParam.parse(c.req.param('provider'));

@@ -1,0 +1,67 @@
+import type { Dispatcher, PublishInput, PublishResult } from '@bulwark/delivery';
+import { isBulwarkError } from '@bulwark/errors';
+import { fingerprintOf, type Idempotency } from '@bulwark/idempotency';
+import { type RateLimiter, ratelimitErrors } from '@bulwark/ratelimit';
+import type { Principal } from '../auth/principal.js';
+import { serverErrors } from '../server-errors.js';
+import type { StorageUsage } from './storage-usage.js';
+
+/** Publishing with the server's guarantees: per-key rate, storage budget and event-id integrity. */
+export type Publisher = (
+  principal: Principal,
+  body: unknown,
+  bytes: number,
+) => Promise<PublishResult & { replayed: boolean }>;
+
+// Event ids are one namespace for every publisher: the delivery outbox deduplicates on them.
+const EVENT_ID_SCOPE = 'event-id';
+
+/**
+ * Builds the publish path. In order: the key's publish rate (429), its storage budget (507),
+ * then — when the event carries an `id` — at most one publish per id: the same id with the same
+ * type and payload replays the first result; with another payload it is refused (409) instead of
+ * being silently dropped in favour of the first.
+ */
+export function createPublisher(options: {
+  dispatcher: Dispatcher;
+  eventIds: Idempotency;
+  limiter: RateLimiter;
+  usage: StorageUsage;
+  budgetBytes: number;
+}): Publisher {
+  const { dispatcher, eventIds, limiter, usage, budgetBytes } = options;
+  return async (principal, body, bytes) => {
+    // The dispatcher validates the event strictly; here only its id matters.
+    const event = body as PublishInput;
+    const id = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined;
+    const decision = await limiter.limit(`publish:${principal.subject}`);
+    if (!decision.allowed) {
+      const code = decision.reason === 'limited' ? 'rate_limit_exceeded' : 'rate_limiter_unavailable';
+      throw ratelimitErrors.err(code, { extensions: { retryAfterMs: Math.max(decision.retryAfterMs, 1_000) } });
+    }
+    if ((await usage.pendingBytes(principal.subject)) + bytes > budgetBytes) {
+      throw serverErrors.err('storage_quota_exceeded', {
+        detail: 'This key already holds its storage budget of pending events (STORAGE_BUDGET_BYTES_PER_KEY)',
+        extensions: { retryAfterMs: 60_000 },
+      });
+    }
+    const publish = async (): Promise<PublishResult> => {
+      const result = await dispatcher.publish(event);
+      await usage.add(principal.subject, result.messageId, bytes, result.deliveryIds.length);
+      return { messageId: result.messageId, deliveryIds: [...result.deliveryIds] };
+    };
+    if (typeof id !== 'string') return { ...(await publish()), replayed: false };
+    try {
+      const fingerprint = await fingerprintOf({ type: event.type, payload: event.payload ?? null });
+      const run = await eventIds.run(id, publish, { principal: EVENT_ID_SCOPE, fingerprint });
+      return { ...run.value, replayed: run.replayed };
+    } catch (error) {
+      if (isBulwarkError(error) && error.code === 'idempotency_key_reused') {
+        throw serverErrors.err('event_id_conflict', {
+          detail: 'This event id was already published with a different type or payload; use a new id',
+        });
+      }
+      throw error;
+    }
+  };
+}
