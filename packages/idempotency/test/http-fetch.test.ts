@@ -215,6 +215,21 @@ describe('withIdempotency (fetch handler)', () => {
     expect((await raw.fetch(post('"k"', '{"b":2,"a":1}'))).status).toBe(422);
   });
 
+  it('fingerprint as a function: only the selected part of the request must match', async () => {
+    const { fetch, handler } = app({
+      fingerprint: async (request) => {
+        const { amount } = (await request.clone().json()) as { amount: number };
+        return String(amount);
+      },
+    });
+    await fetch(post('"k"', '{"amount":1,"sentAt":"10:00"}'));
+    expect((await fetch(post('"k"', '{"amount":1,"sentAt":"10:05"}'))).headers.get('idempotent-replayed')).toBe('true');
+    expect((await fetch(post('"k"', '{"amount":2,"sentAt":"10:05"}'))).status).toBe(422);
+    expect(handler).toHaveBeenCalledTimes(1);
+    const broken = app({ fingerprint: () => 42 as unknown as string });
+    await expect(broken.fetch(post('"k"'))).rejects.toThrow(/`fingerprint`/);
+  });
+
   it('adds the documentation link to errors and does not store bodies over maxBodyBytes', async () => {
     const { fetch, handler } = app({ docsUrl: 'https://docs.test/idempotency', maxBodyBytes: 10 });
     expect((await fetch(post(undefined))).headers.get('link')).toBe(

@@ -26,8 +26,13 @@ export interface HttpIdempotencyOptions<R = unknown> {
    * one key space. Return `undefined` for an anonymous request.
    */
   readonly principal?: ((request: R) => string | undefined | Promise<string | undefined>) | undefined;
-  /** `raw` (default): the body bytes; `json`: canonical JSON when the body parses. See `requestFingerprint`. */
-  readonly fingerprint?: FingerprintMode | undefined;
+  /**
+   * What makes two requests with one key "the same", besides method and path: `raw` (default) the
+   * body bytes; `json` canonical JSON when the body parses (see `requestFingerprint`); or a function
+   * returning the part of the request that matters (e.g. `(req) => canonicalJson(pick(req.body))`,
+   * for payloads with volatile fields such as timestamps).
+   */
+  readonly fingerprint?: FingerprintMode | ((request: R) => string | Promise<string>) | undefined;
   /** Longest key, in characters. @defaultValue 255 */
   readonly maxKeyLength?: number | undefined;
   /** Which statuses are stored and replayed. @defaultValue {@link isStoredStatus} */
@@ -90,9 +95,18 @@ export function createHttpGuard<R>(
   const { docsUrl, wait } = options;
   const parseOptions = { maxLength: options.maxKeyLength };
 
-  async function fingerprintOf(info: HttpRequestInfo): Promise<string> {
+  const custom = typeof mode === 'function' ? mode : undefined;
+
+  async function fingerprintOf(info: HttpRequestInfo, request: R): Promise<string> {
+    if (custom) {
+      const selected = await custom(request);
+      if (typeof selected !== 'string') throw new TypeError('Expected the `fingerprint` function to return a string');
+      return requestFingerprint({ method: info.method, path: info.path, body: selected, mode: 'raw' });
+    }
     const body = await info.body();
-    if (body instanceof Uint8Array) return requestFingerprint({ method: info.method, path: info.path, body, mode });
+    if (body instanceof Uint8Array) {
+      return requestFingerprint({ method: info.method, path: info.path, body, mode: mode as FingerprintMode });
+    }
     const canonical = canonicalJson(body.parsed);
     return requestFingerprint({ method: info.method, path: info.path, body: canonical, mode: 'raw' });
   }
@@ -113,7 +127,7 @@ export function createHttpGuard<R>(
     if (key === undefined) return { kind: 'pass' };
     // Outside the problem mapping: a misconfiguration (no body available) must surface as itself.
     const principal = (await options.principal?.(request)) ?? '';
-    const fingerprint = await fingerprintOf(info);
+    const fingerprint = await fingerprintOf(info, request);
     let execution: Execution;
     try {
       const claim = await idempotency.begin(key, { principal, fingerprint, wait, signal: info.signal });
