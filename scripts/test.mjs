@@ -38,6 +38,10 @@ const steps = [
   ['coverage ratchet', ['node', 'scripts/coverage-ratchet.mjs', 'check']],
   ['end-to-end demo (pnpm demo)', ['pnpm', 'demo']],
   ['api docs', ['pnpm', 'run', 'docs']],
+  [
+    'api docs: headings with words, modules named by import path, error codes searchable',
+    ['node', 'scripts/check-api-docs.mjs'],
+  ],
   ['error code registry is current', ['pnpm', 'exec', 'tsx', 'scripts/generate-errors-doc.ts', '--check']],
 ];
 

@@ -9,7 +9,7 @@
  * {@link DeliveryStore}: `@bulwark/delivery/sqlite` (embedded default) and
  * `@bulwark/delivery/redis` (fleets of workers). Node.js only.
  *
- * @module
+ * @module @bulwark/delivery
  */
 
 export { CIRCUIT_RECHECK_MS } from './attempt-runner.js';

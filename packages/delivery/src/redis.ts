@@ -2,6 +2,6 @@
  * A Redis store for `@bulwark/delivery` (ioredis, an optional peer dependency; Node only), for
  * fleets of workers sharing one queue.
  *
- * @module
+ * @module @bulwark/delivery/redis
  */
 export { createRedisStore, type RedisStoreOptions } from './stores/redis-store.js';

@@ -2,7 +2,7 @@
  * The embedded durable store for `@bulwark/delivery`: SQLite in WAL mode via better-sqlite3
  * (an optional peer dependency; Node only).
  *
- * @module
+ * @module @bulwark/delivery/sqlite
  */
 export { createSqliteStore, type SqliteStoreOptions } from './stores/sqlite-store.js';
 export type { CheckpointResult } from './stores/wal-checkpointer.js';

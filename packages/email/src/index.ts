@@ -7,7 +7,7 @@
  * ({@link parseEmailWebhook}, {@link suppressionsFromEvents}), counted through an optional
  * {@link EmailMetrics} sink.
  *
- * @module
+ * @module @bulwark/email
  */
 
 export { canFailOver } from './can-fail-over.js';

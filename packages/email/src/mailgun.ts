@@ -2,7 +2,7 @@
  * Mailgun: {@link createMailgunProvider} (multipart send, US/EU regions) and
  * {@link parseMailgunWebhook} (HMAC-SHA256 signature, timestamp tolerance, token replay protection).
  *
- * @module
+ * @module @bulwark/email/mailgun
  */
 export { createMailgunProvider, type MailgunProviderOptions } from './providers/mailgun-provider.js';
 export {

@@ -3,7 +3,7 @@
  * {@link parsePostmarkWebhook} (Basic credentials in constant time, optional IP/CIDR allowlist
  * compiled by {@link createIpAllowlist}).
  *
- * @module
+ * @module @bulwark/email/postmark
  */
 export { createIpAllowlist, type IpAllowlist } from './ip-allowlist.js';
 export { createPostmarkProvider, type PostmarkProviderOptions } from './providers/postmark-provider.js';

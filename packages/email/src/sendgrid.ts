@@ -2,7 +2,7 @@
  * SendGrid: {@link createSendGridProvider} (v3 mail send) and {@link parseSendGridWebhook}
  * (Signed Event Webhook, ECDSA P-256 via Web Crypto; {@link verifySendGridSignature}).
  *
- * @module
+ * @module @bulwark/email/sendgrid
  */
 export { createSendGridProvider, type SendGridProviderOptions } from './providers/sendgrid-provider.js';
 export {

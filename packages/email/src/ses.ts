@@ -4,7 +4,7 @@
  * check and cache, Subscription/UnsubscribeConfirmation surfaced apart;
  * {@link confirmSnsSubscription}).
  *
- * @module
+ * @module @bulwark/email/ses
  */
 export { createSesProvider, type SesProviderOptions } from './providers/ses-provider.js';
 export {

@@ -7,7 +7,7 @@
  * is parsed strictly as an RFC 8941 sf-string. Stores: {@link createMemoryStore} here, SQLite in
  * `@bulwark/idempotency/sqlite`, Redis in `@bulwark/idempotency/redis`.
  *
- * @module
+ * @module @bulwark/idempotency
  */
 export { canonicalJson } from './canonical-json.js';
 export { type IdempotencyErrorCode, idempotencyErrors } from './errors/codes.js';

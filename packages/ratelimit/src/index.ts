@@ -6,7 +6,7 @@
  * `RateLimit-Policy`/`RateLimit` fields, 429/503 problem+json, and middleware for Node http,
  * Express, Fastify, Hono and Fetch handlers.
  *
- * @module
+ * @module @bulwark/ratelimit
  */
 export { type RatelimitErrorCode, ratelimitErrors } from './errors/codes.js';
 export { isRateLimitKeyError, RateLimitKeyError } from './errors/rate-limit-key-error.js';

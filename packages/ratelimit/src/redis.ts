@@ -3,7 +3,7 @@
  * Redis server time, hash-tagged keys for Redis Cluster, and a client that never queues
  * commands while disconnected.
  *
- * @module
+ * @module @bulwark/ratelimit/redis
  */
 export { redisClientOptions, type SafeRedisOptions } from './redis/client-options.js';
 export {

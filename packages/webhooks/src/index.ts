@@ -5,7 +5,7 @@
  * protection ({@link createMemoryReplayStore}), typed errors ({@link webhookErrors}), receiver
  * adapters and a test helper. Web Crypto everywhere, node:crypto on Node.
  *
- * @module
+ * @module @bulwark/webhooks
  */
 export {
   type ExpressRequestLike,

@@ -3,7 +3,7 @@
  * receives webhooks: one `SET key 1 NX PX ttl` per accepted message. Works with ioredis (an
  * optional peer dependency) or any client with the same `set` signature.
  *
- * @module
+ * @module @bulwark/webhooks/redis
  */
 import type { ReplayStore } from './replay-store.js';
 
