@@ -2,7 +2,7 @@
  * The Durable Object store of `@bulwark/ratelimit` (Cloudflare Workers): decisions for a key
  * made inside one Durable Object, atomically and with strongly consistent storage.
  *
- * @module
+ * @module @bulwark/ratelimit/durable-object
  */
 export {
   createDurableObjectStore,
