@@ -36,9 +36,11 @@ describe('createSqliteStore', () => {
     other.close();
   });
 
-  it('works on a shared database handle and a custom table, which it leaves open', async () => {
+  it('works on a shared database handle and a custom table, leaving the handle open and its busy timeout as it was', async () => {
     const db = new Database(':memory:');
+    db.pragma('busy_timeout = 4321');
     const shared = createSqliteStore({ database: db, table: 'idem_custom', sweepEvery: 1 });
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(4321); // the host's connection setting is kept
     const idempotency = createIdempotency({ store: shared });
     expect((await idempotency.run('k', () => 1)).replayed).toBe(false);
     expect((await idempotency.run('k', () => 2)).value).toBe(1);

@@ -13,7 +13,8 @@ export interface SqliteStoreOptions {
   /**
    * Milliseconds to wait on a lock held by another process. better-sqlite3 is synchronous, so the
    * idempotency's `deadlineMs` cannot interrupt this wait: it is the bound of a stalled SQLite
-   * call, after which the claim fails (503). Keep it at or below `deadlineMs`. @defaultValue 1000
+   * call, after which the claim fails (503). Keep it at or below `deadlineMs`. A shared `database`
+   * keeps its own setting unless this is given. @defaultValue 1000
    */
   readonly busyTimeoutMs?: number | undefined;
   /** Expired records deleted every this many claims (at most 100 per sweep). @defaultValue 100 */
@@ -66,7 +67,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
   }
-  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  // A shared database keeps its own setting unless one is asked for: the pragma is per connection.
+  if (owned || options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
     key TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
