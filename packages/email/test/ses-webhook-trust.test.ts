@@ -123,3 +123,38 @@ describe('parseSesWebhook: SNS UnsubscribeConfirmation', () => {
     expect(server.calls).toEqual([]);
   });
 });
+
+describe('parseSesWebhook: a forged request never costs more than a verified one', () => {
+  it('downloads at most 8 new certificates a minute per cache, refusing the rest without a download', async () => {
+    const certificateCache = new Map() as SnsCertificateCache;
+    const fetchCertificate = vi.fn(async () => signer.pem);
+    let now = SENT_AT;
+    const options = { fetchCertificate, certificateCache, allowedTopicArns: [TOPIC], clock: { now: () => now } };
+    const forged = (i: number) => ({
+      headers: {},
+      rawBody: JSON.stringify({
+        ...complaintFrom(TOPIC),
+        SignatureVersion: '2',
+        Signature: 'AAAA',
+        SigningCertURL: `https://sns.us-west-2.amazonaws.com/SimpleNotificationService-${i}.pem`,
+      }),
+    });
+    const genuine = await signedRequest(complaintFrom(TOPIC));
+    await expect(parseSesWebhook(genuine, options)).resolves.toHaveLength(1);
+    for (let i = 0; i < 20; i++) {
+      await expect(parseSesWebhook(forged(i), options)).rejects.toMatchObject({
+        code: 'email_webhook_signature_invalid',
+      });
+    }
+    expect(fetchCertificate).toHaveBeenCalledTimes(8);
+    // The genuine certificate, cached, still verifies during the flood, without a download.
+    await expect(parseSesWebhook(genuine, options)).resolves.toHaveLength(1);
+    expect(fetchCertificate).toHaveBeenCalledTimes(8);
+    // The budget is per minute.
+    now += 60_000;
+    await expect(parseSesWebhook(forged(99), options)).rejects.toMatchObject({
+      code: 'email_webhook_signature_invalid',
+    });
+    expect(fetchCertificate).toHaveBeenCalledTimes(9);
+  });
+});

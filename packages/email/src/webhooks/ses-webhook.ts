@@ -153,7 +153,7 @@ async function verifyEnvelope(e: Envelope, options: ResolvedSesOptions): Promise
   }
   let spki: Uint8Array<ArrayBuffer>;
   try {
-    spki = await snsCertificateKey(e.SigningCertURL, options);
+    spki = await snsCertificateKey(e.SigningCertURL, options, options.clock.now());
   } catch (error) {
     throw unauthentic(PROVIDER, 'The SNS signing certificate could not be loaded', error);
   }
