@@ -71,6 +71,8 @@ export const configSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be domain names'))),
+  BULWARK_ENV: z.enum(['development', 'production']).default('development'),
+  DATA_ENCRYPTION_KEYS: optionalString,
   PUBLISH_RATE_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(50),
   STORAGE_BUDGET_BYTES_PER_KEY: z.coerce
     .number()

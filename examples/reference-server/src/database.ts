@@ -61,6 +61,12 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
       CREATE TABLE usage_by_key (key_id TEXT PRIMARY KEY, bytes INTEGER NOT NULL);`,
   },
+  {
+    version: 3,
+    sql: `
+      CREATE TABLE replay_keys (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+      CREATE INDEX replay_keys_expiry ON replay_keys (expires_at);`,
+  },
 ];
 
 /** The server's own embedded database (email events, suppressions, audit log). */

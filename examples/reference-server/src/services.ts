@@ -7,7 +7,6 @@ import { createSqliteStore as createSqliteIdempotencyStore } from '@bulwark/idem
 import { createMemoryStore, createRateLimiter } from '@bulwark/ratelimit';
 import { createRedisStore as createRedisRateLimitStore, redisClientOptions } from '@bulwark/ratelimit/redis';
 import { createSloRecorder } from '@bulwark/slo';
-import { createMemoryReplayStore } from '@bulwark/webhooks';
 import { createRedisReplayStore } from '@bulwark/webhooks/redis';
 import type { Context, MiddlewareHandler } from 'hono';
 import { Redis } from 'ioredis';
@@ -26,9 +25,12 @@ import { createPublisher } from './delivery/publisher.js';
 import { redisStorageUsage, sqliteStorageUsage } from './delivery/storage-usage.js';
 import { createEmailSender, webhookSettings } from './email/email-feature.js';
 import { createEmailStore } from './email/email-store.js';
+import { createSqliteReplayStore } from './email/sqlite-replay-store.js';
 import { serverHealthChecks } from './health-checks.js';
 import { createMetrics } from './metrics.js';
 import { createApiRateLimiter } from './rate-limiting.js';
+import { KEY_FILE, loadDataKeys } from './secrets/data-keys.js';
+import { createSecretBox } from './secrets/secret-box.js';
 import { createSettingsStore } from './settings-store.js';
 
 /** Services plus what `main` must tell the operator (e.g. a generated admin token). */
@@ -59,7 +61,18 @@ export function createServices(
     clock,
   });
   const apiKeys = createApiKeys(database.db, clock);
-  const delivery = createDeliveryFeature({ config, clock, logger, metrics });
+  const dataKeys = loadDataKeys({
+    configured: config.DATA_ENCRYPTION_KEYS,
+    dataDir: config.DATA_DIR,
+    production: config.BULWARK_ENV === 'production',
+  });
+  if (dataKeys.source === 'generated-file') {
+    logger.warn(
+      { keyFile: KEY_FILE },
+      'SECRETS ARE ENCRYPTED WITH A KEY STORED IN DATA_DIR: set DATA_ENCRYPTION_KEYS (and BULWARK_ENV=production) before deploying',
+    );
+  }
+  const delivery = createDeliveryFeature({ config, clock, logger, metrics, secretBox: createSecretBox(dataKeys) });
   const sender = createEmailSender({ ...env, EMAIL_PROVIDER: config.EMAIL_PROVIDER }, logger, clock);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, redisClientOptions({ lazyConnect: false })) : undefined;
   redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
@@ -151,7 +164,7 @@ export function createServices(
         clock,
         redis
           ? createRedisReplayStore({ redis, prefix: 'bulwark:email-webhook-replay:' })
-          : createMemoryReplayStore({ clock }),
+          : createSqliteReplayStore(database.db, clock),
         metrics,
       ),
     },

@@ -73,10 +73,22 @@ describe('reference server: email', () => {
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ received: 1, stored: 1, suppressed: 1 });
 
-    // Replay protection: the same signed message again is refused and stores nothing.
+    // A provider retry of the same signed message is acknowledged as a duplicate and stores nothing.
     const again = await postResend(request, bounced('Dead@Example.com', 'em_1'), 'msg_1', clock.now());
-    expect(again.status).toBe(401);
-    expect(await again.json()).toMatchObject({ code: 'email_webhook_signature_invalid' });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ received: 0, stored: 0, suppressed: 0, duplicate: true });
+    // ...but only a correctly signed one: the same id with substituted data is still refused.
+    const signed = await createWebhookSigner({ scheme: 'standard', secrets: [secret] }).sign({
+      body: JSON.stringify(bounced('Dead@Example.com', 'em_1')),
+      id: 'msg_1',
+      timestamp: Math.floor(clock.now() / 1000),
+    });
+    const substituted = await request('/webhooks/email/resend', {
+      method: 'POST',
+      headers: { ...signed, 'content-type': 'application/json' },
+      body: JSON.stringify(bounced('victim@example.com', 'em_1')),
+    });
+    expect(substituted.status).toBe(401);
 
     const events = await (await request('/admin/email/events', { admin: true })).json();
     expect(events.events).toEqual([

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +46,49 @@ describe('reference server process', () => {
       expect(server.output()).toContain('shutdown started: readiness now fails');
       expect(server.output()).toContain('shutdown complete');
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers readiness 503 while still serving during the drain delay, then exits 0 after every hook', {
+    timeout: 40_000,
+  }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bulwark-main-'));
+    try {
+      const server = start({ PORT: '0', DATA_DIR: dataDir, SHUTDOWN_DRAIN_MS: '1500' });
+      await expect
+        .poll(() => server.output(), { timeout: 20_000, interval: 50 })
+        .toContain('bulwark reference server listening');
+      const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.output())?.[1] as string;
+      server.child.kill('SIGTERM');
+      await expect.poll(() => server.output(), { timeout: 5_000, interval: 20 }).toContain('shutdown started');
+      const ready = await fetch(`${url}/health/readiness`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('connection')).toBe('close');
+      const live = await fetch(`${url}/health/liveness`);
+      expect(live.status).toBe(200);
+      expect(await server.exited).toBe(0);
+      for (const hook of ['delivery', 'database', 'health']) {
+        expect(server.output()).toContain(`"name":"${hook}","outcome":"ok"`);
+      }
+      expect(server.output()).toContain('shutdown complete');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('says in one line that the port is busy instead of a stack trace', { timeout: 30_000 }, async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const dataDir = mkdtempSync(join(tmpdir(), 'bulwark-main-'));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const server = start({ PORT: String(port), DATA_DIR: dataDir });
+      expect(await server.exited).toBe(1);
+      expect(server.output()).toContain(`127.0.0.1:${port} is already in use`);
+      expect(server.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

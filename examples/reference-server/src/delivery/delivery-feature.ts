@@ -12,7 +12,10 @@ import { createRedisStore } from '@bulwark/delivery/redis';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { restrictFiles } from '../database.js';
 import type { ServerMetrics } from '../metrics.js';
+import { encryptingStore } from '../secrets/encrypting-store.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 /** The webhook dispatcher, its store and the per-endpoint breakers. */
 export interface DeliveryFeature {
@@ -40,12 +43,19 @@ export function createDeliveryFeature(options: {
   clock: Clock;
   logger: Logger;
   metrics: ServerMetrics;
+  /** Seals endpoint signing secrets at rest. */
+  secretBox: SecretBox;
 }): DeliveryFeature {
   const { config, clock, logger, metrics } = options;
   // Its own connection (closed by store.close()): the limiter's client refuses to queue offline.
-  const store = config.REDIS_URL
-    ? createRedisStore({ connection: config.REDIS_URL, prefix: 'bulwark:delivery:' })
-    : createSqliteStore({ path: config.DATA_DIR === ':memory:' ? ':memory:' : join(config.DATA_DIR, 'delivery.db') });
+  const sqlitePath = config.DATA_DIR === ':memory:' ? ':memory:' : join(config.DATA_DIR, 'delivery.db');
+  const store = encryptingStore(
+    config.REDIS_URL
+      ? createRedisStore({ connection: config.REDIS_URL, prefix: 'bulwark:delivery:' })
+      : createSqliteStore({ path: sqlitePath }),
+    options.secretBox,
+  );
+  if (!config.REDIS_URL && sqlitePath !== ':memory:') restrictFiles(sqlitePath);
   const breakers = createBreakerRegistry({
     window: { type: 'count', size: 20 },
     minimumCalls: 5,

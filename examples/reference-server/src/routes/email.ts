@@ -5,6 +5,7 @@ import {
   suppressionsFromEvents,
 } from '@bulwark/email';
 import { err } from '@bulwark/errors';
+import type { ReplayStore } from '@bulwark/webhooks';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
@@ -68,11 +69,33 @@ export function emailRoutes(app: Hono<AppEnv>, services: AppServices): void {
     const headers = Object.fromEntries(c.req.raw.headers.entries());
     const remoteAddress = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
       ?.socket?.remoteAddress;
-    const events = await parseEmailWebhook(
-      provider,
-      { headers, rawBody, ...(remoteAddress ? { remoteAddress } : {}) },
-      settings as never,
-    );
+    // A provider retrying a delivery we already processed is not an attack: the signature verified
+    // and only the replay store refused it. Acknowledge it (200) instead of answering 401.
+    let duplicate = false;
+    const replayStore = (settings as { replayStore?: ReplayStore }).replayStore;
+    const tracked = replayStore && {
+      ...settings,
+      replayStore: {
+        claim: async (key: string, ttlMs: number) => {
+          const fresh = await replayStore.claim(key, ttlMs);
+          if (!fresh) duplicate = true;
+          return fresh;
+        },
+      },
+    };
+    let events: Awaited<ReturnType<typeof parseEmailWebhook>>;
+    try {
+      events = await parseEmailWebhook(
+        provider,
+        { headers, rawBody, ...(remoteAddress ? { remoteAddress } : {}) },
+        (tracked ?? settings) as never,
+      );
+    } catch (error) {
+      if (!duplicate) throw error;
+      metrics.events.inc({ name: 'email.webhook_duplicate' });
+      logger.info({ provider }, 'duplicate email webhook acknowledged');
+      return c.json({ received: 0, stored: 0, suppressed: 0, duplicate: true });
+    }
     if (events.subscriptionConfirmation) {
       logger.warn(
         { provider, topicArn: events.subscriptionConfirmation.topicArn },
