@@ -59,6 +59,7 @@ export type {
   DlqStats,
   EndpointRecord,
   EnqueueLease,
+  HeldLease,
   ListDeliveriesOptions,
   NewDelivery,
   PruneOptions,

@@ -8,7 +8,7 @@ import type { EmailMessage } from './message.js';
  * idempotency key: keys are per provider, so the next provider would send it again.
  *
  * @param error - What the provider (or its breaker) threw.
- * @param message - The message being sent.
+ * @param _message - The message being sent (its `idempotencyKey` does not change the answer).
  * @example
  * ```ts
  * canFailOver(timeoutError, { ...message, idempotencyKey: 'order-42' }); // false: it may have been sent

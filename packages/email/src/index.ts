@@ -48,6 +48,7 @@ export {
   type EmailAddressInput,
   type EmailAttachment,
   type EmailMessage,
+  type EmailMessageSchemaOutput,
   emailMessageSchema,
   formatAddress,
   type NormalizedEmailMessage,

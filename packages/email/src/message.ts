@@ -55,7 +55,7 @@ const attachmentSchema = z.strictObject({
 const stringRecord = z.record(z.string(), z.string());
 
 /** What {@link emailMessageSchema} outputs: addresses normalized, lists as arrays, defaults not applied. */
-interface EmailMessageSchemaOutput {
+export interface EmailMessageSchemaOutput {
   from: EmailAddress;
   to: EmailAddress[];
   cc?: EmailAddress[] | undefined;
