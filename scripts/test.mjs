@@ -21,6 +21,7 @@ const steps = [
   ['documentation examples typecheck', ['node', 'scripts/check-doc-examples.mjs']],
   ['package checks (publint, attw)', ['pnpm', 'check:packages']],
   ['package tarballs: LICENSE, README links, no unused files', ['node', 'scripts/check-package-files.mjs']],
+  ['consumer contract (npm, README examples, TypeScript floor, sizes)', ['node', 'scripts/check-consumer.mjs']],
   [
     'unit tests with coverage',
     [
