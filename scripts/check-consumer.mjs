@@ -71,7 +71,12 @@ try {
     installProject(fresh, {
       type: 'module',
       dependencies: { ...tarballs, ioredis: '^5.11.1', zod: '^4.6.7' },
-      devDependencies: { typescript: `~${typescriptFloor}.0`, '@types/node': '~20.19.0' },
+      // @types/better-sqlite3: the types a user of the idempotency sqlite subpath installs.
+      devDependencies: {
+        typescript: `~${typescriptFloor}.0`,
+        '@types/node': '~20.19.0',
+        '@types/better-sqlite3': '^9.6.0',
+      },
     }),
     installProject(host, { dependencies: { ioredis: '^6.0.0', zod: '^3.25.0', ...tarballs } }),
   ]);
