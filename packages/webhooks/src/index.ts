@@ -41,15 +41,18 @@ export {
 } from './ed25519.js';
 export {
   type WebhookErrorCode,
+  type WebhookReplayStoreErrorCode,
   type WebhookVerificationErrorCode,
   webhookErrors,
 } from './errors/codes.js';
 export {
   isWebhookError,
+  isWebhookReplayStoreError,
   isWebhookSecretError,
   isWebhookVerificationError,
   WebhookError,
   type WebhookErrorOptions,
+  WebhookReplayStoreError,
   WebhookSecretError,
   WebhookVerificationError,
 } from './errors/webhook-error.js';

@@ -1,4 +1,5 @@
 import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
+import type { WebhookReplayStoreError } from './errors/webhook-error.js';
 
 /**
  * Remembers accepted message ids/nonces for the tolerance window. `verify()` calls `claim`
@@ -6,17 +7,24 @@ import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
  */
 export interface ReplayStore {
   /**
-   * Records `key` for `ttlMs` if it is new.
+   * Records `key` for `ttlMs` if it is new. A store that cannot answer should throw (or reject
+   * with) a {@link WebhookReplayStoreError}; any other error is reported as
+   * `webhook_replay_store_unavailable`. Either way the webhook is not accepted.
+   * @param nowMs - The verifier's clock reading for this message (the instant its timestamp
+   *   was checked against): stores that expire keys themselves measure `ttlMs` from it.
    * @returns `true` when the key was new (accept), `false` when it was already recorded (replay).
    */
-  claim(key: string, ttlMs: number): boolean | Promise<boolean>;
+  claim(key: string, ttlMs: number, nowMs?: number): boolean | Promise<boolean>;
 }
 
 /** Options of {@link createMemoryReplayStore}. */
 export interface MemoryReplayStoreOptions {
   /** Most keys kept; beyond it the oldest entry is evicted. Type: `number`. Default: `100_000`. */
   maxEntries?: number;
-  /** Time source for expiry. Type: `Clock`. Default: `systemClock`. */
+  /**
+   * Time source for expiry of calls that pass no `nowMs` (a verifier always passes its own
+   * clock's reading). Type: `Clock`. Default: `systemClock`.
+   */
   clock?: Clock;
 }
 
@@ -62,8 +70,8 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
     get evictions() {
       return evictions;
     },
-    claim(key: string, ttlMs: number): boolean {
-      const now = clock.now();
+    claim(key: string, ttlMs: number, nowMs?: number): boolean {
+      const now = nowMs ?? clock.now();
       const existing = expiries.get(key);
       if (existing !== undefined && existing > now) return false;
       expiries.delete(key);

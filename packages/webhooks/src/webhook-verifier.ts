@@ -2,14 +2,18 @@ import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
 import { constantTimeEqualString } from './constant-time-equal.js';
 import type { Ed25519PublicKey, PublicKeyInput } from './ed25519.js';
 import { ed25519Verify } from './ed25519.js';
-import type { WebhookVerificationError } from './errors/webhook-error.js';
+import {
+  isWebhookReplayStoreError,
+  WebhookReplayStoreError,
+  type WebhookVerificationError,
+} from './errors/webhook-error.js';
 import { type BodyInput, normalizeBody } from './internal/body.js';
 import { type Chunk, type CryptoPreference, selectEngine } from './internal/crypto-engine.js';
 import { mismatchDiagnostics } from './internal/diagnostics.js';
 import { fromBase64 } from './internal/encoding.js';
 import { type HeaderInput, readHeader, requireHeader } from './internal/headers.js';
 import { type IdentifiedKey, resolvePublicKeys, resolveSecrets, type SecretsOption } from './internal/key-set.js';
-import { chain, type MaybePromise } from './internal/maybe-async.js';
+import type { MaybePromise } from './internal/maybe-async.js';
 import { type HeaderSignature, parseBulwarkSignatures, parseStandardSignatures } from './internal/signature-header.js';
 import { joinChunks, signedChunks } from './internal/signed-content.js';
 import { checkTolerance, parseTimestamp, type Tolerance } from './internal/timestamp.js';
@@ -93,6 +97,15 @@ interface Message {
   readonly body: string | Uint8Array;
   readonly signatures: readonly HeaderSignature[];
   readonly nowMs: number;
+}
+
+/** A replay store's failure as a typed, retryable 503 (its own typed errors pass through). */
+function storeFailure(error: unknown): WebhookReplayStoreError {
+  if (isWebhookReplayStoreError(error)) return error;
+  return new WebhookReplayStoreError('webhook_replay_store_unavailable', {
+    detail: 'The replay store failed; the webhook was not accepted',
+    cause: error,
+  });
 }
 
 /** Whether `mac` equals any v1 signature; every signature is compared, each in constant time. */
@@ -201,12 +214,23 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
     const { id, timestamp, body } = message;
     const result: VerifiedWebhook = Object.freeze({ scheme, version, id, timestamp, keyId, body });
     if (!replayStore) return result;
-    return chain(replayStore.claim(`${scheme}:${id}`, replayTtlMs), (fresh) => {
+    let claimed: MaybePromise<boolean>;
+    try {
+      claimed = replayStore.claim(`${scheme}:${id}`, replayTtlMs, message.nowMs);
+    } catch (error) {
+      throw storeFailure(error);
+    }
+    const decide = (fresh: boolean): VerifiedWebhook => {
       if (fresh) return result;
       throw verificationError('webhook_replayed', {
         detail: `Message ${message.names.id} was already accepted within the tolerance window`,
       });
-    });
+    };
+    return claimed instanceof Promise
+      ? claimed.then(decide, (error: unknown) => {
+          throw storeFailure(error);
+        })
+      : decide(claimed);
   }
 
   function afterHmac(

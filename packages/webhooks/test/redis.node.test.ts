@@ -31,15 +31,16 @@ describe('createRedisReplayStore options', () => {
     ]);
   });
 
-  it('propagates client errors (fails closed)', async () => {
+  it('fails closed on client errors, typed, with the client error as cause', async () => {
+    const cause = new Error('connection lost');
     const store = createRedisReplayStore({
       redis: {
         set: async () => {
-          throw new Error('connection lost');
+          throw cause;
         },
       },
     });
-    await expect(store.claim('k', 1000)).rejects.toThrow('connection lost');
+    await expect(store.claim('k', 1000)).rejects.toMatchObject({ code: 'webhook_replay_store_unavailable', cause });
   });
 });
 

@@ -1,6 +1,7 @@
-import { isBulwarkError, type ProblemWritable, writeProblem } from '@bulwark/errors';
+import { type ProblemWritable, writeProblem } from '@bulwark/errors';
 import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
 import { type NodeRequestLike, type ReadRawBodyOptions, readRawBody } from './node-http.js';
+import { answersWithProblem } from './problem-answer.js';
 
 /** The parts of an Express request the middleware uses. */
 export interface ExpressRequestLike extends NodeRequestLike {
@@ -34,7 +35,7 @@ export function expressWebhook(
       const body = req.body === undefined ? await readRawBody(req, options) : req.body;
       req.webhook = await verifier.verify({ headers: req.headers, body: body as Uint8Array });
     } catch (error) {
-      if (isBulwarkError(error) && error.status < 500) {
+      if (answersWithProblem(error)) {
         writeProblem(res, error);
         return;
       }

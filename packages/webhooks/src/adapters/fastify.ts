@@ -1,6 +1,7 @@
-import { isBulwarkError, toProblem } from '@bulwark/errors';
+import { toProblem } from '@bulwark/errors';
 import type { HeaderInput } from '../internal/headers.js';
 import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+import { answersWithProblem } from './problem-answer.js';
 
 /** The parts of a Fastify request the hook uses. */
 export interface FastifyRequestLike {
@@ -56,7 +57,7 @@ export function fastifyWebhook<I extends FastifyInstanceLike>(
       try {
         request.webhook = await verifier.verify({ headers: request.headers, body: (request.body ?? '') as Uint8Array });
       } catch (error) {
-        if (!isBulwarkError(error) || error.status >= 500) throw error;
+        if (!answersWithProblem(error)) throw error;
         const problem = toProblem(error);
         return reply.code(problem.status).type('application/problem+json').send(problem);
       }

@@ -1,10 +1,12 @@
-import { isBulwarkError, problemResponse } from '@bulwark/errors';
+import { problemResponse } from '@bulwark/errors';
 import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+import { answersWithProblem } from './problem-answer.js';
 
 /**
  * A Fetch handler (`(request) => Response`, for Bun, Deno, Cloudflare Workers, Next.js route
  * handlers, …) that verifies each request and calls `onWebhook` with the result. Verification
- * failures answer with problem+json (400/401/409); other errors propagate.
+ * failures answer with problem+json (400/401/409, and 503 when the replay store cannot be
+ * asked); other errors propagate.
  *
  * @example
  * ```ts
@@ -23,7 +25,7 @@ export function createWebhookHandler(
     try {
       event = await verifier.verify(request);
     } catch (error) {
-      if (isBulwarkError(error) && error.status < 500) return problemResponse(error);
+      if (answersWithProblem(error)) return problemResponse(error);
       throw error;
     }
     return onWebhook(event, request);

@@ -1,5 +1,6 @@
-import { isBulwarkError, problemResponse } from '@bulwark/errors';
+import { problemResponse } from '@bulwark/errors';
 import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+import { answersWithProblem } from './problem-answer.js';
 
 /** The parts of a Hono `Context` the middleware uses. */
 export interface HonoContextLike {
@@ -27,7 +28,7 @@ export function honoWebhook(
       const body = new Uint8Array(await c.req.arrayBuffer());
       c.set('webhook', await verifier.verify({ headers: c.req.raw.headers, body }));
     } catch (error) {
-      if (isBulwarkError(error) && error.status < 500) return problemResponse(error);
+      if (answersWithProblem(error)) return problemResponse(error);
       throw error;
     }
     await next();

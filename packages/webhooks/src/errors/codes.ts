@@ -50,6 +50,20 @@ export const webhookErrors = defineErrors({
     title: 'Webhook Body Unsupported',
     description: 'The body is not raw bytes or a string (for example a parsed JSON object).',
   },
+  webhook_replay_store_timeout: {
+    status: 503,
+    title: 'Webhook Replay Store Timeout',
+    retryable: true,
+    description:
+      'The replay store did not answer within its deadline; the webhook was not accepted (fail closed) and the sender should retry.',
+  },
+  webhook_replay_store_unavailable: {
+    status: 503,
+    title: 'Webhook Replay Store Unavailable',
+    retryable: true,
+    description:
+      'The replay store failed (connection refused or closed, error reply); the webhook was not accepted (fail closed) and the sender should retry.',
+  },
   webhook_secret_malformed: {
     status: 500,
     title: 'Webhook Secret Malformed',
@@ -60,5 +74,11 @@ export const webhookErrors = defineErrors({
 /** Every code of {@link webhookErrors}. */
 export type WebhookErrorCode = keyof typeof webhookErrors.definitions;
 
-/** Codes a verification failure can carry (everything except a malformed configured secret). */
-export type WebhookVerificationErrorCode = Exclude<WebhookErrorCode, 'webhook_secret_malformed'>;
+/** Codes of a replay store that could not be asked (503, retryable): the webhook was not accepted. */
+export type WebhookReplayStoreErrorCode = 'webhook_replay_store_timeout' | 'webhook_replay_store_unavailable';
+
+/** Codes a verification failure can carry (not a malformed configured secret, not a failed replay store). */
+export type WebhookVerificationErrorCode = Exclude<
+  WebhookErrorCode,
+  'webhook_secret_malformed' | WebhookReplayStoreErrorCode
+>;

@@ -1,5 +1,10 @@
 import { BulwarkError, brandError, createErrorGuard } from '@bulwark/errors';
-import { type WebhookErrorCode, type WebhookVerificationErrorCode, webhookErrors } from './codes.js';
+import {
+  type WebhookErrorCode,
+  type WebhookReplayStoreErrorCode,
+  type WebhookVerificationErrorCode,
+  webhookErrors,
+} from './codes.js';
 
 /** Per-occurrence details of a webhook error. */
 export interface WebhookErrorOptions {
@@ -12,12 +17,12 @@ export interface WebhookErrorOptions {
 }
 
 function init<C extends WebhookErrorCode>(code: C, options: WebhookErrorOptions) {
-  const definition = webhookErrors.definitions[code];
+  const definition: { status: number; title: string; retryable?: boolean } = webhookErrors.definitions[code];
   return {
     code,
     status: definition.status,
     title: definition.title,
-    retryable: false,
+    retryable: definition.retryable ?? false,
     detail: options.detail,
     extensions: options.extensions,
     cause: options.cause,
@@ -33,7 +38,8 @@ function init<C extends WebhookErrorCode>(code: C, options: WebhookErrorOptions)
  * ```
  */
 export class WebhookError<C extends WebhookErrorCode = WebhookErrorCode> extends BulwarkError<C> {
-  override name: 'WebhookError' | 'WebhookVerificationError' | 'WebhookSecretError' = 'WebhookError';
+  override name: 'WebhookError' | 'WebhookVerificationError' | 'WebhookSecretError' | 'WebhookReplayStoreError' =
+    'WebhookError';
 
   constructor(code: C, options: WebhookErrorOptions = {}) {
     super(init(code, options));
@@ -76,9 +82,31 @@ export class WebhookSecretError extends WebhookError<'webhook_secret_malformed'>
   }
 }
 
+/**
+ * The replay store could not be asked within its deadline, or failed: the webhook was not
+ * accepted (fail closed). Status 503 and `retryable: true`, so the sender redelivers; the
+ * adapters answer it with problem+json like a verification failure. The store's own error is the
+ * `cause` (logged, never sent).
+ *
+ * @example
+ * ```ts
+ * try { await verifier.verify(request); } catch (e) { if (isWebhookReplayStoreError(e)) return new Response(null, { status: 503 }); }
+ * ```
+ */
+export class WebhookReplayStoreError extends WebhookError<WebhookReplayStoreErrorCode> {
+  override name = 'WebhookReplayStoreError' as const;
+
+  constructor(code: WebhookReplayStoreErrorCode, options: WebhookErrorOptions = {}) {
+    super(code, options);
+    brandError(this, 'WebhookReplayStoreError');
+  }
+}
+
 /** Reports whether `value` is a {@link WebhookError}, from any copy of this package. */
 export const isWebhookError = createErrorGuard<WebhookError>('WebhookError');
 /** Reports whether `value` is a {@link WebhookVerificationError}, from any copy of this package. */
 export const isWebhookVerificationError = createErrorGuard<WebhookVerificationError>('WebhookVerificationError');
 /** Reports whether `value` is a {@link WebhookSecretError}, from any copy of this package. */
 export const isWebhookSecretError = createErrorGuard<WebhookSecretError>('WebhookSecretError');
+/** Reports whether `value` is a {@link WebhookReplayStoreError}, from any copy of this package. */
+export const isWebhookReplayStoreError = createErrorGuard<WebhookReplayStoreError>('WebhookReplayStoreError');
