@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DeliveryStore, NewDelivery } from '@bulwark/delivery';
 import autocannon from 'autocannon';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -52,6 +53,10 @@ const readRate = positiveInt('LOADTEST_READ_RATE', 200);
  * pacing tick), against ~2 ms with 10–32. The floor row shows the generator's own latency.
  */
 const publishConnections = positiveInt('LOADTEST_CONNECTIONS', 32);
+/** Deliveries stored before the scenarios (due in a day, so they stay stored): probes must not cost more with them. */
+const seedRows = Number(process.env.LOADTEST_SEED_ROWS ?? 0);
+/** Connections flooding `GET /health/readiness` (unpaced) during scenario (c). */
+const probeLoops = positiveInt('LOADTEST_PROBE_LOOPS', 8);
 /** LOADTEST_CLIENT=inprocess runs autocannon on the server's event loop (default: a child process). */
 const inProcessClient = process.env.LOADTEST_CLIENT === 'inprocess';
 
@@ -122,7 +127,7 @@ async function runScenario(
 }
 
 interface ScenarioRequest {
-  readonly kind: 'publish' | 'read' | 'floor';
+  readonly kind: 'publish' | 'read' | 'floor' | 'probe';
   readonly base: string;
   readonly runId: string;
   /** `Bearer <API key>` sent by every request to the server (the floor ignores it). */
@@ -183,6 +188,21 @@ async function executeScenario(request: ScenarioRequest): Promise<ScenarioReply>
       rate,
     );
     return { result, acceptedResponses, accepted: [...accepted] };
+  }
+  if (request.kind === 'probe') {
+    // As many readiness probes as `probeLoops` connections can send: the probe-flood attack.
+    const result = await runScenario(
+      `GET /health/readiness × ${probeLoops} loops`,
+      '/health/readiness',
+      {
+        url: request.base,
+        connections: probeLoops,
+        duration: seconds,
+        requests: [{ method: 'GET', path: '/health/readiness' }],
+      },
+      0,
+    );
+    return { result, acceptedResponses: 0, accepted: [] };
   }
   // The rate-limited read route over the ids accepted by the publish scenario.
   const ids = request.ids ?? [];
@@ -279,6 +299,30 @@ async function bareServer(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
+/** Stores `rows` deliveries due in a day, in batches, straight into the store. */
+async function seed(store: DeliveryStore | undefined, endpointId: string, rows: number): Promise<void> {
+  if (!store || rows <= 0) return;
+  const started = Date.now();
+  const dueAt = Date.now() + 86_400_000;
+  for (let done = 0; done < rows; ) {
+    const batch: NewDelivery[] = [];
+    for (let i = 0; i < 5_000 && done < rows; i++, done++) {
+      const messageId = `seed_${done}`;
+      batch.push({
+        id: `${messageId}:${endpointId}`,
+        messageId,
+        endpointId,
+        eventType: 'load.test',
+        payload: '{"seeded":true}',
+        createdAt: started,
+        nextAt: dueAt,
+      });
+    }
+    await store.enqueue(batch);
+  }
+  process.stdout.write(`Seeded ${rows} deliveries in ${Date.now() - started} ms\n`);
+}
+
 async function main(): Promise<number> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bulwark-loadtest-'));
   const config = loadConfig({
@@ -307,6 +351,8 @@ async function main(): Promise<number> {
       body: JSON.stringify({ url: 'https://receiver.example.com/hooks', eventTypes: ['load.test'] }),
     });
     if (created.status !== 201) throw new Error(`POST /admin/endpoints answered ${created.status}`);
+    const endpointId = ((await created.clone().json()) as { endpoint: { id: string } }).endpoint.id;
+    await seed(services.delivery?.store, endpointId, seedRows);
     const keyResponse = await fetch(`${base}/admin/api-keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
@@ -314,6 +360,8 @@ async function main(): Promise<number> {
     });
     if (keyResponse.status !== 201) throw new Error(`POST /admin/api-keys answered ${keyResponse.status}`);
     const authorization = `Bearer ${((await keyResponse.json()) as { key: string }).key}`;
+    services.health.start();
+    await services.health.refresh();
     dispatcher.start();
 
     process.stdout.write(
@@ -328,13 +376,19 @@ async function main(): Promise<number> {
     const floor = (await execute({ kind: 'floor', base: floorServer.url, runId })).result;
     const published = await execute({ kind: 'publish', base, runId, authorization });
     const publish = published.result;
-    const accepted = new Set(published.accepted);
-    const acceptedResponses = published.acceptedResponses;
     const read = (await execute({ kind: 'read', base, runId, authorization, ids: published.accepted })).result;
+    // (c) publish again while readiness is flooded: cached probes must leave publish latency alone.
+    const [underProbes, probes] = await Promise.all([
+      execute({ kind: 'publish', base, runId: `${runId}-probed`, authorization }),
+      execute({ kind: 'probe', base, runId }),
+    ]);
+    const probed = { ...underProbes.result, name: 'POST /events during the probe flood' };
+    const accepted = new Set([...published.accepted, ...underProbes.accepted]);
+    const acceptedResponses = published.acceptedResponses + underProbes.acceptedResponses;
 
     // Nothing lost: every 202 has exactly its one delivery (one subscribed endpoint) in the store.
     const stats = await dispatcher.stats();
-    const stored = stats.pending + stats.inflight + stats.succeeded + stats.dead;
+    const stored = stats.pending + stats.inflight + stats.succeeded + stats.dead - seedRows;
     let missing = 0;
     for (const id of accepted) {
       if ((await dispatcher.inspect(id)).length !== 1) missing++;
@@ -344,19 +398,21 @@ async function main(): Promise<number> {
     const drained = await dispatcher.stats();
     const lost = missing + (acceptedResponses - accepted.size) + Math.max(0, accepted.size - stored);
 
-    const rows = [floor, publish, read];
+    const rows = [floor, publish, read, probed, probes.result];
+    const probeRatio = round(probed.p99Ms / publish.p99Ms);
     process.stdout.write(`${table(rows)}\n\n`);
     process.stdout.write(
       `Accepted events (202): ${acceptedResponses} (${accepted.size} unique ids); deliveries in the store: ${stored}; ` +
         `accepted ids missing their delivery: ${missing}\n` +
         `Published but answered after autocannon stopped counting (in flight at the end): ${Math.max(0, stored - accepted.size)}\n` +
         `After ${Date.now() - drainStarted} ms of draining: ${drained.succeeded} delivered (simulated), ` +
-        `${drained.pending + drained.inflight} queued, ${drained.dead} dead\n\n`,
+        `${drained.pending + drained.inflight - seedRows} queued (besides the ${seedRows} seeded), ${drained.dead} dead\n\n`,
     );
 
-    const errorCount = rows.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
+    const errorCount = [floor, publish, read, probed].reduce((sum, r) => sum + r.errors + r.non2xx, 0);
     const goals = {
       p95: { pass: publish.p95Ms < P95_GOAL_MS && publish.achievedRate >= rate * 0.95, enforced: false },
+      probeFlood: { pass: probeRatio <= 2, enforced: false },
       errors: { pass: errorCount === 0, enforced: true },
       nothingLost: { pass: lost === 0 && acceptedResponses > 0, enforced: true },
     };
@@ -365,6 +421,8 @@ async function main(): Promise<number> {
       `${verdict(goals.p95.pass)}  POST /events p95 < ${P95_GOAL_MS} ms at ${rate} req/s ` +
         `(measured p95 ${publish.p95Ms} ms at ${publish.achievedRate} req/s; the generator's floor p95 ${floor.p95Ms} ms) — reported only, not enforced: ` +
         `this 2-core machine is shared (the load generator runs on it too)\n` +
+        `${verdict(goals.probeFlood.pass)}  POST /events p99 during a ${probeLoops}-loop readiness flood ≤ 2x its idle p99 ` +
+        `(${probed.p99Ms} ms vs ${publish.p99Ms} ms: ${probeRatio}x, with ${seedRows} seeded deliveries; ${probes.result.achievedRate} probes/s) — reported\n` +
         `${verdict(goals.errors.pass)}  0 errors (connection errors + timeouts + non-2xx: ${errorCount})\n` +
         `${verdict(goals.nothingLost.pass)}  nothing lost (every accepted event has its delivery in the store; lost: ${lost})\n`,
     );
@@ -381,6 +439,8 @@ async function main(): Promise<number> {
           egress: 'simulated',
           loadClient: inProcessClient ? 'in-process' : 'child process',
           secondsPerScenario: seconds,
+          seededDeliveries: seedRows,
+          probeLoops,
           scenarios: rows,
           delivery: {
             accepted: acceptedResponses,
@@ -391,7 +451,7 @@ async function main(): Promise<number> {
             lost,
             afterDrain: {
               succeeded: drained.succeeded,
-              queued: drained.pending + drained.inflight,
+              queued: drained.pending + drained.inflight - seedRows,
               dead: drained.dead,
             },
           },
@@ -404,6 +464,7 @@ async function main(): Promise<number> {
     process.stdout.write(`Results: ${RESULTS_PATH}\n`);
     return goals.errors.pass && goals.nothingLost.pass ? 0 : 1;
   } finally {
+    services.health.stop();
     await floorServer.close();
     await server.close();
     for (const closer of services.closers) await closer.close();
