@@ -13,8 +13,8 @@ describe('reference server: SLO recording', () => {
     for (let i = 0; i < 120; i++) await request('/admin/errors', { admin: true });
     body = await (await request('/admin/slo/recommend', { admin: true })).json();
     const route = body.routes.find((r: { route: string }) => r.route === 'GET /admin/errors');
-    expect(route).toMatchObject({ status: 'ok', quantile: 0.9, samples: 125 });
-    expect(route.explanation).toContain('p90');
+    expect(route).toMatchObject({ status: 'ok', quantile: 0.975, samples: 125, withinTarget: true });
+    expect(route.explanation).toContain('p97.5');
     expect(body.routes.some((r: { route: string }) => r.route.includes('/health'))).toBe(false);
   });
 

@@ -61,9 +61,33 @@ export interface BurnRateAlert {
   readonly long: WindowBurn;
   /** The short window's tallies and burn rate. */
   readonly short: WindowBurn;
-  /** Both windows burn at least `burnRate`. */
+  /**
+   * Both windows hold at least `minEvents` requests and burn at least `burnRate`; once firing,
+   * the rule keeps firing until a window falls below `burnRate × resolveFactor` (hysteresis).
+   */
   readonly firing: boolean;
 }
+
+/** Options of {@link evaluateBurnRate}: the alert's noise controls. */
+export interface BurnRateEvaluationOptions {
+  /**
+   * Requests each window must hold before a rule can start firing (the SRE Workbook's remedy
+   * for low traffic: one failed request out of one is not an incident). Default: `10`.
+   */
+  readonly minEvents?: number | undefined;
+  /**
+   * A firing rule resolves only when a window burns below `burnRate × resolveFactor`, in
+   * (0, 1]. Default: `0.8`.
+   */
+  readonly resolveFactor?: number | undefined;
+  /** Which rules fired at the previous evaluation, in rule order (for the hysteresis). */
+  readonly previous?: readonly boolean[] | undefined;
+}
+
+/** Default of {@link BurnRateEvaluationOptions.minEvents}. */
+export const DEFAULT_BURN_RATE_MIN_EVENTS = 10;
+/** Default of {@link BurnRateEvaluationOptions.resolveFactor} and the recorder's breach hysteresis. */
+export const DEFAULT_RESOLVE_FACTOR = 0.8;
 
 /** The error budget over the SLO period. */
 export interface ErrorBudget {
@@ -109,13 +133,17 @@ export function normalizeRules(rules: readonly BurnRateRule[]): readonly Resolve
 
 /**
  * Evaluates a multi-window, multi-burn-rate policy from window tallies: a rule fires when both
- * its long and short windows burn the error budget at least `burnRate` times faster than
- * sustainable. Also reports the remaining error budget.
+ * its long and short windows hold at least `minEvents` requests and burn the error budget at
+ * least `burnRate` times faster than sustainable; a rule that was firing (`previous`) keeps
+ * firing until a window drops below `burnRate × resolveFactor`. Also reports the remaining
+ * error budget.
  *
  * @param target - The SLO target, e.g. `0.999` (99.9% good).
  * @param rules - The policy (validated with {@link normalizeRules}).
  * @param tally - Returns `{ total, bad }` for the window ending now of the given length.
  * @param periodMs - The SLO period for the budget.
+ * @param options - `minEvents`, `resolveFactor`, `previous`.
+ * @throws {RangeError} / {TypeError} when `minEvents` or `resolveFactor` is invalid.
  * @example
  * ```ts
  * evaluateBurnRate(0.999, normalizeRules(DEFAULT_BURN_RATE_RULES), (ms) => counts(ms), DEFAULT_SLO_PERIOD_MS);
@@ -126,16 +154,23 @@ export function evaluateBurnRate(
   rules: readonly ResolvedBurnRateRule[],
   tally: (windowMs: number) => { total: number; bad: number },
   periodMs: number,
+  options: BurnRateEvaluationOptions = {},
 ): BurnRateReport {
+  const minEvents = options.minEvents ?? DEFAULT_BURN_RATE_MIN_EVENTS;
+  assertNumberOption('minEvents', minEvents, { min: 0, integer: true });
+  const resolveFactor = options.resolveFactor ?? DEFAULT_RESOLVE_FACTOR;
+  assertNumberOption('resolveFactor', resolveFactor, { min: 0, minExclusive: true, max: 1 });
   const allowed = 1 - target;
   const burn = (windowMs: number): WindowBurn => {
     const { total, bad } = tally(windowMs);
     return Object.freeze({ windowMs, total, bad, burnRate: total === 0 ? 0 : bad / total / allowed });
   };
-  const alerts = rules.map((rule) => {
+  const alerts = rules.map((rule, i) => {
     const long = burn(rule.longWindowMs);
     const short = burn(rule.shortWindowMs);
-    const firing = long.total > 0 && long.burnRate >= rule.burnRate && short.burnRate >= rule.burnRate;
+    const level = options.previous?.[i] === true ? rule.burnRate * resolveFactor : rule.burnRate;
+    const enough = options.previous?.[i] === true || (long.total >= minEvents && short.total >= minEvents);
+    const firing = enough && long.total > 0 && long.burnRate >= level && short.burnRate >= level;
     return Object.freeze({ severity: rule.severity, burnRate: rule.burnRate, long, short, firing });
   });
   const period = tally(periodMs);

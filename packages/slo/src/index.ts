@@ -14,9 +14,12 @@
  */
 export {
   type BurnRateAlert,
+  type BurnRateEvaluationOptions,
   type BurnRateReport,
   type BurnRateRule,
+  DEFAULT_BURN_RATE_MIN_EVENTS,
   DEFAULT_BURN_RATE_RULES,
+  DEFAULT_RESOLVE_FACTOR,
   DEFAULT_SLO_PERIOD_MS,
   type ErrorBudget,
   evaluateBurnRate,
@@ -52,6 +55,7 @@ export {
 export {
   mergeSloExports,
   parseSloExport,
+  type RouteCounters,
   SLO_EXPORT_FORMAT,
   type SloExport,
   type SloExportRoute,

@@ -4,9 +4,23 @@ import { exactQuantile } from './quantile.js';
 
 /** Options of {@link recommendThreshold}. */
 export interface RecommendOptions {
-  /** Quantile the threshold is based on, in (0, 1]. Default: `0.9` (p90). */
+  /**
+   * The breach target the threshold must meet: the share of requests allowed above it, in
+   * [0, 1]. Default: `0.05`, the recorder's `breachTarget` default (the recorder passes its own).
+   */
+  breachTarget?: number | undefined;
+  /**
+   * Share of the breach target the recommendation may use on the observed data, in (0, 1].
+   * Default: `0.5`, so a recommendation breaches at most half the target on its own samples.
+   */
+  budgetShare?: number | undefined;
+  /**
+   * Quantile the threshold is based on, in (0, 1]. Default: `1 − breachTarget × budgetShare`
+   * (p97.5 for the defaults): the quantile that matches the alert. An explicit quantile whose
+   * threshold breaches more than `breachTarget` is reported with `withinTarget: false`.
+   */
   quantile?: number | undefined;
-  /** Headroom added on top of the quantile, ≥ 0. Default: `0.2` (+20%). */
+  /** Headroom multiplied on top of the quantile, ≥ 0. Default: `0` (none). */
   headroom?: number | undefined;
   /** Fewer samples than this gives `insufficient_data`. Integer ≥ 1. Default: `100`. */
   minSamples?: number | undefined;
@@ -34,11 +48,17 @@ export interface ThresholdRecommendation {
   readonly quantile: number;
   /** The headroom used, e.g. 0.2. */
   readonly headroom: number;
+  /** The breach target the threshold was checked against. */
+  readonly breachTarget: number;
+  /** Share of the samples above `thresholdMs`: what the breach alert would see on this data. */
+  readonly breachRatio: number;
+  /** `breachRatio ≤ breachTarget`: the recommendation would not fire the breach alert on its own data. */
+  readonly withinTarget: boolean;
   /** Number of samples used. */
   readonly samples: number;
   /** Which data was used. */
   readonly window: RecommendationWindow;
-  /** One sentence to paste in a runbook. */
+  /** One or two sentences to paste in a runbook. */
   readonly explanation: string;
 }
 
@@ -88,13 +108,16 @@ function percentile(q: number): string {
 }
 
 /**
- * Recommends an SLO latency threshold from exact samples: the nearest-rank quantile (p90 by
- * default) plus headroom (20% by default), rounded up to two significant figures, with a
- * one-sentence explanation. With fewer than `minSamples` samples it returns a typed
- * `insufficient_data` result instead of a made-up number.
+ * Recommends an SLO latency threshold from exact samples, consistent with the breach alert:
+ * the nearest-rank quantile `1 − breachTarget × budgetShare` (p97.5 by default) plus optional
+ * headroom, rounded up to two significant figures. At most `(1 − quantile)` of the samples lie
+ * above a nearest-rank quantile, so by default the threshold breaches at most half the target
+ * on the data it came from; the result reports that `breachRatio` and `withinTarget`. With
+ * fewer than `minSamples` samples it returns a typed `insufficient_data` result instead of a
+ * made-up number.
  *
  * @param samples - Durations in ms (e.g. the last N requests of a route).
- * @param options - `quantile`, `headroom`, `minSamples`, `subject`.
+ * @param options - `breachTarget`, `budgetShare`, `quantile`, `headroom`, `minSamples`, `subject`.
  * @throws {RangeError} when an option is out of range (the message names it).
  * @throws {slo_invalid_sample} when a sample is NaN, negative or infinite.
  * @example
@@ -104,8 +127,12 @@ function percentile(q: number): string {
  * ```
  */
 export function recommendThreshold(samples: ArrayLike<number>, options: RecommendOptions = {}): RecommendationResult {
-  const quantile = options.quantile ?? 0.9;
-  const headroom = options.headroom ?? 0.2;
+  const breachTarget = options.breachTarget ?? 0.05;
+  assertNumberOption('breachTarget', breachTarget, { min: 0, max: 1 });
+  const budgetShare = options.budgetShare ?? 0.5;
+  assertNumberOption('budgetShare', budgetShare, { min: 0, minExclusive: true, max: 1 });
+  const quantile = options.quantile ?? 1 - breachTarget * budgetShare;
+  const headroom = options.headroom ?? 0;
   const minSamples = options.minSamples ?? 100;
   const subject = options.subject ?? 'this route';
   assertNumberOption('quantile', quantile, { min: 0, minExclusive: true, max: 1 });
@@ -118,12 +145,12 @@ export function recommendThreshold(samples: ArrayLike<number>, options: Recommen
     }
   }
   const window: RecommendationWindow = { kind: 'last_n', capacity: samples.length };
-  return recommendFromWindow(samples, { quantile, headroom, minSamples, subject }, window);
+  return recommendFromWindow(samples, { quantile, headroom, minSamples, subject, breachTarget }, window);
 }
 
 function recommendFromWindow(
   samples: ArrayLike<number>,
-  o: { quantile: number; headroom: number; minSamples: number; subject: string },
+  o: { quantile: number; headroom: number; minSamples: number; subject: string; breachTarget: number },
   window: RecommendationWindow,
 ): RecommendationResult {
   const n = samples.length;
@@ -141,15 +168,26 @@ function recommendFromWindow(
   }
   const quantileMs = exactQuantile(samples, o.quantile) as number;
   const thresholdMs = roundUpSignificant(quantileMs * (1 + o.headroom), 2);
-  const pct = Number((o.headroom * 100).toPrecision(6));
+  let above = 0;
+  for (let i = 0; i < n; i++) if ((samples[i] as number) > thresholdMs) above++;
+  const breachRatio = above / n;
+  const withinTarget = breachRatio <= o.breachTarget;
+  const pct = (x: number) => `${Number((x * 100).toPrecision(6))}%`;
+  const adding = o.headroom > 0 ? `adding ${pct(o.headroom)} headroom and ` : '';
+  const verdict = withinTarget
+    ? `, within the ${pct(o.breachTarget)} breach target.`
+    : `, more than the ${pct(o.breachTarget)} breach target: the breach alert would fire on this data; use a higher quantile.`;
   return Object.freeze({
     status: 'ok',
     thresholdMs,
     quantileMs,
     quantile: o.quantile,
     headroom: o.headroom,
+    breachTarget: o.breachTarget,
+    breachRatio,
+    withinTarget,
     samples: n,
     window,
-    explanation: `The ${p} of the last ${n.toLocaleString('en-US')} requests to ${o.subject} is ${formatMs(quantileMs)}; adding ${pct}% headroom and rounding up to two significant figures gives a threshold of ${formatMs(thresholdMs)}.`,
+    explanation: `The ${p} of the last ${n.toLocaleString('en-US')} requests to ${o.subject} is ${formatMs(quantileMs)}; ${adding}rounding up to two significant figures gives a threshold of ${formatMs(thresholdMs)}, which ${pct(breachRatio)} of them exceed${verdict}`,
   });
 }

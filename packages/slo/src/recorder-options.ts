@@ -1,5 +1,12 @@
 import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
-import { type BurnRateRule, DEFAULT_BURN_RATE_RULES, DEFAULT_SLO_PERIOD_MS, normalizeRules } from './burn-rate.js';
+import {
+  type BurnRateRule,
+  DEFAULT_BURN_RATE_MIN_EVENTS,
+  DEFAULT_BURN_RATE_RULES,
+  DEFAULT_RESOLVE_FACTOR,
+  DEFAULT_SLO_PERIOD_MS,
+  normalizeRules,
+} from './burn-rate.js';
 import { DEFAULT_MAX_BUCKETS, DEFAULT_RELATIVE_ACCURACY } from './sketch.js';
 
 /** The service level objective the recorder tracks for every route. */
@@ -18,7 +25,10 @@ export interface BreachAlertEvent {
   readonly type: 'slo_breach_alert';
   /** The route (after folding into `other`). */
   readonly route: string;
-  /** `firing` when the ratio rose above the target, `resolved` when it fell back. */
+  /**
+   * `firing` when the ratio rose above the target, `resolved` when it fell to
+   * `target × alertResolveFactor` or below (hysteresis).
+   */
   readonly state: 'firing' | 'resolved';
   /** Share of the last N samples above `thresholdMs`. */
   readonly ratio: number;
@@ -64,6 +74,17 @@ export interface SloRecorderOptions {
   breachTarget?: number | undefined;
   /** Samples needed in the last N before a breach alert can fire. Default: `100`. */
   breachMinSamples?: number | undefined;
+  /**
+   * Hysteresis, in (0, 1]: a firing `slo_breach_alert` resolves only when the ratio falls to
+   * `breachTarget × alertResolveFactor`, and a firing burn-rate rule only when a window burns
+   * below `burnRate × alertResolveFactor`. `1` turns hysteresis off. Default: `0.8`.
+   */
+  alertResolveFactor?: number | undefined;
+  /**
+   * Requests each window of a burn-rate rule must hold before the rule can fire (integer ≥ 0).
+   * Default: `10`, so one failed request out of one does not page.
+   */
+  burnRateMinEvents?: number | undefined;
   /** `throw` a `slo_invalid_sample` error, or `count` it as `invalid_sample`. Default: `'throw'`. */
   invalidSamples?: 'throw' | 'count' | undefined;
   /** Called with every `slo_breach_alert` event. A listener that throws is ignored. */
@@ -98,6 +119,8 @@ export function resolveOptions(options: SloRecorderOptions) {
     rules: normalizeRules(options.burnRateRules ?? DEFAULT_BURN_RATE_RULES),
     breachTarget: options.breachTarget ?? 0.05,
     breachMinSamples: options.breachMinSamples ?? 100,
+    alertResolveFactor: options.alertResolveFactor ?? DEFAULT_RESOLVE_FACTOR,
+    burnRateMinEvents: options.burnRateMinEvents ?? DEFAULT_BURN_RATE_MIN_EVENTS,
     invalidSamples: options.invalidSamples ?? 'throw',
     onBreachAlert: options.onBreachAlert,
     fineRetentionMs: FINE_RETENTION_MS,
@@ -118,6 +141,8 @@ export function resolveOptions(options: SloRecorderOptions) {
   for (const [route, ms] of o.thresholdsMs) assertNumberOption(`thresholdsMs['${route}']`, ms, { min: 0 });
   assertNumberOption('breachTarget', o.breachTarget, { min: 0, max: 1 });
   assertNumberOption('breachMinSamples', o.breachMinSamples, { min: 1, integer: true });
+  assertNumberOption('alertResolveFactor', o.alertResolveFactor, { min: 0, minExclusive: true, max: 1 });
+  assertNumberOption('burnRateMinEvents', o.burnRateMinEvents, { min: 0, integer: true });
   if (o.invalidSamples !== 'throw' && o.invalidSamples !== 'count') {
     throw new TypeError("Expected `invalidSamples` to be 'throw' or 'count'");
   }

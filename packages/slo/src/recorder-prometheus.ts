@@ -19,7 +19,9 @@ function labelText(labels: Record<string, string>): string {
 /**
  * Renders a recorder as Prometheus text (format 0.0.4): a `<prefix>_latency_ms` summary per
  * route (quantiles from the sketches, `_sum`, `_count`), the `<prefix>_breach_ratio` gauge,
- * the `<prefix>_error_budget_remaining` gauge and the `<prefix>_invalid_samples_total` counter.
+ * the `<prefix>_error_budget_remaining` gauge, the per-route monotonic counters
+ * `<prefix>_requests_total`, `<prefix>_error_requests_total` and `<prefix>_slow_requests_total`
+ * (sum them across instances for a fleet burn rate) and `<prefix>_invalid_samples_total`.
  */
 export function formatRecorderPrometheus(view: SloRecorder, options: PrometheusExportOptions = {}): string {
   const quantiles = options.quantiles ?? [0.5, 0.9, 0.99];
@@ -29,7 +31,14 @@ export function formatRecorderPrometheus(view: SloRecorder, options: PrometheusE
   const tail: string[] = [];
   const ratios: PrometheusSample[] = [];
   const budgets: PrometheusSample[] = [];
+  const requests: PrometheusSample[] = [];
+  const errors: PrometheusSample[] = [];
+  const slow: PrometheusSample[] = [];
   for (const route of view.routes()) {
+    const counters = view.counters(route);
+    requests.push({ labels: { route }, value: counters.requests });
+    errors.push({ labels: { route }, value: counters.errors });
+    slow.push({ labels: { route }, value: counters.slow });
     const sketch = view.sketch(route, windowMs);
     for (const q of quantiles) {
       summary.push({ labels: { route, quantile: String(q) }, value: sketch.quantile(q) ?? Number.NaN });
@@ -61,6 +70,24 @@ export function formatRecorderPrometheus(view: SloRecorder, options: PrometheusE
       help: 'Remaining error budget over the SLO period (1 = untouched, 0 = spent).',
       type: 'gauge',
       samples: budgets,
+    }),
+    formatPrometheus({
+      name: `${prefix}_requests_total`,
+      help: 'Requests recorded per route (monotonic; sum across instances).',
+      type: 'counter',
+      samples: requests,
+    }),
+    formatPrometheus({
+      name: `${prefix}_error_requests_total`,
+      help: 'Requests with outcome error per route (monotonic; bad = error + slow).',
+      type: 'counter',
+      samples: errors,
+    }),
+    formatPrometheus({
+      name: `${prefix}_slow_requests_total`,
+      help: 'Successful requests slower than the route threshold (monotonic; bad = error + slow).',
+      type: 'counter',
+      samples: slow,
     }),
     formatPrometheus({
       name: `${prefix}_invalid_samples_total`,

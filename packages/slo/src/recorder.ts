@@ -7,7 +7,7 @@ import { type RecommendationResult, type RecommendOptions, recommendThreshold } 
 import { type BreachAlertEvent, resolveOptions, type SloRecorderOptions } from './recorder-options.js';
 import { formatRecorderPrometheus, type PrometheusExportOptions } from './recorder-prometheus.js';
 import { createSketch, type Sketch } from './sketch.js';
-import { SLO_EXPORT_FORMAT, type SloExport } from './slo-export.js';
+import { type RouteCounters, SLO_EXPORT_FORMAT, type SloExport } from './slo-export.js';
 
 /** A request's result: `error` requests are always bad, `ok` ones are bad when slow. */
 export type Outcome = 'ok' | 'error';
@@ -65,6 +65,12 @@ export interface SloRecorder {
   onBreachAlert(listener: (event: BreachAlertEvent) => void): () => void;
   /** Bytes held for `route` now: ring buffer + sketches + request-count buckets (0 if unknown). */
   memoryBytes(route: string): number;
+  /**
+   * Monotonic counters of `route` since the recorder was created: requests, errors and `ok`
+   * requests slower than the threshold (bad = errors + slow). They aggregate by sum across
+   * instances, so a fleet burn rate is `Σbad / Σrequests / (1 − target)`.
+   */
+  counters(route: string): RouteCounters;
   /** Invalid samples counted (with `invalidSamples: 'count'`). */
   readonly invalidSamples: number;
   /** Prometheus text: latency summary, breach-ratio gauge, budget gauge, invalid samples. */
@@ -82,6 +88,10 @@ export interface RouteState {
   readonly coarse: CounterRing;
   readonly thresholdMs: number | undefined;
   firing: boolean;
+  /** Burn-rate rules firing at the last evaluation (hysteresis). */
+  burnFiring: readonly boolean[];
+  /** Monotonic since creation: requests, errors, ok-but-slow requests. */
+  readonly totals: { requests: number; errors: number; slow: number };
 }
 
 /**
@@ -119,6 +129,8 @@ export function createSloRecorder(options: SloRecorderOptions = {}): SloRecorder
       coarse: new CounterRing(o.longBucketMs, o.longRetentionMs),
       thresholdMs,
       firing: false,
+      burnFiring: [],
+      totals: { requests: 0, errors: 0, slow: 0 },
     };
     if (thresholdMs !== undefined) s.ring.track(thresholdMs);
     routes.set(name, s);
@@ -146,7 +158,10 @@ export function createSloRecorder(options: SloRecorderOptions = {}): SloRecorder
     if (s.thresholdMs === undefined) return;
     const samples = s.ring.size;
     const ratio = s.ring.above / samples;
-    const exceeded = samples >= o.breachMinSamples && ratio > o.breachTarget;
+    // Fire above the target; once firing, resolve only at target × alertResolveFactor or below.
+    const exceeded = s.firing
+      ? ratio > o.breachTarget * o.alertResolveFactor
+      : samples >= o.breachMinSamples && ratio > o.breachTarget;
     if (exceeded === s.firing) return;
     s.firing = exceeded;
     emit(
@@ -192,6 +207,9 @@ export function createSloRecorder(options: SloRecorderOptions = {}): SloRecorder
       const slow = s.thresholdMs !== undefined && durationMs > s.thresholdMs;
       s.fine.add(now, error, slow);
       s.coarse.add(now, error, slow);
+      s.totals.requests++;
+      if (error) s.totals.errors++;
+      else if (slow) s.totals.slow++;
       checkBreach(s, now);
       return s.name;
     },
@@ -202,7 +220,11 @@ export function createSloRecorder(options: SloRecorderOptions = {}): SloRecorder
       return lookup(route)?.sketches.merged(o.clock.now(), windowMs) ?? createSketch(sketchOptions);
     },
     recommendThreshold(route, options = {}) {
-      const result = recommendThreshold(recorder.samples(route), { ...options, subject: route });
+      const result = recommendThreshold(recorder.samples(route), {
+        ...options,
+        breachTarget: options.breachTarget ?? o.breachTarget,
+        subject: route,
+      });
       return Object.freeze({ ...result, window: Object.freeze({ kind: 'last_n', capacity: o.capacity } as const) });
     },
     breachRatio(route, thresholdMs, windowMs = 3_600_000) {
@@ -229,7 +251,7 @@ export function createSloRecorder(options: SloRecorderOptions = {}): SloRecorder
     burnRate(route) {
       const s = lookup(route);
       const now = o.clock.now();
-      return evaluateBurnRate(
+      const report = evaluateBurnRate(
         o.target,
         o.rules,
         (windowMs) => {
@@ -238,7 +260,10 @@ export function createSloRecorder(options: SloRecorderOptions = {}): SloRecorder
           return { total: c.total, bad: c.errors + c.slow };
         },
         o.periodMs,
+        { minEvents: o.burnRateMinEvents, resolveFactor: o.alertResolveFactor, previous: s?.burnFiring },
       );
+      if (s) s.burnFiring = report.alerts.map((a) => a.firing);
+      return report;
     },
     onBreachAlert(listener) {
       listeners.add(listener);
@@ -247,6 +272,10 @@ export function createSloRecorder(options: SloRecorderOptions = {}): SloRecorder
     memoryBytes(route) {
       const s = lookup(route);
       return s ? s.ring.byteLength + s.sketches.byteLength + s.fine.byteLength + s.coarse.byteLength : 0;
+    },
+    counters(route) {
+      const t = lookup(route)?.totals;
+      return Object.freeze({ requests: t?.requests ?? 0, errors: t?.errors ?? 0, slow: t?.slow ?? 0 });
     },
     get invalidSamples() {
       return invalid;
@@ -266,6 +295,7 @@ export function createSloRecorder(options: SloRecorderOptions = {}): SloRecorder
           ...(s.thresholdMs === undefined ? {} : { thresholdMs: s.thresholdMs }),
           samples: s.ring.toArray(),
           sketch: s.sketches.merged(now, o.sketchRetentionMs).toJSON(),
+          counters: { ...s.totals },
         })),
       };
     },

@@ -4,6 +4,19 @@ import { restoreSketch, type SketchJSON } from './sketch.js';
 /** The `format` marker of a recorder export. */
 export const SLO_EXPORT_FORMAT = 'bulwark-slo';
 
+/**
+ * Monotonic request counters of one route since its recorder was created. They aggregate by
+ * sum across instances (`mergeSloExports` adds them); bad requests are `errors + slow`.
+ */
+export interface RouteCounters {
+  /** Requests recorded. */
+  readonly requests: number;
+  /** Requests with outcome `error`. */
+  readonly errors: number;
+  /** `ok` requests slower than the route's threshold (breaching requests). */
+  readonly slow: number;
+}
+
 /** One route of a {@link SloExport}. */
 export interface SloExportRoute {
   /** The route name. */
@@ -14,6 +27,8 @@ export interface SloExportRoute {
   readonly samples: readonly number[];
   /** The merged sketch over the retained time buckets. */
   readonly sketch: SketchJSON;
+  /** Monotonic counters; absent in exports written before they existed. */
+  readonly counters?: RouteCounters;
 }
 
 /** The JSON export of a recorder ({@link SloRecorder.toJSON}), loaded with {@link parseSloExport}. */
@@ -36,6 +51,24 @@ function invalid(detail: string): SloError {
 
 function isDuration(value: unknown): value is number {
   return typeof value === 'number' && value >= 0 && value < Number.POSITIVE_INFINITY;
+}
+
+function parseCounters(value: unknown, at: string): RouteCounters {
+  if (typeof value !== 'object' || value === null) throw invalid(`${at} must be an object`);
+  const c = value as Record<string, unknown>;
+  for (const key of ['requests', 'errors', 'slow'] as const) {
+    if (!Number.isSafeInteger(c[key]) || (c[key] as number) < 0) throw invalid(`${at}.${key} must be an integer ≥ 0`);
+  }
+  const counters = { requests: c.requests as number, errors: c.errors as number, slow: c.slow as number };
+  if (counters.errors + counters.slow > counters.requests) {
+    throw invalid(`${at}: errors + slow exceed requests`);
+  }
+  return counters;
+}
+
+function addCounters(a: RouteCounters | undefined, b: RouteCounters | undefined): RouteCounters | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return { requests: a.requests + b.requests, errors: a.errors + b.errors, slow: a.slow + b.slow };
 }
 
 /**
@@ -79,6 +112,7 @@ export function parseSloExport(json: unknown): SloExport {
       ...(r.thresholdMs === undefined ? {} : { thresholdMs: r.thresholdMs as number }),
       samples: r.samples as number[],
       sketch,
+      ...(r.counters === undefined ? {} : { counters: parseCounters(r.counters, `routes[${i}].counters`) }),
     };
   });
   return {
@@ -92,7 +126,8 @@ export function parseSloExport(json: unknown): SloExport {
 
 /**
  * Merges exports from several instances into one fleet view: per route, sketches are merged
- * (exactly, bucket by bucket) and the last-N samples concatenated in input order; the
+ * (exactly, bucket by bucket), counters summed (a route missing them on one input keeps the
+ * others' sums) and the last-N samples concatenated in input order; the
  * merged `capacity` is the sum of the inputs' capacities, so no sample is dropped.
  *
  * @param exports - Parsed exports (see {@link parseSloExport}).
@@ -109,7 +144,12 @@ export function mergeSloExports(exports: readonly SloExport[]): SloExport {
   );
   const byRoute = new Map<
     string,
-    { thresholdMs?: number; samples: number[]; sketch: ReturnType<typeof restoreSketch> }
+    {
+      thresholdMs?: number;
+      samples: number[];
+      sketch: ReturnType<typeof restoreSketch>;
+      counters: RouteCounters | undefined;
+    }
   >();
   for (const e of exports) {
     for (const r of e.routes) {
@@ -119,11 +159,13 @@ export function mergeSloExports(exports: readonly SloExport[]): SloExport {
           ...(r.thresholdMs === undefined ? {} : { thresholdMs: r.thresholdMs }),
           samples: [...r.samples],
           sketch: restoreSketch(r.sketch),
+          counters: r.counters,
         });
         continue;
       }
       found.samples.push(...r.samples);
       found.sketch.merge(restoreSketch(r.sketch));
+      found.counters = addCounters(found.counters, r.counters);
     }
   }
   return {
@@ -136,6 +178,7 @@ export function mergeSloExports(exports: readonly SloExport[]): SloExport {
       ...(r.thresholdMs === undefined ? {} : { thresholdMs: r.thresholdMs }),
       samples: r.samples,
       sketch: r.sketch.toJSON(),
+      ...(r.counters === undefined ? {} : { counters: r.counters }),
     })),
   };
 }

@@ -28,16 +28,16 @@ describe('bulwark-slo (spawned bin)', () => {
     const path = file('lines.txt', `${Array.from({ length: 1000 }, (_, i) => i + 1).join('\n')}\n`);
     const result = runBin(['recommend', path]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('is 900 ms; adding 20% headroom');
-    expect(result.stdout).toContain('threshold_ms: 1100');
-    expect(result.stdout).toContain('breach ratio above 1100 ms: 0.00% (0 of 1000)');
+    expect(result.stdout).toContain('The p97.5 of the last 1,000 requests');
+    expect(result.stdout).toContain('threshold_ms: 980');
+    expect(result.stdout).toContain('breach ratio above 980 ms: 2.00% (20 of 1000)');
   });
 
   it('reads a CSV duration_ms column from stdin', () => {
     const csv = `route,duration_ms\n${Array.from({ length: 100 }, (_, i) => `/a,${i + 1}`).join('\n')}\n`;
     const result = runBin(['recommend', '-', '--json'], csv);
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)[0].recommendation).toMatchObject({ quantileMs: 90, thresholdMs: 110 });
+    expect(JSON.parse(result.stdout)[0].recommendation).toMatchObject({ quantileMs: 98, thresholdMs: 98 });
   });
 
   it('reports bad lines with their line numbers and exits non-zero', () => {

@@ -55,20 +55,34 @@ describe('roundUpSignificant', () => {
 describe('recommendThreshold', () => {
   const latencies = Array.from({ length: 1000 }, (_, i) => i + 1); // 1..1000 ms
 
-  it('recommends p90 + 20%, rounded up to two significant figures', () => {
+  it('recommends the quantile matching the breach target by default: p97.5 for 5%, rounded up', () => {
     const result = recommendThreshold(latencies, { subject: 'GET /users' });
     expect(result).toMatchObject({
       status: 'ok',
-      quantileMs: 900,
-      thresholdMs: 1100,
-      quantile: 0.9,
-      headroom: 0.2,
+      quantileMs: 975,
+      thresholdMs: 980,
+      quantile: 0.975,
+      headroom: 0,
+      breachTarget: 0.05,
+      breachRatio: 0.02,
+      withinTarget: true,
       samples: 1000,
       window: { kind: 'last_n', capacity: 1000 },
     });
     expect(result.explanation).toBe(
-      'The p90 of the last 1,000 requests to GET /users is 900 ms; adding 20% headroom and rounding up to two significant figures gives a threshold of 1,100 ms.',
+      'The p97.5 of the last 1,000 requests to GET /users is 975 ms; rounding up to two significant figures gives a threshold of 980 ms, which 2% of them exceed, within the 5% breach target.',
     );
+  });
+
+  it('still takes an explicit p90 + 20%, and says when that breaches the target', () => {
+    const result = recommendThreshold(latencies, { subject: 'GET /users', quantile: 0.9, headroom: 0.2 });
+    expect(result).toMatchObject({ quantileMs: 900, thresholdMs: 1100, breachRatio: 0, withinTarget: true });
+    expect(result.explanation).toBe(
+      'The p90 of the last 1,000 requests to GET /users is 900 ms; adding 20% headroom and rounding up to two significant figures gives a threshold of 1,100 ms, which 0% of them exceed, within the 5% breach target.',
+    );
+    const loose = recommendThreshold(latencies, { quantile: 0.9, headroom: 0 });
+    expect(loose).toMatchObject({ thresholdMs: 900, breachRatio: 0.1, withinTarget: false });
+    expect(loose.explanation).toContain('more than the 5% breach target: the breach alert would fire on this data');
   });
 
   it('matches an exact sort for any data (property)', () => {
@@ -76,7 +90,7 @@ describe('recommendThreshold', () => {
       fc.property(
         fc.array(fc.double({ min: 0.01, max: 1e5, noNaN: true }), { minLength: 100, maxLength: 400 }),
         (values) => {
-          const result = recommendThreshold(values);
+          const result = recommendThreshold(values, { quantile: 0.9, headroom: 0.2 });
           const p90 = exactPercentile(values, 90);
           return (
             result.status === 'ok' && result.quantileMs === p90 && result.thresholdMs === roundUpSignificant(p90 * 1.2)
@@ -99,7 +113,7 @@ describe('recommendThreshold', () => {
     expect(result).not.toHaveProperty('thresholdMs');
     expect(result).toMatchObject({ samples: 2, minSamples: 3 });
     expect(result.explanation).toBe(
-      'Only 2 of the required 3 requests to this route were recorded, so no p90 threshold is recommended yet.',
+      'Only 2 of the required 3 requests to this route were recorded, so no p97.5 threshold is recommended yet.',
     );
   });
 
@@ -120,5 +134,8 @@ describe('recommendThreshold', () => {
     expect(() => recommendThreshold(latencies, { quantile: 0 })).toThrow(/`quantile`/);
     expect(() => recommendThreshold(latencies, { headroom: -1 })).toThrow(/`headroom`/);
     expect(() => recommendThreshold(latencies, { minSamples: 0.5 })).toThrow(/`minSamples`/);
+    expect(() => recommendThreshold(latencies, { breachTarget: 1.5 })).toThrow(/`breachTarget`/);
+    expect(() => recommendThreshold(latencies, { budgetShare: 0 })).toThrow(/`budgetShare`/);
+    expect(() => recommendThreshold(latencies, { budgetShare: Number.NaN })).toThrow(TypeError);
   });
 });

@@ -23,9 +23,18 @@ describe('bulwark-slo (in process)', () => {
   it('prints the recommendation and breach ratio', async () => {
     const { code, out } = await run(['recommend', 'lat.txt'], { 'lat.txt': lines });
     expect(code).toBe(0);
-    expect(out).toContain('lat.txt: The p90 of the last 200 requests to lat.txt is 180 ms');
-    expect(out).toContain('threshold_ms: 220');
-    expect(out).toContain('breach ratio above 220 ms: 0.00% (0 of 200)');
+    expect(out).toContain('lat.txt: The p97.5 of the last 200 requests to lat.txt is 195 ms');
+    expect(out).toContain('threshold_ms: 200');
+    expect(out).toContain('breach ratio above 200 ms: 0.00% (0 of 200)');
+  });
+
+  it('takes --breach-target and --budget-share', async () => {
+    const { code, out } = await run(['recommend', 'lat.txt', '--breach-target', '0.1', '--budget-share', '1'], {
+      'lat.txt': lines,
+    });
+    expect(code).toBe(0);
+    expect(out).toContain('The p90 of the last 200 requests to lat.txt is 180 ms');
+    expect(out).toContain('within the 10% breach target');
   });
 
   it('takes options and prints JSON', async () => {

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { AppEnv, AppServices } from '../app-context.js';
 
 const querySchema = z.object({
-  quantile: z.coerce.number().gt(0).lt(1).default(0.9),
-  headroom: z.coerce.number().min(0).max(10).default(0.2),
+  // No default quantile: the recorder recommends the one matching its breach target (p97.5 for 5%).
+  quantile: z.coerce.number().gt(0).lt(1).optional(),
+  headroom: z.coerce.number().min(0).max(10).default(0),
 });
 
 /** `GET /admin/slo/recommend`: per-route latency threshold recommendations with explanations. */
@@ -12,7 +13,10 @@ export function sloRoutes(app: Hono<AppEnv>, services: AppServices): void {
   app.get('/admin/slo/recommend', (c) => {
     const { quantile, headroom } = querySchema.parse(c.req.query());
     const routes = services.slo.routes().map((route) => {
-      const result = services.slo.recommendThreshold(route, { quantile, headroom });
+      const result = services.slo.recommendThreshold(route, {
+        ...(quantile === undefined ? {} : { quantile }),
+        headroom,
+      });
       const burn = services.slo.burnRate(route);
       return {
         route,

@@ -9,13 +9,18 @@ export interface CliIo {
   stderr(line: string): void;
 }
 
-export const USAGE = `Usage: bulwark-slo recommend FILE [--quantile 0.9] [--headroom 0.2] [--min-samples 100] [--threshold MS] [--json]
+export const USAGE = `Usage: bulwark-slo recommend FILE [--breach-target 0.05] [--budget-share 0.5] [--quantile Q] [--headroom 0] [--min-samples 100] [--threshold MS] [--json]
+
+The default quantile is 1 - breach-target x budget-share (p97.5): the threshold breaches at
+most half the breach target on the data it came from.
 
 FILE holds latencies in ms: one number a line, a CSV with a duration_ms column, or a
 @bulwark/slo JSON export. Use - for stdin.
 Exit codes: 0 ok, 1 bad input lines, 2 usage error, 3 insufficient data.`;
 
 interface Flags {
+  breachTarget?: number;
+  budgetShare?: number;
   quantile?: number;
   headroom?: number;
   minSamples?: number;
@@ -26,7 +31,9 @@ interface Flags {
 function parseFlags(args: string[]): { file: string; flags: Flags } | string {
   const flags: Flags = { json: false };
   let file: string | undefined;
-  const names: Record<string, 'quantile' | 'headroom' | 'minSamples' | 'threshold'> = {
+  const names: Record<string, 'breachTarget' | 'budgetShare' | 'quantile' | 'headroom' | 'minSamples' | 'threshold'> = {
+    '--breach-target': 'breachTarget',
+    '--budget-share': 'budgetShare',
     '--quantile': 'quantile',
     '--headroom': 'headroom',
     '--min-samples': 'minSamples',
@@ -96,6 +103,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     let recommendation: ReturnType<typeof recommendThreshold>;
     try {
       recommendation = recommendThreshold(group.samples, {
+        breachTarget: flags.breachTarget,
+        budgetShare: flags.budgetShare,
         quantile: flags.quantile,
         headroom: flags.headroom,
         minSamples: flags.minSamples,
