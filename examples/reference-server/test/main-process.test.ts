@@ -1,30 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { listeningUrl, startServerProcess } from './server-process.js';
 
-const serverDir = fileURLToPath(new URL('..', import.meta.url));
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+const start = startServerProcess;
 
 describe('reference server process', () => {
   it('starts on embedded defaults, prints the admin token, and shuts down cleanly on SIGTERM', {
@@ -36,7 +18,7 @@ describe('reference server process', () => {
       await expect
         .poll(() => server.output(), { timeout: 20_000, interval: 50 })
         .toContain('bulwark reference server listening');
-      const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.output())?.[1];
+      const url = listeningUrl(server.output());
       expect(url).toBeDefined();
       expect(server.output()).toMatch(/Admin token \(this run only; set ADMIN_TOKEN to fix one\): adm_/);
       expect((await fetch(`${url}/health/readiness`)).status).toBe(200);
@@ -59,7 +41,7 @@ describe('reference server process', () => {
       await expect
         .poll(() => server.output(), { timeout: 20_000, interval: 50 })
         .toContain('bulwark reference server listening');
-      const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.output())?.[1] as string;
+      const url = listeningUrl(server.output()) as string;
       server.child.kill('SIGTERM');
       await expect.poll(() => server.output(), { timeout: 5_000, interval: 20 }).toContain('shutdown started');
       const ready = await fetch(`${url}/health/readiness`);

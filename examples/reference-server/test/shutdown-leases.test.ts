@@ -1,38 +1,20 @@
 // A SIGTERM whose deadline is shorter than the in-flight webhook attempts: the server still exits
 // 0, the attempts are aborted and their leases handed back, and after a restart every event is
 // delivered at once — duplicates bounded by what was in flight, nothing lost.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { listeningUrl, startServerProcess } from './server-process.js';
 
-const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN = `lease-test-${'a'.repeat(30)}`;
-
-function start(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+const start = startServerProcess;
 
 async function listening(server: ReturnType<typeof start>): Promise<string> {
   await expect.poll(server.output, { timeout: 30_000, interval: 50 }).toContain('bulwark reference server listening');
-  return /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.output())?.[1] as string;
+  return listeningUrl(server.output()) as string;
 }
 
 describe('reference server: shutdown with attempts in flight', () => {
