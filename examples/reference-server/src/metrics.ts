@@ -6,7 +6,7 @@ export interface ServerMetrics {
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
   readonly httpDuration: Histogram<'route' | 'method'>;
   readonly errors: Counter<'code'>;
-  readonly events: Counter<'name'>;
+  readonly events: Counter<'name' | 'simulated'>;
   readonly emailEvents: Counter<'provider' | 'type'>;
   readonly gauges: Gauge<'name'>;
 }
@@ -39,7 +39,7 @@ export function createMetrics(): ServerMetrics {
     events: new Counter({
       name: 'bulwark_events_total',
       help: 'Package events (breaker transitions, webhook deliveries, email events), by name.',
-      labelNames: ['name'],
+      labelNames: ['name', 'simulated'],
       registers: [registry],
     }),
     emailEvents: new Counter({

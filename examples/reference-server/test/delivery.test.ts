@@ -52,9 +52,10 @@ describe('reference server: webhook delivery (simulated egress)', () => {
       expect.objectContaining({ endpointId: endpoint.id, status: 'succeeded', attempts: 1 }),
     ]);
     const status = await (await request(`/events/${messageId}`, { admin: true })).json();
-    expect(status.deliveries).toEqual([{ endpointId: endpoint.id, status: 'succeeded', attempts: 1 }]);
+    expect(status.deliveries).toEqual([{ endpointId: endpoint.id, status: 'succeeded', attempts: 1, simulated: true }]);
+    expect(history.deliveries[0].history).toEqual([expect.objectContaining({ statusCode: 200, simulated: true })]);
     expect(await (await request('/metrics', { admin: true })).text()).toContain(
-      'bulwark_events_total{name="webhook.sent.simulated"} 1',
+      'bulwark_events_total{name="webhook.sent.simulated",simulated="true"} 1',
     );
   });
 
@@ -147,7 +148,9 @@ describe('reference server: webhook delivery (simulated egress)', () => {
       await services.delivery?.dispatcher.idle();
       const after = await (await request(`/events/${messageId}`, { admin: true })).json();
       // A requeue starts a fresh attempt budget; the history keeps every attempt.
-      expect(after.deliveries).toEqual([{ endpointId: endpoint.id, status: 'succeeded', attempts: 1 }]);
+      expect(after.deliveries).toEqual([
+        { endpointId: endpoint.id, status: 'succeeded', attempts: 1, simulated: false },
+      ]);
       const full = await (await request(`/admin/deliveries/${messageId}`, { admin: true })).json();
       expect(full.deliveries[0].history.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 500, 204]);
       expect(

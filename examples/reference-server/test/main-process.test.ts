@@ -22,6 +22,8 @@ describe('reference server process', () => {
       expect(url).toBeDefined();
       expect(server.output()).toMatch(/Admin token \(this run only; set ADMIN_TOKEN to fix one\): adm_/);
       expect((await fetch(`${url}/health/readiness`)).status).toBe(200);
+      // WEBHOOK_REAL unset: the operator is told deliveries are simulated.
+      expect(server.output()).toContain('"event":"webhook_egress_simulated"');
 
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);

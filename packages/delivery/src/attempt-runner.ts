@@ -134,8 +134,9 @@ export class AttemptRunner {
       latencyMs,
       response: response?.body ?? null,
       errorCode,
+      simulated: mode === 'simulated',
     };
-    const labels = { endpoint: endpoint.id };
+    const labels = { endpoint: endpoint.id, simulated: String(mode === 'simulated') };
     c.metrics.observe('webhook.attempt.latency_ms', latencyMs, {
       ...labels,
       mode,
@@ -181,12 +182,17 @@ export class AttemptRunner {
    * outcome; the new holder's attempt is the one that counts.
    */
   #leaseLost(delivery: ClaimedDelivery): void {
-    this.#c.metrics.increment('webhook.lease_lost', { endpoint: delivery.endpointId, mode: this.#c.transport.mode });
+    const mode = this.#c.transport.mode;
+    this.#c.metrics.increment('webhook.lease_lost', {
+      endpoint: delivery.endpointId,
+      mode,
+      simulated: String(mode === 'simulated'),
+    });
   }
 
   #emitAttempt(
     delivery: ClaimedDelivery,
-    attempt: { statusCode: number | null; errorCode: string | null; latencyMs: number },
+    attempt: { statusCode: number | null; errorCode: string | null; latencyMs: number; simulated: boolean },
     outcome: 'succeeded' | 'retry' | 'dead',
   ): void {
     this.#c.events.emit('attempt', {
@@ -196,12 +202,17 @@ export class AttemptRunner {
       statusCode: attempt.statusCode,
       errorCode: attempt.errorCode,
       latencyMs: attempt.latencyMs,
+      simulated: attempt.simulated,
       outcome,
     });
   }
 
   #deadLetter(delivery: ClaimedDelivery, lastError: string | null, attempts = delivery.attempts): void {
-    this.#c.metrics.increment(`webhook.dead_letter.${this.#c.transport.mode}`, { endpoint: delivery.endpointId });
+    const mode = this.#c.transport.mode;
+    this.#c.metrics.increment(`webhook.dead_letter.${mode}`, {
+      endpoint: delivery.endpointId,
+      simulated: String(mode === 'simulated'),
+    });
     this.#c.events.emit('deadLetter', {
       deliveryId: delivery.id,
       messageId: delivery.messageId,

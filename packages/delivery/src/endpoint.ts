@@ -19,7 +19,16 @@ const rateLimitSchema = z.object({
 });
 
 const mutableFields = {
-  url: z.url({ protocol: /^https?$/ }),
+  // The URL is stored, listed and logged as given: no whitespace or control characters (the URL
+  // parser would silently drop a CR/LF), and no credentials in clear (user:password@).
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .refine((url) => !/[\u0000-\u0020\u007f]/.test(url), 'Expected a URL without whitespace or control characters')
+    .refine((url) => {
+      const parsed = URL.parse(url); // null when already refused above: zod runs every check
+      return parsed === null || (parsed.username === '' && parsed.password === '');
+    }, 'Expected a URL without credentials (user:password@)'),
   eventTypes: z.array(z.string().min(1).max(200)).min(1).max(1000).nullable(),
   enabled: z.boolean(),
   rateLimit: rateLimitSchema.nullable(),

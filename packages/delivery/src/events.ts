@@ -25,6 +25,8 @@ export interface AttemptEvent {
   readonly statusCode: number | null;
   readonly errorCode: string | null;
   readonly latencyMs: number;
+  /** `true` when nothing was sent: the transport is simulated (`WEBHOOK_REAL` off). */
+  readonly simulated: boolean;
   readonly outcome: 'succeeded' | 'retry' | 'dead';
 }
 

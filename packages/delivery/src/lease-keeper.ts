@@ -115,7 +115,12 @@ export class LeaseKeeper {
 
   #lose(lease: HeldLease): void {
     lease.lost = true;
-    this.#c.metrics.increment('webhook.lease_lost', { endpoint: lease.endpointId, mode: this.#c.transport.mode });
+    const mode = this.#c.transport.mode;
+    this.#c.metrics.increment('webhook.lease_lost', {
+      endpoint: lease.endpointId,
+      mode,
+      simulated: String(mode === 'simulated'),
+    });
     lease.controller?.abort(new LeaseLost(lease.id));
   }
 

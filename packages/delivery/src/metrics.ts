@@ -5,7 +5,7 @@ export type MetricLabels = Readonly<Record<string, string>>;
  * Where the dispatcher reports metrics (wire it to prom-client, StatsD, OpenTelemetry…).
  * Names (`<mode>` is `real` or `simulated`):
  * - counters `webhook.sent.<mode>`, `webhook.error.<mode>`, `webhook.retry_success.<mode>`,
- *   `webhook.dead_letter.<mode>` (labels `endpoint`);
+ *   `webhook.dead_letter.<mode>` (labels `endpoint`, and `simulated`: `"true"` when nothing was sent);
  * - counter `webhook.lease_lost` (labels `endpoint`, `mode`): an attempt whose lease was lost
  *   (renewals failed and another worker claimed it), aborted or not committed;
  * - `webhook.attempt.latency_ms` observations (labels `endpoint`, `mode`, `outcome`);

@@ -75,6 +75,11 @@ export interface AttemptRecord {
   readonly response: string | null;
   /** Error code of a failed attempt (`delivery_timeout`, `delivery_http_error`, …); `null` on success. */
   readonly errorCode: string | null;
+  /**
+   * `true` when the attempt went through a simulated transport (`WEBHOOK_REAL` off): nothing
+   * left the process and the receiver never saw it. Absent on attempts recorded before the flag existed.
+   */
+  readonly simulated?: boolean | undefined;
 }
 
 /** How a claimed delivery ends (or is handed back). */

@@ -93,7 +93,16 @@ describe('createDispatcher', () => {
     const [inspected] = await dispatcher.inspect(messageId);
     expect(inspected).toMatchObject({ status: 'succeeded', attempts: 1 });
     expect(inspected?.history).toEqual([
-      { deliveryId: `${messageId}:ep_1`, n: 1, at: T0, statusCode: 204, latencyMs: 0, response: '', errorCode: null },
+      {
+        deliveryId: `${messageId}:ep_1`,
+        n: 1,
+        at: T0,
+        statusCode: 204,
+        latencyMs: 0,
+        response: '',
+        errorCode: null,
+        simulated: false,
+      },
     ]);
     expect(metrics.counters.get('webhook.sent.real')).toBe(1);
     expect(metrics.observations[0]).toMatchObject({

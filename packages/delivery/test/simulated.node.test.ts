@@ -37,7 +37,15 @@ describe('WEBHOOK_REAL', () => {
     const clock = new FakeClock(0);
     const store = createSqliteStore({ path: ':memory:' });
     const metrics = recordingMetrics();
+    const labelled: Array<{ name: string; labels: unknown }> = [];
+    const increment = metrics.increment;
+    metrics.increment = (name, labels) => {
+      labelled.push({ name, labels });
+      increment(name, labels);
+    };
     const dispatcher = createDispatcher({ store, clock, timers: clock, metrics });
+    const attempts: unknown[] = [];
+    dispatcher.on('attempt', (event) => attempts.push(event));
     await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://127.0.0.1/would-be-refused' });
     const { messageId } = await dispatcher.publish({ type: 'a', payload: 1 });
     dispatcher.start();
@@ -47,7 +55,11 @@ describe('WEBHOOK_REAL', () => {
     expect((await dispatcher.inspect(messageId))[0]?.history[0]).toMatchObject({
       statusCode: 200,
       response: 'simulated',
+      simulated: true,
     });
+    expect(attempts).toEqual([expect.objectContaining({ outcome: 'succeeded', simulated: true })]);
+    expect(labelled).toEqual([{ name: 'webhook.sent.simulated', labels: { endpoint: 'ep_1', simulated: 'true' } }]);
+    expect(metrics.observations[0]?.labels).toMatchObject({ mode: 'simulated', simulated: 'true' });
     const stats = await dispatcher.stats();
     expect(stats).toMatchObject({ succeeded: 1, dlq: { size: 0 } });
     expect(metrics.gauges.get('webhook.queue.depth')).toBe(0);
@@ -67,7 +79,9 @@ describe('WEBHOOK_REAL', () => {
     await dispatcher.publish({ type: 'a', payload: 1 });
     dispatcher.start();
     await dispatcher.idle();
-    expect(events).toEqual([expect.objectContaining({ errorCode: 'delivery_egress_refused', outcome: 'dead' })]);
+    expect(events).toEqual([
+      expect.objectContaining({ errorCode: 'delivery_egress_refused', outcome: 'dead', simulated: false }),
+    ]);
     await dispatcher.close();
     await store.close();
   });

@@ -63,6 +63,30 @@ describe('createSqliteStore', () => {
     expect(failure.message).toMatch(/directory does not exist|unable to open/i);
   });
 
+  it('opens a file written before attempts had a simulated flag (adds the column, old attempts read false)', async () => {
+    const path = join(dir, 'old-attempts.db');
+    const Database = (await import('better-sqlite3')).default;
+    const old = new Database(path);
+    old.exec(`CREATE TABLE attempts (delivery_id TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL, status_code INTEGER,
+      latency_ms INTEGER NOT NULL, response TEXT, error_code TEXT, PRIMARY KEY (delivery_id, n)) WITHOUT ROWID;
+      INSERT INTO attempts VALUES ('d1', 1, 0, 200, 5, 'ok', NULL);`);
+    old.close();
+    const store = createSqliteStore({ path, checkpoint: 'inline' });
+    expect(await store.listAttempts('d1')).toEqual([
+      {
+        deliveryId: 'd1',
+        n: 1,
+        at: 0,
+        statusCode: 200,
+        latencyMs: 5,
+        response: 'ok',
+        errorCode: null,
+        simulated: false,
+      },
+    ]);
+    await store.close();
+  });
+
   it('rejects a checkpoint interval below 1 ms', () => {
     expect(() => createSqliteStore({ path: join(dir, 'bad.db'), checkpointIntervalMs: 0 })).toThrow(
       '`checkpointIntervalMs`',

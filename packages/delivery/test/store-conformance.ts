@@ -219,14 +219,14 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
       await store.complete(id, c2!.leaseToken, {
         status: 'succeeded',
         nextAt: T0 + 5_000,
-        attempt: attempt(id, 204, null),
+        attempt: { ...attempt(id, 204, null), simulated: true },
         lastError: null,
         now: T0 + 5_010,
       });
       const attempts = await store.listAttempts(id);
-      expect(attempts.map((a) => [a.n, a.statusCode, a.errorCode])).toEqual([
-        [1, 500, 'delivery_http_error'],
-        [2, 204, null],
+      expect(attempts.map((a) => [a.n, a.statusCode, a.errorCode, a.simulated])).toEqual([
+        [1, 500, 'delivery_http_error', false],
+        [2, 204, null, true],
       ]);
       expect(attempts[0]).toMatchObject({ deliveryId: id, latencyMs: 12, response: 'ok' });
       expect(await store.claim({ now: T0 + 999_999, leaseMs: 30_000, limit: 1 })).toEqual([]);

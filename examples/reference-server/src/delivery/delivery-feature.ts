@@ -27,7 +27,9 @@ export interface DeliveryFeature {
 /** Forwards the dispatcher's metric hook to prom-client. */
 function promDeliveryMetrics(metrics: ServerMetrics): DeliveryMetrics {
   return {
-    increment: (name) => metrics.events.inc({ name }),
+    // Webhook counters carry simulated="true" when WEBHOOK_REAL is off: nothing was sent.
+    increment: (name, labels) =>
+      metrics.events.inc(labels?.simulated ? { name, simulated: labels.simulated } : { name }),
     observe: (name, value) => metrics.gauges.set({ name: `${name}.last` }, value),
     gauge: (name, value, labels) =>
       metrics.gauges.set({ name: labels?.endpoint ? `${name}:${labels.endpoint}` : name }, value),
@@ -82,6 +84,20 @@ export function createDeliveryFeature(options: {
     concurrency: config.DELIVERY_CONCURRENCY,
     pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS,
     ...(config.DELIVERY_RETRY_SCHEDULE_MS ? { retrySchedule: config.DELIVERY_RETRY_SCHEDULE_MS } : {}),
+  });
+  if (!config.WEBHOOK_REAL) {
+    logger.warn(
+      { event: 'webhook_egress_simulated' },
+      'WEBHOOK_REAL is off: webhook deliveries are simulated (recorded as succeeded, never sent; marked simulated)',
+    );
+  }
+  dispatcher.on('attempt', (event) => {
+    if (event.simulated) {
+      logger.info(
+        { event: 'webhook_simulated', deliveryId: event.deliveryId, endpointId: event.endpointId },
+        'webhook delivery simulated: nothing was sent',
+      );
+    }
   });
   dispatcher.on('endpointDisabled', (event) =>
     logger.warn({ event: 'endpoint_disabled', ...event }, 'webhook endpoint disabled'),

@@ -45,7 +45,13 @@ export function deliveryRoutes(app: Hono<AppEnv>, services: AppServices): void {
     if (deliveries.length === 0) throw err('not_found', { detail: 'No deliveries for that event id' });
     return c.json({
       messageId: c.req.param('id'),
-      deliveries: deliveries.map((d) => ({ endpointId: d.endpointId, status: d.status, attempts: d.attempts })),
+      // `simulated`: the last attempt went nowhere (WEBHOOK_REAL off), so `succeeded` means recorded, not received.
+      deliveries: deliveries.map((d) => ({
+        endpointId: d.endpointId,
+        status: d.status,
+        attempts: d.attempts,
+        simulated: d.history.at(-1)?.simulated === true,
+      })),
     });
   });
 

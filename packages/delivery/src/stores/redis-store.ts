@@ -222,7 +222,10 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       return out;
     },
     async listAttempts(deliveryId: string) {
-      return (await redis.lrange(`${p}:att:${deliveryId}`, 0, -1)).map((raw) => JSON.parse(raw) as AttemptRecord);
+      return (await redis.lrange(`${p}:att:${deliveryId}`, 0, -1)).map((raw) => {
+        const attempt = JSON.parse(raw) as AttemptRecord;
+        return { ...attempt, simulated: attempt.simulated === true };
+      });
     },
     async requeue(selector, now) {
       if (selector.statuses.length === 0) return 0;

@@ -25,6 +25,7 @@ export interface AttemptRow {
   latency_ms: number;
   response: string | null;
   error_code: string | null;
+  simulated: number;
 }
 
 /** Tables and indexes, created when missing. */
@@ -40,7 +41,7 @@ CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries (message_id);
 CREATE INDEX IF NOT EXISTS deliveries_succeeded ON deliveries (updated_at) WHERE status = 'succeeded';
 CREATE TABLE IF NOT EXISTS attempts (
   delivery_id TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL, status_code INTEGER, latency_ms INTEGER NOT NULL,
-  response TEXT, error_code TEXT, PRIMARY KEY (delivery_id, n)
+  response TEXT, error_code TEXT, simulated INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (delivery_id, n)
 ) WITHOUT ROWID;`;
 
 /** Adds `column @name` to a WHERE list when `value` is set. */
@@ -83,5 +84,14 @@ export function toAttempt(row: AttemptRow): AttemptRecord {
     latencyMs: row.latency_ms,
     response: row.response,
     errorCode: row.error_code,
+    simulated: row.simulated === 1,
   };
+}
+
+/** Adds columns introduced after a file was created (`attempts.simulated`). */
+export function migrate(db: { prepare(sql: string): { all(): unknown[]; run(): unknown } }): void {
+  const columns = db.prepare('PRAGMA table_info(attempts)').all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'simulated')) {
+    db.prepare('ALTER TABLE attempts ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0').run();
+  }
 }

@@ -18,7 +18,7 @@ import type {
 } from '../store.js';
 import { GroupCommit } from './group-commit.js';
 import { ClaimQueue } from './sqlite-queue.js';
-import { type AttemptRow, addFilter, type DeliveryRow, SCHEMA, toAttempt, toRecord } from './sqlite-rows.js';
+import { type AttemptRow, addFilter, type DeliveryRow, migrate, SCHEMA, toAttempt, toRecord } from './sqlite-rows.js';
 import { type CheckpointResult, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 /** Options of {@link createSqliteStore}. */
@@ -90,6 +90,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
   db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   db.exec(SCHEMA);
+  migrate(db);
   const queue = new ClaimQueue(db);
   const checkpointer = startCheckpointer(db, options);
 
@@ -115,8 +116,8 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
        RETURNING total_attempts, endpoint_id`,
     ),
     insertAttempt: db.prepare(
-      `INSERT INTO attempts (delivery_id, n, at, status_code, latency_ms, response, error_code)
-       VALUES (@deliveryId, @n, @at, @statusCode, @latencyMs, @response, @errorCode)`,
+      `INSERT INTO attempts (delivery_id, n, at, status_code, latency_ms, response, error_code, simulated)
+       VALUES (@deliveryId, @n, @at, @statusCode, @latencyMs, @response, @errorCode, @simulated)`,
     ),
     getDelivery: db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE id = ?'),
     listAttempts: db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY n'),
@@ -150,7 +151,10 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     });
     if (!row) return false;
     queue.refresh(row.endpoint_id);
-    if (c.attempt) stmt.insertAttempt.run({ ...c.attempt, deliveryId: id, n: row.total_attempts });
+    if (c.attempt) {
+      const simulated = c.attempt.simulated === true ? 1 : 0;
+      stmt.insertAttempt.run({ ...c.attempt, deliveryId: id, n: row.total_attempts, simulated });
+    }
     return true;
   }
 
