@@ -17,6 +17,7 @@ const ENDPOINTS = (process.env.BENCH_BACKLOG_ENDPOINTS ?? '1,100').split(',').ma
 let server: Server | undefined;
 let dir: string | undefined;
 const closers: Array<() => Promise<void>> = [];
+const rates: string[] = [];
 
 async function deleteKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url);
@@ -88,6 +89,9 @@ export const suite: BenchSuite = {
     ): BenchSubject {
       let store: DeliveryStore | undefined;
       let close: (() => Promise<void>) | undefined;
+      let busyMs = 0;
+      let delivered = 0;
+      const label = `${name}, ${endpoints} endpoint(s), backlog ${backlog}`;
       return {
         name: `${name}, backlog ${backlog.toLocaleString('en-US')}`,
         floor: backlog === 0,
@@ -113,14 +117,20 @@ export const suite: BenchSuite = {
           dispatcher.start();
         },
         // Stopped before the next subject: its backlog must not keep the receiver busy.
-        teardown: () => close?.(),
+        teardown: async () => {
+          rates.push(`${label}: ${Math.round((delivered * 1000) / busyMs)} deliveries/s`);
+          await close?.();
+        },
         async fn() {
+          const started = performance.now();
           target = received + BATCH;
           const done = new Promise<void>((resolve) => {
             wake = resolve;
           });
           await store?.enqueue(deliveries(BATCH, endpoints, Date.now()));
           await done;
+          busyMs += performance.now() - started;
+          delivered += BATCH;
         },
       };
     }
@@ -164,5 +174,6 @@ export const suite: BenchSuite = {
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
     if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const line of rates.splice(0)) console.log(line);
   },
 };
