@@ -24,7 +24,10 @@ const mutableFields = {
   url: z
     .url({ protocol: /^https?$/ })
     .max(2048)
-    .refine((url) => !/[\u0000-\u0020\u007f]/.test(url), 'Expected a URL without whitespace or control characters')
+    .refine(
+      (url) => ![...url].some((ch) => ch.charCodeAt(0) <= 0x20 || ch.charCodeAt(0) === 0x7f),
+      'Expected a URL without whitespace or control characters',
+    )
     .refine((url) => {
       const parsed = URL.parse(url); // null when already refused above: zod runs every check
       return parsed === null || (parsed.username === '' && parsed.password === '');
