@@ -170,6 +170,21 @@ export interface NormalizedEmailMessage {
   readonly idempotencyKey?: string | undefined;
 }
 
+/** A key name safe to echo in a detail: an identifier, not arbitrary caller text. */
+const KEY_NAME = /^[A-Za-z_$][\w$-]{0,63}$/;
+
+/**
+ * An issue's message for the client-facing detail. Unknown keys are named only when they look
+ * like field names: a key is caller text and could carry an address or a secret.
+ */
+function issueMessage(issue: { code?: string; message: string; keys?: readonly PropertyKey[] }): string {
+  if (issue.code !== 'unrecognized_keys' || !issue.keys) return issue.message;
+  const named = issue.keys.filter((key): key is string => typeof key === 'string' && KEY_NAME.test(key));
+  const others = issue.keys.length - named.length;
+  const list = [...named.map((key) => `"${key}"`), ...(others ? [`${others} more`] : [])].join(', ');
+  return `Unrecognized key${issue.keys.length === 1 ? '' : 's'}: ${list}`;
+}
+
 /**
  * Validates and normalizes a message.
  *
@@ -185,7 +200,7 @@ export function parseEmailMessage(message: EmailMessage, provider = 'local'): No
   const result = emailMessageSchema.safeParse(message, englishErrors);
   if (!result.success) {
     const detail = result.error.issues
-      .map((issue) => `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+      .map((issue) => `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issueMessage(issue)}`)
       .join('; ');
     throw new EmailError({ code: 'email_invalid_request', provider, detail, cause: result.error });
   }

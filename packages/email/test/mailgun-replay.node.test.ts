@@ -91,6 +91,20 @@ describe('parseMailgunWebhook: replay protection shared across instances and res
   });
 });
 
+describe('parseMailgunWebhook: a replay store that fails', () => {
+  it('refuses with a typed, retryable email_webhook_replay_unavailable when Redis is gone (fail closed)', async () => {
+    const broken = instance();
+    await broken.redis.quit();
+    const error = await parseMailgunWebhook(
+      await signed(complaint('x@example.com'), 'store-down'),
+      broken.options,
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'email_webhook_replay_unavailable', status: 503, retryable: true });
+    // The store's own typed failure (from @bulwark/webhooks/redis) is kept as the cause, for logs.
+    expect((error as Error).cause).toMatchObject({ code: expect.stringMatching(/^webhook_replay_store_/) });
+  });
+});
+
 describe('parseMailgunWebhook: window and unauthenticated input', () => {
   const fresh = (now: number) => ({ secrets: signingKey, clock: new FakeClock(now) });
 

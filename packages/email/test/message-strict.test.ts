@@ -20,6 +20,19 @@ describe('messages are parsed strictly: nothing is dropped silently', () => {
     expect(server.calls).toEqual([]);
   });
 
+  it('names an unknown key only when it looks like a field name (found by the property below: "#@#.A")', () => {
+    const detailOf = (extra: object) => {
+      try {
+        parseEmailMessage({ ...message, ...extra } as EmailMessage);
+      } catch (error) {
+        return (error as { detail: string }).detail;
+      }
+      return '';
+    };
+    expect(detailOf({ '#@#.A': '' })).toBe('Unrecognized key: 1 more');
+    expect(detailOf({ 'ceo@example.com': 'x', trackOpens: true })).toBe('Unrecognized keys: "trackOpens", 1 more');
+  });
+
   it('rejects unknown keys in nested objects too (address, attachment)', () => {
     const bad = [
       { ...message, to: { email: 'b@example.org', displayName: 'B' } },

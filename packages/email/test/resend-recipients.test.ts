@@ -27,6 +27,26 @@ const bounceTo = (to: unknown, bounce: Record<string, unknown> = bounced.data.bo
   data: { ...bounced.data, to, bounce },
 });
 
+describe('Resend with a replay store that fails', () => {
+  it('refuses with a typed, retryable email_webhook_replay_unavailable (fail closed)', async () => {
+    const rawBody = JSON.stringify(bounced);
+    const h = await signer.sign({ body: rawBody, id: 'msg_store_down' });
+    const headers = {
+      'svix-id': h['webhook-id']!,
+      'svix-timestamp': h['webhook-timestamp']!,
+      'svix-signature': h['webhook-signature']!,
+    };
+    const replayStore = { claim: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')) };
+    await expect(
+      parseResendWebhook({ headers, rawBody }, { secrets: secret, clock, replayStore }),
+    ).rejects.toMatchObject({
+      code: 'email_webhook_replay_unavailable',
+      status: 503,
+      retryable: true,
+    });
+  });
+});
+
 describe('Resend events for mail with several recipients', () => {
   it('one bounce of a three-recipient mail suppresses nobody when it does not say whose it is', async () => {
     const events = await parse(bounceTo(['ada@example.com', 'bob@example.com', 'cy@example.com']));

@@ -63,6 +63,13 @@ export const emailErrors = defineErrors({
     title: 'Email Webhook Malformed',
     description: 'The webhook request was authentic but its body or headers could not be parsed.',
   },
+  email_webhook_replay_unavailable: {
+    status: 503,
+    title: 'Email Webhook Replay Store Unavailable',
+    retryable: true,
+    description:
+      'The replay store could not be asked whether this signed webhook was seen before (e.g. Redis down), so it was refused: fail closed. The provider retries.',
+  },
   email_config_invalid: {
     status: 500,
     title: 'Email Configuration Invalid',
@@ -82,4 +89,7 @@ export type EmailErrorCode =
   | 'email_unknown';
 
 /** Codes webhook ingestion can fail with. */
-export type EmailWebhookErrorCode = 'email_webhook_signature_invalid' | 'email_webhook_malformed';
+export type EmailWebhookErrorCode =
+  | 'email_webhook_signature_invalid'
+  | 'email_webhook_malformed'
+  | 'email_webhook_replay_unavailable';

@@ -2,8 +2,9 @@ import { BulwarkError, brandError, createErrorGuard } from '@bulwark/errors';
 import { type EmailWebhookErrorCode, emailErrors } from './codes.js';
 
 /**
- * A webhook request that was rejected: `email_webhook_signature_invalid` (not authentic) or
- * `email_webhook_malformed` (authentic but unparseable). Nothing is emitted when it is thrown.
+ * A webhook request that was rejected: `email_webhook_signature_invalid` (not authentic),
+ * `email_webhook_malformed` (authentic but unparseable) or `email_webhook_replay_unavailable`
+ * (the replay store could not be asked: refused, retryable). Nothing is emitted when it is thrown.
  *
  * @example
  * ```ts
@@ -19,7 +20,15 @@ export class EmailWebhookError extends BulwarkError<EmailWebhookErrorCode> {
 
   constructor(code: EmailWebhookErrorCode, provider: string, detail: string, cause?: unknown) {
     const base = emailErrors.err(code, { detail });
-    super({ code, status: base.status, title: base.title, detail, cause, extensions: { provider } });
+    super({
+      code,
+      status: base.status,
+      title: base.title,
+      retryable: base.retryable,
+      detail,
+      cause,
+      extensions: { provider },
+    });
     this.provider = provider;
     brandError(this, 'EmailWebhookError');
   }

@@ -106,3 +106,28 @@ export function malformed(provider: string, detail: string, cause?: unknown): Em
 export function unauthentic(provider: string, detail: string, cause?: unknown): EmailWebhookError {
   return new EmailWebhookError('email_webhook_signature_invalid', provider, detail, cause);
 }
+
+/**
+ * Wraps a replay store so that a store failure (Redis down, closed connection) refuses the
+ * request with a typed, retryable `email_webhook_replay_unavailable` instead of the store's own
+ * error: fail closed, and say so. @internal
+ */
+export function failClosedReplayStore<S extends { claim(key: string, ttlMs: number): boolean | Promise<boolean> }>(
+  store: S,
+  provider: string,
+): { claim(key: string, ttlMs: number): Promise<boolean> } {
+  return {
+    async claim(key, ttlMs) {
+      try {
+        return await store.claim(key, ttlMs);
+      } catch (error) {
+        throw new EmailWebhookError(
+          'email_webhook_replay_unavailable',
+          provider,
+          'The replay store could not be asked whether this webhook was seen before; refused',
+          error,
+        );
+      }
+    },
+  };
+}

@@ -6,7 +6,15 @@ import { field, stringField } from '../internal/http.js';
 import { createKeyCache } from '../internal/key-cache.js';
 import { parsedWebhook } from '../internal/parsed-webhook.js';
 import { timingSafeEqual } from '../internal/timing-safe-equal.js';
-import { bodyText, malformed, parseJsonBody, stringRecord, toDate, unauthentic } from '../internal/webhook-input.js';
+import {
+  bodyText,
+  failClosedReplayStore,
+  malformed,
+  parseJsonBody,
+  stringRecord,
+  toDate,
+  unauthentic,
+} from '../internal/webhook-input.js';
 import { isSecretString, listOf, pickWebhookSecrets } from '../internal/webhook-secrets.js';
 import { windowSec, withinWindow } from '../internal/webhook-window.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
@@ -114,6 +122,7 @@ function classify(data: Record<string, unknown>): { type: EmailEventType; bounce
  * @throws {email_config_invalid} when `secrets` is missing or empty, or `toleranceSec` is not in (0, 86400].
  * @throws {email_webhook_signature_invalid} when the body carries no signature (not JSON included), on a bad signature, a timestamp outside the tolerance or a replayed token.
  * @throws {email_webhook_malformed} when the authentic body has no usable `event-data`.
+ * @throws {email_webhook_replay_unavailable} when the replay store fails (refused, retryable).
  * @example
  * ```ts
  * const [event] = await parseMailgunWebhook(request, { secrets: process.env.MAILGUN_WEBHOOK_SIGNING_KEY! });
@@ -149,7 +158,8 @@ export async function parseMailgunWebhook(
   if (!verified) throw unauthentic(PROVIDER, 'The Mailgun signature does not verify');
   // Keep the token as long as its timestamp would still be accepted.
   const ttlMs = Math.max(1, (Number(timestamp) + toleranceSec) * 1000 - clock.now() + 1);
-  if (!(await (options.replayStore ?? defaultStore(clock)).claim(`mailgun:${token}`, ttlMs))) {
+  const store = failClosedReplayStore(options.replayStore ?? defaultStore(clock), PROVIDER);
+  if (!(await store.claim(`mailgun:${token}`, ttlMs))) {
     throw unauthentic(PROVIDER, 'The Mailgun token was already used (replay)');
   }
 

@@ -1,9 +1,18 @@
 import type { Clock } from '@bulwark/core';
 import { isWebhookVerificationError, type ReplayStore, verifyStandardWebhook } from '@bulwark/webhooks';
+import { EmailWebhookError, isEmailWebhookError } from '../errors/email-webhook-error.js';
 import type { EmailBounce, EmailEvent, EmailEventType, EmailWebhookRequest, ParsedEmailWebhook } from '../events.js';
 import { field, stringField } from '../internal/http.js';
 import { parsedWebhook } from '../internal/parsed-webhook.js';
-import { bodyText, headerReader, malformed, parseJsonBody, toDate, unauthentic } from '../internal/webhook-input.js';
+import {
+  bodyText,
+  failClosedReplayStore,
+  headerReader,
+  malformed,
+  parseJsonBody,
+  toDate,
+  unauthentic,
+} from '../internal/webhook-input.js';
 import { isSecretString, pickWebhookSecrets } from '../internal/webhook-secrets.js';
 import { windowSec } from '../internal/webhook-window.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
@@ -69,6 +78,7 @@ function tagsOf(tags: unknown): Record<string, string> {
  * @throws {email_config_invalid} when `secrets` is missing or empty.
  * @throws {email_webhook_signature_invalid} when the signature, timestamp or id does not verify.
  * @throws {email_webhook_malformed} when the verified body is not a Resend event.
+ * @throws {email_webhook_replay_unavailable} when the replay store fails (refused, retryable).
  * @example
  * ```ts
  * const events = await parseResendWebhook(request, { secrets: process.env.RESEND_WEBHOOK_SECRET! });
@@ -88,9 +98,20 @@ export async function parseResendWebhook(
       secrets,
       tolerance: { pastSec: tolerance, futureSec: tolerance },
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.replayStore ? { replayStore: options.replayStore } : {}),
+      ...(options.replayStore ? { replayStore: failClosedReplayStore(options.replayStore, PROVIDER) } : {}),
     });
   } catch (error) {
+    if (isEmailWebhookError(error)) throw error;
+    // `@bulwark/webhooks` reports a failing store as its own `webhook_replay_store_*` error.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('webhook_replay_store_')) {
+      throw new EmailWebhookError(
+        'email_webhook_replay_unavailable',
+        PROVIDER,
+        'The replay store could not be asked whether this webhook was seen before; refused',
+        error,
+      );
+    }
     if (isWebhookVerificationError(error)) {
       throw unauthentic(PROVIDER, `The Resend signature does not verify (${error.code})`, error);
     }
