@@ -15,6 +15,7 @@ const keys = loadDataKeys({
   configured: config.DATA_ENCRYPTION_KEYS,
   dataDir: config.DATA_DIR,
   production: config.BULWARK_ENV === 'production',
+  shared: config.REDIS_URL !== undefined,
 });
 const box = createSecretBox(keys);
 const raw = config.REDIS_URL

@@ -29,6 +29,17 @@ try {
 }
 const { services, generatedAdminToken } = built;
 const app = createApp(services);
+// The first readiness answer should see Redis connected, not a client still dialling.
+if (services.redis && services.redis.status !== 'ready') {
+  const redis = services.redis;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 5_000);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 services.health.start();
 await services.health.refresh();
 services.delivery?.dispatcher.start();

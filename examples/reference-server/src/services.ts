@@ -65,6 +65,7 @@ export function createServices(
     configured: config.DATA_ENCRYPTION_KEYS,
     dataDir: config.DATA_DIR,
     production: config.BULWARK_ENV === 'production',
+    shared: config.REDIS_URL !== undefined,
   });
   if (dataKeys.source === 'generated-file') {
     logger.warn(

@@ -45,7 +45,7 @@ function launch(command: 'pnpm' | 'npm', port: number, dataDir: string) {
   const child: ChildProcess = spawn(command, ['start'], {
     cwd: repoRoot,
     detached: true,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    env: { ...process.env, REDIS_URL: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

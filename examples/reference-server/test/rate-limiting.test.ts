@@ -38,6 +38,7 @@ describe('reference server: public rate limiting', () => {
     const port = await closedPort();
     const { request, services } = buildTestApp({
       REDIS_URL: `redis://127.0.0.1:${port}`,
+      DATA_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
       RATE_LIMIT_DEADLINE_MS: '100',
     });
     try {

@@ -5,6 +5,7 @@ import { createWebhookSigner, generateSecret } from '@bulwark/webhooks';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from './helpers.js';
+import { listeningUrl, startServerProcess } from './server-process.js';
 
 const url = redisUrl();
 const RESEND_SECRET = generateSecret();
@@ -23,6 +24,7 @@ describe.skipIf(!url)('reference server with REDIS_URL (a real Redis)', () => {
     const { request, services, clock } = buildTestApp({
       REDIS_URL: url as string,
       RESEND_WEBHOOK_SECRET: RESEND_SECRET,
+      DATA_ENCRYPTION_KEYS: `fleet:${Buffer.alloc(32, 7).toString('base64')}`,
     });
     const reader = createRedisStore({ connection: url as string, prefix: 'bulwark:delivery:' });
     try {
@@ -35,7 +37,7 @@ describe.skipIf(!url)('reference server with REDIS_URL (a real Redis)', () => {
         body: JSON.stringify({ url: 'https://receiver.example.com/hooks', eventTypes: ['invoice.paid'] }),
       });
       expect(created.status).toBe(201);
-      const { endpoint } = (await created.json()) as { endpoint: { id: string } };
+      const { endpoint } = (await created.clone().json()) as { endpoint: { id: string } };
       const published = await request('/events', {
         admin: true,
         method: 'POST',
@@ -48,13 +50,18 @@ describe.skipIf(!url)('reference server with REDIS_URL (a real Redis)', () => {
         endpointId: endpoint.id,
         status: 'pending',
       });
-      expect(await reader.getEndpoint(endpoint.id)).toMatchObject({ url: 'https://receiver.example.com/hooks' });
+      const { secret } = (await created.clone().json()) as { secret: string };
+      const raw = await reader.getEndpoint(endpoint.id);
+      expect(raw).toMatchObject({ url: 'https://receiver.example.com/hooks' });
+      // The signing secret is sealed in Redis too: no instance's dump holds it in clear.
+      expect(raw?.secrets[0]?.secret).toMatch(/^bwenc1\.fleet\./);
+      expect(JSON.stringify(raw)).not.toContain(secret.replace(/^whsec_/, ''));
 
       // Rate limiting: decided by the Redis store (its keys exist), with the IETF fields.
       expect(published.headers.get('ratelimit-policy')).toContain('"per_second"');
       expect((await admin?.keys('bulwark:rl:*'))?.length).toBeGreaterThan(0);
 
-      // Replay protection: the same signed webhook id is refused the second time.
+      // Replay protection: the same signed webhook id is acknowledged as a duplicate and not stored twice.
       const body = JSON.stringify(resendDelivered(`em_${randomUUID()}`));
       const signer = createWebhookSigner({ scheme: 'standard', secrets: [RESEND_SECRET] });
       const headers = await signer.sign({ body, id: `msg_${randomUUID()}`, timestamp: Math.floor(clock.now() / 1000) });
@@ -66,12 +73,37 @@ describe.skipIf(!url)('reference server with REDIS_URL (a real Redis)', () => {
         });
       expect((await send()).status).toBe(200);
       const replayed = await send();
-      expect(replayed.status).toBe(401);
-      expect(await replayed.json()).toMatchObject({ code: 'email_webhook_signature_invalid' });
+      expect(replayed.status).toBe(200);
+      expect(await replayed.json()).toMatchObject({ stored: 0, duplicate: true });
       expect((await admin?.keys('bulwark:email-webhook-replay:*'))?.length).toBeGreaterThan(0);
     } finally {
       await reader.close();
       for (const closer of services.closers) await closer.close();
+    }
+  });
+
+  it("refuses to start without shared DATA_ENCRYPTION_KEYS (instances could not open each other's secrets)", () => {
+    expect(() => buildTestApp({ REDIS_URL: url as string })).toThrow(/REDIS_URL needs DATA_ENCRYPTION_KEYS/);
+  });
+
+  it('answers readiness 200 as soon as it listens (the first check waits for the Redis connection)', {
+    timeout: 40_000,
+  }, async () => {
+    const server = startServerProcess({
+      PORT: '0',
+      DATA_DIR: ':memory:',
+      REDIS_URL: url as string,
+      DATA_ENCRYPTION_KEYS: `fleet:${Buffer.alloc(32, 7).toString('base64')}`,
+      SHUTDOWN_DRAIN_MS: '0',
+    });
+    try {
+      await expect
+        .poll(server.output, { timeout: 30_000, interval: 50 })
+        .toContain('bulwark reference server listening');
+      expect((await fetch(`${listeningUrl(server.output())}/health/readiness`)).status).toBe(200);
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
     }
   });
 });

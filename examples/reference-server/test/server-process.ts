@@ -3,11 +3,14 @@ import { fileURLToPath } from 'node:url';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 
-/** The reference server as a real child process (`node --import tsx src/main.ts`), output captured. */
+/**
+ * The reference server as a real child process (`node --import tsx src/main.ts`), output captured.
+ * Embedded stores unless `env` sets REDIS_URL (the test command's own REDIS_URL is not inherited).
+ */
 export function startServerProcess(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: serverDir,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, REDIS_URL: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -52,8 +52,15 @@ export function loadDataKeys(options: {
   configured: string | undefined;
   dataDir: string;
   production: boolean;
+  /** Several instances share the store (REDIS_URL): each must seal and open with the same keys. */
+  shared?: boolean;
 }): DataKeyRing {
   if (options.configured) return ring(parseDataKeys(options.configured), 'environment');
+  if (options.shared) {
+    throw new Error(
+      'REDIS_URL needs DATA_ENCRYPTION_KEYS: every instance sharing the store must seal and open endpoint secrets with the same key',
+    );
+  }
   if (options.production) {
     throw new Error('BULWARK_ENV=production needs DATA_ENCRYPTION_KEYS (the key-encryption key for stored secrets)');
   }
