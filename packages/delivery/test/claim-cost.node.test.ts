@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type OwnRedis, startOwnRedis } from '@bulwark/testing/own-redis';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,6 @@ import { createSqliteStore } from '../src/sqlite.js';
 import type { DeliveryStore } from '../src/store.js';
 import { QUEUE_SQL } from '../src/stores/sqlite-queue.js';
 import { delivery } from './store-conformance.js';
-import { type OwnRedis, startOwnRedis } from './support/redis-server.js';
 
 const T0 = 1_700_000_000_000;
 

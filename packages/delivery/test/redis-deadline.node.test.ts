@@ -1,11 +1,11 @@
 import { FakeClock } from '@bulwark/testing';
+import { freePort, type OwnRedis, startOwnRedis } from '@bulwark/testing/own-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher, isDeliveryError } from '../src/index.js';
 import { createRedisStore } from '../src/redis.js';
 import type { DeliveryStore } from '../src/store.js';
 import { delivery } from './store-conformance.js';
-import { freePort, type OwnRedis, startOwnRedis } from './support/redis-server.js';
 
 const DEADLINE = 250;
 const T0 = 1_700_000_000_000;

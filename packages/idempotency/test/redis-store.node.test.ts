@@ -1,9 +1,9 @@
 import { redisUrl } from '@bulwark/testing';
+import { type OwnRedis, startOwnRedis } from '@bulwark/testing/own-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdempotency, withIdempotency } from '../src/index.js';
 import { createRedisStore, type RedisScriptClient } from '../src/redis.js';
-import { type OwnRedis, startOwnRedis } from './support/own-redis.js';
 import { storeConformance } from './support/store-conformance.js';
 
 const url = redisUrl();
@@ -47,7 +47,7 @@ describe('createRedisStore', () => {
   afterAll(async () => {
     counted.disconnect();
     admin.disconnect();
-    await own.stop();
+    await own.kill();
   });
 
   it('keys every record as <prefix>{<64 hex>}: one Cluster slot per key, whatever the caller key holds', async () => {

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { redisUrl } from '@bulwark/testing';
+import { type OwnRedis, startOwnRedis } from '@bulwark/testing/own-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Algorithm, createRateLimiter, type RateLimiter } from '../src/index.js';
 import { createRedisStore, type RedisStore, redisClientOptions } from '../src/redis.js';
 import { waitReady } from './support/ready.js';
-import { type OwnRedis, startOwnRedis } from './support/redis-server.js';
 
 const ALL: Algorithm[] = ['gcra', 'token-bucket', 'sliding-window', 'fixed-window'];
 const quiet = { warn() {} };

@@ -1,9 +1,9 @@
+import { freePort, type OwnRedis, startOwnRedis } from '@bulwark/testing/own-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimiter, type Decision, type RateLimiter } from '../src/index.js';
 import { createRedisStore, redisClientOptions } from '../src/redis.js';
 import { waitReady } from './support/ready.js';
-import { freePort, type OwnRedis, startOwnRedis } from './support/redis-server.js';
 
 const DEADLINE = 100;
 const SLACK = 20;

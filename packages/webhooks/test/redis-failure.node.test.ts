@@ -1,4 +1,5 @@
 import { FakeClock } from '@bulwark/testing';
+import { freePort, type OwnRedis, startOwnRedis } from '@bulwark/testing/own-redis';
 import { createRedisReplayStore, type RedisSetClient } from '@bulwark/webhooks/redis';
 import express from 'express';
 import { Redis } from 'ioredis';
@@ -11,7 +12,6 @@ import {
   WebhookReplayStoreError,
 } from '../src/index.js';
 import { clockAt, NOW_SEC, rejection, SECRET } from './helpers.js';
-import { freePort, type OwnRedis, startOwnRedis } from './support/own-redis.js';
 
 const DEADLINE = 250;
 

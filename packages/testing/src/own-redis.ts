@@ -1,5 +1,6 @@
-// A private redis-server per test file, for tests that stall, stop or count the commands of Redis
-// (CLIENT PAUSE, DEBUG SLEEP and CONFIG RESETSTAT would disturb other suites sharing REDIS_URL).
+// A private redis-server per test file, for tests that stall, stop, kill or count the commands of
+// Redis (CLIENT PAUSE, DEBUG SLEEP and CONFIG RESETSTAT would disturb other suites sharing REDIS_URL).
+// Node-only: imported as `@bulwark/testing/own-redis`, never from the edge-safe index.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -26,6 +27,7 @@ export interface OwnRedis {
   start(): Promise<void>;
 }
 
+/** Starts a private redis-server (DEBUG enabled) on a free loopback port. */
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
