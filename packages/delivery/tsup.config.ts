@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/sqlite.ts', 'src/redis.ts'],
+  entry: ['src/index.ts', 'src/sqlite.ts', 'src/redis.ts', 'src/cloudflare-queues.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
