@@ -86,8 +86,11 @@ async function breakerState(endpointId: string): Promise<string | undefined> {
 }
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
-  const line = text.split('\n').find((l) => l.startsWith(`bulwark_events_total{name="${name}"}`));
-  return line ? Number(line.split(' ').at(-1)) : 0;
+  // Summed over the other labels (webhook counters also carry `simulated`).
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`bulwark_events_total{name="${name}"`))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 async function allSucceeded(ids: string[]): Promise<boolean> {
   for (const id of ids) {

@@ -1,7 +1,7 @@
 /**
  * A Redis-backed {@link ReplayStore} for `@bulwark/webhooks`, shared by every process that
  * receives webhooks: one `SET key 1 NX PX ttl` per accepted message, answered within a deadline
- * or refused (fail closed). Works with ioredis (an optional peer dependency) or any client with
+ * or refused (fail closed). Works with ioredis 5 or 6 (not a dependency: the client type is structural) or any client with
  * the same `set` signature.
  *
  * @module @bulwark/webhooks/redis
