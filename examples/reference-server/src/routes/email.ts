@@ -11,6 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { AppEnv, AppServices } from '../app-context.js';
 import { requireAccess } from '../auth/require-access.js';
+import { peerAddress } from '../client-address.js';
 import { readJson } from '../read-json.js';
 import { serverErrors } from '../server-errors.js';
 
@@ -67,8 +68,7 @@ export function emailRoutes(app: Hono<AppEnv>, services: AppServices): void {
     if (!settings) throw err('not_found', { detail: `Webhook ingestion for ${provider} is not configured` });
     const rawBody = new Uint8Array(await c.req.arrayBuffer());
     const headers = Object.fromEntries(c.req.raw.headers.entries());
-    const remoteAddress = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
-      ?.socket?.remoteAddress;
+    const remoteAddress = peerAddress(c);
     // A provider retrying a delivery we already processed is not an attack: the signature verified
     // and only the replay store refused it. Acknowledge it (200) instead of answering 401.
     let duplicate = false;
