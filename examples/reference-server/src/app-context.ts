@@ -20,6 +20,7 @@ import type { DeliveryFeature } from './delivery/delivery-feature.js';
 import type { Publisher } from './delivery/publisher.js';
 import type { WebhookSettings } from './email/email-feature.js';
 import type { EmailStore } from './email/email-store.js';
+import type { MetricsHistory } from './history/metrics-history.js';
 import type { ServerMetrics } from './metrics.js';
 import type { SettingsStore } from './settings-store.js';
 
@@ -62,6 +63,8 @@ export interface AppServices {
   readonly idempotencyKeys: MiddlewareHandler<AppEnv>;
   /** Cached liveness/readiness checks; readiness fails from the moment shutdown begins. */
   readonly health: Health;
+  /** Time-bucketed history of deliveries, publishes, errors, latency, breakers and DLQ depth (the dashboard's charts). */
+  readonly history: MetricsHistory;
   /** Optional features wired in (`delivery`, `email`, `slo`, `ratelimit`); the dashboard shows only these. */
   readonly features: Set<string>;
 }

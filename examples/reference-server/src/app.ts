@@ -4,6 +4,8 @@ import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { $ZodError } from 'zod/v4/core';
 import { type AppEnv, type AppServices, countError } from './app-context.js';
+import { dlqSampler } from './history/history-feed.js';
+import { historyRoutes, isHistoryRoute } from './history/history-routes.js';
 import { publicRateLimit } from './rate-limiting.js';
 import { requireJson } from './require-json.js';
 import { adminRoutes } from './routes/admin.js';
@@ -53,6 +55,7 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
     if (route !== 'unmatched' && !route.startsWith('/health') && route !== '/metrics') {
       services.slo.record(`${c.req.method} ${route}`, seconds * 1000, c.res.status >= 500 ? 'error' : 'ok');
     }
+    if (isHistoryRoute(route)) services.history.request(`${c.req.method} ${route}`, seconds * 1000);
   });
   app.use(
     secureHeaders({ referrerPolicy: 'no-referrer', xFrameOptions: 'DENY', crossOriginResourcePolicy: 'same-origin' }),
@@ -92,6 +95,12 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
 
   healthRoutes(app, services);
   adminRoutes(app, services);
+  historyRoutes(
+    app,
+    services,
+    services.history,
+    services.delivery ? dlqSampler(services.history, services.delivery.dispatcher) : async () => {},
+  );
   sloRoutes(app, services);
   emailRoutes(app, services);
   deliveryRoutes(app, services);

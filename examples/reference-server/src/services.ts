@@ -27,6 +27,8 @@ import { createEmailSender, webhookSettings } from './email/email-feature.js';
 import { createEmailStore } from './email/email-store.js';
 import { createSqliteReplayStore } from './email/sqlite-replay-store.js';
 import { serverHealthChecks } from './health-checks.js';
+import { feedHistoryFromDispatcher, historyBreakerMetric } from './history/history-feed.js';
+import { createMetricsHistory } from './history/metrics-history.js';
 import { createMetrics } from './metrics.js';
 import { createApiRateLimiter } from './rate-limiting.js';
 import { KEY_FILE, loadDataKeys } from './secrets/data-keys.js';
@@ -73,7 +75,16 @@ export function createServices(
       'SECRETS ARE ENCRYPTED WITH A KEY STORED IN DATA_DIR: set DATA_ENCRYPTION_KEYS (and BULWARK_ENV=production) before deploying',
     );
   }
-  const delivery = createDeliveryFeature({ config, clock, logger, metrics, secretBox: createSecretBox(dataKeys) });
+  const history = createMetricsHistory({ clock });
+  const delivery = createDeliveryFeature({
+    config,
+    clock,
+    logger,
+    metrics,
+    secretBox: createSecretBox(dataKeys),
+    onBreakerMetric: historyBreakerMetric(history),
+  });
+  feedHistoryFromDispatcher(history, delivery.dispatcher);
   const sender = createEmailSender({ ...env, EMAIL_PROVIDER: config.EMAIL_PROVIDER }, logger, clock);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, redisClientOptions({ lazyConnect: false })) : undefined;
   redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
@@ -94,7 +105,7 @@ export function createServices(
         );
     }
   });
-  const publish = createPublisher({
+  const publishEvent = createPublisher({
     dispatcher: delivery.dispatcher,
     // Kept as long as the outbox keeps deliveries, so a reused id is caught for as long as it could collide.
     eventIds: createIdempotency({ store: idempotencyStore('event_ids'), ttlMs: 7 * 86_400_000, clock }),
@@ -110,6 +121,11 @@ export function createServices(
     usage,
     budgetBytes: config.STORAGE_BUDGET_BYTES_PER_KEY,
   });
+  const publish: typeof publishEvent = async (...args) => {
+    const result = await publishEvent(...args);
+    if (!result.replayed) history.publish();
+    return result;
+  };
   const idempotencyKeys = honoIdempotency<Context<AppEnv>>(
     createIdempotency({ store: idempotencyStore('idempotency_keys'), clock }),
     {
@@ -125,7 +141,8 @@ export function createServices(
     clock,
     logger,
     metrics,
-    errors: createErrorCounter({ clock }),
+    errors: createErrorCounter({ clock, onRecord: ({ code }) => history.error(code) }),
+    history,
     adminAuth,
     apiKeys,
     authenticate: createAuthenticator(adminAuth, apiKeys),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type BreakerRegistry, createBreakerRegistry } from '@bulwark/breaker';
+import { type BreakerMetricName, type BreakerRegistry, createBreakerRegistry } from '@bulwark/breaker';
 import type { Clock } from '@bulwark/core';
 import {
   createDispatcher,
@@ -47,6 +47,8 @@ export function createDeliveryFeature(options: {
   metrics: ServerMetrics;
   /** Seals endpoint signing secrets at rest. */
   secretBox: SecretBox;
+  /** Also told every breaker transition (the dashboard history). */
+  onBreakerMetric?: (name: BreakerMetricName, breaker: string) => void;
 }): DeliveryFeature {
   const { config, clock, logger, metrics } = options;
   // Its own connection (closed by store.close()): the limiter's client refuses to queue offline.
@@ -67,6 +69,7 @@ export function createDeliveryFeature(options: {
     clock,
     onMetric: (name, breaker) => {
       metrics.events.inc({ name });
+      options.onBreakerMetric?.(name, breaker);
       if (name !== 'breaker.rejections') logger.warn({ breaker, transition: name }, 'circuit breaker transition');
     },
   });

@@ -1,0 +1,62 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv, AppServices } from '../app-context.js';
+import { queryHistory, type RouteThreshold } from './history-query.js';
+import type { MetricsHistory } from './metrics-history.js';
+
+const WINDOWS = { '15m': 15 * 60_000, '1h': 60 * 60_000 } as const;
+const querySchema = z.object({ window: z.enum(['15m', '1h']).default('15m') }).strict();
+
+/** Routes the history leaves out: the dashboard and its admin polling (watching must not move the charts). */
+export function isHistoryRoute(route: string): boolean {
+  return !(
+    route === 'unmatched' ||
+    route === '/' ||
+    route === '/metrics' ||
+    route === '/favicon.ico' ||
+    route.startsWith('/health') ||
+    route.startsWith('/admin') ||
+    route.startsWith('/dashboard')
+  );
+}
+
+/** The SLO recorder's recommendation for a route, reduced to what the charts draw. */
+function sloThreshold(services: AppServices): (route: string) => RouteThreshold {
+  return (route) => {
+    const result = services.slo.recommendThreshold(route);
+    return result.status === 'ok'
+      ? { status: 'ok', thresholdMs: result.thresholdMs }
+      : { status: 'insufficient_data', samples: result.samples, minSamples: result.minSamples };
+  };
+}
+
+/**
+ * `GET /admin/history?window=15m|1h`: the in-process history as aligned series. Answers with an
+ * ETag naming (window, current bucket, history version) and 304 to a matching `If-None-Match`,
+ * without building the body. Admin-only (the `/admin/*` guard).
+ */
+export function historyRoutes(
+  app: Hono<AppEnv>,
+  services: AppServices,
+  history: MetricsHistory,
+  sampleDlq: () => Promise<void>,
+): void {
+  const cache = new Map<string, { etag: string; body: string }>();
+  const thresholds = sloThreshold(services);
+  app.get('/admin/history', async (c) => {
+    const { window } = querySchema.parse(c.req.query());
+    await sampleDlq();
+    const etag = `"h-${window}-${history.currentIndex()}-${history.version()}"`;
+    const headers = { etag, 'cache-control': 'private, no-cache', vary: 'authorization' };
+    const match = c.req.header('if-none-match');
+    if (match?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+      return c.body(null, 304, headers);
+    }
+    let cached = cache.get(window);
+    if (cached?.etag !== etag) {
+      cached = { etag, body: JSON.stringify(queryHistory(history, WINDOWS[window], thresholds)) };
+      cache.set(window, cached);
+    }
+    return c.body(cached.body, 200, { ...headers, 'content-type': 'application/json; charset=utf-8' });
+  });
+}
