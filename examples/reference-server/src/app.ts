@@ -4,6 +4,8 @@ import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { $ZodError } from 'zod/v4/core';
 import { type AppEnv, type AppServices, countError } from './app-context.js';
+import { dashboardApiRoutes } from './dashboard/dashboard-api.js';
+import { suppressionRoutes } from './email/suppression-routes.js';
 import { dlqSampler } from './history/history-feed.js';
 import { historyRoutes, isHistoryRoute } from './history/history-routes.js';
 import { publicRateLimit } from './rate-limiting.js';
@@ -95,6 +97,8 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
 
   healthRoutes(app, services);
   adminRoutes(app, services);
+  dashboardApiRoutes(app, services);
+  suppressionRoutes(app, services);
   historyRoutes(
     app,
     services,

@@ -154,7 +154,8 @@ export function createMetricsHistory(options: MetricsHistoryOptions = {}): Metri
           : {
               lastSuccessAt: previous?.lastSuccessAt ?? null,
               lastFailureAt: now,
-              lastError: errorCode ?? (statusCode === null ? 'no_response' : `http_${statusCode}`),
+              // Like the store's `lastError`: the HTTP status when one came back, else the error code.
+              lastError: statusCode !== null ? `http_${statusCode}` : (errorCode ?? 'no_response'),
             },
       );
     },
