@@ -24,7 +24,9 @@ export function createApiRateLimiter(config: Config, clock: Clock, logger: Logge
       { name: 'per_second', limit: config.RATE_LIMIT_PER_SECOND, windowMs: 1_000 },
       { name: 'per_minute', limit: config.RATE_LIMIT_PER_MINUTE, windowMs: 60_000 },
     ],
-    store: redis ? createRedisStore({ client: redis, prefix: 'bulwark:rl:' }) : createMemoryStore({ clock }),
+    store: redis
+      ? createRedisStore({ client: redis, prefix: `${config.REDIS_KEY_PREFIX}rl:` })
+      : createMemoryStore({ clock }),
     deadlineMs: config.RATE_LIMIT_DEADLINE_MS,
     clock,
     logger: { warn: (message: string, fields?: unknown) => logger.warn({ ratelimit: fields }, message) },

@@ -90,9 +90,9 @@ export function createServices(
   redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
   const idempotencyStore = (table: string): IdempotencyStore =>
     redis
-      ? createRedisIdempotencyStore({ client: redis, prefix: `bulwark:${table}:` })
+      ? createRedisIdempotencyStore({ client: redis, prefix: `${config.REDIS_KEY_PREFIX}${table}:` })
       : createSqliteIdempotencyStore({ database: database.db, table });
-  const usage = redis ? redisStorageUsage(redis) : sqliteStorageUsage(database.db);
+  const usage = redis ? redisStorageUsage(redis, `${config.REDIS_KEY_PREFIX}usage:`) : sqliteStorageUsage(database.db);
   delivery.dispatcher.on('attempt', (attempt) => {
     if (attempt.outcome !== 'retry') {
       usage
@@ -113,7 +113,7 @@ export function createServices(
       limit: config.PUBLISH_RATE_PER_SECOND,
       windowMs: 1_000,
       store: redis
-        ? createRedisRateLimitStore({ client: redis, prefix: 'bulwark:publish-rl:' })
+        ? createRedisRateLimitStore({ client: redis, prefix: `${config.REDIS_KEY_PREFIX}publish-rl:` })
         : createMemoryStore({ clock }),
       deadlineMs: config.RATE_LIMIT_DEADLINE_MS,
       clock,
@@ -181,7 +181,7 @@ export function createServices(
         config,
         clock,
         redis
-          ? createRedisReplayStore({ redis, prefix: 'bulwark:email-webhook-replay:' })
+          ? createRedisReplayStore({ redis, prefix: `${config.REDIS_KEY_PREFIX}email-webhook-replay:` })
           : createSqliteReplayStore(database.db, clock),
         metrics,
       ),

@@ -55,7 +55,7 @@ export function createDeliveryFeature(options: {
   const sqlitePath = config.DATA_DIR === ':memory:' ? ':memory:' : join(config.DATA_DIR, 'delivery.db');
   const store = encryptingStore(
     config.REDIS_URL
-      ? createRedisStore({ connection: config.REDIS_URL, prefix: 'bulwark:delivery:' })
+      ? createRedisStore({ connection: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}delivery:` })
       : createSqliteStore({ path: sqlitePath }),
     options.secretBox,
   );

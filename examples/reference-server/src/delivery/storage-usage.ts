@@ -63,7 +63,7 @@ end
 return 0`;
 
 /** Usage in Redis (several hosts share it; a delivery may end on another host than its publish). */
-export function redisStorageUsage(redis: Redis, prefix = 'bulwark:usage:'): StorageUsage {
+export function redisStorageUsage(redis: Redis, prefix: string): StorageUsage {
   // One slot for everything, so the scripts' two keys never cross slots on a Cluster.
   const counters = `${prefix}{usage}:by-key`;
   const message = (id: string) => `${prefix}{usage}:msg:${id}`;
