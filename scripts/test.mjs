@@ -2,10 +2,16 @@
 // THE test command (`pnpm test` / `npm test`): provisions what the suite needs (pnpm, the
 // workspace's dependencies, redis-server, Chromium), starts a throwaway Redis, then runs build,
 // lint, typecheck, package checks, vitest with coverage (no test may skip), the coverage
-// ratchet, the demo and the API docs. Stops at the first failing step; Redis is stopped by PID
-// on every exit path (success, failure, SIGINT/SIGTERM, or the launching package manager dying).
+// ratchet, the demo and the API docs. Stops at the first failing step. It also starts a Redis
+// Cluster (3 masters with a replica each) for the cluster suites (REDIS_CLUSTER_NODES). Redis and
+// the cluster are stopped by PID on every exit path (success, failure, SIGINT/SIGTERM, or the
+// launching package manager dying), and so is any redis-server a test started and left behind
+// (tests register their servers' PIDs in BULWARK_TEST_PID_DIR).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedisCluster } from '../packages/testing/src/redis-cluster.mjs';
 import { bootstrap } from './bootstrap.mjs';
 import { exitWithParent } from './exit-with-parent.mjs';
 import { startLocalRedis } from './local-redis.mjs';
@@ -96,14 +102,31 @@ try {
   console.error(`\n✖ ${error.message}`);
   process.exit(1);
 }
+const pidDir = mkdtempSync(join(tmpdir(), 'bulwark-test-pids-'));
+cleanups.push(() => stopLeftovers(pidDir));
+process.env.BULWARK_TEST_PID_DIR = pidDir; // the cluster's own nodes register there too, while it starts
 const env = { ...process.env, CHROMIUM_PATH: chromiumPath };
-if (process.env.REDIS_URL) {
-  console.log(`[test] using REDIS_URL from the environment`);
-} else {
-  const redis = await startLocalRedis();
-  cleanups.push(redis.stop);
-  env.REDIS_URL = redis.url;
-  console.log(`[test] redis-server (pid ${redis.pid}) on ${redis.url}`);
+try {
+  await Promise.all([
+    process.env.REDIS_URL
+      ? console.log(`[test] using REDIS_URL from the environment`)
+      : startLocalRedis().then((redis) => {
+          cleanups.push(redis.stop);
+          env.REDIS_URL = redis.url;
+          console.log(`[test] redis-server (pid ${redis.pid}) on ${redis.url}`);
+        }),
+    process.env.REDIS_CLUSTER_NODES
+      ? console.log(`[test] using REDIS_CLUSTER_NODES from the environment`)
+      : startRedisCluster().then((cluster) => {
+          cleanups.push(cluster.stop);
+          env.REDIS_CLUSTER_NODES = cluster.seeds;
+          const pids = cluster.nodes.map((n) => n.pid).join(' ');
+          console.log(`[test] Redis Cluster (pids ${pids}) on ${cluster.seeds}, started in ${cluster.startMs} ms`);
+        }),
+  ]);
+} catch (error) {
+  console.error(`\n✖ ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
 }
 
 const started = Date.now();
@@ -121,6 +144,32 @@ for (const [name, [command, ...args]] of steps) {
 }
 console.log(`\nAll checks passed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 printTally();
+
+/**
+ * SIGKILLs every redis-server a test registered in `dir` and did not stop (a crashed or killed
+ * test worker), checking each PID still names a redis-server first; then removes `dir`.
+ */
+function stopLeftovers(dir) {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    let command = '';
+    try {
+      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone (or no /proc: nothing to check it against, so leave it)
+    }
+    if (!command.startsWith('redis-server')) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      console.log(`[test] stopped redis-server ${pid}, left running by a test`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
 
 function printTally() {
   const file = 'coverage/vitest-results.json';

@@ -116,7 +116,7 @@ describe('Redis store: every call fails closed within `deadlineMs`', () => {
       const clock = new FakeClock(T0);
       const prefix = `reply:${Math.random()}`;
       const store = createRedisStore({ connection: server.url, prefix, deadlineMs: DEADLINE, timers: clock });
-      await admin.set(`${prefix}:counts`, 'not a hash');
+      await admin.set(`{${prefix}}:counts`, 'not a hash');
       await expect(store.counts()).rejects.toMatchObject({
         name: 'ReplyError',
         message: expect.stringMatching(/WRONGTYPE/),

@@ -1,10 +1,9 @@
-import { redisUrl } from '@bulwark/testing';
+import { clusterSlot, crc16, redisUrl } from '@bulwark/testing';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../src/index.js';
 import { createRedisStore, type RedisScriptClient, redisClientOptions } from '../src/redis.js';
-import { clusterSlot, crc16 } from './support/cluster-slot.js';
 import { waitReady } from './support/ready.js';
 
 const offline: RedisScriptClient = {

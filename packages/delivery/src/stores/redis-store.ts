@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { assertNumberOption, systemTimers, type TimerHandle, type TimerProvider } from '@bulwark/core';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { DeliveryError } from '../errors/delivery-error.js';
 import type {
   AttemptRecord,
@@ -16,9 +16,17 @@ import { CLAIM, COMPLETE, ENQUEUE, PRUNE, RENEW, REQUEUE } from './redis-scripts
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
-  /** A Redis URL (`redis://…`) or an ioredis client (not closed by `store.close()`). */
-  readonly connection: string | Redis;
-  /** Key prefix; every key of the store starts with it. @defaultValue 'bulwark:delivery' */
+  /**
+   * A Redis URL (`redis://…`), or an ioredis client: a standalone `Redis` or a Redis Cluster
+   * client (`new Cluster(nodes)`); a client is not closed by `store.close()`.
+   */
+  readonly connection: string | Redis | Cluster;
+  /**
+   * Names the store's data: every key is `{<prefix>}:…`, the prefix being the keys' Redis Cluster
+   * hash tag, so one store's keys share one slot (its scripts are atomic across endpoints) and
+   * stores with different prefixes spread over the cluster. Must not contain `{` or `}`.
+   * @defaultValue 'bulwark:delivery'
+   */
   readonly prefix?: string | undefined;
   /**
    * Every store call settles within this many milliseconds: while Redis is unreachable,
@@ -72,10 +80,17 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       : options.connection;
   // Connection errors surface as rejected store calls (which the dispatcher handles); without a
   // listener ioredis would also print every reconnect failure as an unhandled error event.
-  if (owned) redis.on('error', () => {});
-  const p = options.prefix ?? 'bulwark:delivery';
+  if (owned) (redis as Redis).on('error', () => {});
+  const prefix = options.prefix ?? 'bulwark:delivery';
+  if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) {
+    throw new TypeError('Expected `prefix` to be a non-empty string without `{` or `}`');
+  }
+  // Every key of the store carries the same hash tag: one Redis Cluster slot, so each script's
+  // keys (declared or built from `p` inside it) are on the node that runs it.
+  const p = `{${prefix}}`;
+  // KEYS[1] routes the script to the slot's node (a Cluster client picks the node by the keys).
   const run = (script: string, args: ReadonlyArray<string | number>): Promise<unknown> =>
-    redis.eval(script, 0, p, ...args.map(String));
+    redis.eval(script, 1, `${p}:d`, p, ...args.map(String));
 
   let closed = false;
 

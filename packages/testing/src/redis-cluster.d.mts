@@ -1,0 +1,46 @@
+/** One redis-server of a {@link RedisCluster}. */
+export interface RedisClusterNode {
+  readonly host: string;
+  readonly port: number;
+  readonly pid: number;
+}
+
+/** A running throwaway Redis Cluster on loopback. */
+export interface RedisCluster {
+  readonly nodes: readonly RedisClusterNode[];
+  /** `host:port,host:port,…` of every node (what REDIS_CLUSTER_NODES holds). */
+  readonly seeds: string;
+  /** Milliseconds the start took. */
+  readonly startMs: number;
+  /** Whether the node on `port` has exited. */
+  exited(port: number): boolean;
+  /** SIGKILLs the node on `port` (a crash) and resolves once it has exited. */
+  kill(port: number): Promise<void>;
+  /** Resolves once every live node reports `cluster_state:ok` and every slot is served by a live master. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  /** The port of the master serving `key`'s slot now. */
+  masterFor(key: string): Promise<number>;
+  /** Synchronous; SIGKILLs every node and removes the data directory. */
+  stop(): void;
+}
+
+/** Options of {@link startRedisCluster}. */
+export interface RedisClusterOptions {
+  readonly masters?: number;
+  readonly replicas?: number;
+  readonly nodeTimeoutMs?: number;
+  readonly readyTimeoutMs?: number;
+}
+
+/** Starts a Redis Cluster on free loopback ports; resolves once every node serves every slot. */
+export function startRedisCluster(options?: RedisClusterOptions): Promise<RedisCluster>;
+
+/** Sends one command to 127.0.0.1:port; resolves its reply as text, or undefined without an answer. */
+export function redisCommand(
+  port: number,
+  args: ReadonlyArray<string | number>,
+  timeoutMs?: number,
+): Promise<string | undefined>;
+
+/** Records (`add`) or forgets a redis-server PID for the test command's leftover cleanup (BULWARK_TEST_PID_DIR). */
+export function registerPid(pid: number, add: boolean): void;
