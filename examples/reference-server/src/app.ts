@@ -7,7 +7,7 @@ import { type AppEnv, type AppServices, countError } from './app-context.js';
 import { dashboardApiRoutes } from './dashboard/dashboard-api.js';
 import { suppressionRoutes } from './email/suppression-routes.js';
 import { dlqSampler } from './history/history-feed.js';
-import { historyRoutes, isHistoryRoute } from './history/history-routes.js';
+import { historyRoutes, isDashboardFile, isHistoryRoute } from './history/history-routes.js';
 import { publicRateLimit } from './rate-limiting.js';
 import { requireJson } from './require-json.js';
 import { adminRoutes } from './routes/admin.js';
@@ -54,7 +54,7 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
     const seconds = (clock.now() - started) / 1000;
     metrics.httpRequests.inc({ route, method: c.req.method, status: String(c.res.status) });
     metrics.httpDuration.observe({ route, method: c.req.method }, seconds);
-    if (route !== 'unmatched' && !route.startsWith('/health') && route !== '/metrics') {
+    if (route !== 'unmatched' && !route.startsWith('/health') && route !== '/metrics' && !isDashboardFile(route)) {
       services.slo.record(`${c.req.method} ${route}`, seconds * 1000, c.res.status >= 500 ? 'error' : 'ok');
     }
     if (isHistoryRoute(route)) services.history.request(`${c.req.method} ${route}`, seconds * 1000);

@@ -112,7 +112,26 @@ describe('reference server: admin API', () => {
     const { request } = buildTestApp();
     const page = await request('/');
     expect(page.headers.get('content-type')).toContain('text/html');
-    expect(await page.text()).toContain('Bulwark reference server');
+    const html = await page.text();
+    expect(html).toContain('operator dashboard');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(html).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=/);
+  });
+
+  it('serves the dashboard files from its own origin, gzip-compressed, with an ETag answered by 304', async () => {
+    const { request } = buildTestApp();
+    const uplot = await request('/dashboard/uplot.js', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(uplot.status).toBe(200);
+    expect(uplot.headers.get('content-encoding')).toBe('gzip');
+    expect(uplot.headers.get('content-type')).toContain('text/javascript');
+    const etag = uplot.headers.get('etag') as string;
+    const again = await request('/dashboard/uplot.js', { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    const plain = await request('/dashboard/dashboard.css');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toContain('--surface');
   });
 });
 

@@ -1,50 +1,295 @@
-import type { Browser } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardWeight, loadDashboardAssets } from '../src/dashboard/dashboard-assets.js';
 import { chromiumPath, type DashboardSession, openDashboard } from './chromium.js';
 import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
 
 const executablePath = chromiumPath();
+const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-artifacts', 'dashboard');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WIDTHS = [390, 1280, 1920] as const;
+const VIEWS = ['#endpoints', '#dlq', '#suppressions', '#errors', '#slo', '#health', '#audit', '#email'];
+const CHARTS = ['deliveries', 'publishes', 'errors', 'latency', 'breakers', 'dlq'];
 
-describe.skipIf(!executablePath)('dashboard in headless Chromium', () => {
+/** Seeds a server with an hour of activity: two endpoints (one failing), a DLQ, suppressions, errors, SLO data. */
+async function seed(built: ReturnType<typeof buildTestApp>, receiverUrl: string) {
+  const { request, services, clock } = built;
+  const create = async (path: string) =>
+    (
+      await (
+        await request('/admin/endpoints', {
+          method: 'POST',
+          admin: true,
+          body: JSON.stringify({ url: `${receiverUrl}${path}`, eventTypes: ['order.created'] }),
+        })
+      ).json()
+    ).endpoint.id as string;
+  const good = await create('/hooks/orders');
+  await create('/hooks/fails-with-a-rather-long-path/that/must/wrap/inside/its/card');
+  await request(`/admin/webhooks/${good}/rotate-secret`, { method: 'POST', admin: true });
+  const dispatcher = services.delivery?.dispatcher;
+  dispatcher?.start();
+  for (let bucket = 0; bucket < 24; bucket++) {
+    for (let i = 0; i < 1 + (bucket % 4); i++) {
+      await request('/events', {
+        admin: true,
+        method: 'POST',
+        body: JSON.stringify({ type: 'order.created', payload: { bucket, i } }),
+      });
+    }
+    await dispatcher?.idle();
+    if (bucket % 3 === 0) await request('/events/no-such-message', { admin: true });
+    if (bucket % 5 === 0) await request('/admin/features', { headers: { authorization: 'Bearer nope' } });
+    for (let i = 0; i < 6; i++) {
+      const ms = 20 + ((bucket * 7 + i * 13) % 60) + (i === 5 ? 150 : 0);
+      services.slo.record('GET /events/:id', ms, 'ok');
+      services.history.request('GET /events/:id', ms);
+    }
+    clock.advance(10_000);
+  }
+  const at = new Date(clock.now() - 3_600_000);
+  services.email?.store.addSuppressions(
+    ['ann@acme.test', 'bob@example.org', 'complaints@acme.test'].map((email, i) => ({
+      email,
+      reason: i === 2 ? ('complaint' as const) : ('hard_bounce' as const),
+      provider: 'resend',
+      providerMessageId: undefined,
+      occurredAt: at,
+    })),
+    at,
+  );
+  services.email?.store.addEvents(
+    [
+      {
+        type: 'bounced',
+        provider: 'resend',
+        recipient: 'ann@acme.test',
+        providerMessageId: 'm_1',
+        eventId: 'evt_1',
+        occurredAt: at,
+        metadata: {},
+        raw: {},
+      },
+    ],
+    at,
+  );
+  await services.health.refresh();
+}
+
+async function signIn(page: Page, baseUrl: string, token = ADMIN_TOKEN, query = '') {
+  await page.goto(`${baseUrl}/${query}`);
+  await page.fill('#token', token);
+  await page.click('#login button[type=submit]');
+}
+
+/** Cards wider than themselves, tables wider than their wrapper, and page-level overflow. */
+function overflow(page: Page) {
+  return page.evaluate(() => {
+    const wide = (el: Element) => el.scrollWidth > el.clientWidth + 1;
+    const cards = [...document.querySelectorAll('.card, .table-wrap')].filter(
+      (el) => (el as HTMLElement).offsetParent !== null && wide(el),
+    );
+    return {
+      page: document.documentElement.scrollWidth - window.innerWidth,
+      cards: cards.map((el) => el.id || el.closest('.card')?.id || el.className),
+    };
+  });
+}
+
+describe('operator dashboard in headless Chromium', () => {
+  if (!executablePath) throw new Error('chromium not found (pnpm test installs it)');
   let session: DashboardSession | undefined;
   let browser: Browser;
   let baseUrl = '';
-  const { app, request, services } = buildTestApp();
+  let receiver: Server;
+  let built: ReturnType<typeof buildTestApp>;
 
   beforeAll(async () => {
-    session = await openDashboard(app.fetch, executablePath as string);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    receiver = createServer((req, res) => {
+      res.statusCode = req.url?.startsWith('/hooks/orders') ? 204 : 500;
+      res.end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    built = buildTestApp({
+      WEBHOOK_REAL: '1',
+      WEBHOOK_ALLOW_HTTP: '1',
+      WEBHOOK_EGRESS_ALLOW: '127.0.0.1',
+      DELIVERY_RETRY_SCHEDULE_MS: '0',
+      DELIVERY_POLL_INTERVAL_MS: '10',
+    });
+    await seed(built, `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`);
+    session = await openDashboard(built.app.fetch, executablePath);
     ({ browser, baseUrl } = session);
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await session?.close();
-    for (const closer of services.closers) await closer.close();
+    for (const closer of built?.services.closers ?? []) await closer.close();
+    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
   });
 
-  it('asks for the admin token, then shows health and error counts', async () => {
-    await request('/does-not-exist');
-    await request('/does-not-exist');
+  it('a wrong token is refused with a message, and the dashboard stays closed', async () => {
     const page = await browser.newPage();
-    await page.goto(`${baseUrl}/`);
-    await expect.poll(() => page.isVisible('#login')).toBe(true);
+    await signIn(page, baseUrl, 'wrong-token');
+    await page.waitForSelector('#login-error:not([hidden])');
+    expect(await page.textContent('#login-error')).toContain('rejected');
     expect(await page.isVisible('#panels')).toBe(false);
-
-    await page.fill('#token', ADMIN_TOKEN);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#errors-total');
-
-    expect(await page.textContent('#health .body')).toContain('ready');
-    expect(await page.textContent('#errors-total')).toBe('2');
-    expect(await page.textContent('#errors .body')).toContain('not_found');
     await page.close();
   });
 
-  it('sends a wrong token back to the login form', async () => {
-    const page = await browser.newPage();
+  it('shows every view and chart with data, fits 390/1280/1920 px, passes axe, obeys the CSP', async () => {
+    const context = await browser.newContext({ colorScheme: 'light' });
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/.test(message.text())) cspViolations.push(message.text());
+    });
+    await signIn(page, baseUrl, ADMIN_TOKEN);
+    await page.waitForSelector('#dlq-size');
+    await page.waitForFunction(() => document.querySelectorAll('.uplot').length === 6);
+    for (const view of VIEWS) {
+      await page.waitForSelector(`${view} table`);
+    }
+    expect(await page.textContent('#dlq-size')).not.toBe('0');
+    expect(await page.textContent('#endpoints')).toContain('/hooks/orders');
+    expect(await page.textContent('#endpoints')).toContain('rotating');
+    expect(await page.textContent('#endpoints')).toMatch(/open/);
+    expect(await page.textContent('#dlq')).toContain('http_500');
+    expect(await page.textContent('#errors')).toContain('not_found');
+    expect(await page.getAttribute('#errors a', 'href')).toMatch(/^https:\/\/bulwark\.dev\/problems\/[a-z_]+$/);
+    expect(await page.textContent('#slo')).toContain('GET /events/:id');
+    expect(await page.textContent('#slo')).toContain('not enough data');
+    expect(await page.textContent('#slo')).not.toMatch(/\bwarn\b/);
+    expect(await page.textContent('#suppressions')).toContain('bob@example.org');
+    expect(await page.textContent('#audit')).toContain('endpoint.rotate_secret');
+    expect(await page.textContent('#chart-latency .legend-note')).toMatch(/threshold \d+ ms/);
+    for (const chart of CHARTS) expect(await page.isVisible(`#chart-${chart} canvas`)).toBe(true);
+
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      // The charts follow their card's width (ResizeObserver → uPlot setSize).
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('.chart')].every(
+          (chart) => ((chart.firstElementChild as HTMLElement | null)?.offsetWidth ?? 0) <= chart.clientWidth + 1,
+        ),
+      );
+      expect(await overflow(page), `overflow at ${width}px`).toEqual({ page: 0, cards: [] });
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-${width}.png`), fullPage: true });
+      if (width === 390) {
+        await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390-top.png') });
+        for (const view of ['#endpoints', '#dlq', '#slo']) {
+          await page.locator(view).screenshot({ path: join(ARTIFACTS, `dashboard-390-${view.slice(1)}.png`) });
+        }
+      }
+    }
+
+    await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(): Promise<{ violations: Array<Record<string, unknown>> }> } })
+        .axe;
+      const result = await axe.run();
+      return result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          nodes: (v.nodes as Array<{ target: unknown }>).map((n) => n.target),
+        }));
+    });
+    expect(violations).toEqual([]);
+
+    // Dark mode: the toggle, then axe again (contrast is theme-dependent).
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.click('#theme');
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-1280-dark.png'), fullPage: true });
+    const dark = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(): Promise<{ violations: Array<Record<string, unknown>> }> } })
+        .axe;
+      return (await axe.run()).violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => v.id);
+    });
+    expect(dark).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('dark mode follows the system preference', async () => {
+    const context = await browser.newContext({ colorScheme: 'dark' });
+    const page = await context.newPage();
     await page.goto(`${baseUrl}/`);
-    await page.fill('#token', 'wrong-token');
-    await page.click('button[type=submit]');
-    await expect.poll(() => page.isVisible('#login'), { timeout: 5_000 }).toBe(true);
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+    expect(await page.getAttribute('#theme', 'aria-pressed')).toBe('true');
+    await context.close();
+  });
+
+  it('polls the history with If-None-Match and gets 304 while nothing changed', async () => {
+    const page = await browser.newPage();
+    const statuses: number[] = [];
+    page.on('response', (response) => {
+      if (response.url().includes('/admin/history')) statuses.push(response.status());
+    });
+    await signIn(page, baseUrl, ADMIN_TOKEN, '?poll=250');
+    await expect.poll(() => statuses.includes(304), { timeout: 5_000 }).toBe(true);
+    expect(statuses[0]).toBe(200);
     await page.close();
+  });
+
+  it('requeues and redelivers from the DLQ, removes a suppression, and the audit log shows each', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await signIn(page, baseUrl, ADMIN_TOKEN);
+    await page.waitForSelector('#dlq button[data-requeue]');
+    const before = Number(await page.textContent('#dlq-size'));
+    await page.focus('#dlq button[data-requeue]');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#status')).toMatch(/^Requeued|^Updated/);
+    await built.services.delivery?.dispatcher.idle();
+    await page.click('#dlq button[data-redeliver]');
+    await built.services.delivery?.dispatcher.idle();
+    await expect.poll(() => page.textContent('#audit'), { timeout: 5_000 }).toContain('delivery.redeliver');
+    expect(await page.textContent('#audit')).toContain('dlq.requeue');
+    expect(before).toBeGreaterThan(0);
+
+    await page.fill('#suppression-q', 'acme');
+    await expect.poll(() => page.textContent('#suppressions')).not.toContain('bob@example.org');
+    await page.click('button[data-unsuppress="ann@acme.test"]');
+    await expect.poll(() => page.textContent('#suppressions')).not.toContain('ann@acme.test');
+    expect(built.services.email?.store.suppressed(['ann@acme.test'])).toEqual([]);
+    await expect.poll(() => page.textContent('#audit'), { timeout: 5_000 }).toContain('suppression.remove');
+    await page.close();
+  });
+
+  // Last: it rotates the admin token.
+  it('a token that stops working (rotated) sends the operator back to the login with a message', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, baseUrl);
+    await page.waitForSelector('#errors-total');
+    const rotated = await built.request('/admin/token/rotate', { method: 'POST', admin: true });
+    const { token } = await rotated.json();
+    await page.reload();
+    await page.waitForSelector('#login-error:not([hidden])');
+    expect(await page.textContent('#login-error')).toMatch(/wrong, expired or was rotated/);
+    expect(await page.isVisible('#panels')).toBe(false);
+    await signIn(page, baseUrl, token);
+    await page.waitForSelector('#errors-total');
+    await context.close();
+  });
+
+  it('page weight budget: at most 150 kB gzip including uPlot', () => {
+    const weight = dashboardWeight(loadDashboardAssets());
+    console.log(
+      `[budget] dashboard page weight: ${(weight.gzip / 1024).toFixed(1)} KiB gzip (${(weight.raw / 1024).toFixed(1)} KiB raw), budget 150 kB`,
+    );
+    expect(weight.gzip).toBeLessThanOrEqual(150_000);
   });
 });

@@ -36,6 +36,7 @@ export interface HistorySnapshot {
   readonly publishes: readonly number[];
   /** Errors answered per bucket, by code, most frequent first. */
   readonly errors: ReadonlyArray<{ readonly code: string; readonly total: number; readonly counts: readonly number[] }>;
+  /** Routes with samples in the window, busiest first. */
   readonly latency: readonly RouteLatencySeries[];
   /** Breaker state per bucket (0 closed, 1 half-open, 2 open; the worst seen in the bucket). */
   readonly breakers: ReadonlyArray<{ readonly endpointId: string; readonly levels: readonly BreakerLevel[] }>;
@@ -112,6 +113,9 @@ export function queryHistory(
       threshold: thresholdFor(route),
     });
   }
+
+  // Busiest route first: that is the one the dashboard shows unless told otherwise.
+  latency.sort((a, b) => b.samples - a.samples);
 
   // Breakers: walk back from the current state; a bucket with transitions shows its worst state
   // and hands the state it started from to the bucket before it.

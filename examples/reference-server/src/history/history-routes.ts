@@ -7,16 +7,19 @@ import type { MetricsHistory } from './metrics-history.js';
 const WINDOWS = { '15m': 15 * 60_000, '1h': 60 * 60_000 } as const;
 const querySchema = z.object({ window: z.enum(['15m', '1h']).default('15m') }).strict();
 
+/** The dashboard page and its static files: not API routes, so neither SLOs nor the history count them. */
+export function isDashboardFile(route: string): boolean {
+  return route === '/' || route === '/favicon.ico' || route.startsWith('/dashboard/');
+}
+
 /** Routes the history leaves out: the dashboard and its admin polling (watching must not move the charts). */
 export function isHistoryRoute(route: string): boolean {
   return !(
     route === 'unmatched' ||
-    route === '/' ||
     route === '/metrics' ||
-    route === '/favicon.ico' ||
+    isDashboardFile(route) ||
     route.startsWith('/health') ||
-    route.startsWith('/admin') ||
-    route.startsWith('/dashboard')
+    route.startsWith('/admin')
   );
 }
 
