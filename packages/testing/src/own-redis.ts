@@ -3,7 +3,7 @@
 // Node-only: imported as `@bulwark/testing/own-redis`, never from the edge-safe index.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { registerPid } from './redis-cluster.mjs';
+import { guardPids, registerPid } from './redis-cluster.mjs';
 
 /** A free loopback TCP port (nothing listens on it once this resolves). */
 export function freePort(): Promise<number> {
@@ -56,6 +56,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     if (proc.pid !== undefined) {
       const pid = proc.pid;
       registerPid(pid, true);
+      guardPids([pid]);
       proc.once('exit', () => registerPid(pid, false));
     }
     await new Promise<void>((resolve, reject) => {

@@ -75,6 +75,33 @@ export function redisCommand(port, args, timeoutMs = 1_000) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Runs in its own small Node process: SIGKILLs the servers once the process that started them is
+// gone (a test worker killed without running its exit handlers), and exits when they all are.
+const WATCHDOG = `
+const [parent, ...pids] = process.argv.slice(1).map(Number);
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+setInterval(() => {
+  const left = pids.filter(alive);
+  if (left.length === 0) process.exit(0);
+  if (!alive(parent)) {
+    for (const pid of left) { try { process.kill(pid, 'SIGKILL'); } catch {} }
+    process.exit(0);
+  }
+}, 250);`;
+
+/**
+ * Guards redis-servers: they are SIGKILLed when this process ends, however it ends (even by
+ * SIGKILL, when no exit handler runs). One small watchdog process per call; it exits by itself
+ * once the servers are gone.
+ * @param {number[]} pids
+ */
+export function guardPids(pids) {
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), ...pids.map(String)], {
+    stdio: 'ignore',
+  });
+  watchdog.unref();
+}
+
 /**
  * Writes (`add`) or removes `<BULWARK_TEST_PID_DIR>/<pid>`, so the test command can stop the
  * redis-servers a crashed test left running. Does nothing outside the test command.
@@ -176,6 +203,7 @@ export async function startRedisCluster(options = {}) {
         await sleep(50);
       }
     };
+    guardPids(nodes.map((n) => n.pid));
     await until('PING', async () =>
       (await Promise.all(nodes.map((n) => redisCommand(n.port, ['PING'])))).every((r) => r === 'PONG'),
     );
