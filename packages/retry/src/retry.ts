@@ -26,10 +26,23 @@ export interface RetryPolicy {
 
 let neverAborted: AbortSignal | undefined;
 
-/** One never-aborting signal for attempts without a caller signal, created on first use. */
+/**
+ * One never-aborting signal for attempts without a caller signal, created on first use. workerd
+ * binds a signal to the request that created it and throws when another request reads it, so a
+ * signal that cannot be read is replaced (once per request on Cloudflare Workers).
+ */
 function neverAbortedSignal(): AbortSignal {
-  neverAborted ??= new AbortController().signal;
+  if (neverAborted === undefined || !readable(neverAborted)) neverAborted = new AbortController().signal;
   return neverAborted;
+}
+
+/** False when reading the signal throws: workerd, a signal created by another request. */
+function readable(signal: AbortSignal): boolean {
+  try {
+    return !signal.aborted;
+  } catch {
+    return false;
+  }
 }
 
 /** The p-retry loop with our classification, budget, jitter and injected-timer waits. @internal */
