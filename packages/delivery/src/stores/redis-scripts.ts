@@ -7,6 +7,10 @@
 // endpoint with work by the earliest `nextAt` of its set. A claim reads the heads that are due,
 // skips the endpoints it was told to leave alone, and takes the oldest due deliveries of the
 // others: it reads what it claims plus at most one head per excluded endpoint, never the backlog.
+//
+// Payload bodies are stored once per distinct body: `<p>:pl` maps a body's SHA-256 (the record's
+// `payloadHash`) to the body and `<p>:plref` counts the deliveries referencing it; the last prune
+// of a reference deletes both. Records written before this layout keep `payload` inline.
 
 /** Re-scores an endpoint in `<p>:heads` from the first entry of its queue (or drops it). */
 const HEAD = `
@@ -19,12 +23,18 @@ local function head(p, endpointId)
   end
 end`;
 
+// ARGV: p, the number k of payloads, k (hash, body) pairs, then the records.
 export const ENQUEUE = `${HEAD}
-local p = ARGV[1]
+local p, k = ARGV[1], tonumber(ARGV[2])
+local bodies = {}
+for i = 3, 2 + 2 * k, 2 do bodies[ARGV[i]] = ARGV[i + 1] end
 local inserted, touched = {}, {}
-for i = 2, #ARGV do
+for i = 3 + 2 * k, #ARGV do
   local rec = cjson.decode(ARGV[i])
   if redis.call('HSETNX', p .. ':d', rec.id, ARGV[i]) == 1 then
+    if redis.call('HINCRBY', p .. ':plref', rec.payloadHash, 1) == 1 then
+      redis.call('HSET', p .. ':pl', rec.payloadHash, bodies[rec.payloadHash])
+    end
     redis.call('ZADD', p .. ':q:' .. rec.endpointId, rec.nextAt, rec.id)
     touched[rec.endpointId] = true
     redis.call('ZADD', p .. ':ids', 0, rec.id)
@@ -44,14 +54,15 @@ for i = 7, #ARGV do
   exclude[ARGV[i]] = true
   excluded = excluded + 1
 end
-local out = {}
+-- Pairs: each claimed record, then its body ('' when the record holds it inline).
+local out, claimed = {}, 0
 -- Each due head not excluded yields at least one delivery: limit + excluded heads are enough.
 local endpoints = redis.call('ZRANGEBYSCORE', p .. ':heads', '-inf', now, 'LIMIT', 0, limit + excluded)
 for _, endpointId in ipairs(endpoints) do
-  if #out >= limit then break end
+  if claimed >= limit then break end
   if not exclude[endpointId] then
     local queue = p .. ':q:' .. endpointId
-    local ids = redis.call('ZRANGEBYSCORE', queue, '-inf', now, 'LIMIT', 0, math.min(limit - #out, perEndpoint))
+    local ids = redis.call('ZRANGEBYSCORE', queue, '-inf', now, 'LIMIT', 0, math.min(limit - claimed, perEndpoint))
     for _, id in ipairs(ids) do
       local rec = cjson.decode(redis.call('HGET', p .. ':d', id))
       if rec.status == 'pending' then
@@ -65,7 +76,9 @@ for _, endpointId in ipairs(endpoints) do
       local encoded = cjson.encode(rec)
       redis.call('HSET', p .. ':d', id, encoded)
       redis.call('ZADD', queue, untilT, id)
+      claimed = claimed + 1
       out[#out + 1] = encoded
+      out[#out + 1] = rec.payloadHash and redis.call('HGET', p .. ':pl', rec.payloadHash) or ''
     end
     head(p, endpointId)
   end
@@ -181,6 +194,10 @@ for _, id in ipairs(ids) do
       redis.call('SREM', p .. ':msg:' .. rec.messageId, id)
       redis.call('DEL', p .. ':att:' .. id)
       redis.call('HINCRBY', p .. ':counts', 'succeeded', -1)
+      if rec.payloadHash and redis.call('HINCRBY', p .. ':plref', rec.payloadHash, -1) <= 0 then
+        redis.call('HDEL', p .. ':pl', rec.payloadHash)
+        redis.call('HDEL', p .. ':plref', rec.payloadHash)
+      end
       n = n + 1
     end
   end

@@ -12,6 +12,7 @@ import type {
   EndpointRecord,
   ListDeliveriesOptions,
 } from '../store.js';
+import { encodeForEnqueue, parseStored, toRecord } from './redis-records.js';
 import { CLAIM, COMPLETE, ENQUEUE, PRUNE, RENEW, REQUEUE } from './redis-scripts.js';
 
 /** Options of {@link createRedisStore}. */
@@ -42,16 +43,6 @@ export interface RedisStoreOptions {
 
 /** Largest delay a Node.js timer honours. */
 const MAX_TIMER_MS = 2_147_483_647;
-
-interface StoredDelivery extends DeliveryRecord {
-  readonly leaseToken: string | null;
-  readonly totalAttempts: number;
-}
-
-function toRecord(raw: string): DeliveryRecord {
-  const { leaseToken: _lease, totalAttempts: _total, ...record } = JSON.parse(raw) as StoredDelivery;
-  return record;
-}
 
 const CHUNK = 500;
 
@@ -138,8 +129,14 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
   async function records(ids: readonly string[]): Promise<DeliveryRecord[]> {
     const out: DeliveryRecord[] = [];
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const raws = await redis.hmget(`${p}:d`, ...ids.slice(i, i + CHUNK));
-      for (const raw of raws) if (raw) out.push(toRecord(raw));
+      const stored = (await redis.hmget(`${p}:d`, ...ids.slice(i, i + CHUNK))).flatMap((raw) =>
+        raw ? [parseStored(raw)] : [],
+      );
+      const hashes = [...new Set(stored.flatMap((s) => (s.payloadHash === undefined ? [] : [s.payloadHash])))];
+      const bodies = hashes.length > 0 ? await redis.hmget(`${p}:pl`, ...hashes) : [];
+      const byHash = new Map(hashes.map((hash, j) => [hash, bodies[j]]));
+      for (const s of stored)
+        out.push(toRecord(s, s.payloadHash === undefined ? undefined : byHash.get(s.payloadHash)));
     }
     return out;
   }
@@ -169,22 +166,10 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       return (await redis.hdel(`${p}:endpoints`, id)) > 0;
     },
     async enqueue(deliveries, lease) {
-      const encoded = deliveries.map((d) => {
-        const leased = lease?.ids.has(d.id) === true;
-        return JSON.stringify({
-          ...d,
-          status: leased ? 'inflight' : 'pending',
-          attempts: 0,
-          totalAttempts: 0,
-          lastError: null,
-          nextAt: leased ? lease?.until : d.nextAt,
-          updatedAt: leased ? lease?.now : d.createdAt,
-          leaseToken: leased ? lease?.token : null,
-        });
-      });
+      const args = encodeForEnqueue(deliveries, lease);
       const inserted: string[] = [];
-      for (let i = 0; i < encoded.length; i += CHUNK) {
-        inserted.push(...((await run(ENQUEUE, encoded.slice(i, i + CHUNK))) as string[]));
+      for (let i = 0; i < deliveries.length; i += CHUNK) {
+        inserted.push(...((await run(ENQUEUE, args(i, i + CHUNK))) as string[]));
       }
       return inserted;
     },
@@ -192,10 +177,14 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       if (limit <= 0) return [];
       const until = now + leaseMs;
       const token = randomUUID();
-      const rows = (await run(CLAIM, [now, until, token, limit, maxPerEndpoint, ...excludeEndpoints])) as string[];
-      return rows
-        .map((raw): ClaimedDelivery => ({ ...toRecord(raw), leaseToken: token, leaseUntil: until }))
-        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+      // Pairs: the record, then its body from `<p>:pl` ('' for a record with the body inline).
+      const pairs = (await run(CLAIM, [now, until, token, limit, maxPerEndpoint, ...excludeEndpoints])) as string[];
+      const rows: ClaimedDelivery[] = [];
+      for (let i = 0; i < pairs.length; i += 2) {
+        const record = toRecord(parseStored(pairs[i] as string), pairs[i + 1]);
+        rows.push({ ...record, leaseToken: token, leaseUntil: until });
+      }
+      return rows.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     },
     async complete(id, leaseToken, c) {
       const attempt = c.attempt ? JSON.stringify(c.attempt) : '';
@@ -215,8 +204,7 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       return (await run(RENEW, [until, ...leases.flatMap((l) => [l.id, l.leaseToken])])) as string[];
     },
     async getDelivery(id: string) {
-      const raw = await redis.hget(`${p}:d`, id);
-      return raw ? toRecord(raw) : undefined;
+      return (await records([id]))[0];
     },
     async listDeliveries(opts: ListDeliveriesOptions = {}) {
       const limit = opts.limit ?? 100;

@@ -6,7 +6,10 @@ export interface DeliveryRow {
   message_id: string;
   endpoint_id: string;
   event_type: string;
+  /** `''` once the body lives in the `payloads` table (see `payload_id`). */
   payload: string;
+  /** The `payloads` row holding the body; `null` for a row written before that table existed. */
+  payload_id: number | null;
   status: DeliveryStatus;
   attempts: number;
   next_at: number;
@@ -57,14 +60,14 @@ export function addFilter(
   params[name] = value;
 }
 
-/** A delivery row as a {@link DeliveryRecord}. */
-export function toRecord(row: DeliveryRow): DeliveryRecord {
+/** A delivery row as a {@link DeliveryRecord}, with its payload body. */
+export function toRecord(row: DeliveryRow, payload: string): DeliveryRecord {
   return {
     id: row.id,
     messageId: row.message_id,
     endpointId: row.endpoint_id,
     eventType: row.event_type,
-    payload: row.payload,
+    payload,
     status: row.status,
     attempts: row.attempts,
     nextAt: row.next_at,

@@ -5,6 +5,7 @@ import type {
   ClaimOptions,
   Completion,
   DeliveryCounts,
+  DeliveryRecord,
   DeliverySelector,
   DeliveryStatus,
   DeliveryStore,
@@ -17,8 +18,9 @@ import type {
   PruneOptions,
 } from '../store.js';
 import { GroupCommit } from './group-commit.js';
+import { SqlitePayloads } from './sqlite-payloads.js';
 import { ClaimQueue } from './sqlite-queue.js';
-import { type AttemptRow, addFilter, type DeliveryRow, migrate, SCHEMA, toAttempt, toRecord } from './sqlite-rows.js';
+import { type AttemptRow, addFilter, type DeliveryRow, migrate, SCHEMA, toAttempt } from './sqlite-rows.js';
 import { type CheckpointResult, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 /** Options of {@link createSqliteStore}. */
@@ -91,6 +93,8 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   db.exec(SCHEMA);
   migrate(db);
+  const payloads = new SqlitePayloads(db);
+  payloads.migrate();
   const queue = new ClaimQueue(db);
   const checkpointer = startCheckpointer(db, options);
 
@@ -102,12 +106,12 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     listEndpoints: db.prepare<[], { data: string }>('SELECT data FROM endpoints ORDER BY id'),
     deleteEndpoint: db.prepare('DELETE FROM endpoints WHERE id = ?'),
     insert: db.prepare(
-      `INSERT OR IGNORE INTO deliveries (id, message_id, endpoint_id, event_type, payload, status, next_at, created_at, updated_at)
-       VALUES (@id, @messageId, @endpointId, @eventType, @payload, 'pending', @nextAt, @createdAt, @createdAt)`,
+      `INSERT OR IGNORE INTO deliveries (id, message_id, endpoint_id, event_type, payload, payload_id, status, next_at, created_at, updated_at)
+       VALUES (@id, @messageId, @endpointId, @eventType, '', @payloadId, 'pending', @nextAt, @createdAt, @createdAt)`,
     ),
     insertLeased: db.prepare(
-      `INSERT OR IGNORE INTO deliveries (id, message_id, endpoint_id, event_type, payload, status, next_at, lease_token, created_at, updated_at)
-       VALUES (@id, @messageId, @endpointId, @eventType, @payload, 'inflight', @until, @token, @createdAt, @now)`,
+      `INSERT OR IGNORE INTO deliveries (id, message_id, endpoint_id, event_type, payload, payload_id, status, next_at, lease_token, created_at, updated_at)
+       VALUES (@id, @messageId, @endpointId, @eventType, '', @payloadId, 'inflight', @until, @token, @createdAt, @now)`,
     ),
     finish: db.prepare<Record<string, unknown>, { total_attempts: number; endpoint_id: string }>(
       `UPDATE deliveries SET status = @status, next_at = @nextAt, last_error = @lastError, updated_at = @now,
@@ -124,11 +128,11 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     counts: db.prepare<[], { status: DeliveryStatus; n: number }>(
       'SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status',
     ),
-    pruneDeliveries: db.prepare<{ before: number; limit: number }, { id: string }>(
+    pruneDeliveries: db.prepare<{ before: number; limit: number }, { id: string; payload_id: number | null }>(
       `DELETE FROM deliveries WHERE id IN (
          SELECT id FROM deliveries INDEXED BY deliveries_succeeded
          WHERE status = 'succeeded' AND updated_at < @before ORDER BY updated_at LIMIT @limit)
-       RETURNING id`,
+       RETURNING id, payload_id`,
     ),
     pruneAttempts: db.prepare('DELETE FROM attempts WHERE delivery_id = ?'),
     dlqByEndpoint: db.prepare<[], { endpoint_id: string; n: number; oldest: number }>(
@@ -137,6 +141,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
   };
 
   const writes = new GroupCommit(db);
+  const records = (rows: readonly DeliveryRow[]): DeliveryRecord[] => payloads.records(rows);
 
   function complete(id: string, token: string, c: Completion): boolean {
     const counted = c.attempt ? 1 : 0;
@@ -168,8 +173,8 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     const until = now + leaseMs;
     const token = randomUUID();
     const rows = queue.claim({ now, until, token }, limit, maxPerEndpoint, new Set(excludeEndpoints));
-    return rows
-      .map((row): ClaimedDelivery => ({ ...toRecord(row), leaseToken: token, leaseUntil: until }))
+    return records(rows)
+      .map((record): ClaimedDelivery => ({ ...record, leaseToken: token, leaseUntil: until }))
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   }
 
@@ -192,17 +197,23 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       return writes.run(() => {
         const inserted: string[] = [];
         const heads = new Map<string, number>();
+        const payloadIds = new Map<string, number>();
         for (const d of deliveries) {
           const leased = lease?.ids.has(d.id) === true;
+          const payloadId = payloads.acquire(d.payload, payloadIds);
+          const row = { ...d, payloadId };
           const result = leased
-            ? stmt.insertLeased.run({ ...d, until: lease.until, token: lease.token, now: lease.now })
-            : stmt.insert.run(d);
+            ? stmt.insertLeased.run({ ...row, until: lease.until, token: lease.token, now: lease.now })
+            : stmt.insert.run(row);
           if (result.changes === 0) continue;
+          payloads.ref(payloadId, 1);
           inserted.push(d.id);
           const nextAt = leased ? lease.until : d.nextAt;
           heads.set(d.endpointId, Math.min(nextAt, heads.get(d.endpointId) ?? nextAt));
         }
         for (const [endpoint, nextAt] of heads) queue.lower(endpoint, nextAt);
+        // A payload acquired only by deliveries that already existed keeps no row.
+        payloads.dropUnused(payloadIds.values());
         return inserted;
       });
     },
@@ -219,7 +230,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     },
     async getDelivery(id: string) {
       const row = stmt.getDelivery.get(id);
-      return row ? toRecord(row) : undefined;
+      return row ? records([row])[0] : undefined;
     },
     async listDeliveries(opts: ListDeliveriesOptions = {}) {
       const where: string[] = [];
@@ -229,7 +240,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       addFilter(where, params, 'message_id =', 'messageId', opts.messageId);
       addFilter(where, params, 'id >', 'after', opts.after);
       const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT @limit`;
-      return db.prepare<Record<string, unknown>, DeliveryRow>(sql).all(params).map(toRecord);
+      return records(db.prepare<Record<string, unknown>, DeliveryRow>(sql).all(params));
     },
     async listAttempts(deliveryId: string) {
       return stmt.listAttempts.all(deliveryId).map(toAttempt);
@@ -263,6 +274,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       return writes.run(() => {
         const pruned = stmt.pruneDeliveries.all({ before, limit });
         for (const { id } of pruned) stmt.pruneAttempts.run(id);
+        payloads.release(pruned.map((row) => row.payload_id));
         return pruned.length;
       });
     },

@@ -1,0 +1,61 @@
+import type { DeliveryRecord, EnqueueLease, NewDelivery } from '../store.js';
+import { payloadHash } from './payload-hash.js';
+
+/** A delivery as the Redis store keeps it in `<p>:d` (flat JSON, read by the Lua scripts too). */
+export interface StoredDelivery extends DeliveryRecord {
+  readonly leaseToken: string | null;
+  readonly totalAttempts: number;
+  /** Key of the body in `<p>:pl`; absent on records written with the body inline. */
+  readonly payloadHash?: string;
+}
+
+/** Parses a `<p>:d` value. */
+export function parseStored(raw: string): StoredDelivery {
+  return JSON.parse(raw) as StoredDelivery;
+}
+
+/** A stored record as a {@link DeliveryRecord}, with its body (`body` is ignored for an inline record). */
+export function toRecord(stored: StoredDelivery, body: string | null | undefined): DeliveryRecord {
+  const { leaseToken: _lease, totalAttempts: _total, payloadHash: hash, ...record } = stored;
+  return hash === undefined ? record : { ...record, payload: body ?? '' };
+}
+
+/**
+ * Encodes deliveries for the ENQUEUE script, bodies apart: `args(from, to)` is that slice's
+ * script arguments — the number of distinct bodies, (hash, body) pairs, then the records, which
+ * carry only `payloadHash`. A message's deliveries share one string, so it is hashed once.
+ */
+export function encodeForEnqueue(
+  deliveries: readonly NewDelivery[],
+  lease: EnqueueLease | undefined,
+): (from: number, to: number) => Array<string | number> {
+  const hashes = new Map<string, string>();
+  const hashOf = (payload: string): string => {
+    let hash = hashes.get(payload);
+    if (hash === undefined) {
+      hash = payloadHash(payload);
+      hashes.set(payload, hash);
+    }
+    return hash;
+  };
+  const encoded = deliveries.map((d) => {
+    const leased = lease?.ids.has(d.id) === true;
+    return JSON.stringify({
+      ...d,
+      payload: '',
+      payloadHash: hashOf(d.payload),
+      status: leased ? 'inflight' : 'pending',
+      attempts: 0,
+      totalAttempts: 0,
+      lastError: null,
+      nextAt: leased ? lease?.until : d.nextAt,
+      updatedAt: leased ? lease?.now : d.createdAt,
+      leaseToken: leased ? lease?.token : null,
+    });
+  });
+  return (from, to) => {
+    const bodies = new Map<string, string>();
+    for (const d of deliveries.slice(from, to)) bodies.set(hashOf(d.payload), d.payload);
+    return [bodies.size, ...[...bodies].flat(), ...encoded.slice(from, to)];
+  };
+}
