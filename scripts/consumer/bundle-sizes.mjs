@@ -38,6 +38,7 @@ export const OVER_GOAL = {
  * instead, with their third-party dependencies external.
  */
 export const NODE_ONLY = {
+  '@bulwark/bullmq': 'BullMQ runs on ioredis (node:net); its peer bullmq is external',
   '@bulwark/delivery': 'the dispatcher delivers over undici (node:net/tls) with DNS-pinned SSRF checks',
   '@bulwark/delivery/sqlite': 'better-sqlite3 is a native Node addon; the store uses node:fs',
   '@bulwark/delivery/redis': 'ioredis speaks TCP (node:net)',

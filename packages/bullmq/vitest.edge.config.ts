@@ -1,0 +1,3 @@
+import { edgeProject } from '../../vitest.shared';
+
+export default edgeProject(import.meta.url);
