@@ -9,8 +9,28 @@ const keep = z.union([
   z.strictObject({ age: z.number().min(0).optional(), count: z.number().int().min(0).optional() }),
 ]);
 
-/** The job options a dead-letter entry keeps, so a requeued job behaves as the original. */
-const requeueOptionsSchema = z.strictObject({
+/** How many finished jobs BullMQ keeps: `true`/`false`, a count, or an age and count. */
+export type KeepJobsOption = boolean | number | { age?: number | undefined; count?: number | undefined };
+
+/** The job options a dead-letter entry keeps and applies again on requeue, so a requeued job behaves as the original. */
+export interface RequeueOptions {
+  /** Attempts of the requeued job (fresh: BullMQ counts from zero). */
+  attempts?: number | undefined;
+  /** Backoff: a fixed delay, or `{ type, delay?, jitter? }` (e.g. `{ type: BACKOFF_TYPE }`). */
+  backoff?: number | { type: string; delay?: number | undefined; jitter?: number | undefined } | undefined;
+  /** Priority (BullMQ's scale: 0 or unset is the default, 1 the highest). */
+  priority?: number | undefined;
+  /** Last in, first out. */
+  lifo?: boolean | undefined;
+  /** BullMQ's `removeOnComplete`. */
+  removeOnComplete?: KeepJobsOption | undefined;
+  /** BullMQ's `removeOnFail`. */
+  removeOnFail?: KeepJobsOption | undefined;
+}
+
+const REQUEUE_OPTION_KEYS = ['attempts', 'backoff', 'priority', 'lifo', 'removeOnComplete', 'removeOnFail'] as const;
+
+const requeueOptionsSchema: z.ZodType<RequeueOptions> = z.strictObject({
   attempts: z.number().int().min(1).max(1_000_000).optional(),
   backoff: z
     .union([
@@ -27,9 +47,6 @@ const requeueOptionsSchema = z.strictObject({
   removeOnComplete: keep.optional(),
   removeOnFail: keep.optional(),
 });
-
-/** The job options kept in a dead-letter entry and applied again on requeue. */
-export type RequeueOptions = z.infer<typeof requeueOptionsSchema>;
 
 /**
  * The data of a dead-letter job (version 1), parsed strictly whenever it is read back from Redis:
@@ -85,7 +102,7 @@ export interface FailedJob {
 
 function pick(opts: object): RequeueOptions {
   const picked: Record<string, unknown> = {};
-  for (const key of Object.keys(requeueOptionsSchema.shape)) {
+  for (const key of REQUEUE_OPTION_KEYS) {
     const value = (opts as Record<string, unknown>)[key];
     if (value !== undefined) picked[key] = value;
   }

@@ -20,6 +20,7 @@ export {
   type DeadLetterEntry,
   deadLetterEntrySchema,
   type FailedJob,
+  type KeepJobsOption,
   type RequeueOptions,
 } from './dead-letter-entry.js';
 export {
