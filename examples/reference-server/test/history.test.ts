@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dlqSampler, historyBreakerMetric } from '../src/history/history-feed.js';
 import { queryHistory, type RouteThreshold } from '../src/history/history-query.js';
-import { binValue, createLatencyHistogram, latencyBin, medianAndP90 } from '../src/history/latency-histogram.js';
+import {
+  addLatency,
+  binValue,
+  createLatencyHistogram,
+  latencyBin,
+  medianAndP90,
+} from '../src/history/latency-histogram.js';
 import { createMetricsHistory } from '../src/history/metrics-history.js';
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -89,6 +95,25 @@ describe('metrics history', () => {
     expect(snap.dropped.routes).toBe(1);
   });
 
+  it('window totals stay exact while the window slides, the current bucket fills and the clock steps back', () => {
+    const { clock, history } = setup();
+    const samples = (windowMs: number) => queryHistory(history, windowMs, noThreshold).latency[0]?.samples ?? 0;
+    history.request('GET /a', 10);
+    expect(samples(15 * MIN)).toBe(1);
+    history.request('GET /a', 10);
+    expect(samples(15 * MIN)).toBe(2);
+    clock.advance(10_000);
+    history.request('GET /a', 10);
+    expect([samples(15 * MIN), samples(60 * MIN)]).toEqual([3, 3]);
+    clock.advance(15 * MIN - 10_000);
+    expect([samples(15 * MIN), samples(60 * MIN)]).toEqual([1, 3]);
+    // A clock that steps back writes into a closed bucket: the memoized sums must not hide it.
+    clock.advance(-60_000);
+    history.request('GET /a', 10);
+    clock.advance(60_000);
+    expect([samples(15 * MIN), samples(60 * MIN)]).toEqual([2, 4]);
+  });
+
   it('breaker timeline shows the worst state of each bucket and carries the state between', () => {
     const { clock, history } = setup();
     history.breaker('ep_1', 'open');
@@ -155,7 +180,7 @@ describe('latency histogram', () => {
         fc.array(fc.double({ min: 0.2, max: 1_000_000, noNaN: true }), { minLength: 1, maxLength: 300 }),
         (samples) => {
           const histogram = createLatencyHistogram();
-          for (const ms of samples) histogram[latencyBin(ms)] = (histogram[latencyBin(ms)] as number) + 1;
+          for (const ms of samples) addLatency(histogram, ms);
           const sorted = [...samples].sort((a, b) => a - b);
           const exact = (q: number) => sorted[Math.ceil(q * sorted.length) - 1] as number;
           const { count, p50, p90 } = medianAndP90(histogram);

@@ -20,6 +20,10 @@ export interface Bucket {
   readonly breakers: Map<string, { readonly before: BreakerLevel; worst: BreakerLevel }>;
   /** Last DLQ depth sampled in this bucket. */
   dlq: number | undefined;
+  /** The ring's write count at this bucket's last write. */
+  seq: number;
+  /** p50/p90 per route, memoized by the query; any write clears it. */
+  quantiles: Map<string, { readonly p50: number | null; readonly p90: number | null }> | undefined;
 }
 
 function emptyBucket(index: number): Bucket {
@@ -33,6 +37,8 @@ function emptyBucket(index: number): Bucket {
     latency: new Map(),
     breakers: new Map(),
     dlq: undefined,
+    quantiles: undefined,
+    seq: 0,
   };
 }
 
@@ -43,6 +49,8 @@ function emptyBucket(index: number): Bucket {
 export class BucketRing {
   readonly #slots: Array<Bucket | undefined>;
   readonly capacity: number;
+  /** Counts writes; each bucket keeps the count of its last write, so memos can tell what changed. */
+  seq = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -57,6 +65,8 @@ export class BucketRing {
       bucket = emptyBucket(index);
       this.#slots[slot] = bucket;
     }
+    bucket.quantiles = undefined;
+    bucket.seq = ++this.seq;
     return bucket;
   }
 

@@ -1,5 +1,5 @@
-import type { BreakerLevel, Bucket } from './bucket-ring.js';
-import { createLatencyHistogram, medianAndP90, mergeHistogram } from './latency-histogram.js';
+import type { BreakerLevel, Bucket, BucketRing } from './bucket-ring.js';
+import { createLatencyHistogram, type LatencyHistogram, medianAndP90, mergeHistogram } from './latency-histogram.js';
 import type { MetricsHistory } from './metrics-history.js';
 
 /** A route's recommended SLO threshold, or why there is none yet. */
@@ -55,6 +55,33 @@ export interface HistorySnapshot {
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 /**
+ * Per ring and window length: each route's histogram merged over the window's closed buckets
+ * (all but the current one). They change only when the window slides or a closed bucket is
+ * written (a clock that stepped back), so a rebuild within one bucket merges just the current one.
+ */
+const closedMerges = new WeakMap<
+  BucketRing,
+  Map<number, { first: number; seq: number; routes: Map<string, LatencyHistogram> }>
+>();
+
+function closedMerge(
+  ring: BucketRing,
+  first: number,
+  closedBuckets: ReadonlyArray<Bucket | undefined>,
+): Map<string, LatencyHistogram> {
+  let byCount = closedMerges.get(ring);
+  if (byCount === undefined) {
+    byCount = new Map();
+    closedMerges.set(ring, byCount);
+  }
+  const entry = byCount.get(closedBuckets.length);
+  if (entry && entry.first === first && !closedBuckets.some((b) => b && b.seq > entry.seq)) return entry.routes;
+  const fresh = { first, seq: ring.seq, routes: new Map<string, LatencyHistogram>() };
+  byCount.set(closedBuckets.length, fresh);
+  return fresh.routes;
+}
+
+/**
  * Reads the last `windowMs` of `history` (at most its retention) into aligned series.
  * `thresholdFor` supplies each route's recommended SLO threshold.
  */
@@ -85,19 +112,36 @@ export function queryHistory(
     .map(([code, total]) => ({ code, total, counts: buckets.map((b) => b?.errors.get(code) ?? 0) }));
 
   const latency: RouteLatencySeries[] = [];
+  const closed = closedMerge(ring, first, buckets.slice(0, -1));
   for (const route of history.routes()) {
-    const whole = createLatencyHistogram();
+    let closedPart = closed.get(route);
+    if (closedPart === undefined) {
+      closedPart = createLatencyHistogram();
+      for (let i = 0; i < buckets.length - 1; i++) {
+        const histogram = buckets[i]?.latency.get(route);
+        if (histogram) mergeHistogram(closedPart, histogram);
+      }
+      closed.set(route, closedPart);
+    }
+    const whole = new Uint32Array(closedPart);
+    const current = buckets.at(-1)?.latency.get(route);
+    if (current) mergeHistogram(whole, current);
     const p50Series: Array<number | null> = [];
     const p90Series: Array<number | null> = [];
     for (const b of buckets) {
       const histogram = b?.latency.get(route);
-      if (histogram === undefined) {
+      if (b === undefined || histogram === undefined) {
         p50Series.push(null);
         p90Series.push(null);
         continue;
       }
-      mergeHistogram(whole, histogram);
-      const q = medianAndP90(histogram);
+      // A bucket's quantiles are computed once (until it is written to again).
+      let q = b.quantiles?.get(route);
+      if (q === undefined) {
+        q = medianAndP90(histogram);
+        b.quantiles ??= new Map();
+        b.quantiles.set(route, q);
+      }
       p50Series.push(q.p50);
       p90Series.push(q.p90);
     }

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '@bulwark/core';
 import { BREAKER_LEVEL, type BreakerLevel, BucketRing } from './bucket-ring.js';
-import { latencyBin } from './latency-histogram.js';
+import { addLatency } from './latency-histogram.js';
 
 /** Options of {@link createMetricsHistory}; validated once. */
 export interface MetricsHistoryOptions {
@@ -61,6 +61,8 @@ export interface MetricsHistory {
   activity(endpointId: string): EndpointActivity | undefined;
   /** Routes with latency data, in first-seen order. */
   routes(): readonly string[];
+  /** Requests to `route` recorded since the start (0 for an unknown route); grows with every sample. */
+  routeSamples(route: string): number;
   /** Counts of what the caps turned away. */
   dropped(): { routes: number; endpoints: number };
   /** Index of the bucket holding `now`. @internal read by the query */
@@ -109,7 +111,7 @@ export function createMetricsHistory(options: MetricsHistoryOptions = {}): Metri
   const maxEndpoints = positiveInt('maxEndpoints', options.maxEndpoints ?? 200, 10_000);
   // One spare slot: the current, partial bucket plus a full retention behind it.
   const ring = new BucketRing(retentionMs / bucketMs + 1);
-  const routeSet = new Set<string>();
+  const routeSamples = new Map<string, number>();
   const codes = new Set<string>();
   const breakerLevels = new Map<string, BreakerLevel>();
   const activity = new Map<string, EndpointActivity>();
@@ -170,16 +172,13 @@ export function createMetricsHistory(options: MetricsHistoryOptions = {}): Metri
     },
     request(route, latencyMs) {
       if (!Number.isFinite(latencyMs)) return;
-      if (!routeSet.has(route)) {
-        if (routeSet.size >= maxRoutes) {
-          dropped.routes++;
-          return;
-        }
-        routeSet.add(route);
+      const seen = routeSamples.get(route);
+      if (seen === undefined && routeSamples.size >= maxRoutes) {
+        dropped.routes++;
+        return;
       }
-      const histogram = BucketRing.histogram(bucket(), route);
-      const bin = latencyBin(Math.max(0, latencyMs));
-      histogram[bin] = (histogram[bin] as number) + 1;
+      routeSamples.set(route, (seen ?? 0) + 1);
+      addLatency(BucketRing.histogram(bucket(), route), latencyMs);
     },
     breaker(endpointId, state) {
       const level = BREAKER_LEVEL[state];
@@ -209,7 +208,8 @@ export function createMetricsHistory(options: MetricsHistoryOptions = {}): Metri
       return (Object.keys(BREAKER_LEVEL) as BreakerStateName[]).find((name) => BREAKER_LEVEL[name] === level);
     },
     activity: (endpointId) => activity.get(endpointId),
-    routes: () => [...routeSet],
+    routes: () => [...routeSamples.keys()],
+    routeSamples: (route) => routeSamples.get(route) ?? 0,
     dropped: () => ({ ...dropped }),
   };
 }
