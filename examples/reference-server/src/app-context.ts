@@ -23,6 +23,7 @@ import type { EmailStore } from './email/email-store.js';
 import type { MetricsHistory } from './history/metrics-history.js';
 import type { ServerMetrics } from './metrics.js';
 import type { SettingsStore } from './settings-store.js';
+import type { StorageHealth } from './storage-health.js';
 
 /** Everything the routes share. Built once by `createServices`. */
 export interface AppServices {
@@ -63,6 +64,8 @@ export interface AppServices {
   readonly idempotencyKeys: MiddlewareHandler<AppEnv>;
   /** Cached liveness/readiness checks; readiness fails from the moment shutdown begins. */
   readonly health: Health;
+  /** Storage outages met by requests, failing readiness for a while. */
+  readonly storageHealth: StorageHealth;
   /** Time-bucketed history of deliveries, publishes, errors, latency, breakers and DLQ depth (the dashboard's charts). */
   readonly history: MetricsHistory;
   /** Optional features wired in (`delivery`, `email`, `slo`, `ratelimit`); the dashboard shows only these. */

@@ -72,6 +72,7 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
     const error = thrown instanceof $ZodError ? fromZodError(thrown) : toStorageError(thrown);
     const requestId = c.get('requestId');
     countError(services, error);
+    services.storageHealth.observe(error);
     const fields = errorLogFields(error, { requestId });
     if (fields.error_status >= 500) logger.error(fields, 'request failed');
     else logger.info(fields, 'request rejected');

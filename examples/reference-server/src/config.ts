@@ -84,6 +84,12 @@ export const configSchema = z.object({
     .min(1_024)
     .max(1e12)
     .default(64 * 1024 * 1024),
+  STORAGE_BUDGET_BYTES_PER_ENDPOINT: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(1e12)
+    .default(256 * 1024 * 1024),
 });
 
 /** Parsed configuration. */

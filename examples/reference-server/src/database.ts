@@ -67,6 +67,16 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE TABLE replay_keys (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
       CREATE INDEX replay_keys_expiry ON replay_keys (expires_at);`,
   },
+  {
+    version: 4,
+    sql: `
+      CREATE TABLE usage_pending_endpoint (
+        message_id TEXT NOT NULL,
+        endpoint_id TEXT NOT NULL,
+        PRIMARY KEY (message_id, endpoint_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE usage_by_endpoint (endpoint_id TEXT PRIMARY KEY, bytes INTEGER NOT NULL);`,
+  },
 ];
 
 /** The server's own embedded database (email events, suppressions, audit log). */

@@ -21,6 +21,7 @@ import { createClientAddress } from './client-address.js';
 import type { Config } from './config.js';
 import { openServerDatabase } from './database.js';
 import { createDeliveryFeature } from './delivery/delivery-feature.js';
+import { createTargets } from './delivery/publish-targets.js';
 import { createPublisher } from './delivery/publisher.js';
 import { redisStorageUsage, sqliteStorageUsage } from './delivery/storage-usage.js';
 import { createEmailSender, webhookSettings } from './email/email-feature.js';
@@ -34,6 +35,7 @@ import { createApiRateLimiter } from './rate-limiting.js';
 import { KEY_FILE, loadDataKeys } from './secrets/data-keys.js';
 import { createSecretBox } from './secrets/secret-box.js';
 import { createSettingsStore } from './settings-store.js';
+import { createStorageHealth } from './storage-health.js';
 
 /** Services plus what `main` must tell the operator (e.g. a generated admin token). */
 export interface BuiltServices {
@@ -96,7 +98,7 @@ export function createServices(
   delivery.dispatcher.on('attempt', (attempt) => {
     if (attempt.outcome !== 'retry') {
       usage
-        .settle(attempt.messageId)
+        .settle(attempt.messageId, attempt.endpointId)
         .catch((error: unknown) =>
           logger.warn(
             { err_message: error instanceof Error ? error.message : String(error) },
@@ -120,6 +122,8 @@ export function createServices(
     }),
     usage,
     budgetBytes: config.STORAGE_BUDGET_BYTES_PER_KEY,
+    endpointBudgetBytes: config.STORAGE_BUDGET_BYTES_PER_ENDPOINT,
+    targets: createTargets(delivery.dispatcher, clock),
   });
   const publish: typeof publishEvent = async (...args) => {
     const result = await publishEvent(...args);
@@ -134,6 +138,7 @@ export function createServices(
       principal: (c) => c.get('principal')?.subject,
     },
   );
+  const storageHealth = createStorageHealth(clock);
   const slo = createSloRecorder({ clock, objective: { target: 0.99, thresholdMs: 500 }, maxRoutes: 50 });
   slo.onBreachAlert((event) => logger.warn({ event: event.type, ...event }, 'slo_breach_alert'));
   const services: AppServices = {
@@ -190,9 +195,13 @@ export function createServices(
     features: new Set<string>(['slo', 'ratelimit']),
     publish,
     idempotencyKeys: idempotencyKeys as MiddlewareHandler<AppEnv>,
+    storageHealth,
     health: createHealth({
       clock,
-      checks: serverHealthChecks({ database, settings, delivery, sender, redis, now: () => clock.now() }),
+      checks: [
+        ...serverHealthChecks({ database, settings, delivery, sender, redis, now: () => clock.now() }),
+        storageHealth.check,
+      ],
       onStatusChange: (result, error) =>
         logger[result.status === 'pass' ? 'info' : 'warn'](
           {

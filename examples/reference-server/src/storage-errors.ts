@@ -8,6 +8,9 @@ const SQLITE_STORAGE = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM|
 const REDIS_STORAGE =
   /^MaxRetriesPerRequestError$|^OOM |^LOADING |^READONLY |^CLUSTERDOWN |Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/;
 
+/** Retry-After of a storage outage: long enough for a disk to be freed or a store to fail over. */
+const STORAGE_RETRY_AFTER_MS = 5_000;
+
 /** Whether an untyped error is a storage outage (a retry later can succeed). */
 export function isStorageFailure(error: unknown): boolean {
   if (!(error instanceof Error) || isBulwarkError(error)) return false;
@@ -22,6 +25,10 @@ export function isStorageFailure(error: unknown): boolean {
  */
 export function toStorageError(error: unknown): unknown {
   return isStorageFailure(error)
-    ? serverErrors.err('storage_unavailable', { detail: 'Storage is unavailable; retry later', cause: error })
+    ? serverErrors.err('storage_unavailable', {
+        detail: 'Storage is unavailable; retry later',
+        cause: error,
+        extensions: { retryAfterMs: STORAGE_RETRY_AFTER_MS },
+      })
     : error;
 }

@@ -17,8 +17,8 @@ export type Publisher = (
 const EVENT_ID_SCOPE = 'event-id';
 
 /**
- * Builds the publish path. In order: the key's publish rate (429), its storage budget (507),
- * then — when the event carries an `id` — at most one publish per id: the same id with the same
+ * Builds the publish path. In order: the key's publish rate (429), its storage budget and that
+ * of every endpoint the event is for (507), then — when the event carries an `id` — at most one publish per id: the same id with the same
  * type and payload replays the first result; with another payload it is refused (409) instead of
  * being silently dropped in favour of the first.
  */
@@ -28,8 +28,12 @@ export function createPublisher(options: {
   limiter: RateLimiter;
   usage: StorageUsage;
   budgetBytes: number;
+  /** Budget of each endpoint's queued events (STORAGE_BUDGET_BYTES_PER_ENDPOINT). */
+  endpointBudgetBytes: number;
+  /** Ids of the endpoints an event of `type` would be queued for. */
+  targets: (type: string) => Promise<readonly string[]>;
 }): Publisher {
-  const { dispatcher, eventIds, limiter, usage, budgetBytes } = options;
+  const { dispatcher, eventIds, limiter, usage, budgetBytes, endpointBudgetBytes, targets } = options;
   return async (principal, body, bytes) => {
     // The dispatcher validates the event strictly; here only its id matters.
     const event = body as PublishInput;
@@ -45,9 +49,20 @@ export function createPublisher(options: {
         extensions: { retryAfterMs: 60_000 },
       });
     }
+    for (const endpointId of typeof event.type === 'string' ? await targets(event.type) : []) {
+      if ((await usage.endpointBytes(endpointId)) + bytes > endpointBudgetBytes) {
+        throw serverErrors.err('storage_quota_exceeded', {
+          detail:
+            'An endpoint this event is for already holds its storage budget of queued events (STORAGE_BUDGET_BYTES_PER_ENDPOINT)',
+          extensions: { retryAfterMs: 60_000 },
+        });
+      }
+    }
     const publish = async (): Promise<PublishResult> => {
       const result = await dispatcher.publish(event);
-      await usage.add(principal.subject, result.messageId, bytes, result.deliveryIds.length);
+      // Delivery ids are `<messageId>:<endpointId>`; an event no endpoint takes holds nothing.
+      const endpointIds = result.deliveryIds.map((id) => id.slice(result.messageId.length + 1));
+      if (endpointIds.length > 0) await usage.add(principal.subject, result.messageId, bytes, endpointIds);
       return { messageId: result.messageId, deliveryIds: [...result.deliveryIds] };
     };
     if (typeof id !== 'string') return { ...(await publish()), replayed: false };

@@ -1,35 +1,64 @@
 import type Database from 'better-sqlite3';
 import type { Redis } from 'ioredis';
 
-/** Bytes of pending event payloads per API key: the storage budget behind 507 answers. */
+/**
+ * Bytes of pending event payloads per API key and per endpoint: the storage budgets behind 507
+ * answers. An event counts once for its key (the store keeps one copy of its payload) and once
+ * for each endpoint it is queued for (that endpoint's backlog), until that delivery ends.
+ */
 export interface StorageUsage {
-  /** Bytes the key's pending deliveries hold now. */
+  /** Bytes the key's pending events hold now. */
   pendingBytes(keyId: string): Promise<number>;
-  /** Records an accepted publish: `bytes` held until each of its `deliveries` ends. */
-  add(keyId: string, messageId: string, bytes: number, deliveries: number): Promise<void>;
-  /** One delivery of `messageId` ended (delivered or dead-lettered); frees its share when the last one ends. */
-  settle(messageId: string): Promise<void>;
+  /** Bytes of the events still queued for the endpoint. */
+  endpointBytes(endpointId: string): Promise<number>;
+  /** Records an accepted publish: `bytes` held for the key until every endpoint's delivery ends. */
+  add(keyId: string, messageId: string, bytes: number, endpointIds: readonly string[]): Promise<void>;
+  /**
+   * The delivery of `messageId` to `endpointId` ended (delivered or dead-lettered): frees the
+   * endpoint's share, and the key's once the last delivery ends. Settling twice changes nothing.
+   */
+  settle(messageId: string, endpointId: string): Promise<void>;
 }
 
 /** Usage in the server's SQLite database (one host). */
 export function sqliteStorageUsage(db: Database.Database): StorageUsage {
   const read = db.prepare('SELECT bytes FROM usage_by_key WHERE key_id = ?');
+  const readEndpoint = db.prepare('SELECT bytes FROM usage_by_endpoint WHERE endpoint_id = ?');
   const insert = db.prepare(
     'INSERT OR IGNORE INTO usage_pending (message_id, key_id, bytes, deliveries_left) VALUES (?, ?, ?, ?)',
   );
   const grow = db.prepare(
     'INSERT INTO usage_by_key (key_id, bytes) VALUES (?, ?) ON CONFLICT(key_id) DO UPDATE SET bytes = bytes + excluded.bytes',
   );
+  const queued = db.prepare('INSERT OR IGNORE INTO usage_pending_endpoint (message_id, endpoint_id) VALUES (?, ?)');
+  const growEndpoint = db.prepare(
+    'INSERT INTO usage_by_endpoint (endpoint_id, bytes) VALUES (?, ?) ON CONFLICT(endpoint_id) DO UPDATE SET bytes = bytes + excluded.bytes',
+  );
   const pending = db.prepare('SELECT key_id, bytes, deliveries_left FROM usage_pending WHERE message_id = ?');
+  const dequeued = db.prepare('DELETE FROM usage_pending_endpoint WHERE message_id = ? AND endpoint_id = ?');
+  const anyQueued = db.prepare('SELECT 1 FROM usage_pending_endpoint WHERE message_id = ? LIMIT 1');
+  const shrinkEndpoint = db.prepare('UPDATE usage_by_endpoint SET bytes = MAX(0, bytes - ?) WHERE endpoint_id = ?');
+  const dropEndpoint = db.prepare('DELETE FROM usage_by_endpoint WHERE endpoint_id = ? AND bytes <= 0');
   const decrement = db.prepare('UPDATE usage_pending SET deliveries_left = deliveries_left - 1 WHERE message_id = ?');
   const remove = db.prepare('DELETE FROM usage_pending WHERE message_id = ?');
   const shrink = db.prepare('UPDATE usage_by_key SET bytes = MAX(0, bytes - ?) WHERE key_id = ?');
-  const add = db.transaction((keyId: string, messageId: string, bytes: number, deliveries: number) => {
-    if (insert.run(messageId, keyId, bytes, deliveries).changes === 1) grow.run(keyId, bytes);
+  const add = db.transaction((keyId: string, messageId: string, bytes: number, endpointIds: readonly string[]) => {
+    if (insert.run(messageId, keyId, bytes, endpointIds.length).changes !== 1) return;
+    grow.run(keyId, bytes);
+    for (const endpointId of endpointIds) {
+      if (queued.run(messageId, endpointId).changes === 1) growEndpoint.run(endpointId, bytes);
+    }
   });
-  const settle = db.transaction((messageId: string) => {
+  const settle = db.transaction((messageId: string, endpointId: string) => {
     const row = pending.get(messageId) as { key_id: string; bytes: number; deliveries_left: number } | undefined;
     if (!row) return;
+    if (dequeued.run(messageId, endpointId).changes === 1) {
+      shrinkEndpoint.run(row.bytes, endpointId);
+      dropEndpoint.run(endpointId);
+    } else if (anyQueued.get(messageId)) {
+      return; // this endpoint's delivery was settled already
+    }
+    // Rows written before per-endpoint accounting have no endpoint rows: they count down only.
     if (row.deliveries_left > 1) {
       decrement.run(messageId);
       return;
@@ -37,24 +66,35 @@ export function sqliteStorageUsage(db: Database.Database): StorageUsage {
     remove.run(messageId);
     shrink.run(row.bytes, row.key_id);
   });
+  const bytesOf = (row: unknown): number => (row as { bytes: number } | undefined)?.bytes ?? 0;
   return {
-    pendingBytes: async (keyId) => (read.get(keyId) as { bytes: number } | undefined)?.bytes ?? 0,
-    add: async (keyId, messageId, bytes, deliveries) => void add(keyId, messageId, bytes, deliveries),
-    settle: async (messageId) => void settle(messageId),
+    pendingBytes: async (keyId) => bytesOf(read.get(keyId)),
+    endpointBytes: async (endpointId) => bytesOf(readEndpoint.get(endpointId)),
+    add: async (keyId, messageId, bytes, endpointIds) => void add(keyId, messageId, bytes, endpointIds),
+    settle: async (messageId, endpointId) => void settle(messageId, endpointId),
   };
 }
 
-// KEYS[1] = message hash, KEYS[2] = key counter hash; ARGV = keyId, bytes, deliveries.
+// KEYS[1] = message hash, KEYS[2] = key counters, KEYS[3] = endpoint counters;
+// ARGV = keyId, bytes, endpoint ids. `q:<endpoint>` fields mark the endpoints still queued.
 const ADD = `if redis.call('HSETNX', KEYS[1], 'key', ARGV[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'bytes', ARGV[2], 'left', ARGV[3])
+  redis.call('HSET', KEYS[1], 'bytes', ARGV[2], 'left', #ARGV - 2, 'per-endpoint', 1)
   redis.call('HINCRBY', KEYS[2], ARGV[1], ARGV[2])
+  for i = 3, #ARGV do
+    if redis.call('HSETNX', KEYS[1], 'q:' .. ARGV[i], 1) == 1 then redis.call('HINCRBY', KEYS[3], ARGV[i], ARGV[2]) end
+  end
 end
 return 1`;
-// KEYS[1] = message hash, KEYS[2] = key counter hash.
-const SETTLE = `local left = redis.call('HINCRBY', KEYS[1], 'left', -1)
+// KEYS as ADD; ARGV[1] = endpoint id.
+const SETTLE = `local bytes = tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0')
+if redis.call('HDEL', KEYS[1], 'q:' .. ARGV[1]) == 1 then
+  if redis.call('HINCRBY', KEYS[3], ARGV[1], -bytes) <= 0 then redis.call('HDEL', KEYS[3], ARGV[1]) end
+elseif redis.call('HEXISTS', KEYS[1], 'per-endpoint') == 1 then
+  return -1
+end
+local left = redis.call('HINCRBY', KEYS[1], 'left', -1)
 if left > 0 then return left end
 local key = redis.call('HGET', KEYS[1], 'key')
-local bytes = tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0')
 redis.call('DEL', KEYS[1])
 if key then
   local now = redis.call('HINCRBY', KEYS[2], key, -bytes)
@@ -64,13 +104,16 @@ return 0`;
 
 /** Usage in Redis (several hosts share it; a delivery may end on another host than its publish). */
 export function redisStorageUsage(redis: Redis, prefix: string): StorageUsage {
-  // One slot for everything, so the scripts' two keys never cross slots on a Cluster.
-  const counters = `${prefix}{usage}:by-key`;
+  // One slot for everything, so the scripts' keys never cross slots on a Cluster.
+  const byKey = `${prefix}{usage}:by-key`;
+  const byEndpoint = `${prefix}{usage}:by-endpoint`;
   const message = (id: string) => `${prefix}{usage}:msg:${id}`;
   return {
-    pendingBytes: async (keyId) => Number((await redis.hget(counters, keyId)) ?? 0),
-    add: async (keyId, messageId, bytes, deliveries) =>
-      void (await redis.eval(ADD, 2, message(messageId), counters, keyId, bytes, deliveries)),
-    settle: async (messageId) => void (await redis.eval(SETTLE, 2, message(messageId), counters)),
+    pendingBytes: async (keyId) => Number((await redis.hget(byKey, keyId)) ?? 0),
+    endpointBytes: async (endpointId) => Number((await redis.hget(byEndpoint, endpointId)) ?? 0),
+    add: async (keyId, messageId, bytes, endpointIds) =>
+      void (await redis.eval(ADD, 3, message(messageId), byKey, byEndpoint, keyId, bytes, ...endpointIds)),
+    settle: async (messageId, endpointId) =>
+      void (await redis.eval(SETTLE, 3, message(messageId), byKey, byEndpoint, endpointId)),
   };
 }

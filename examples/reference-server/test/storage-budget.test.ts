@@ -1,0 +1,190 @@
+// Storage budgets (507 per key and per endpoint) and storage failures (503 retryable, readiness)
+// against the real app on SQLite in a temp DATA_DIR; the usage ledgers on SQLite and Redis.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { redisUrl } from '@bulwark/testing';
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { openServerDatabase } from '../src/database.js';
+import { redisStorageUsage, type StorageUsage, sqliteStorageUsage } from '../src/delivery/storage-usage.js';
+import { buildTestApp } from './helpers.js';
+
+const built: Array<ReturnType<typeof buildTestApp>> = [];
+const dirs: string[] = [];
+function app(env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-budget-'));
+  dirs.push(dir);
+  const next = buildTestApp({ DATA_DIR: dir, ...env });
+  built.push(next);
+  return next;
+}
+afterEach(async () => {
+  for (const next of built.splice(0)) for (const closer of next.services.closers) await closer.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+type Request = ReturnType<typeof buildTestApp>['request'];
+async function createKey(request: Request): Promise<string> {
+  const response = await request('/admin/api-keys', {
+    method: 'POST',
+    admin: true,
+    body: JSON.stringify({ name: 'publisher', scopes: ['events:publish'] }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { key: string }).key;
+}
+async function createEndpoint(request: Request, eventTypes: string[]): Promise<void> {
+  const response = await request('/admin/endpoints', {
+    method: 'POST',
+    admin: true,
+    body: JSON.stringify({ url: 'https://receiver.example.com/h', eventTypes }),
+  });
+  expect(response.status).toBe(201);
+}
+const publish = (request: Request, key: string, type: string, bytes: number) =>
+  request('/events', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}` },
+    body: JSON.stringify({ type, payload: { blob: 'x'.repeat(bytes) } }),
+  });
+
+/** A real SQLITE_FULL, as better-sqlite3 throws it when the file cannot grow. */
+function diskFullError(): Error {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE t (v TEXT)');
+  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+  try {
+    db.prepare('INSERT INTO t (v) VALUES (?)').run('x'.repeat(100_000));
+    throw new Error('expected SQLITE_FULL');
+  } catch (error) {
+    return error as Error;
+  } finally {
+    db.close();
+  }
+}
+
+describe('storage budget per endpoint', () => {
+  it('answers 507 with Retry-After once an endpoint holds its budget of queued events, from any key, until they are delivered', async () => {
+    const { request, services } = app({ STORAGE_BUDGET_BYTES_PER_ENDPOINT: '8192' });
+    await createEndpoint(request, ['invoice.paid']);
+    const [alice, bob] = [await createKey(request), await createKey(request)];
+    expect((await publish(request, alice, 'invoice.paid', 5_000)).status).toBe(202);
+    const over = await publish(request, bob, 'invoice.paid', 5_000);
+    expect(over.status).toBe(507);
+    expect(over.headers.get('retry-after')).toBe('60');
+    expect(await over.json()).toMatchObject({ code: 'storage_quota_exceeded', retryable: true });
+    // Another type goes to no full endpoint.
+    expect((await publish(request, bob, 'invoice.voided', 5_000)).status).toBe(202);
+
+    // Delivered (simulated egress): the endpoint's share is freed.
+    const dispatcher = services.delivery?.dispatcher;
+    dispatcher?.start();
+    await dispatcher?.idle();
+    expect((await publish(request, bob, 'invoice.paid', 5_000)).status).toBe(202);
+  });
+});
+
+describe('storage failures', () => {
+  it('a full disk answers 503 retryable with Retry-After, and readiness fails until outages stop', async () => {
+    const { request, services, clock } = app();
+    const key = await createKey(request);
+    await createEndpoint(request, ['invoice.paid']);
+    const store = services.delivery?.store;
+    if (!store) throw new Error('delivery is wired');
+    const enqueue = store.enqueue.bind(store);
+    const full = diskFullError();
+    expect((full as { code?: string }).code).toBe('SQLITE_FULL');
+    store.enqueue = async () => {
+      throw full;
+    };
+
+    const refused = await publish(request, key, 'invoice.paid', 100);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toMatchObject({ code: 'storage_unavailable', retryable: true });
+    await services.health.refresh();
+    expect((await request('/health/readiness')).status).toBe(503);
+
+    // Space again: requests succeed at once; readiness recovers once no outage was met for 15 s.
+    store.enqueue = enqueue;
+    expect((await publish(request, key, 'invoice.paid', 100)).status).toBe(202);
+    clock.advance(15_000);
+    await services.health.refresh();
+    expect((await request('/health/readiness')).status).toBe(200);
+  });
+});
+
+/** The usage ledger contract, for SQLite and Redis. */
+function describeUsage(name: string, open: () => Promise<{ usage: StorageUsage; legacy(id: string): Promise<void> }>) {
+  describe(`storage usage ledger: ${name}`, () => {
+    it('counts an event once per key and once per endpoint; settling twice frees nothing twice', async () => {
+      const { usage } = await open();
+      await usage.add('key_a', 'msg_1', 1_000, ['ep_1', 'ep_2']);
+      await usage.add('key_a', 'msg_1', 1_000, ['ep_1', 'ep_2']); // a replayed add
+      await usage.add('key_b', 'msg_2', 300, ['ep_1']);
+      expect([await usage.pendingBytes('key_a'), await usage.pendingBytes('key_b')]).toEqual([1_000, 300]);
+      expect([await usage.endpointBytes('ep_1'), await usage.endpointBytes('ep_2')]).toEqual([1_300, 1_000]);
+
+      await usage.settle('msg_1', 'ep_1');
+      await usage.settle('msg_1', 'ep_1');
+      expect([await usage.endpointBytes('ep_1'), await usage.endpointBytes('ep_2')]).toEqual([300, 1_000]);
+      expect(await usage.pendingBytes('key_a')).toBe(1_000);
+      await usage.settle('msg_1', 'ep_2');
+      await usage.settle('msg_1', 'ep_2');
+      await usage.settle('msg_unknown', 'ep_1');
+      expect([await usage.pendingBytes('key_a'), await usage.endpointBytes('ep_2')]).toEqual([0, 0]);
+      expect(await usage.pendingBytes('key_b')).toBe(300);
+    });
+
+    it('counts down a message recorded before per-endpoint accounting', async () => {
+      const { usage, legacy } = await open();
+      await legacy('msg_old');
+      await usage.settle('msg_old', 'ep_1');
+      expect(await usage.pendingBytes('key_old')).toBe(500);
+      await usage.settle('msg_old', 'ep_2');
+      expect(await usage.pendingBytes('key_old')).toBe(0);
+    });
+  });
+}
+
+describeUsage('SQLite', async () => {
+  const database = openServerDatabase(':memory:');
+  const { db } = database;
+  return {
+    usage: sqliteStorageUsage(db),
+    async legacy(id) {
+      db.prepare(
+        "INSERT INTO usage_pending (message_id, key_id, bytes, deliveries_left) VALUES (?, 'key_old', 500, 2)",
+      ).run(id);
+      db.prepare("INSERT INTO usage_by_key (key_id, bytes) VALUES ('key_old', 500)").run();
+    },
+  };
+});
+
+const url = redisUrl();
+const clients: Redis[] = [];
+const prefixes: string[] = [];
+afterAll(async () => {
+  for (const [i, redis] of clients.entries()) {
+    const keys = await redis.keys(`${prefixes[i]}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  }
+});
+describeUsage('Redis', async () => {
+  if (!url) throw new Error('REDIS_URL is required (the test command starts a Redis)');
+  const redis = new Redis(url);
+  const prefix = `bulwark-test:usage:${randomUUID()}:`;
+  clients.push(redis);
+  prefixes.push(prefix);
+  return {
+    usage: redisStorageUsage(redis, prefix),
+    async legacy(id) {
+      await redis.hset(`${prefix}{usage}:msg:${id}`, 'key', 'key_old', 'bytes', 500, 'left', 2);
+      await redis.hset(`${prefix}{usage}:by-key`, 'key_old', 500);
+    },
+  };
+});
