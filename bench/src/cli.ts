@@ -1,9 +1,9 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from './report.js';
 import { runSuite } from './run-suite.js';
-import type { BenchSuite } from './suite.js';
+import type { BenchResult, BenchSuite } from './suite.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const suitesDir = join(here, 'suites');
@@ -26,5 +26,16 @@ for (const name of requested.length > 0 ? requested : available) {
   console.log(`\n## ${suite.name}: ${suite.description}\n`);
   const results = await runSuite(suite);
   console.log(formatTable(results));
-  writeFileSync(join(resultsDir, `${suite.name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  const summary = suite.summary?.(results) ?? [];
+  if (summary.length > 0) console.log(`\n${summary.join('\n')}`);
+  writeFileSync(join(resultsDir, `${suite.name}.json`), `${JSON.stringify(merged(suite.name, results), null, 2)}\n`);
+}
+
+/** With BENCH_CASES, the rows of the cases that ran replace theirs; the other cases' rows are kept. */
+function merged(name: string, results: readonly BenchResult[]): readonly BenchResult[] {
+  const file = join(resultsDir, `${name}.json`);
+  if (!process.env.BENCH_CASES || !existsSync(file)) return results;
+  const ran = new Set(results.map((r) => r.case));
+  const kept = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !ran.has(r.case));
+  return [...kept, ...results];
 }

@@ -4,12 +4,15 @@ import type { BenchResult, BenchSuite } from './suite.js';
 /** How long each subject is measured; override with BENCH_TIME_MS / BENCH_WARMUP_MS. */
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 1_000);
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 250);
+/** Only cases whose name matches this regular expression (BENCH_CASES), e.g. `forged`. */
+const only = process.env.BENCH_CASES ? new RegExp(process.env.BENCH_CASES) : undefined;
 
 /** Runs every case of a suite, all subjects side by side, and computes ratios to the floor. */
 export async function runSuite(suite: BenchSuite): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   try {
     for (const benchCase of await suite.cases()) {
+      if (only && !only.test(benchCase.name)) continue;
       const floors = benchCase.subjects.filter((s) => s.floor);
       if (floors.length !== 1) throw new Error(`case "${benchCase.name}" must have exactly one floor subject`);
       const bench = new Bench({ time: timeMs, warmup: true, warmupTime: warmupMs, name: benchCase.name });

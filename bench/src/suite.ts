@@ -27,6 +27,11 @@ export interface BenchSuite {
   readonly cases: () => Promise<readonly BenchCase[]> | readonly BenchCase[];
   /** Frees what `cases` set up. */
   readonly dispose?: () => Promise<void> | void;
+  /**
+   * Lines printed under the table once every case ran: ratios computed within each interleaved
+   * round (same conditions), summarised as medians with the rounds listed so drift shows.
+   */
+  readonly summary?: (results: readonly BenchResult[]) => readonly string[];
 }
 
 /** One row of `bench/results/<suite>.json`. */

@@ -3,7 +3,8 @@ import { createWebhookSigner, createWebhookVerifier, generateSecret, verifyStand
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
-import type { BenchCase, BenchSubject, BenchSuite } from '../suite.js';
+import { perRound, roundName, spread } from '../rounds.js';
+import type { BenchCase, BenchResult, BenchSubject, BenchSuite } from '../suite.js';
 
 const secret = generateSecret({ bytes: 24 });
 const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
@@ -79,12 +80,24 @@ function casesFor(label: string, body: string): BenchCase[] {
   ];
 }
 
+/** Rounds of the valid-vs-forged cases, interleaved, so drift on a shared machine shows as spread. */
+const FORGED_ROUNDS = 5;
+const FORGED_SIZES = [
+  ['1 KiB JSON', 1024, 20],
+  ['1 MiB JSON', 1024 * 1024, 1],
+] as const;
+const errorConstructor = Error as { stackTraceLimit?: number | undefined };
+
 /**
  * What a forged request costs against a valid one (issue: the failure path decoded and parsed
- * the whole body for a hint). The forged request carries a well-formed signature made with
- * another secret; it must be rejected at the cost of a valid verification.
+ * the whole body for a hint, then constructing and rejecting its error cost ~1.6x a valid
+ * verify). The forged request carries a well-formed signature made with another secret. Valid
+ * and forged are handled symmetrically (each op awaits `calls` verifications through
+ * `then(onValid, onForged)`). The bound is a valid verification plus one stackless `new Error`:
+ * the least a failure that returns an Error can cost.
  */
-function forgedCase(label: string, body: string): BenchCase {
+function forgedCase(label: string, size: number, calls: number, round: number): BenchCase {
+  const body = payload(size);
   const id = 'msg_2Lh9TKm7ZqkGf1jXbN3pQr';
   const ts = Math.floor(Date.now() / 1000);
   const signature = (k: Buffer) => `v1,${createHmac('sha256', k).update(`${id}.${ts}.${body}`).digest('base64')}`;
@@ -93,28 +106,67 @@ function forgedCase(label: string, body: string): BenchCase {
   const forged = headers(signature(Buffer.alloc(24, 7)));
   const bytes = new TextEncoder().encode(body);
   const verifier = createWebhookVerifier({ scheme: 'standard', secrets: secret });
-  const rejected = () => undefined;
-  const unexpected = () => {
-    throw new Error('a forged request verified');
+  const expected = (): undefined => undefined;
+  const unexpected = (): never => {
+    throw new Error('a valid request failed or a forged one verified');
+  };
+  const stackless = (): undefined => {
+    const limit = errorConstructor.stackTraceLimit;
+    errorConstructor.stackTraceLimit = 0;
+    new Error('No signature matched any live key');
+    errorConstructor.stackTraceLimit = limit;
+    return undefined;
   };
   return {
-    name: `valid vs forged ${label}`,
+    name: roundName(`valid vs forged ${label}`, round, FORGED_ROUNDS),
     subjects: [
       {
         name: 'node:crypto HMAC + timingSafeEqual (floor)',
         floor: true,
         fn: () => {
-          const mac = createHmac('sha256', key).update(`${id}.${ts}.`).update(bytes).digest();
-          timingSafeEqual(mac, mac);
+          for (let i = 0; i < calls; i++) {
+            const mac = createHmac('sha256', key).update(`${id}.${ts}.`).update(bytes).digest();
+            timingSafeEqual(mac, mac);
+          }
         },
       },
-      { name: '@bulwark/webhooks valid', fn: () => verifier.verify({ headers: valid, body: bytes }) },
+      {
+        name: '@bulwark/webhooks valid',
+        fn: async () => {
+          for (let i = 0; i < calls; i++)
+            await verifier.verify({ headers: valid, body: bytes }).then(expected, unexpected);
+        },
+      },
       {
         name: '@bulwark/webhooks forged (wrong secret)',
-        fn: () => verifier.verify({ headers: forged, body: bytes }).then(unexpected, rejected),
+        fn: async () => {
+          for (let i = 0; i < calls; i++)
+            await verifier.verify({ headers: forged, body: bytes }).then(unexpected, expected);
+        },
+      },
+      {
+        name: 'bound: valid + one stackless new Error',
+        fn: async () => {
+          for (let i = 0; i < calls; i++)
+            await verifier.verify({ headers: valid, body: bytes }).then(stackless, unexpected);
+        },
       },
     ],
   };
+}
+
+function forgedSummary(results: readonly BenchResult[]): string[] {
+  const lines = [
+    `forged / valid cost (valid ops ÷ forged ops within each round; ${FORGED_ROUNDS} interleaved rounds; goal ≤ 1.00):`,
+  ];
+  for (const [label] of FORGED_SIZES) {
+    const name = `valid vs forged ${label}`;
+    const forged = perRound(results, name, (ops) => ops('@bulwark/webhooks valid') / ops('@bulwark/webhooks forged'));
+    const bound = perRound(results, name, (ops) => ops('@bulwark/webhooks valid') / ops('bound:'));
+    lines.push(`  ${label.padEnd(11)} forged ${spread(forged)}`);
+    lines.push(`  ${''.padEnd(11)} bound (valid + one stackless Error) ${spread(bound)}`);
+  }
+  return lines;
 }
 
 /**
@@ -124,11 +176,13 @@ function forgedCase(label: string, body: string): BenchCase {
 export const suite: BenchSuite = {
   name: 'webhooks',
   description:
-    'sign/verify at 1 KiB and 64 KiB vs raw node:crypto HMAC (floor), standardwebhooks, svix, stripe; valid vs forged at 1 KiB and 1 MiB',
+    'sign/verify at 1 KiB and 64 KiB vs raw node:crypto HMAC (floor), standardwebhooks, svix, stripe; valid vs forged at 1 KiB and 1 MiB, interleaved rounds',
   cases: () => [
     ...casesFor('1 KiB', payload(1024)),
     ...casesFor('64 KiB', payload(64 * 1024)),
-    forgedCase('1 KiB JSON', payload(1024)),
-    forgedCase('1 MiB JSON', payload(1024 * 1024)),
+    ...Array.from({ length: FORGED_ROUNDS }, (_, r) =>
+      FORGED_SIZES.map(([label, size, calls]) => forgedCase(label, size, calls, r + 1)),
+    ).flat(),
   ],
+  summary: forgedSummary,
 };

@@ -1,24 +1,48 @@
+/** One `Symbol.for` key per class name, looked up once (the global registry is a hash lookup). */
+const brands = new Map<string, symbol>();
+
+function brandKey(name: string): symbol {
+  let key = brands.get(name);
+  if (key === undefined) {
+    key = Symbol.for(`bulwark.error.${name}`);
+    brands.set(name, key);
+  }
+  return key;
+}
+
+const BRAND: PropertyDescriptor = Object.freeze({
+  value: true,
+  enumerable: false,
+  configurable: false,
+  writable: false,
+});
+
 /**
  * Marks `target` as an instance of the error class `name`, with a global (`Symbol.for`)
  * key, so checks work across duplicate installs of a package and across realms where
- * `instanceof` fails. Subclasses call it in their constructor with their own name.
+ * `instanceof` fails.
  *
- * @param target - The error instance being constructed.
+ * Brand the class once, on its prototype, in a `static` block: every instance then carries the
+ * brand without paying for a property definition per construction (which cost more than the
+ * rest of an error's fields together). Calling it on an instance still works, and is a no-op
+ * when the instance already inherits the brand, so older subclasses that brand `this` in their
+ * constructor keep working and get cheaper.
+ *
+ * @param target - The class prototype (or an error instance) to brand.
  * @param name - The class name, e.g. `"WebhookVerificationError"`.
  * @example
  * ```ts
  * class BrokenCircuitError extends BulwarkError {
- *   constructor(init: BulwarkErrorInit) { super(init); brandError(this, 'BrokenCircuitError'); }
+ *   static {
+ *     brandError(this.prototype, 'BrokenCircuitError');
+ *   }
  * }
  * ```
  */
 export function brandError(target: object, name: string): void {
-  Object.defineProperty(target, Symbol.for(`bulwark.error.${name}`), {
-    value: true,
-    enumerable: false,
-    configurable: false,
-    writable: false,
-  });
+  const key = brandKey(name);
+  if ((target as Record<symbol, unknown>)[key] === true) return;
+  Object.defineProperty(target, key, BRAND);
 }
 
 /**
@@ -31,7 +55,8 @@ export function brandError(target: object, name: string): void {
  */
 export function hasErrorBrand(value: unknown, name: string): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  return (value as Record<symbol, unknown>)[Symbol.for(`bulwark.error.${name}`)] === true;
+  // A branded class prototype (it owns `constructor`) is not itself an instance.
+  return (value as Record<symbol, unknown>)[brandKey(name)] === true && !Object.hasOwn(value, 'constructor');
 }
 
 /**

@@ -22,6 +22,9 @@ export interface BulwarkErrorInit<C extends string = string> {
   message?: string | undefined;
 }
 
+/** Shared by every error constructed without extensions (frozen, so sharing is unobservable). */
+const NO_EXTENSIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * The base of every error Bulwark throws: a real `Error` with a stable `code`, an HTTP
  * `status`, a `retryable` flag and a `cause`. Identify it with {@link isBulwarkError} (or
@@ -33,33 +36,45 @@ export interface BulwarkErrorInit<C extends string = string> {
  * ```
  */
 export class BulwarkError<C extends string = string> extends Error {
-  override name = 'BulwarkError';
+  // Construction is on the failure path of every package (a forged webhook, a refused call), so it
+  // does only what own-property assignments cost: the brand lives on the prototype (defining it
+  // per instance cost more than every field below together), fields are `declare`d and assigned
+  // once in a fixed order (one hidden class; no define-then-assign, and a subclass that assigns
+  // `name` in its constructor overwrites it instead of redefining it), and errors without
+  // extensions share one frozen empty object.
+  static {
+    brandError(BulwarkError.prototype, 'BulwarkError');
+  }
+
+  /** `'BulwarkError'`, or the subclass's name (an own property, as with a class field). */
+  declare name: string;
   /** Stable machine-readable code. */
-  readonly code: C;
+  declare readonly code: C;
   /** HTTP status used for problem responses. */
-  readonly status: number;
+  declare readonly status: number;
   /** Short summary of the code. */
-  readonly title: string;
+  declare readonly title: string;
   /** Whether the operation may succeed if retried. */
-  readonly retryable: boolean;
+  declare readonly retryable: boolean;
   /** Occurrence-specific explanation, if any. */
-  readonly detail: string | undefined;
+  declare readonly detail: string | undefined;
   /** Occurrence URI reference, if any. */
-  readonly instance: string | undefined;
+  declare readonly instance: string | undefined;
   /** Extra problem members. */
-  readonly extensions: Readonly<Record<string, unknown>>;
+  declare readonly extensions: Readonly<Record<string, unknown>>;
 
   constructor(init: BulwarkErrorInit<C>) {
     const title = init.title ?? init.code;
     super(init.message ?? init.detail ?? title, init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = init.code;
-    this.status = init.status ?? 500;
-    this.title = title;
-    this.retryable = init.retryable ?? false;
-    this.detail = init.detail;
-    this.instance = init.instance;
-    this.extensions = Object.freeze({ ...init.extensions });
-    brandError(this, 'BulwarkError');
+    const self = this as { -readonly [K in keyof BulwarkError<C>]: BulwarkError<C>[K] };
+    self.name = 'BulwarkError';
+    self.code = init.code;
+    self.status = init.status ?? 500;
+    self.title = title;
+    self.retryable = init.retryable ?? false;
+    self.detail = init.detail;
+    self.instance = init.instance;
+    self.extensions = init.extensions === undefined ? NO_EXTENSIONS : Object.freeze({ ...init.extensions });
   }
 
   /** Reports whether `value` is a BulwarkError, from any copy of this package. */

@@ -9,7 +9,16 @@ import {
 } from '../src/index.js';
 
 class CircuitError extends BulwarkError<'circuit_open'> {
+  static {
+    brandError(CircuitError.prototype, 'CircuitError');
+  }
   override name = 'CircuitError' as const;
+  constructor() {
+    super({ code: 'circuit_open', status: 503, title: 'Circuit Open', retryable: true });
+  }
+}
+/** A subclass written before prototypes were branded: it brands every instance. */
+class LegacyCircuitError extends BulwarkError<'circuit_open'> {
   constructor() {
     super({ code: 'circuit_open', status: 503, title: 'Circuit Open', retryable: true });
     brandError(this, 'CircuitError');
@@ -65,6 +74,50 @@ describe('BulwarkError', () => {
   it('freezes its extensions', () => {
     const error = new BulwarkError({ code: 'a', extensions: { retryAfterMs: 5 } });
     expect(Object.isFrozen(error.extensions)).toBe(true);
+    expect(Object.isFrozen(new BulwarkError({ code: 'a' }).extensions)).toBe(true);
+  });
+
+  it('copies extensions: a later change to the caller object does not reach the error', () => {
+    const extensions: Record<string, unknown> = { retryAfterMs: 5 };
+    const error = new BulwarkError({ code: 'a', extensions });
+    extensions.retryAfterMs = 6;
+    expect(error.extensions).toEqual({ retryAfterMs: 5 });
+  });
+
+  // The failure path of every package constructs one of these: construction must cost what its
+  // fields cost. Own keys are the public shape (unchanged); the brand is inherited, never defined
+  // per instance (a per-instance definition cost more than every field together).
+  it('has exactly its public own properties, in order, and no per-instance brand', () => {
+    const error = new CircuitError();
+    expect(Reflect.ownKeys(error)).toEqual([
+      'stack',
+      'message',
+      'name',
+      'code',
+      'status',
+      'title',
+      'retryable',
+      'detail',
+      'instance',
+      'extensions',
+    ]);
+    expect(Object.keys(error)).toEqual([
+      'name',
+      'code',
+      'status',
+      'title',
+      'retryable',
+      'detail',
+      'instance',
+      'extensions',
+    ]);
+    expect(Object.getOwnPropertyDescriptor(error, 'name')).toEqual({
+      value: 'CircuitError',
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    expect(Object.getOwnPropertySymbols(new BulwarkError({ code: 'a', cause: 1 }))).toEqual([]);
   });
 });
 
@@ -83,6 +136,23 @@ describe('brands and guards', () => {
     foreign.code = 'not_found';
     expect(isBulwarkError(foreign)).toBe(true);
     expect(hasErrorBrand(foreign, 'CircuitError')).toBe(false);
+  });
+
+  it('do not count a branded class prototype as an instance', () => {
+    expect(isBulwarkError(BulwarkError.prototype)).toBe(false);
+    expect(isCircuitError(CircuitError.prototype)).toBe(false);
+    expect(isCircuitError(LegacyCircuitError.prototype)).toBe(false);
+  });
+
+  it('keep working for a subclass that brands each instance in its constructor (older style)', () => {
+    const error = new LegacyCircuitError();
+    expect(isCircuitError(error)).toBe(true);
+    expect(isBulwarkError(error)).toBe(true);
+    expect(Object.getOwnPropertySymbols(error)).toEqual([Symbol.for('bulwark.error.CircuitError')]);
+    // Branding an instance that already inherits the brand defines nothing.
+    const inherited = new CircuitError();
+    brandError(inherited, 'CircuitError');
+    expect(Object.getOwnPropertySymbols(inherited)).toEqual([]);
   });
 
   it('reject non-objects and look-alikes', () => {

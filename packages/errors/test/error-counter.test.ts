@@ -49,6 +49,14 @@ describe('createErrorCounter', () => {
     ).toEqual(['internal_error', 'unknown_error']);
   });
 
+  it('counts with a registry that defines nothing: status 500, the code as title, not retryable', () => {
+    const counter = createErrorCounter({ registry: { get: () => undefined, entries: () => [] } });
+    counter.record(new Error('boom'));
+    expect(counter.snapshot().codes).toMatchObject([
+      { code: 'internal_error', status: 500, title: 'internal_error', retryable: false, count: 1 },
+    ]);
+  });
+
   it('counts codes from any catalog defined in the process', () => {
     const catalog = defineErrors({
       gizmo_broken: { status: 502, title: 'Gizmo Broken', retryable: true, description: 'x' },

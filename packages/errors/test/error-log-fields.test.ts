@@ -32,6 +32,16 @@ describe('errorLogFields', () => {
     expect(fields.error_causes).toEqual([{ name: 'Error', code: 'ECONNRESET', message: 'inner [REDACTED]' }]);
   });
 
+  it('describes error-like and primitive causes without trusting their fields', () => {
+    const error = err('internal_error', {
+      cause: { message: 'upstream said no', name: 7, code: 42, cause: 'socket closed' },
+    });
+    expect(errorLogFields(error).error_causes).toEqual([
+      { name: 'Error', message: 'upstream said no' },
+      { name: 'string', message: 'socket closed' },
+    ]);
+  });
+
   it('limits how many causes are followed', () => {
     let error: unknown = new Error('root');
     for (let i = 0; i < 20; i++) error = new Error(`level ${i}`, { cause: error });

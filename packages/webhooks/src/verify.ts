@@ -1,3 +1,4 @@
+import { deferredRejection } from './internal/deferred-rejection.js';
 import { oneShotVerifier } from './internal/verifier-cache.js';
 import type { WebhookScheme } from './schemes.js';
 import type { RequestLike, VerifiedWebhook, WebhookInput, WebhookVerifierOptions } from './webhook-verifier.js';
@@ -13,7 +14,7 @@ function verifyWith(
     const verifier = oneShotVerifier(options, scheme);
     return verifier.verify('request' in options ? options.request : options);
   } catch (error) {
-    return Promise.reject(error);
+    return deferredRejection(error);
   }
 }
 

@@ -9,6 +9,7 @@ import {
 } from './errors/webhook-error.js';
 import { type BodyInput, normalizeBody } from './internal/body.js';
 import { type Chunk, type CryptoPreference, selectEngine } from './internal/crypto-engine.js';
+import { deferredRejection } from './internal/deferred-rejection.js';
 import { mismatchDiagnostics } from './internal/diagnostics.js';
 import { fromBase64 } from './internal/encoding.js';
 import { type HeaderInput, readHeader, requireHeader } from './internal/headers.js';
@@ -246,8 +247,9 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
         return accept(message, 'v1a', edKeyId);
       });
     }
-    // Returned, not thrown: unwinding the stack costs a forged request more than its MAC did.
-    return Promise.reject(mismatchDiagnostics(signatures.length, names.signature));
+    // Returned, not thrown: unwinding the stack costs a forged request more than its MAC did; and
+    // rejected once the caller listens (see deferredRejection).
+    return deferredRejection(mismatchDiagnostics(signatures.length, names.signature));
   }
 
   function afterChunks(message: Message, chunks: readonly Chunk[]): MaybePromise<VerifiedWebhook> {
@@ -312,7 +314,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
       }
       return Promise.resolve(check(input.headers, normalizeBody(input.body)));
     } catch (error) {
-      return Promise.reject(error);
+      return deferredRejection(error);
     }
   }
 

@@ -1,5 +1,6 @@
+import { isBulwarkError } from '@bulwark/errors';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createWebhookVerifier, sign } from '../src/index.js';
+import { createWebhookVerifier, isWebhookError, isWebhookVerificationError, sign } from '../src/index.js';
 import { clockAt, NEXT_SECRET, NOW_SEC, rejection, SECRET } from './helpers.js';
 
 const json = JSON.stringify({
@@ -56,7 +57,43 @@ describe.each([
   });
 });
 
+describe('the failure path does no MAC work the valid path does not', () => {
+  it('computes exactly as many HMACs for a forged request as for a valid one (Web Crypto)', async () => {
+    const verifier = createWebhookVerifier({
+      scheme: 'standard',
+      secrets: [SECRET, NEXT_SECRET],
+      clock: clockAt(),
+      crypto: 'webcrypto',
+    });
+    const sign_ = vi.spyOn(globalThis.crypto.subtle, 'sign');
+    // Matches the second key: both keys are MACed, as for a forgery that matches none.
+    const valid = await sign({ scheme: 'standard', body: json, secrets: NEXT_SECRET, timestamp: NOW_SEC, id: 'v_1' });
+    const forgedHeaders = { ...valid, 'webhook-signature': `v1,${btoa('x'.repeat(32))}` };
+    sign_.mockClear();
+    await verifier.verify({ headers: valid, body: bytes });
+    const validMacs = sign_.mock.calls.length;
+    sign_.mockClear();
+    await rejection(verifier.verify({ headers: forgedHeaders, body: bytes }));
+    expect(validMacs).toBe(2);
+    expect(sign_.mock.calls.length).toBe(validMacs);
+  });
+});
+
 describe('verification errors', () => {
+  it('are branded by their classes, not per instance: construction defines no symbol property', async () => {
+    const verifier = createWebhookVerifier({ secrets: SECRET, clock: clockAt() });
+    const headers = await sign({ body: json, secrets: NEXT_SECRET, timestamp: NOW_SEC, id: 'forged_5' });
+    const error = (await rejection(verifier.verify({ headers, body: json }))) as object;
+    expect(isWebhookVerificationError(error)).toBe(true);
+    expect(isWebhookError(error)).toBe(true);
+    expect(isBulwarkError(error)).toBe(true);
+    expect(Object.getOwnPropertySymbols(error)).toEqual([]);
+    expect(Object.getOwnPropertyDescriptor(error, 'name')).toMatchObject({
+      value: 'WebhookVerificationError',
+      enumerable: true,
+    });
+  });
+
   it('capture no stack frames (the cost of a forged request) and leave Error.stackTraceLimit as it was', async () => {
     const limit = (Error as { stackTraceLimit?: number }).stackTraceLimit;
     const verifier = createWebhookVerifier({ secrets: SECRET, clock: clockAt() });

@@ -38,12 +38,17 @@ function init<C extends WebhookErrorCode>(code: C, options: WebhookErrorOptions)
  * ```
  */
 export class WebhookError<C extends WebhookErrorCode = WebhookErrorCode> extends BulwarkError<C> {
-  override name: 'WebhookError' | 'WebhookVerificationError' | 'WebhookSecretError' | 'WebhookReplayStoreError' =
-    'WebhookError';
+  static {
+    brandError(WebhookError.prototype, 'WebhookError');
+  }
+
+  declare name: 'WebhookError' | 'WebhookVerificationError' | 'WebhookSecretError' | 'WebhookReplayStoreError';
 
   constructor(code: C, options: WebhookErrorOptions = {}) {
     super(init(code, options));
-    brandError(this, 'WebhookError');
+    // Assigned, not a class field: redefining an own property per subclass level cost more than
+    // storing to it (this is on the forged-request path).
+    this.name = 'WebhookError';
   }
 }
 
@@ -57,11 +62,15 @@ export class WebhookError<C extends WebhookErrorCode = WebhookErrorCode> extends
  * ```
  */
 export class WebhookVerificationError extends WebhookError<WebhookVerificationErrorCode> {
-  override name = 'WebhookVerificationError' as const;
+  static {
+    brandError(WebhookVerificationError.prototype, 'WebhookVerificationError');
+  }
+
+  declare name: 'WebhookVerificationError';
 
   constructor(code: WebhookVerificationErrorCode, options: WebhookErrorOptions = {}) {
     super(code, options);
-    brandError(this, 'WebhookVerificationError');
+    this.name = 'WebhookVerificationError';
   }
 }
 
@@ -74,11 +83,15 @@ export class WebhookVerificationError extends WebhookError<WebhookVerificationEr
  * ```
  */
 export class WebhookSecretError extends WebhookError<'webhook_secret_malformed'> {
-  override name = 'WebhookSecretError' as const;
+  static {
+    brandError(WebhookSecretError.prototype, 'WebhookSecretError');
+  }
+
+  declare name: 'WebhookSecretError';
 
   constructor(options: WebhookErrorOptions = {}) {
     super('webhook_secret_malformed', options);
-    brandError(this, 'WebhookSecretError');
+    this.name = 'WebhookSecretError';
   }
 }
 
@@ -94,11 +107,15 @@ export class WebhookSecretError extends WebhookError<'webhook_secret_malformed'>
  * ```
  */
 export class WebhookReplayStoreError extends WebhookError<WebhookReplayStoreErrorCode> {
-  override name = 'WebhookReplayStoreError' as const;
+  static {
+    brandError(WebhookReplayStoreError.prototype, 'WebhookReplayStoreError');
+  }
+
+  declare name: 'WebhookReplayStoreError';
 
   constructor(code: WebhookReplayStoreErrorCode, options: WebhookErrorOptions = {}) {
     super(code, options);
-    brandError(this, 'WebhookReplayStoreError');
+    this.name = 'WebhookReplayStoreError';
   }
 }
 
