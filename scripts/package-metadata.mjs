@@ -21,6 +21,7 @@ const SHIPPED_FROM_REPOSITORY = {
     'test-vectors/webhooks/standard-v1a.json',
     'test-vectors/webhooks/verify.py',
     'test-vectors/webhooks/verify.sh',
+    ...['stripe', 'github', 'meta', 'shopify', 'slack', 'twilio', 'hubspot'].map((p) => `test-vectors/${p}/${p}.json`),
   ],
 };
 

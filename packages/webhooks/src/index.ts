@@ -102,5 +102,6 @@ export {
   type VerifiedWebhook,
   type WebhookInput,
   type WebhookVerifier,
+  type WebhookVerifierLike,
   type WebhookVerifierOptions,
 } from './webhook-verifier.js';

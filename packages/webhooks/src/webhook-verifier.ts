@@ -54,11 +54,22 @@ export interface WebhookInput {
   readonly headers: HeaderInput;
   /** The raw body: string, `Uint8Array`/`Buffer`, `ArrayBuffer`. Never a parsed object. */
   readonly body: BodyInput;
+  /**
+   * The request URL (absolute, or a path with the inbound verifier's `publicOrigin`): read only
+   * by provider schemes that sign it (Twilio, HubSpot). The adapters pass it.
+   */
+  readonly url?: string | undefined;
+  /** The request method, read only by schemes that sign it (HubSpot). The adapters pass it. */
+  readonly method?: string | undefined;
 }
 
 /** A Fetch `Request` (or anything with `headers` and `arrayBuffer()`); its body is consumed. */
 export interface RequestLike {
   readonly headers: HeaderInput;
+  /** The absolute request URL (a Fetch `Request` has it). */
+  readonly url?: string | undefined;
+  /** The request method (a Fetch `Request` has it). */
+  readonly method?: string | undefined;
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
@@ -76,6 +87,19 @@ export interface VerifiedWebhook {
   readonly keyId: string;
   /** The raw body as received (string or bytes); parse it yourself, e.g. `JSON.parse`. */
   readonly body: string | Uint8Array;
+}
+
+/**
+ * Anything the receiver adapters can run: a {@link WebhookVerifier} (resolving
+ * {@link VerifiedWebhook}) or a provider verifier from `@bulwark/webhooks/inbound`.
+ *
+ * @example
+ * ```ts
+ * const verifiers: WebhookVerifierLike<unknown>[] = [createWebhookVerifier({ secrets: process.env.WEBHOOK_SECRET! })];
+ * ```
+ */
+export interface WebhookVerifierLike<T> {
+  verify(input: WebhookInput | RequestLike): Promise<T>;
 }
 
 /** A configured verifier. */

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const vectorsDir = resolve(import.meta.dirname, '../../../test-vectors/webhooks');
+const vectorsRoot = resolve(import.meta.dirname, '../../../test-vectors');
+const vectorsDir = join(vectorsRoot, 'webhooks');
+const PROVIDERS = ['stripe', 'github', 'meta', 'shopify', 'slack', 'twilio', 'hubspot'];
 const scratch = mkdtempSync(join(tmpdir(), 'bulwark-vectors-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -13,8 +15,8 @@ function run(command: string, args: string[]) {
 }
 
 /** A copy of a vector file with every expectation of its first two cases turned wrong. */
-function sabotaged(file: string): string {
-  const lines = readFileSync(join(vectorsDir, file), 'utf8').split('\n');
+function sabotaged(file: string, dir = vectorsDir): string {
+  const lines = readFileSync(join(dir, file), 'utf8').split('\n');
   const cases = lines
     .filter((l) => l.startsWith('    {"name":'))
     .slice(0, 2)
@@ -28,16 +30,24 @@ function sabotaged(file: string): string {
     0,
     lines.findIndex((l) => l.startsWith('    {"name":')),
   );
-  const path = join(scratch, file);
+  const path = join(scratch, file.replace('/', '-'));
   writeFileSync(path, [...head, `${wrong.join(',\n')}`, '  ]', '}', ''].join('\n'));
   return path;
 }
 
 describe('independent verifiers of the test vectors', () => {
-  it('python3 (standard library only) agrees with every vector', () => {
+  it('python3 (standard library only) agrees with every vector, the provider vectors included', () => {
     const result = run('python3', [join(vectorsDir, 'verify.py')]);
-    expect(result.stdout).toMatch(/^70\/70 vectors passed/m);
+    expect(result.stdout).toMatch(/^189\/189 vectors passed/m);
     expect(result.status).toBe(0);
+  });
+
+  it('python3 fails on wrong expectations in every provider file', () => {
+    const paths = PROVIDERS.map((provider) => sabotaged(`${provider}.json`, join(vectorsRoot, provider)));
+    const result = run('python3', [join(vectorsDir, 'verify.py'), ...paths]);
+    for (const provider of PROVIDERS) expect(result.stdout).toContain(`FAIL ${provider}.json:`);
+    expect(result.stdout).toContain(`0/${2 * PROVIDERS.length} vectors passed`);
+    expect(result.status).toBe(1);
   });
 
   it('POSIX sh + openssl agrees with every vector', () => {

@@ -1,14 +1,16 @@
 import { type ProblemWritable, writeProblem } from '@bulwark/errors';
-import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+import type { VerifiedWebhook, WebhookVerifierLike } from '../webhook-verifier.js';
 import { type NodeRequestLike, type ReadRawBodyOptions, readRawBody } from './node-http.js';
 import { answersWithProblem } from './problem-answer.js';
 
 /** The parts of an Express request the middleware uses. */
-export interface ExpressRequestLike extends NodeRequestLike {
+export interface ExpressRequestLike<T = VerifiedWebhook> extends NodeRequestLike {
   /** Set by `express.raw()` / `express.text()`; read from the stream when undefined. */
   body?: unknown;
+  /** The path and query as received (Express keeps it when routers rewrite `url`). */
+  readonly originalUrl?: string;
   /** Set by the middleware once the webhook verified. */
-  webhook?: VerifiedWebhook;
+  webhook?: T;
 }
 
 /**
@@ -26,14 +28,19 @@ export interface ExpressRequestLike extends NodeRequestLike {
  * });
  * ```
  */
-export function expressWebhook(
-  verifier: WebhookVerifier,
+export function expressWebhook<T = VerifiedWebhook>(
+  verifier: WebhookVerifierLike<T>,
   options: ReadRawBodyOptions = {},
-): (req: ExpressRequestLike, res: ProblemWritable, next: (error?: unknown) => void) => Promise<void> {
+): (req: ExpressRequestLike<T>, res: ProblemWritable, next: (error?: unknown) => void) => Promise<void> {
   return async (req, res, next) => {
     try {
       const body = req.body === undefined ? await readRawBody(req, options) : req.body;
-      req.webhook = await verifier.verify({ headers: req.headers, body: body as Uint8Array });
+      req.webhook = await verifier.verify({
+        headers: req.headers,
+        body: body as Uint8Array,
+        url: req.originalUrl ?? req.url,
+        method: req.method,
+      });
     } catch (error) {
       if (answersWithProblem(error)) {
         writeProblem(res, error);

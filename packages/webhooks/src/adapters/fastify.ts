@@ -1,13 +1,17 @@
 import { toProblem } from '@bulwark/errors';
 import type { HeaderInput } from '../internal/headers.js';
-import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+import type { VerifiedWebhook, WebhookVerifierLike } from '../webhook-verifier.js';
 import { answersWithProblem } from './problem-answer.js';
 
 /** The parts of a Fastify request the hook uses. */
 export interface FastifyRequestLike {
   readonly headers: HeaderInput;
   readonly body: unknown;
-  webhook?: VerifiedWebhook;
+  /** The path and query as received. */
+  readonly url?: string;
+  /** The request method. */
+  readonly method?: string;
+  webhook?: unknown;
 }
 
 /** The parts of a Fastify reply the hook uses. */
@@ -46,8 +50,8 @@ export interface FastifyInstanceLike {
  * }));
  * ```
  */
-export function fastifyWebhook<I extends FastifyInstanceLike>(
-  verifier: WebhookVerifier,
+export function fastifyWebhook<I extends FastifyInstanceLike, T = VerifiedWebhook>(
+  verifier: WebhookVerifierLike<T>,
   routes: (scope: I) => void | Promise<void>,
 ): (instance: I) => Promise<void> {
   return async (instance) => {
@@ -55,7 +59,12 @@ export function fastifyWebhook<I extends FastifyInstanceLike>(
     instance.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     instance.addHook('preHandler', async (request, reply) => {
       try {
-        request.webhook = await verifier.verify({ headers: request.headers, body: (request.body ?? '') as Uint8Array });
+        request.webhook = await verifier.verify({
+          headers: request.headers,
+          body: (request.body ?? '') as Uint8Array,
+          url: request.url,
+          method: request.method,
+        });
       } catch (error) {
         if (!answersWithProblem(error)) throw error;
         const problem = toProblem(error);

@@ -1,5 +1,5 @@
 import { problemResponse } from '@bulwark/errors';
-import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+import type { VerifiedWebhook, WebhookVerifierLike } from '../webhook-verifier.js';
 import { answersWithProblem } from './problem-answer.js';
 
 /**
@@ -16,12 +16,12 @@ import { answersWithProblem } from './problem-answer.js';
  * });
  * ```
  */
-export function createWebhookHandler(
-  verifier: WebhookVerifier,
-  onWebhook: (event: VerifiedWebhook, request: Request) => Response | Promise<Response>,
+export function createWebhookHandler<T = VerifiedWebhook>(
+  verifier: WebhookVerifierLike<T>,
+  onWebhook: (event: T, request: Request) => Response | Promise<Response>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
-    let event: VerifiedWebhook;
+    let event: T;
     try {
       event = await verifier.verify(request);
     } catch (error) {

@@ -1,11 +1,11 @@
 import { problemResponse } from '@bulwark/errors';
-import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+import type { VerifiedWebhook, WebhookVerifierLike } from '../webhook-verifier.js';
 import { answersWithProblem } from './problem-answer.js';
 
 /** The parts of a Hono `Context` the middleware uses. */
-export interface HonoContextLike {
+export interface HonoContextLike<T = VerifiedWebhook> {
   readonly req: { readonly raw: Request; arrayBuffer(): Promise<ArrayBuffer> };
-  set(key: 'webhook', value: VerifiedWebhook): void;
+  set(key: 'webhook', value: T): void;
 }
 
 /**
@@ -20,13 +20,14 @@ export interface HonoContextLike {
  * app.post('/webhooks', honoWebhook(verifier), (c) => c.json({ id: c.get('webhook').id }));
  * ```
  */
-export function honoWebhook(
-  verifier: WebhookVerifier,
-): (c: HonoContextLike, next: () => Promise<void>) => Promise<Response | undefined> {
+export function honoWebhook<T = VerifiedWebhook>(
+  verifier: WebhookVerifierLike<T>,
+): (c: HonoContextLike<T>, next: () => Promise<void>) => Promise<Response | undefined> {
   return async (c, next) => {
     try {
       const body = new Uint8Array(await c.req.arrayBuffer());
-      c.set('webhook', await verifier.verify({ headers: c.req.raw.headers, body }));
+      const { headers, url, method } = c.req.raw;
+      c.set('webhook', await verifier.verify({ headers, body, url, method }));
     } catch (error) {
       if (answersWithProblem(error)) return problemResponse(error);
       throw error;

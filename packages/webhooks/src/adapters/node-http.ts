@@ -1,11 +1,15 @@
 import { err } from '@bulwark/errors';
 import { concatBytes } from '../internal/encoding.js';
 import type { HeaderInput } from '../internal/headers.js';
-import type { VerifiedWebhook, WebhookVerifier } from '../webhook-verifier.js';
+import type { VerifiedWebhook, WebhookVerifierLike } from '../webhook-verifier.js';
 
 /** A Node `IncomingMessage` (or anything with headers that yields body chunks). */
 export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
   readonly headers: HeaderInput;
+  /** The path and query (Node `IncomingMessage.url`); URL-signing schemes need it. */
+  readonly url?: string | undefined;
+  /** The request method (Node `IncomingMessage.method`). */
+  readonly method?: string | undefined;
 }
 
 /** Options of {@link readRawBody}. */
@@ -53,11 +57,11 @@ export async function readRawBody(
  * });
  * ```
  */
-export async function verifyNodeRequest(
-  verifier: WebhookVerifier,
+export async function verifyNodeRequest<T = VerifiedWebhook>(
+  verifier: WebhookVerifierLike<T>,
   request: NodeRequestLike,
   options: ReadRawBodyOptions = {},
-): Promise<VerifiedWebhook> {
+): Promise<T> {
   const body = await readRawBody(request, options);
-  return verifier.verify({ headers: request.headers, body });
+  return verifier.verify({ headers: request.headers, body, url: request.url, method: request.method });
 }

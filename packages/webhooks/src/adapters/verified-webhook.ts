@@ -16,12 +16,12 @@ import type { VerifiedWebhook } from '../webhook-verifier.js';
  * });
  * ```
  */
-export function verifiedWebhook(request: object): VerifiedWebhook {
+export function verifiedWebhook<T extends { readonly keyId: string } = VerifiedWebhook>(request: object): T {
   const webhook = (request as { webhook?: Partial<VerifiedWebhook> | null }).webhook;
-  if (typeof webhook?.id !== 'string' || typeof webhook.keyId !== 'string' || webhook.body === undefined) {
+  if (typeof webhook?.keyId !== 'string' || webhook.body === undefined) {
     throw new TypeError(
       'No verified webhook on this request: mount expressWebhook() or fastifyWebhook() before this handler',
     );
   }
-  return webhook as VerifiedWebhook;
+  return webhook as unknown as T;
 }

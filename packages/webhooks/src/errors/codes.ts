@@ -64,10 +64,17 @@ export const webhookErrors = defineErrors({
     description:
       'The replay store failed (connection refused or closed, error reply); the webhook was not accepted (fail closed) and the sender should retry.',
   },
+  webhook_url_unavailable: {
+    status: 500,
+    title: 'Webhook URL Unavailable',
+    description:
+      'The scheme signs the request URL (and method), but the verifier was not given an absolute URL: pass `url` with the webhook or set `publicOrigin`. A server configuration problem, not a bad request.',
+  },
   webhook_secret_malformed: {
     status: 500,
     title: 'Webhook Secret Malformed',
-    description: 'A configured secret or key is not strict base64 of an accepted length.',
+    description:
+      'A configured secret or key is malformed: not strict base64 of an accepted length (whsec_ secrets), or an empty, oversized or misshapen provider secret.',
   },
 });
 

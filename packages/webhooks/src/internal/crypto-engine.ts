@@ -1,22 +1,9 @@
 import { secretBytes, type WebhookSecret } from '../secret.js';
+import type { Chunk, CryptoEngine } from './crypto-types.js';
 import { concatBytes, toBase64, toHex, utf8 } from './encoding.js';
 import { createNodeCryptoEngine, type NodeCrypto } from './node-crypto-engine.js';
 
-/** Bytes to MAC: strings are UTF-8, byte arrays are taken as they are. */
-export type Chunk = string | Uint8Array;
-
-/** Text encoding of a MAC: `hex` (lowercase, Bulwark v1) or `base64` (standard, Standard Webhooks). */
-export type MacEncoding = 'hex' | 'base64';
-
-/**
- * The two primitives the schemes need. Results are sync on the node:crypto fast path and
- * promises on Web Crypto; callers await only when needed.
- */
-export interface CryptoEngine {
-  readonly name: 'node' | 'webcrypto';
-  hmacSha256(secret: WebhookSecret, chunks: readonly Chunk[], encoding: MacEncoding): string | Promise<string>;
-  sha256Hex(data: Chunk): string | Promise<string>;
-}
+export type { Chunk, CryptoEngine, MacEncoding } from './crypto-types.js';
 
 function toBytes(chunk: Chunk): Uint8Array {
   return typeof chunk === 'string' ? utf8.encode(chunk) : chunk;
@@ -27,31 +14,40 @@ function concat(chunks: readonly Chunk[]): Uint8Array {
   return chunks.length === 1 ? toBytes(chunks[0]!) : concatBytes(chunks.map(toBytes));
 }
 
-/** Web Crypto engine with one cached `CryptoKey` per secret. Runs on every runtime. */
+/** Web Crypto engine with one cached `CryptoKey` per secret and hash. Runs on every runtime. */
 export function createWebCryptoEngine(): CryptoEngine {
-  const keys = new WeakMap<WebhookSecret, Promise<CryptoKey>>();
-  const keyFor = (secret: WebhookSecret): Promise<CryptoKey> => {
-    let key = keys.get(secret);
-    if (!key) {
-      key = globalThis.crypto.subtle.importKey(
-        'raw',
-        secretBytes(secret) as Uint8Array<ArrayBuffer>,
-        { name: 'HMAC', hash: 'SHA-256' },
-        false,
-        ['sign'],
-      );
-      keys.set(secret, key);
-    }
-    return key;
+  const keyCache = (hash: 'SHA-256' | 'SHA-1') => {
+    const keys = new WeakMap<WebhookSecret, Promise<CryptoKey>>();
+    return (secret: WebhookSecret): Promise<CryptoKey> => {
+      let key = keys.get(secret);
+      if (!key) {
+        key = globalThis.crypto.subtle.importKey(
+          'raw',
+          secretBytes(secret) as Uint8Array<ArrayBuffer>,
+          { name: 'HMAC', hash },
+          false,
+          ['sign'],
+        );
+        keys.set(secret, key);
+      }
+      return key;
+    };
+  };
+  const sha256Key = keyCache('SHA-256');
+  const sha1Key = keyCache('SHA-1');
+  const hmac = async (key: CryptoKey, chunks: readonly Chunk[], encoding: 'hex' | 'base64') => {
+    const mac = new Uint8Array(
+      await globalThis.crypto.subtle.sign('HMAC', key, concat(chunks) as Uint8Array<ArrayBuffer>),
+    );
+    return encoding === 'hex' ? toHex(mac) : toBase64(mac);
   };
   return {
     name: 'webcrypto',
     async hmacSha256(secret, chunks, encoding) {
-      const key = await keyFor(secret);
-      const mac = new Uint8Array(
-        await globalThis.crypto.subtle.sign('HMAC', key, concat(chunks) as Uint8Array<ArrayBuffer>),
-      );
-      return encoding === 'hex' ? toHex(mac) : toBase64(mac);
+      return hmac(await sha256Key(secret), chunks, encoding);
+    },
+    async hmacSha1(secret, chunks, encoding) {
+      return hmac(await sha1Key(secret), chunks, encoding);
     },
     async sha256Hex(data) {
       const digest = await globalThis.crypto.subtle.digest('SHA-256', toBytes(data) as Uint8Array<ArrayBuffer>);

@@ -1,11 +1,11 @@
 import { secretBytes, type WebhookSecret } from '../secret.js';
-import type { Chunk, CryptoEngine, MacEncoding } from './crypto-engine.js';
+import type { Chunk, CryptoEngine, MacEncoding } from './crypto-types.js';
 import { utf8 } from './encoding.js';
 
 /** The subset of node:crypto used by the fast path (looked up at runtime, never imported). */
 export interface NodeCrypto {
   createHmac(
-    algorithm: 'sha256',
+    algorithm: 'sha256' | 'sha1',
     key: unknown,
   ): {
     update(data: Chunk): unknown;
@@ -101,13 +101,18 @@ export function createNodeCryptoEngine(nodeCrypto: NodeCrypto): CryptoEngine {
     return hash('sha256', outer, encoding);
   }
 
-  function streamingHmac(secret: WebhookSecret, chunks: readonly Chunk[], encoding: MacEncoding): string {
+  function streamingHmac(
+    secret: WebhookSecret,
+    chunks: readonly Chunk[],
+    encoding: MacEncoding,
+    algorithm: 'sha256' | 'sha1' = 'sha256',
+  ): string {
     let key = keyObjects.get(secret);
     if (key === undefined) {
       key = nodeCrypto.createSecretKey(secretBytes(secret));
       keyObjects.set(secret, key);
     }
-    const hmac = nodeCrypto.createHmac('sha256', key);
+    const hmac = nodeCrypto.createHmac(algorithm, key);
     for (const chunk of chunks) hmac.update(chunk);
     return hmac.digest(encoding);
   }
@@ -115,10 +120,14 @@ export function createNodeCryptoEngine(nodeCrypto: NodeCrypto): CryptoEngine {
   const hash = nodeCrypto.hash;
   return {
     name: 'node',
+    // Keys longer than one block are hashed first by HMAC (RFC 2104): the key-pad path covers
+    // keys of at most one block (every `whsec_` secret); provider secrets may be longer.
     hmacSha256: hash
       ? (secret, chunks, encoding) =>
-          oneShotHmac(hash, secret, chunks, encoding) ?? streamingHmac(secret, chunks, encoding)
-      : streamingHmac,
+          (secret.byteLength <= BLOCK ? oneShotHmac(hash, secret, chunks, encoding) : undefined) ??
+          streamingHmac(secret, chunks, encoding)
+      : (secret, chunks, encoding) => streamingHmac(secret, chunks, encoding),
+    hmacSha1: (secret, chunks, encoding) => streamingHmac(secret, chunks, encoding, 'sha1'),
     sha256Hex: hash
       ? (data) => hash('sha256', data, 'hex')
       : (data) => nodeCrypto.createHash('sha256').update(data).digest('hex'),
