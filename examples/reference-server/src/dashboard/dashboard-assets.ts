@@ -36,7 +36,9 @@ export function loadDashboardAssets(): ReadonlyMap<string, DashboardAsset> {
   );
   const list = [
     asset('/', 'text/html; charset=utf-8', new TextEncoder().encode(html)),
-    asset('/dashboard/dashboard.js', 'text/javascript; charset=utf-8', readFileSync(join(STATIC_DIR, 'dashboard.js'))),
+    ...['dashboard.js', 'dom.js', 'api.js', 'charts.js', 'views.js'].map((file) =>
+      asset(`/dashboard/${file}`, 'text/javascript; charset=utf-8', readFileSync(join(STATIC_DIR, file))),
+    ),
     asset('/dashboard/dashboard.css', 'text/css; charset=utf-8', readFileSync(join(STATIC_DIR, 'dashboard.css'))),
     asset('/dashboard/uplot.js', 'text/javascript; charset=utf-8', readFileSync(join(uplotDist, 'uPlot.iife.min.js'))),
     asset('/dashboard/uplot.css', 'text/css; charset=utf-8', readFileSync(join(uplotDist, 'uPlot.min.css'))),

@@ -1,0 +1,131 @@
+// The charts: uPlot (served by this server as /dashboard/uplot.js), coloured from the theme tokens.
+import { $, el } from './dom.js';
+
+let history;
+let endpointUrls = new Map();
+const charts = new Map();
+const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+const PALETTE = ['--series-1', '--series-2', '--series-3', '--series-4', '--series-5', '--series-6'];
+
+function chartOptions(container, series, extra = {}) {
+  const axis = { stroke: css('--muted'), grid: { stroke: css('--grid'), width: 1 }, ticks: { stroke: css('--grid') } };
+  return {
+    width: Math.max(200, container.clientWidth),
+    height: 180,
+    series: [{}, ...series],
+    axes: [{ ...axis }, { ...axis, size: 48, ...(extra.yAxis || {}) }],
+    scales: { x: { time: true }, ...(extra.scales || {}) },
+    legend: { live: false },
+    cursor: { drag: { x: false, y: false } },
+  };
+}
+function line(label, colorVar, extra = {}) {
+  return { label, stroke: css(colorVar), width: 2, points: { show: false }, spanGaps: false, ...extra };
+}
+function draw(id, series, data, extra, note) {
+  const card = $(id);
+  const container = card.querySelector('.chart');
+  card.querySelector('.legend-note').textContent = note || '';
+  const key = series.map((s) => s.label).join('|');
+  const existing = charts.get(id);
+  if (existing && existing.key === key) {
+    existing.plot.setData(data);
+    return;
+  }
+  existing?.plot.destroy();
+  container.replaceChildren();
+  const plot = new window.uPlot(chartOptions(container, series, extra), data, container);
+  charts.set(id, { key, plot });
+}
+export function redrawCharts() {
+  for (const { plot } of charts.values()) plot.destroy();
+  charts.clear();
+  if (history) renderCharts(history);
+}
+new ResizeObserver(() => {
+  for (const [id, { plot }] of charts) {
+    const width = $(id).querySelector('.chart').clientWidth;
+    if (width > 0 && Math.abs(width - plot.width) > 2) plot.setSize({ width, height: 180 });
+  }
+}).observe($('charts'));
+
+const stepped = () => ({ paths: window.uPlot.paths.stepped({ align: 1 }) });
+const BREAKER_NAMES = ['closed', 'half-open', 'open'];
+export function renderCharts(h, urls = endpointUrls) {
+  history = h;
+  endpointUrls = urls;
+  const t = h.timestamps;
+  const d = h.deliveries;
+  draw(
+    'chart-deliveries',
+    [line('succeeded', '--series-ok'), line('retried', '--series-warn'), line('failed (DLQ)', '--series-bad')],
+    [t, d.succeeded, d.retried, d.failed],
+    {},
+    `${h.totals.succeeded} succeeded · ${h.totals.retried} retried · ${h.totals.failed} dead-lettered`,
+  );
+  draw(
+    'chart-publishes',
+    [line('published', '--series-1')],
+    [t, h.publishes],
+    {},
+    `${h.totals.publishes} events accepted`,
+  );
+  const codes = h.errors.slice(0, PALETTE.length);
+  draw(
+    'chart-errors',
+    codes.length ? codes.map((e, i) => line(e.code, PALETTE[i])) : [line('errors', '--series-6')],
+    [t, ...(codes.length ? codes.map((e) => e.counts) : [t.map(() => 0)])],
+    {},
+    codes.length ? `${h.totals.errors} errors answered` : 'No errors in this window.',
+  );
+
+  const select = $('route');
+  const routes = h.latency.map((r) => r.route);
+  const chosen = routes.includes(select.value) ? select.value : routes[0];
+  if ([...select.options].map((o) => o.value).join('|') !== routes.join('|')) {
+    select.replaceChildren(...routes.map((r) => el('option', { value: r, text: r })));
+  }
+  select.disabled = routes.length === 0;
+  if (chosen) select.value = chosen;
+  const route = h.latency.find((r) => r.route === chosen);
+  if (route) {
+    const ok = route.threshold.status === 'ok';
+    const series = [line('p50 ms', '--series-1'), line('p90 ms', '--series-2')];
+    const data = [t, route.p50Series, route.p90Series];
+    if (ok) {
+      series.push(line('SLO threshold', '--series-bad', { dash: [6, 4], width: 1.5 }));
+      data.push(t.map(() => route.threshold.thresholdMs));
+    }
+    draw(
+      'chart-latency',
+      series,
+      data,
+      {},
+      `${route.samples} requests · p50 ${route.p50} ms · p90 ${route.p90} ms · threshold ${ok ? `${route.threshold.thresholdMs} ms` : `not enough data yet (${route.threshold.samples} of ${route.threshold.minSamples} samples)`}`,
+    );
+  } else {
+    draw('chart-latency', [line('p50 ms', '--series-1')], [t, t.map(() => null)], {}, 'No requests in this window.');
+  }
+
+  const breakers = h.breakers.slice(0, PALETTE.length);
+  draw(
+    'chart-breakers',
+    breakers.length
+      ? breakers.map((b, i) => line(endpointUrls.get(b.endpointId) || b.endpointId, PALETTE[i], stepped()))
+      : [line('no breaker yet', '--series-6', stepped())],
+    [t, ...(breakers.length ? breakers.map((b) => b.levels) : [t.map(() => 0)])],
+    {
+      scales: { y: { range: [0, 2.2] } },
+      yAxis: { size: 72, splits: () => [0, 1, 2], values: (_u, splits) => splits.map((v) => BREAKER_NAMES[v] ?? '') },
+    },
+    breakers.length ? 'Worst state per bucket.' : 'No breaker has tripped since the server started: all closed.',
+  );
+  draw(
+    'chart-dlq',
+    [line('DLQ depth', '--series-bad', stepped())],
+    [t, h.dlqDepth],
+    {},
+    `Now ${h.dlqDepth.at(-1) ?? 'unknown'}`,
+  );
+}
+$('route').addEventListener('change', () => history && renderCharts(history));
