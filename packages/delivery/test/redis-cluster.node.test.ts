@@ -6,7 +6,7 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/redis.js';
 import type { DeliveryStore } from '../src/store.js';
-import { delivery, describeStoreConformance } from './store-conformance.js';
+import { delivery, describeStoreConformance, endpointRecord } from './store-conformance.js';
 
 const T0 = 1_700_000_000_000;
 const run = `bulwark-cluster-test:${randomUUID()}`;
@@ -53,6 +53,40 @@ describe('createRedisStore on a Redis Cluster (3 masters, 1 replica each)', () =
     for (const prefix of ['a{b', 'a}b', '{a}', '']) {
       expect(() => createRedisStore({ connection: cluster, prefix })).toThrow('`prefix`');
     }
+  });
+
+  it('validates waitReplicas and waitTimeoutMs, naming the option', () => {
+    for (const waitReplicas of [-1, 1.5, Number.NaN, 101]) {
+      expect(() => createRedisStore({ connection: cluster, waitReplicas })).toThrow('`waitReplicas`');
+    }
+    for (const waitTimeoutMs of [0, 1.5, Number.POSITIVE_INFINITY]) {
+      expect(() => createRedisStore({ connection: cluster, waitReplicas: 1, waitTimeoutMs })).toThrow(
+        '`waitTimeoutMs`',
+      );
+    }
+  });
+
+  it('with waitReplicas, acknowledges a publish once a replica has it, and refuses it (typed) when no replica confirms', async () => {
+    const durable = createRedisStore({ connection: cluster, prefix: `${run}:durable`, waitReplicas: 1 });
+    expect(await durable.enqueue([delivery(1)])).toEqual([delivery(1).id]);
+    await durable.saveEndpoint(endpointRecord('ep_durable'));
+    expect(await durable.deleteEndpoint('ep_durable')).toBe(true);
+    // Standalone Redis has no replica: WAIT 1 times out, the enqueue is not acknowledged.
+    const alone = createRedisStore({
+      connection: standalone,
+      prefix: `${run}:alone`,
+      waitReplicas: 1,
+      waitTimeoutMs: 50,
+    });
+    await expect(alone.enqueue([delivery(2)])).rejects.toMatchObject({
+      code: 'delivery_store_unavailable',
+      retryable: true,
+      detail: expect.stringContaining('0 of 1 replicas'),
+    });
+    // Claims do not wait: the write landed on the master and is delivered from there.
+    expect((await alone.claim({ now: T0, leaseMs: 1_000, limit: 10 })).map((d) => d.id)).toEqual([delivery(2).id]);
+    await durable.close();
+    await alone.close();
   });
 
   it('spreads stores with different prefixes over the masters', async () => {

@@ -16,6 +16,8 @@ export interface RedisCluster {
   exited(port: number): boolean;
   /** SIGKILLs the node on `port` (a crash) and resolves once it has exited. */
   kill(port: number): Promise<void>;
+  /** Starts the killed node on `port` again with its data and cluster config (it rejoins as a replica); resolves once it answers PING. */
+  restart(port: number): Promise<void>;
   /** Resolves once every live node reports `cluster_state:ok` and every slot is served by a live master. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   /** The port of the master serving `key`'s slot now. */

@@ -177,22 +177,9 @@ export async function startRedisCluster(options = {}) {
         'repl-diskless-sync-delay': 0,
       };
       const args = Object.entries(config).flatMap(([name, value]) => [`--${name}`, String(value)]);
-      const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      const node = { host: HOST, port, pid: /** @type {number} */ (child.pid), child, exited: false, output: '' };
+      const node = { host: HOST, port, pid: 0, args, child: undefined, exited: false, output: '' };
       nodes.push(node);
-      registerPid(node.pid, true);
-      child.stdout?.on('data', (chunk) => {
-        node.output += chunk;
-      });
-      child.stderr?.on('data', (chunk) => {
-        node.output += chunk;
-      });
-      child.once('exit', () => {
-        node.exited = true;
-      });
-      child.unref();
-      child.stdout?.unref?.();
-      child.stderr?.unref?.();
+      spawnNode(node);
     }
     const deadline = started + readyTimeoutMs;
     const until = async (what, check) => {
@@ -243,6 +230,20 @@ export async function startRedisCluster(options = {}) {
       /** SIGKILLs the node on `port` (a crash) and resolves once it has exited. */
       kill: (port) => kill(nodes, port),
       /**
+       * Starts the killed node on `port` again with its data directory and cluster config (it
+       * rejoins, as a replica of the master that replaced it); resolves once it answers PING.
+       */
+      restart: async (port) => {
+        const node = nodes.find((n) => n.port === port);
+        if (!node?.exited) throw new Error(`no exited node on port ${port}`);
+        spawnNode(node);
+        guardPids([node.pid]);
+        while ((await redisCommand(port, ['PING'])) !== 'PONG') {
+          if (node.exited) throw new Error(`redis-server on ${HOST}:${port} exited:\n${node.output}`);
+          await sleep(50);
+        }
+      },
+      /**
        * Resolves once every live node reports `cluster_state:ok` and every slot is served by a
        * live master (after a kill: once a replica was promoted); rejects after `timeoutMs`.
        */
@@ -256,6 +257,29 @@ export async function startRedisCluster(options = {}) {
     stop();
     throw error;
   }
+}
+
+/** Spawns (or respawns) a node's redis-server with its arguments, recording its pid and exit. */
+function spawnNode(node) {
+  const child = spawn('redis-server', node.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  node.child = child;
+  node.pid = /** @type {number} */ (child.pid);
+  node.exited = false;
+  node.output = '';
+  registerPid(node.pid, true);
+  child.stdout?.on('data', (chunk) => {
+    node.output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    node.output += chunk;
+  });
+  child.once('exit', () => {
+    node.exited = true;
+    registerPid(child.pid, false);
+  });
+  child.unref();
+  child.stdout?.unref?.();
+  child.stderr?.unref?.();
 }
 
 /** Every live node: cluster_state ok, all nodes known, replicas linked to their master. */
@@ -308,7 +332,11 @@ async function waitHealthy(nodes, timeoutMs) {
           .filter((row) => row.slots.length > 0)
           .every((row) => !row.flags.includes('fail') && live.some((n) => n.port === row.port)),
       );
-      if (served) return;
+      const replication = await Promise.all(live.map((n) => redisCommand(n.port, ['INFO', 'replication'])));
+      const linked = replication.every(
+        (info) => info?.includes('role:master') || info?.includes('master_link_status:up'),
+      );
+      if (served && linked) return;
     }
     if (Date.now() > deadline) throw new Error(`Redis Cluster not healthy after ${timeoutMs} ms`);
     await sleep(50);

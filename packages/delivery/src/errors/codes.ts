@@ -75,7 +75,8 @@ export const deliveryErrors = defineErrors({
     status: 503,
     title: 'Delivery Store Unavailable',
     retryable: true,
-    description: 'The connection to the store failed or is closed.',
+    description:
+      'The connection to the store failed or is closed, or (Redis `waitReplicas`) a write was not confirmed by enough replicas in time: it may or may not survive a failover, and retrying is idempotent.',
   },
   delivery_closed: {
     status: 503,

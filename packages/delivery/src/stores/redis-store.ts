@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { assertNumberOption, systemTimers, type TimerHandle, type TimerProvider } from '@bulwark/core';
-import { type Cluster, Redis } from 'ioredis';
+import { type ChainableCommander, type Cluster, Redis } from 'ioredis';
 import { DeliveryError } from '../errors/delivery-error.js';
 import type {
   AttemptRecord,
@@ -39,6 +39,21 @@ export interface RedisStoreOptions {
   readonly deadlineMs?: number | undefined;
   /** Timers for the deadline. @defaultValue the global timers */
   readonly timers?: TimerProvider | undefined;
+  /**
+   * Replicas that must have a write before the calls that acknowledge something to a caller
+   * (`enqueue`, so `publish()`; `saveEndpoint`, `deleteEndpoint`, `requeue`) resolve: the write
+   * is followed by `WAIT <waitReplicas> <waitTimeoutMs>` on the same connection. Redis replicates
+   * asynchronously, so without it a publish acknowledged by a master that dies before
+   * replicating is lost in the failover; with it, it is on a replica that can be promoted. When
+   * fewer replicas confirm in time the call fails with `delivery_store_unavailable` (the write
+   * may still survive; publishing the same message id again is idempotent). Claims, renewals and
+   * completions do not wait: losing one costs at most a repeated delivery, never a lost one.
+   * Use `1` on a Redis Cluster (or a primary with replicas); `0` skips `WAIT`.
+   * @defaultValue 0
+   */
+  readonly waitReplicas?: number | undefined;
+  /** How long `WAIT` waits for `waitReplicas`, in ms. @defaultValue 500 */
+  readonly waitTimeoutMs?: number | undefined;
 }
 
 /** Largest delay a Node.js timer honours. */
@@ -62,6 +77,10 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
   const deadlineMs = options.deadlineMs ?? 3_000;
   assertNumberOption('deadlineMs', deadlineMs, { min: 1, max: MAX_TIMER_MS });
   const timers = options.timers ?? systemTimers;
+  const waitReplicas = options.waitReplicas ?? 0;
+  assertNumberOption('waitReplicas', waitReplicas, { min: 0, max: 100, integer: true });
+  const waitTimeoutMs = options.waitTimeoutMs ?? 500;
+  assertNumberOption('waitTimeoutMs', waitTimeoutMs, { min: 1, max: MAX_TIMER_MS, integer: true });
   const owned = typeof options.connection === 'string';
   // Our own connection never queues a command while disconnected (ioredis' default would hold
   // it through ~20 reconnect attempts): calls wait for `ready` under the deadline instead.
@@ -82,6 +101,47 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
   // KEYS[1] routes the script to the slot's node (a Cluster client picks the node by the keys).
   const run = (script: string, args: ReadonlyArray<string | number>): Promise<unknown> =>
     redis.eval(script, 1, `${p}:d`, p, ...args.map(String));
+
+  // `WAIT` blocks the connection it is sent on until the replicas answer (up to waitTimeoutMs,
+  // e.g. while a promoted master has no replica yet): the writes that wait get their own
+  // connection, so claims, renewals and completions never queue behind one.
+  const writer = waitReplicas > 0 ? redis.duplicate() : undefined;
+  writer?.on('error', () => {});
+  let writerConnecting: Promise<void> | undefined;
+  const writerReady = (): Promise<void> =>
+    (writerConnecting ??= new Promise<void>((resolve) => {
+      writer?.once('ready', () => {
+        writerConnecting = undefined;
+        resolve();
+      });
+    }));
+
+  /**
+   * Runs a write and, with `waitReplicas`, `WAIT` on the same connection (one pipeline: a Cluster
+   * client sends the keyless WAIT to the node of the write's slot); resolves the write's reply
+   * once enough replicas have it.
+   */
+  async function durable(operation: string, write: (pipeline: ChainableCommander) => ChainableCommander) {
+    if (writer === undefined) {
+      const [[error, reply]] = (await write(redis.pipeline()).exec()) as [[Error | null, unknown]];
+      if (error) throw error;
+      return reply;
+    }
+    if (writer.status !== 'ready') await writerReady();
+    const replies = (await write(writer.pipeline()).call('WAIT', waitReplicas, waitTimeoutMs).exec()) as Array<
+      [Error | null, unknown]
+    >;
+    for (const [error] of replies) if (error) throw error;
+    const acknowledged = Number(replies[1]?.[1]);
+    if (!(acknowledged >= waitReplicas)) {
+      throw new DeliveryError('delivery_store_unavailable', {
+        detail: `${operation}: written, but ${acknowledged} of ${waitReplicas} replicas confirmed it within ${waitTimeoutMs} ms`,
+      });
+    }
+    return replies[0]?.[1];
+  }
+  const runDurable = (operation: string, script: string, args: ReadonlyArray<string | number>): Promise<unknown> =>
+    durable(operation, (pipeline) => pipeline.eval(script, 1, `${p}:d`, p, ...args.map(String)));
 
   let closed = false;
 
@@ -152,7 +212,9 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
 
   const calls: Omit<DeliveryStore, 'kind' | 'close'> = {
     async saveEndpoint(endpoint: EndpointRecord) {
-      await redis.hset(`${p}:endpoints`, endpoint.id, JSON.stringify(endpoint));
+      await durable('saveEndpoint', (pipeline) =>
+        pipeline.hset(`${p}:endpoints`, endpoint.id, JSON.stringify(endpoint)),
+      );
     },
     async getEndpoint(id: string) {
       const raw = await redis.hget(`${p}:endpoints`, id);
@@ -163,13 +225,13 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       return all.map((raw) => JSON.parse(raw) as EndpointRecord).sort((a, b) => (a.id < b.id ? -1 : 1));
     },
     async deleteEndpoint(id: string) {
-      return (await redis.hdel(`${p}:endpoints`, id)) > 0;
+      return Number(await durable('deleteEndpoint', (pipeline) => pipeline.hdel(`${p}:endpoints`, id))) > 0;
     },
     async enqueue(deliveries, lease) {
       const args = encodeForEnqueue(deliveries, lease);
       const inserted: string[] = [];
       for (let i = 0; i < deliveries.length; i += CHUNK) {
-        inserted.push(...((await run(ENQUEUE, args(i, i + CHUNK))) as string[]));
+        inserted.push(...((await runDurable('enqueue', ENQUEUE, args(i, i + CHUNK))) as string[]));
       }
       return inserted;
     },
@@ -239,7 +301,7 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       let count = 0;
       for (let i = 0; i < ids.length; i += CHUNK) {
         const filters = [now, selector.messageId ?? '', selector.endpointId ?? '', selector.statuses.join(',')];
-        count += (await run(REQUEUE, [...filters, ...ids.slice(i, i + CHUNK)])) as number;
+        count += (await runDurable('requeue', REQUEUE, [...filters, ...ids.slice(i, i + CHUNK)])) as number;
       }
       return count;
     },
@@ -278,6 +340,7 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
     store[name] = (...args: unknown[]) => call(name, () => method(...args));
   }
   store.close = async () => {
+    if (writer && writer.status !== 'end') writer.disconnect();
     if (!owned || closed) return;
     closed = true;
     // QUIT needs a live connection; while Redis is unreachable it would wait for retries.
@@ -287,13 +350,19 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
   return store as unknown as DeliveryStore;
 }
 
+/**
+ * Replies by which Redis says it cannot serve the command now (a Cluster failing over, a
+ * replica still loading, a master without the replicas it requires): outages, not refusals.
+ */
+const UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|NOREPLICAS|MOVED|ASK) /;
+
 /** ioredis' answer to a command Redis itself refused (a script error): not a connection failure. */
 function isReplyError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ReplyError';
+  return error instanceof Error && error.name === 'ReplyError' && !UNAVAILABLE_REPLY.test(error.message);
 }
 
 function storeError(operation: string, cause: unknown): unknown {
-  if (isReplyError(cause)) return cause;
+  if (isReplyError(cause) || cause instanceof DeliveryError) return cause;
   return new DeliveryError('delivery_store_unavailable', {
     detail: `${operation}: Redis is unreachable`,
     cause,
