@@ -216,7 +216,7 @@ describe('Redis store: one payload copy per event', () => {
     if (!redis) return;
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${run}:*`, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${run}:*`, 'COUNT', 500);
       if (keys.length > 0) await redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');
@@ -231,7 +231,7 @@ describe('Redis store: one payload copy per event', () => {
     let total = 0;
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 500);
       for (const key of keys) total += Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
       cursor = next;
     } while (cursor !== '0');
@@ -253,14 +253,14 @@ describe('Redis store: one payload copy per event', () => {
     const redis = redisClient();
     try {
       await store.enqueue([delivery(1, '{"a":1}', 'ep_a'), delivery(1, '{"a":1}', 'ep_b'), delivery(2, '{"b":2}')]);
-      expect(await redis.hgetall(`${prefix}:plref`)).toEqual({
+      expect(await redis.hgetall(`{${prefix}}:plref`)).toEqual({
         [await hashOf('{"a":1}')]: '2',
         [await hashOf('{"b":2}')]: '1',
       });
       // A record as written before the payload keys: body inline, no payloadHash.
-      const raw = JSON.parse((await redis.hget(`${prefix}:d`, 'msg_2:ep_a')) as string) as Record<string, unknown>;
+      const raw = JSON.parse((await redis.hget(`{${prefix}}:d`, 'msg_2:ep_a')) as string) as Record<string, unknown>;
       const { payloadHash: _hash, ...legacy } = raw;
-      await redis.hset(`${prefix}:d`, 'msg_2:ep_a', JSON.stringify({ ...legacy, payload: '{"inline":true}' }));
+      await redis.hset(`{${prefix}}:d`, 'msg_2:ep_a', JSON.stringify({ ...legacy, payload: '{"inline":true}' }));
 
       expect((await store.getDelivery('msg_2:ep_a'))?.payload).toBe('{"inline":true}');
       const claimed = await store.claim({ now: T0, leaseMs: 1_000, limit: 10 });
@@ -282,8 +282,8 @@ describe('Redis store: one payload copy per event', () => {
       expect(await store.prune({ before: T0 + 1, limit: 10 })).toBe(3);
       // Released: the shared body. Kept: the count of the record this test rewrote inline (an
       // inline record never holds a reference).
-      expect(await redis.hlen(`${prefix}:plref`)).toBe(1);
-      expect(await redis.hkeys(`${prefix}:pl`)).toEqual([await hashOf('{"b":2}')]);
+      expect(await redis.hlen(`{${prefix}}:plref`)).toBe(1);
+      expect(await redis.hkeys(`{${prefix}}:pl`)).toEqual([await hashOf('{"b":2}')]);
     } finally {
       await store.close();
     }
