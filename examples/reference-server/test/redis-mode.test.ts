@@ -4,7 +4,7 @@ import { redisUrl } from '@bulwark/testing';
 import { createWebhookSigner, generateSecret } from '@bulwark/webhooks';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from './helpers.js';
+import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
 import { listeningUrl, startServerProcess } from './server-process.js';
 
 const url = redisUrl();
@@ -79,6 +79,75 @@ describe.skipIf(!url)('reference server with REDIS_URL (a real Redis)', () => {
     } finally {
       await reader.close();
       for (const closer of services.closers) await closer.close();
+    }
+  });
+
+  it('stores no endpoint secret, API key or admin token in any Redis key or value', async () => {
+    const prefix = `bulwark-test:scan:${randomUUID()}:`;
+    const { request, services } = buildTestApp({
+      REDIS_URL: url as string,
+      REDIS_KEY_PREFIX: prefix,
+      DATA_ENCRYPTION_KEYS: `fleet:${Buffer.alloc(32, 7).toString('base64')}`,
+    });
+    const redis = admin as Redis;
+    try {
+      const created = await request('/admin/endpoints', {
+        method: 'POST',
+        admin: true,
+        body: JSON.stringify({ url: 'https://receiver.example.com/hooks', eventTypes: ['invoice.paid'] }),
+      });
+      const { endpoint, secret } = (await created.json()) as { endpoint: { id: string }; secret: string };
+      const rotated = (await (
+        await request(`/admin/webhooks/${endpoint.id}/rotate-secret`, { method: 'POST', admin: true })
+      ).json()) as { secret: string };
+      const keyResponse = await request('/admin/api-keys', {
+        method: 'POST',
+        admin: true,
+        body: JSON.stringify({ name: 'publisher', scopes: ['events:publish'] }),
+      });
+      const { key } = (await keyResponse.json()) as { key: string };
+      // Publishing with the key (and an Idempotency-Key) writes rate limits, usage, event ids and
+      // the stored response to Redis too.
+      const published = await request('/events', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'idempotency-key': `"${randomUUID()}"` },
+        body: JSON.stringify({ type: 'invoice.paid', id: `evt_${randomUUID()}`, payload: { n: 1 } }),
+      });
+      expect(published.status, await published.clone().text()).toBe(202);
+
+      const secrets = [secret, rotated.secret, key, ADMIN_TOKEN].flatMap((value) => [
+        Buffer.from(value),
+        Buffer.from(value.replace(/^whsec_/, '')),
+      ]);
+      // The signing keys' raw bytes, too.
+      for (const value of [secret, rotated.secret]) secrets.push(Buffer.from(value.replace(/^whsec_/, ''), 'base64'));
+      // The delivery store's keys are `{<prefix>delivery:}:…` (one Cluster slot per store).
+      const keys = await redis.keys(`*${prefix}*`);
+      expect(keys.length).toBeGreaterThan(5);
+      const bytes: Buffer[] = [];
+      for (const name of keys) {
+        bytes.push(Buffer.from(name));
+        const type = await redis.type(name);
+        if (type === 'string') bytes.push((await redis.getBuffer(name)) as Buffer);
+        else if (type === 'hash')
+          bytes.push(
+            ...Object.entries(await redis.hgetallBuffer(name))
+              .flat()
+              .map((v) => Buffer.from(v)),
+          );
+        else if (type === 'list') bytes.push(...(await redis.lrangeBuffer(name, 0, -1)));
+        else if (type === 'set') bytes.push(...(await redis.smembersBuffer(name)));
+        else if (type === 'zset') bytes.push(...(await redis.zrangeBuffer(name, 0, -1)));
+        else throw new Error(`unexpected Redis type ${type} for ${name}`);
+      }
+      const all = Buffer.concat(bytes);
+      // The scan reaches where the secrets live: sealed, under the key id.
+      expect(all.includes(Buffer.from('bwenc1.fleet.'))).toBe(true);
+      for (const value of secrets) expect(all.includes(value), 'a secret was found in Redis').toBe(false);
+    } finally {
+      for (const closer of services.closers) await closer.close();
+      const keys = await redis.keys(`*${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
     }
   });
 

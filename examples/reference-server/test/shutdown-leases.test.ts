@@ -40,7 +40,7 @@ function redisMode(): { env: Record<string, string>; cleanup(): Promise<void> } 
       const redis = new Redis(url);
       try {
         const keys: string[] = [];
-        for await (const page of redis.scanStream({ match: `${prefix}*`, count: 500 })) keys.push(...page);
+        for await (const page of redis.scanStream({ match: `*${prefix}*`, count: 500 })) keys.push(...page);
         if (keys.length > 0) await redis.del(...keys);
       } finally {
         redis.disconnect();
