@@ -1,6 +1,13 @@
 import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
 import { Queue } from 'bullmq';
 import { type DeadLetterEntry, deadLetterEntrySchema, deadLetterId, toDeadLetterEntry } from './dead-letter-entry.js';
+import type {
+  DeadLetterStats,
+  MirrorOptions,
+  MirrorResult,
+  RequeueResult,
+  RequeueSelector,
+} from './dead-letter-results.js';
 import { safeMetrics } from './internal/safe-metrics.js';
 import { type JobMetrics, noopJobMetrics } from './job-metrics.js';
 import type { QueueLike, StoredJob, WorkerLike } from './queue-like.js';
@@ -14,7 +21,10 @@ export interface DeadLetterQueueOptions {
    * `<queue>-dlq` on the source queue's connection and prefix, closed by `close()`.
    */
   readonly deadLetter?: QueueLike | undefined;
-  /** Most jobs one `requeue`, `mirrorFailed` or `stats` call reads. Default `1_000`, at most `100_000`. */
+  /**
+   * Most entries one `requeue` takes, failed jobs one `mirrorFailed` reads and entries `stats`
+   * counts per code. Default `1_000`, at most `100_000`.
+   */
   readonly maxBatch?: number | undefined;
   /** DLQ counters and the `bullmq.dlq.size` gauge (see {@link JobMetrics}). Default: none. */
   readonly metrics?: JobMetrics | undefined;
@@ -22,47 +32,6 @@ export interface DeadLetterQueueOptions {
   readonly onError?: ((error: unknown) => void) | undefined;
   /** Time source for `stats().takenAtMs`. Default: wall clock. */
   readonly clock?: Clock | undefined;
-}
-
-/** What {@link DeadLetterQueue.stats} reports. */
-export interface DeadLetterStats {
-  /** The source queue. */
-  readonly queue: string;
-  /** The dead-letter queue. */
-  readonly deadLetterQueue: string;
-  /** Jobs in the dead-letter queue (exact). */
-  readonly size: number;
-  /** Entries per error code among the newest `sampled` entries. */
-  readonly byCode: Readonly<Record<string, number>>;
-  /** How many entries `byCode` counts (all of them when `size <= maxBatch`). */
-  readonly sampled: number;
-  /** Epoch ms of the oldest failure among the sampled entries, if any. */
-  readonly oldestFailedAt: number | undefined;
-  /** Epoch ms when the stats were taken. */
-  readonly takenAtMs: number;
-}
-
-/** Which dead-letter entries {@link DeadLetterQueue.requeue} takes: by id, by error code, or all. */
-export type RequeueSelector = { readonly ids: readonly string[] } | { readonly code: string } | { readonly all: true };
-
-/** What {@link DeadLetterQueue.requeue} did. */
-export interface RequeueResult {
-  /** Dead-letter ids requeued (each added to the source queue once, then removed from the DLQ). */
-  readonly requeued: readonly string[];
-  /** Requested ids that are not in the dead-letter queue. */
-  readonly notFound: readonly string[];
-  /** Entries left in place because their stored data failed the strict schema. */
-  readonly invalid: readonly string[];
-}
-
-/** What {@link DeadLetterQueue.mirrorFailed} did. */
-export interface MirrorResult {
-  /** Failed jobs of the source queue that were added to the dead-letter queue now. */
-  readonly mirrored: number;
-  /** Failed jobs that were dead-lettered already. */
-  readonly alreadyPresent: number;
-  /** Failed jobs read from the source queue (at most `maxBatch`). */
-  readonly scanned: number;
 }
 
 /** A dead-letter queue for one BullMQ queue. Created by {@link createDeadLetterQueue}. */
@@ -79,8 +48,12 @@ export interface DeadLetterQueue {
   stats(): Promise<DeadLetterStats>;
   /** Moves entries back to the source queue with fresh attempts. */
   requeue(selector: RequeueSelector): Promise<RequeueResult>;
-  /** Dead-letters failed jobs of the source queue that are not yet in the DLQ (newest first, up to `maxBatch`). */
-  mirrorFailed(): Promise<MirrorResult>;
+  /**
+   * Dead-letters failed jobs of the source queue that are not in the DLQ yet: `maxBatch` of them,
+   * newest first, from index `from` of the failed set (default 0). Call again with the returned
+   * `next` until it is `undefined` to cover a failed set larger than `maxBatch`.
+   */
+  mirrorFailed(options?: MirrorOptions): Promise<MirrorResult>;
   /** Resolves once the moves `attach` started so far have settled (before reading `stats()` in a test or at shutdown). */
   flush(): Promise<void>;
   /** Waits for moves started by `attach`, then closes the default dead-letter queue. */
@@ -151,28 +124,32 @@ export function createDeadLetterQueue(options: DeadLetterQueueOptions): DeadLett
     return true;
   }
 
-  /** Dead-letter jobs, newest first, in pages, until `take` says stop or `maxBatch` were read. */
-  async function scan(visit: (job: StoredJob) => boolean | undefined): Promise<number> {
-    let read = 0;
-    for (let start = 0; read < maxBatch; start += PAGE) {
-      const page = await deadLetter.getWaiting(start, start + Math.min(PAGE, maxBatch - read) - 1);
-      for (const job of page) {
-        read++;
-        if (visit(job) === false) return read;
-      }
-      if (page.length < PAGE) break;
+  /** Visits dead-letter jobs, newest first, a page at a time, until `visit` returns `false` or none are left. */
+  async function scan(visit: (job: StoredJob) => boolean): Promise<void> {
+    for (let start = 0; ; start += PAGE) {
+      const page = await deadLetter.getWaiting(start, start + PAGE - 1);
+      for (const job of page) if (!visit(job)) return;
+      if (page.length < PAGE) return;
     }
-    return read;
+  }
+
+  /** Removes `job`; a job that is gone already (a concurrent requeue removed it) is not an error. */
+  async function removeIfPresent(owner: QueueLike, job: StoredJob): Promise<void> {
+    try {
+      await job.remove();
+    } catch (error) {
+      if (job.id === undefined || (await owner.getJob(job.id)) !== undefined) throw error;
+    }
   }
 
   async function requeueOne(job: StoredJob, entry: DeadLetterEntry): Promise<void> {
     const source = await queue.getJob(entry.jobId);
     // The failed original goes first, so mirroring cannot dead-letter it again.
     if (source !== undefined && source.finishedOn === entry.failedAt && (await source.getState()) === 'failed') {
-      await source.remove();
+      await removeIfPresent(queue, source);
     }
     await queue.add(entry.name, entry.data, { ...entry.opts, jobId: requeuedId(entry) });
-    await job.remove();
+    await removeIfPresent(deadLetter, job);
     metrics.increment('bullmq.dlq.requeued', labels);
   }
 
@@ -189,9 +166,10 @@ export function createDeadLetterQueue(options: DeadLetterQueueOptions): DeadLett
       }
     } else {
       const code = 'code' in selector ? selector.code : undefined;
+      // Reads past entries of other codes (and invalid ones) until `maxBatch` are picked.
       await scan((job) => {
         if (code === undefined || job.name === code) picked.push(job);
-        return undefined;
+        return picked.length < maxBatch;
       });
     }
     for (const job of picked) {
@@ -211,12 +189,13 @@ export function createDeadLetterQueue(options: DeadLetterQueueOptions): DeadLett
     const size = await deadLetter.getWaitingCount();
     const byCode: Record<string, number> = {};
     let oldestFailedAt: number | undefined;
-    const sampled = await scan((job) => {
+    let sampled = 0;
+    await scan((job) => {
       const entry = parseEntry(job);
       const code = entry?.code ?? 'invalid_entry';
       byCode[code] = (byCode[code] ?? 0) + 1;
       if (entry !== undefined) oldestFailedAt = Math.min(oldestFailedAt ?? entry.failedAt, entry.failedAt);
-      return undefined;
+      return ++sampled < maxBatch;
     });
     metrics.gauge('bullmq.dlq.size', size, labels);
     return Object.freeze({
@@ -230,20 +209,24 @@ export function createDeadLetterQueue(options: DeadLetterQueueOptions): DeadLett
     });
   }
 
-  async function mirrorFailed(): Promise<MirrorResult> {
+  async function mirrorFailed(options: MirrorOptions = {}): Promise<MirrorResult> {
+    const from = options.from ?? 0;
+    assertNumberOption('from', from, { min: 0, integer: true });
     let mirrored = 0;
     let alreadyPresent = 0;
     let scanned = 0;
-    for (let start = 0; scanned < maxBatch; start += PAGE) {
-      const page = await queue.getFailed(start, start + Math.min(PAGE, maxBatch - scanned) - 1);
+    let exhausted = false;
+    while (scanned < maxBatch && !exhausted) {
+      const want = Math.min(PAGE, maxBatch - scanned);
+      const page = await queue.getFailed(from + scanned, from + scanned + want - 1);
+      exhausted = page.length < want;
       for (const job of page) {
         scanned++;
         if (await add(job)) mirrored++;
         else alreadyPresent++;
       }
-      if (page.length < PAGE) break;
     }
-    return { mirrored, alreadyPresent, scanned };
+    return { mirrored, alreadyPresent, scanned, next: exhausted ? undefined : from + scanned };
   }
 
   async function flush(): Promise<void> {

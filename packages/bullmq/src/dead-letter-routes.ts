@@ -1,7 +1,8 @@
 import { assertNumberOption } from '@bulwark/core';
 import { fromZodError, problemResponse } from '@bulwark/errors';
 import { z } from 'zod';
-import type { DeadLetterQueue, RequeueSelector } from './dead-letter-queue.js';
+import type { DeadLetterQueue } from './dead-letter-queue.js';
+import type { RequeueSelector } from './dead-letter-results.js';
 import { readJsonBody } from './internal/read-json-body.js';
 
 /** The body of `POST <basePath>/requeue`: exactly one of `ids`, `code` or `all: true`. */
@@ -16,8 +17,8 @@ export const requeueBodySchema = z.union([
   z.strictObject({ all: z.literal(true) }),
 ]);
 
-/** The body of `POST <basePath>/mirror-failed`: empty, or `{}`. */
-export const mirrorFailedBodySchema = z.strictObject({});
+/** The body of `POST <basePath>/mirror-failed`: empty, `{}`, or `{ "from": <next of the previous answer> }`. */
+export const mirrorFailedBodySchema = z.strictObject({ from: z.number().int().min(0).max(1_000_000_000).optional() });
 
 /** Options of {@link createDeadLetterRoutes}. */
 export interface DeadLetterRoutesOptions {
@@ -94,8 +95,8 @@ export function createDeadLetterRoutes(
         const selector: RequeueSelector = await body(request, requeueBodySchema);
         return json(await dlq.requeue(selector));
       }
-      await body(request, mirrorFailedBodySchema);
-      return json(await dlq.mirrorFailed());
+      const { from } = await body(request, mirrorFailedBodySchema);
+      return json(await dlq.mirrorFailed(from === undefined ? {} : { from }));
     } catch (error) {
       return problemResponse(error);
     }

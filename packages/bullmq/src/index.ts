@@ -23,15 +23,14 @@ export {
   type KeepJobsOption,
   type RequeueOptions,
 } from './dead-letter-entry.js';
-export {
-  createDeadLetterQueue,
-  type DeadLetterQueue,
-  type DeadLetterQueueOptions,
-  type DeadLetterStats,
-  type MirrorResult,
-  type RequeueResult,
-  type RequeueSelector,
-} from './dead-letter-queue.js';
+export { createDeadLetterQueue, type DeadLetterQueue, type DeadLetterQueueOptions } from './dead-letter-queue.js';
+export type {
+  DeadLetterStats,
+  MirrorOptions,
+  MirrorResult,
+  RequeueResult,
+  RequeueSelector,
+} from './dead-letter-results.js';
 export {
   createDeadLetterRoutes,
   type DeadLetterRouteHandler,

@@ -163,8 +163,8 @@ describe('BullMQ adapter on a real Redis', () => {
       { name: 'c', data: {}, opts: { attempts: 2 } },
     ]);
     await waitFor(async () => (await queue.getFailedCount()) === 3);
-    expect(await dlq.mirrorFailed()).toEqual({ mirrored: 3, alreadyPresent: 0, scanned: 3 });
-    expect(await dlq.mirrorFailed()).toEqual({ mirrored: 0, alreadyPresent: 3, scanned: 3 });
+    expect(await dlq.mirrorFailed()).toEqual({ mirrored: 3, alreadyPresent: 0, scanned: 3, next: undefined });
+    expect(await dlq.mirrorFailed()).toEqual({ mirrored: 0, alreadyPresent: 3, scanned: 3, next: undefined });
     const deadLetter = new Queue(dlq.name, { connection, prefix });
     await deadLetter.add('validation_failed', { v: 1, tampered: true }, { jobId: 'dl-tampered-1' });
     expect((await dlq.stats()).byCode).toEqual({ not_found: 1, validation_failed: 2, invalid_entry: 1 });

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DeadLetterQueue, RequeueSelector } from '../src/dead-letter-queue.js';
+import type { DeadLetterQueue } from '../src/dead-letter-queue.js';
+import type { RequeueSelector } from '../src/dead-letter-results.js';
 import { createDeadLetterRoutes } from '../src/dead-letter-routes.js';
 
 function fakeDlq(overrides: Partial<DeadLetterQueue> = {}) {
   const calls: RequeueSelector[] = [];
   let mirrors = 0;
+  const mirrorCalls: unknown[] = [];
   const dlq: DeadLetterQueue = {
     queue: 'invoices',
     name: 'invoices-dlq',
@@ -24,15 +26,16 @@ function fakeDlq(overrides: Partial<DeadLetterQueue> = {}) {
       calls.push(selector);
       return { requeued: ['dl-1-1'], notFound: [], invalid: [] };
     },
-    mirrorFailed: async () => {
+    mirrorFailed: async (options) => {
       mirrors++;
-      return { mirrored: 1, alreadyPresent: 0, scanned: 1 };
+      mirrorCalls.push(options);
+      return { mirrored: 1, alreadyPresent: 0, scanned: 1, next: undefined };
     },
     flush: async () => {},
     close: async () => {},
     ...overrides,
   };
-  return { dlq, calls, mirrors: () => mirrors };
+  return { dlq, calls, mirrors: () => mirrors, mirrorCalls };
 }
 
 const post = (path: string, body?: string, headers: Record<string, string> = {}) =>
@@ -44,7 +47,7 @@ const post = (path: string, body?: string, headers: Record<string, string> = {})
 
 describe('createDeadLetterRoutes', () => {
   it('serves stats, requeue and mirror-failed under the base path', async () => {
-    const { dlq, calls, mirrors } = fakeDlq();
+    const { dlq, calls, mirrors, mirrorCalls } = fakeDlq();
     const routes = createDeadLetterRoutes(dlq, { basePath: '/queue/dlq/' });
     const stats = await routes(new Request('http://127.0.0.1/queue/dlq/stats'));
     expect(stats?.status).toBe(200);
@@ -58,7 +61,9 @@ describe('createDeadLetterRoutes', () => {
     expect(calls).toEqual([{ ids: ['dl-1-1'] }, { code: 'validation_failed' }, { all: true }]);
     expect((await routes(post('/queue/dlq/mirror-failed')))?.status).toBe(200);
     expect((await routes(post('/queue/dlq/mirror-failed', '{}')))?.status).toBe(200);
-    expect(mirrors()).toBe(2);
+    expect((await routes(post('/queue/dlq/mirror-failed', '{"from":1000}')))?.status).toBe(200);
+    expect(mirrors()).toBe(3);
+    expect(mirrorCalls).toEqual([{}, {}, { from: 1000 }]);
   });
 
   it('leaves other paths to the host and answers 405 with Allow for a wrong method', async () => {
@@ -92,7 +97,9 @@ describe('createDeadLetterRoutes', () => {
       expect(response?.headers.get('content-type')).toBe('application/problem+json');
       expect((await response?.json())?.code).toBe('validation_failed');
     }
-    expect((await routes(post('/dlq/mirror-failed', '{"limit":5}')))?.status).toBe(422);
+    for (const body of ['{"limit":5}', '{"from":-1}', '{"from":1.5}', '{"from":"10"}']) {
+      expect((await routes(post('/dlq/mirror-failed', body)))?.status, body).toBe(422);
+    }
     expect(calls).toEqual([]);
     expect(mirrors()).toBe(0);
   });
