@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardWeight, loadDashboardAssets } from '../src/dashboard/dashboard-assets.js';
+import { listenOnLoopback } from '../src/listen-on-loopback.js';
 import { chromiumPath, type DashboardSession, openDashboard } from './chromium.js';
 import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
 
@@ -229,6 +230,40 @@ describe('operator dashboard in headless Chromium', () => {
     expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
     expect(await page.getAttribute('#theme', 'aria-pressed')).toBe('true');
     await context.close();
+  });
+
+  it('a fresh server shows empty states in every view, reachable by keyboard from the skip link', async () => {
+    const fresh = buildTestApp();
+    const server = await listenOnLoopback(fresh.app.fetch);
+    const page = await browser.newPage();
+    try {
+      await signIn(page, server.url);
+      await page.waitForSelector('#dlq .empty');
+      for (const view of ['#endpoints', '#dlq', '#suppressions', '#errors', '#audit', '#email']) {
+        expect(await page.isVisible(`${view} .empty`), view).toBe(true);
+      }
+      expect(await page.locator('#panels .error').count()).toBe(0);
+      expect(await page.textContent('#chart-breakers .legend-note')).toContain('all closed');
+      // Keyboard, from a fresh load: the skip link first, then the section links and controls.
+      await page.reload();
+      await page.waitForSelector('#dlq .empty');
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      const reached: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        await page.keyboard.press('Tab');
+        reached.push(
+          await page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent || ''),
+        );
+      }
+      expect(reached).toEqual(
+        expect.arrayContaining(['Charts', 'Audit', 'window', 'theme', 'logout', 'suppression-q']),
+      );
+    } finally {
+      await page.close();
+      await server.close();
+      for (const closer of fresh.services.closers) await closer.close();
+    }
   });
 
   it('polls the history with If-None-Match and gets 304 while nothing changed', async () => {

@@ -95,6 +95,7 @@ $('login').addEventListener('submit', async (event) => {
   session.save(session.token);
   $('token').value = '';
   show();
+  $('main').focus(); // the form just vanished: keep keyboard users in the content
   loading();
   await refresh();
   startPolling();
