@@ -2,9 +2,9 @@
 // the CURRENT key of DATA_ENCRYPTION_KEYS (the first entry), so an old key can then be removed.
 // Run it with the same environment as the server (DATA_DIR or REDIS_URL), new key first, old key after it.
 import { join } from 'node:path';
-import { createRedisStore } from '@bulwark/delivery/redis';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import { loadConfig } from '../src/config.js';
+import { redisDeliveryStore } from '../src/delivery/delivery-feature.js';
 import { loadDataKeys } from '../src/secrets/data-keys.js';
 import { encryptingStore } from '../src/secrets/encrypting-store.js';
 import { createSecretBox } from '../src/secrets/secret-box.js';
@@ -19,7 +19,7 @@ const keys = loadDataKeys({
 });
 const box = createSecretBox(keys);
 const raw = config.REDIS_URL
-  ? createRedisStore({ connection: config.REDIS_URL, prefix: 'bulwark:delivery:' })
+  ? redisDeliveryStore(config)
   : createSqliteStore({ path: join(config.DATA_DIR, 'delivery.db') });
 const sealed = encryptingStore(raw, box);
 let resealed = 0;

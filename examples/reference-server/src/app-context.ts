@@ -5,7 +5,6 @@ import type { Health } from '@bulwark/health';
 import type { RateLimiter } from '@bulwark/ratelimit';
 import type { SloRecorder } from '@bulwark/slo';
 import type { MiddlewareHandler } from 'hono';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdminAuth } from './admin-auth.js';
 import type { AuditLog } from './audit-log.js';
@@ -22,6 +21,7 @@ import type { WebhookSettings } from './email/email-feature.js';
 import type { EmailStore } from './email/email-store.js';
 import type { MetricsHistory } from './history/metrics-history.js';
 import type { ServerMetrics } from './metrics.js';
+import type { RedisClient } from './redis-connection.js';
 import type { SettingsStore } from './settings-store.js';
 import type { StorageHealth } from './storage-health.js';
 
@@ -49,7 +49,7 @@ export interface AppServices {
   /** Fail-closed limiter for the public API (memory store, or Redis with REDIS_URL). */
   readonly rateLimiter: RateLimiter;
   /** Shared Redis client when REDIS_URL is set. */
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
   /** Releases connections and stores, in closing order; run once at shutdown. */
   readonly closers: ReadonlyArray<{ readonly name: string; close(): Promise<void> | void }>;
   /** The server's embedded SQLite database (email events, suppressions, audit log). */

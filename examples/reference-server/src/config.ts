@@ -27,6 +27,11 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  /**
+   * REDIS_URL names a node (or the configuration endpoint) of a Redis Cluster: the client
+   * discovers the others, and its credentials and TLS (`rediss://`) apply to every node.
+   */
+  REDIS_CLUSTER: booleanFlag,
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ . -')
@@ -105,7 +110,12 @@ export class ConfigError extends Error {
  * variable (values are never echoed: they may be secrets).
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema
+    .refine((config) => !config.REDIS_CLUSTER || config.REDIS_URL !== undefined, {
+      path: ['REDIS_CLUSTER'],
+      message: 'needs REDIS_URL (a node or the configuration endpoint of the cluster)',
+    })
+    .safeParse(env);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);

@@ -1,9 +1,9 @@
 import type { BreakerRegistry } from '@bulwark/breaker';
 import type { FailoverProvider } from '@bulwark/email';
 import type { HealthCheck } from '@bulwark/health';
-import type { Redis } from 'ioredis';
 import type { ServerDatabase } from './database.js';
 import type { DeliveryFeature } from './delivery/delivery-feature.js';
+import type { RedisClient } from './redis-connection.js';
 import type { SettingsStore } from './settings-store.js';
 
 /** What the checks look at. */
@@ -12,7 +12,7 @@ export interface CheckTargets {
   readonly settings: SettingsStore;
   readonly delivery: DeliveryFeature;
   readonly sender: FailoverProvider;
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
   readonly now: () => number;
 }
 

@@ -9,16 +9,16 @@ import {
 } from '@bulwark/ratelimit';
 import { createRedisStore } from '@bulwark/ratelimit/redis';
 import type { MiddlewareHandler } from 'hono';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type AppEnv, type AppServices, countError } from './app-context.js';
 import type { Config } from './config.js';
+import type { RedisClient } from './redis-connection.js';
 
 /**
  * The public API's limiter: per client IP, a per-second and a per-minute policy decided
  * together. Memory store by default, Redis when `REDIS_URL` is set. Fails closed.
  */
-export function createApiRateLimiter(config: Config, clock: Clock, logger: Logger, redis?: Redis): RateLimiter {
+export function createApiRateLimiter(config: Config, clock: Clock, logger: Logger, redis?: RedisClient): RateLimiter {
   return createRateLimiter({
     policies: [
       { name: 'per_second', limit: config.RATE_LIMIT_PER_SECOND, windowMs: 1_000 },

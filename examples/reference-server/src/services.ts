@@ -5,11 +5,10 @@ import { createIdempotency, honoIdempotency, type IdempotencyStore } from '@bulw
 import { createRedisStore as createRedisIdempotencyStore } from '@bulwark/idempotency/redis';
 import { createSqliteStore as createSqliteIdempotencyStore } from '@bulwark/idempotency/sqlite';
 import { createMemoryStore, createRateLimiter } from '@bulwark/ratelimit';
-import { createRedisStore as createRedisRateLimitStore, redisClientOptions } from '@bulwark/ratelimit/redis';
+import { createRedisStore as createRedisRateLimitStore } from '@bulwark/ratelimit/redis';
 import { createSloRecorder } from '@bulwark/slo';
 import { createRedisReplayStore } from '@bulwark/webhooks/redis';
 import type { Context, MiddlewareHandler } from 'hono';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAdminAuth, generateAdminToken } from './admin-auth.js';
 import type { AppEnv, AppServices } from './app-context.js';
@@ -32,6 +31,7 @@ import { feedHistoryFromDispatcher, historyBreakerMetric } from './history/histo
 import { createMetricsHistory } from './history/metrics-history.js';
 import { createMetrics } from './metrics.js';
 import { createApiRateLimiter } from './rate-limiting.js';
+import { connectRedis } from './redis-connection.js';
 import { KEY_FILE, loadDataKeys } from './secrets/data-keys.js';
 import { createSecretBox } from './secrets/secret-box.js';
 import { createSettingsStore } from './settings-store.js';
@@ -88,7 +88,7 @@ export function createServices(
   });
   feedHistoryFromDispatcher(history, delivery.dispatcher);
   const sender = createEmailSender({ ...env, EMAIL_PROVIDER: config.EMAIL_PROVIDER }, logger, clock);
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, redisClientOptions({ lazyConnect: false })) : undefined;
+  const redis = config.REDIS_URL ? connectRedis(config) : undefined;
   redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
   const idempotencyStore = (table: string): IdempotencyStore =>
     redis

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { restrictFiles } from '../database.js';
 import type { ServerMetrics } from '../metrics.js';
+import { connectRedis } from '../redis-connection.js';
 import { encryptingStore } from '../secrets/encrypting-store.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 
@@ -37,6 +38,25 @@ function promDeliveryMetrics(metrics: ServerMetrics): DeliveryMetrics {
 }
 
 /**
+ * The outbox in Redis. On a Redis Cluster an acknowledged publish is on a replica too
+ * (`waitReplicas: 1`): a master that dies right after acknowledging it cannot lose it.
+ */
+export function redisDeliveryStore(config: Config): DeliveryStore {
+  const prefix = `${config.REDIS_KEY_PREFIX}delivery:`;
+  if (!config.REDIS_CLUSTER) return createRedisStore({ connection: config.REDIS_URL as string, prefix });
+  const client = connectRedis(config);
+  client.on('error', () => {}); // failures reach the callers as typed store errors
+  const store = createRedisStore({ connection: client, prefix, waitReplicas: 1 });
+  return {
+    ...store,
+    close: async () => {
+      await store.close();
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+/**
  * Builds delivery on embedded defaults (SQLite in DATA_DIR) or Redis with REDIS_URL.
  * Real egress only with WEBHOOK_REAL=1; private/loopback receivers need WEBHOOK_EGRESS_ALLOW.
  */
@@ -54,9 +74,7 @@ export function createDeliveryFeature(options: {
   // Its own connection (closed by store.close()): the limiter's client refuses to queue offline.
   const sqlitePath = config.DATA_DIR === ':memory:' ? ':memory:' : join(config.DATA_DIR, 'delivery.db');
   const store = encryptingStore(
-    config.REDIS_URL
-      ? createRedisStore({ connection: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}delivery:` })
-      : createSqliteStore({ path: sqlitePath }),
+    config.REDIS_URL ? redisDeliveryStore(config) : createSqliteStore({ path: sqlitePath }),
     options.secretBox,
   );
   if (!config.REDIS_URL && sqlitePath !== ':memory:') restrictFiles(sqlitePath);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 
 /**
  * Bytes of pending event payloads per API key and per endpoint: the storage budgets behind 507
@@ -103,7 +103,7 @@ end
 return 0`;
 
 /** Usage in Redis (several hosts share it; a delivery may end on another host than its publish). */
-export function redisStorageUsage(redis: Redis, prefix: string): StorageUsage {
+export function redisStorageUsage(redis: RedisClient, prefix: string): StorageUsage {
   // One slot for everything, so the scripts' keys never cross slots on a Cluster.
   const byKey = `${prefix}{usage}:by-key`;
   const byEndpoint = `${prefix}{usage}:by-endpoint`;
