@@ -180,17 +180,20 @@ export const views = {
       table(
         'SLO thresholds',
         ['Route', 'Threshold', 'Samples', 'Breach ratio', 'Burn'],
-        body.routes.map((r) => [
-          el('code', { text: r.route }),
-          r.status === 'ok'
-            ? `${r.thresholdMs} ms (p${+(r.quantile * 100).toFixed(1)})`
-            : el('span', { title: r.explanation }, pill('not enough data', 'info')),
-          r.status === 'ok' ? r.samples : `${r.samples} of ${r.minSamples}`,
-          r.breachRatio === undefined ? '—' : `${(r.breachRatio.ratio * 100).toFixed(1)} %`,
-          r.burnRate.severity === 'none' || !r.burnRate.severity
-            ? pill('ok', 'ok')
-            : pill(r.burnRate.severity, r.burnRate.severity === 'page' ? 'bad' : 'warn'),
-        ]),
+        // Routes with a threshold first, then the busiest.
+        [...body.routes]
+          .sort((a, b) => (b.status === 'ok') - (a.status === 'ok') || b.samples - a.samples)
+          .map((r) => [
+            el('code', { text: r.route }),
+            r.status === 'ok'
+              ? `${r.thresholdMs} ms (p${+(r.quantile * 100).toFixed(1)})`
+              : el('span', { title: r.explanation }, pill('not enough data', 'info')),
+            r.status === 'ok' ? r.samples : `${r.samples} of ${r.minSamples}`,
+            r.breachRatio === undefined ? '—' : `${(r.breachRatio.ratio * 100).toFixed(1)} %`,
+            r.burnRate.severity === 'none' || !r.burnRate.severity
+              ? pill('ok', 'ok')
+              : pill(r.burnRate.severity, r.burnRate.severity === 'page' ? 'bad' : 'warn'),
+          ]),
         [2, 3],
       ),
     );
