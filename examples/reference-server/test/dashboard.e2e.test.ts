@@ -136,11 +136,21 @@ describe('operator dashboard in headless Chromium', () => {
     await new Promise<void>((resolve) => receiver?.close(() => resolve()));
   });
 
-  it('a wrong token is refused with a message, and the dashboard stays closed', async () => {
+  it('a wrong token or an API key is refused with a message saying which, and the dashboard stays closed', async () => {
     const page = await browser.newPage();
     await signIn(page, baseUrl, 'wrong-token');
     await page.waitForSelector('#login-error:not([hidden])');
     expect(await page.textContent('#login-error')).toContain('rejected');
+    expect(await page.isVisible('#panels')).toBe(false);
+    // A valid API key is not an admin credential, and the page says that instead.
+    const created = await built.request('/admin/api-keys', {
+      method: 'POST',
+      admin: true,
+      body: JSON.stringify({ name: 'publisher', scopes: ['events:publish'] }),
+    });
+    const { key } = await created.json();
+    await signIn(page, baseUrl, key);
+    await expect.poll(() => page.textContent('#login-error')).toContain('not admin credentials');
     expect(await page.isVisible('#panels')).toBe(false);
     await page.close();
   });
