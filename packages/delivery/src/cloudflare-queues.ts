@@ -1,7 +1,8 @@
 /**
  * Webhook delivery on Cloudflare Queues (Workers): a producer that enqueues one message per
- * matching endpoint and a consumer `queue` handler that signs, sends, classifies, retries with
- * `message.retry({ delaySeconds })` and dead-letters.
+ * matching endpoint and a consumer `queue` handler that signs, sends under a per-endpoint breaker
+ * and rate limit, classifies like the Node worker, retries with `message.retry({ delaySeconds })`,
+ * disables endpoints (410, or failing too long) and dead-letters.
  *
  * @module
  */
@@ -25,3 +26,6 @@ export type {
   QueueLike,
   QueueMessageLike,
 } from './cloudflare-queues/types.js';
+export { type DefaultPoliciesOptions, defaultPolicies } from './default-policies.js';
+export type { EndpointCircuit, EndpointLimiter, EndpointPolicies, PolicyEndpoint } from './policies.js';
+export { DEFAULT_RETRY_SCHEDULE } from './retry-schedule.js';

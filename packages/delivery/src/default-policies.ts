@@ -1,7 +1,7 @@
 import { type CircuitBreakerOptions, createCircuitBreaker } from '@bulwark/breaker';
 import type { Clock, TimerProvider } from '@bulwark/core';
 import { createRateLimiter, type Store } from '@bulwark/ratelimit';
-import type { EndpointPolicies } from './policies.js';
+import type { EndpointPolicies, PolicyEndpoint } from './policies.js';
 
 /** Options of {@link defaultPolicies}. */
 export interface DefaultPoliciesOptions {
@@ -17,7 +17,8 @@ export interface DefaultPoliciesOptions {
 }
 
 /**
- * Per-endpoint isolation from our own packages: a `@bulwark/breaker` circuit breaker for
+ * Per-endpoint isolation from our own packages (for the Node dispatcher and the Cloudflare Queues
+ * consumer alike): a `@bulwark/breaker` circuit breaker for
  * every endpoint (a dead receiver is skipped, not hammered) and, for endpoints with a
  * `rateLimit`, a `@bulwark/ratelimit` GCRA limiter keyed by endpoint id. When a shared limiter
  * store fails, each process decides with half the endpoint's limit (`failMode: 'local'`): a
@@ -30,9 +31,9 @@ export interface DefaultPoliciesOptions {
  * createDispatcher({ store, policies: defaultPolicies({ breaker: { openWaitMs: 60_000 } }) });
  * ```
  */
-export function defaultPolicies(options: DefaultPoliciesOptions = {}): EndpointPolicies {
+export function defaultPolicies(options: DefaultPoliciesOptions = {}): EndpointPolicies<PolicyEndpoint> {
   const { clock, timers } = options;
-  const policies: EndpointPolicies = {
+  const policies: EndpointPolicies<PolicyEndpoint> = {
     circuit: (endpoint) =>
       createCircuitBreaker({
         window: { type: 'count', size: 20 },

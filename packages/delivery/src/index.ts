@@ -43,7 +43,7 @@ export type {
 export { classifyAddress } from './internal/ip.js';
 export { type DeliveryMetrics, type MetricLabels, noopMetrics } from './metrics.js';
 export { type DispatcherOptions, parseWebhookReal } from './options.js';
-export type { EndpointCircuit, EndpointLimiter, EndpointPolicies } from './policies.js';
+export type { EndpointCircuit, EndpointLimiter, EndpointPolicies, PolicyEndpoint } from './policies.js';
 export { DEFAULT_RETRY_SCHEDULE, parseRetryAfter, retryDelay } from './retry-schedule.js';
 export type {
   AttemptRecord,

@@ -1,92 +1,14 @@
-import { FakeClock, flushMicrotasks } from '@bulwark/testing';
-import { generateSecret, verifyStandardWebhook } from '@bulwark/webhooks';
+import { flushMicrotasks } from '@bulwark/testing';
+import { verifyStandardWebhook } from '@bulwark/webhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createQueueConsumer,
   createQueueProducer,
   type QueueAttemptEvent,
   type QueueEndpoint,
-  type QueueMessageLike,
 } from '../src/cloudflare-queues.js';
 import { DEFAULT_RETRY_SCHEDULE } from '../src/retry-schedule.js';
-
-const secret = generateSecret();
-const T0 = Date.UTC(2026, 0, 1);
-
-class FakeQueue {
-  readonly sent: unknown[] = [];
-  fail = false;
-  async send(body: unknown): Promise<void> {
-    if (this.fail) throw new Error('queue down');
-    this.sent.push(body);
-  }
-  async sendBatch(messages: Iterable<{ body: unknown }>): Promise<void> {
-    for (const m of messages) this.sent.push(m.body);
-  }
-}
-
-class FakeMessage implements QueueMessageLike {
-  acked = false;
-  retried: { delaySeconds?: number } | undefined;
-  constructor(
-    readonly body: unknown,
-    readonly attempts = 1,
-    readonly id = 'm1',
-  ) {}
-  ack(): void {
-    this.acked = true;
-  }
-  retry(options?: { delaySeconds?: number }): void {
-    this.retried = options ?? {};
-  }
-}
-
-function endpoint(overrides: Partial<QueueEndpoint> = {}): QueueEndpoint {
-  return {
-    id: 'ep_1',
-    url: 'https://hooks.example.com/in',
-    enabled: true,
-    secrets: [{ secret: secret.toString(), expiresAt: null }],
-    ...overrides,
-  };
-}
-
-const body = (overrides: Record<string, unknown> = {}) => ({
-  v: 1,
-  messageId: 'msg_1',
-  endpointId: 'ep_1',
-  type: 'invoice.paid',
-  payload: '{"id":"in_1"}',
-  ...overrides,
-});
-
-function setup(
-  answer: (request: Request) => Response | Promise<Response>,
-  target: QueueEndpoint | 'missing' = endpoint(),
-) {
-  const clock = new FakeClock(T0);
-  const dlq = new FakeQueue();
-  const disabled: string[] = [];
-  const events: QueueAttemptEvent[] = [];
-  const requests: Request[] = [];
-  const consumer = createQueueConsumer({
-    endpoint: async () => (target === 'missing' ? undefined : target),
-    disable: async (id) => {
-      disabled.push(id);
-    },
-    deadLetterQueue: dlq,
-    fetch: async (input, init) => {
-      const request = new Request(input as string, init);
-      requests.push(request.clone());
-      return answer(request);
-    },
-    clock,
-    timers: clock,
-    random: () => 0.5,
-    onAttempt: (e) => events.push(e),
-  });
-  return { consumer, clock, dlq, disabled, events, requests };
-}
+import { body, endpoint, FakeMessage, FakeQueue, secret, setup } from './support/queue-fakes.js';
 
 describe('Cloudflare Queues producer', () => {
   it('enqueues one message per enabled, subscribed endpoint, in batches of 100, without URL or secrets', async () => {
@@ -149,7 +71,8 @@ describe('Cloudflare Queues consumer', () => {
   });
 
   it('retries on the delivery schedule, then dead-letters when it is exhausted', async () => {
-    const t = setup(() => new Response('no', { status: 500 }));
+    // No breaker: it would open after 5 failures and defer instead (tested below).
+    const t = setup(() => new Response('no', { status: 500 }), endpoint(), { policies: {} });
     for (let attempts = 1; attempts <= DEFAULT_RETRY_SCHEDULE.length; attempts++) {
       const message = new FakeMessage(body(), attempts);
       await t.consumer.queue({ queue: 'deliveries', messages: [message] });
@@ -178,7 +101,7 @@ describe('Cloudflare Queues consumer', () => {
       await t.consumer.queue({ queue: 'd', messages: [message] });
       delays.push(message.retried?.delaySeconds);
     }
-    expect(delays).toEqual([120, 43_200, 5, 5]);
+    expect(delays).toEqual([120, 21_600, 5, 5]); // capped at 6 h, as in the Node worker
   });
 
   it('410 disables the endpoint and dead-letters', async () => {

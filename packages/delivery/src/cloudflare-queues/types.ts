@@ -2,7 +2,7 @@ import type { StoredSecret } from '../store.js';
 
 /** The part of a Cloudflare Queue producer binding (`env.DELIVERIES`) used here, structurally. */
 export interface QueueLike {
-  send(body: unknown): Promise<void>;
+  send(body: unknown, options?: { delaySeconds?: number }): Promise<void>;
   sendBatch(messages: Iterable<{ readonly body: unknown }>): Promise<void>;
 }
 
@@ -32,6 +32,13 @@ export interface QueueEndpoint {
   readonly eventTypes?: readonly string[] | undefined;
   /** Signing secrets (`whsec_…`); several during a rotation overlap. */
   readonly secrets: readonly StoredSecret[];
+  /** At most `limit` deliveries per `intervalMs` (the consumer's `policies.limiter`); `null` or omitted = unlimited. */
+  readonly rateLimit?: { readonly limit: number; readonly intervalMs: number } | null | undefined;
+  /**
+   * Epoch ms of the first failed attempt since the last success, as the consumer's `markFailing`
+   * stored it; `null` or omitted when healthy. Auto-disable reads it.
+   */
+  readonly failingSince?: number | null | undefined;
 }
 
 /** The body of one queued delivery: no secret, no URL, only what names the event and its endpoint. */
@@ -43,4 +50,10 @@ export interface QueueDeliveryMessage {
   readonly type: string;
   /** The JSON payload, as sent. */
   readonly payload: string;
+  /**
+   * Attempts spent by earlier messages of this delivery: a delivery deferred by its endpoint's
+   * breaker or rate limit is re-enqueued as a new message (whose `attempts` starts again at 1),
+   * so the retry schedule counts `prior + message.attempts`. Omitted on a first message.
+   */
+  readonly prior?: number | undefined;
 }

@@ -3,6 +3,7 @@
 import {
   createQueueConsumer,
   createQueueProducer,
+  type QueueConsumer,
   type QueueEndpoint,
   type QueueLike,
 } from '../../src/cloudflare-queues.js';
@@ -21,6 +22,8 @@ const endpointOf = (env: Env): QueueEndpoint => ({
   enabled: true,
   secrets: [{ secret: env.SECRET, expiresAt: null }],
 });
+
+let consumer: QueueConsumer | undefined;
 
 // biome-ignore lint/style/noDefaultExport: workerd runs a module Worker's default export.
 export default {
@@ -50,7 +53,8 @@ export default {
       }
       return;
     }
-    const consumer = createQueueConsumer({
+    // Once per isolate, as a real Worker does, so breakers and limiters outlive one batch.
+    consumer ??= createQueueConsumer({
       endpoint: async () => endpointOf(env),
       disable: async () => {},
       deadLetterQueue: env.DLQ,
