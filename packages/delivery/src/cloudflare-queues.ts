@@ -27,5 +27,6 @@ export type {
   QueueMessageLike,
 } from './cloudflare-queues/types.js';
 export { type DefaultPoliciesOptions, defaultPolicies } from './default-policies.js';
+export { createStandardSigner, type Signer } from './default-signer.js';
 export type { EndpointCircuit, EndpointLimiter, EndpointPolicies, PolicyEndpoint } from './policies.js';
 export { DEFAULT_RETRY_SCHEDULE } from './retry-schedule.js';

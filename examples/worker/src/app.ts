@@ -1,0 +1,129 @@
+import { createQueueConsumer, createQueueProducer, defaultPolicies } from '@bulwark/delivery/cloudflare-queues';
+import { err, problemResponse } from '@bulwark/errors';
+import { createHealth, createHealthHandler } from '@bulwark/health';
+import { createRateLimiter, withRateLimit } from '@bulwark/ratelimit';
+import { createDurableObjectStore } from '@bulwark/ratelimit/durable-object';
+import { verifyStandardWebhook } from '@bulwark/webhooks';
+import { requireAdmin } from './admin-auth.js';
+import { type Env, numberSetting } from './env.js';
+import { createRegistry, parseEndpointInput } from './registry.js';
+import { createUpstream } from './upstream.js';
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw err('payload_too_large', { detail: `At most ${MAX_BODY_BYTES} bytes` });
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw err('validation_failed', { detail: 'Expected a JSON body' });
+  }
+}
+
+function parseEvent(input: unknown): { type: string; payload: unknown; id?: string } {
+  const body = input as Record<string, unknown> | null;
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    typeof body.type !== 'string' ||
+    !/^[\w.-]{1,100}$/.test(body.type)
+  ) {
+    throw err('validation_failed', { detail: 'Expected `type` to be an event type name' });
+  }
+  if (body.payload === undefined) throw err('validation_failed', { detail: 'Expected a `payload`' });
+  const id = typeof body.id === 'string' && /^[\w.-]{1,128}$/.test(body.id) ? body.id : undefined;
+  return id === undefined ? { type: body.type, payload: body.payload } : { type: body.type, payload: body.payload, id };
+}
+
+/**
+ * Everything one isolate keeps between requests: the limiter (decisions in the Durable Object),
+ * the upstream breaker, the delivery consumer (its per-endpoint breakers) and the health registry.
+ */
+export function createApp(env: Env) {
+  const registry = createRegistry(env.DB, env.SECRETS_KEY);
+  const limiter = createRateLimiter({
+    limit: numberSetting('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 60),
+    windowMs: 60_000,
+    deadlineMs: numberSetting('RATE_LIMIT_DEADLINE_MS', env.RATE_LIMIT_DEADLINE_MS, 250),
+    store: createDurableObjectStore({ namespace: env.RATE_LIMITER, prefix: 'client:' }),
+  });
+  const upstream = createUpstream(env.UPSTREAM_URL);
+  const producer = createQueueProducer({ queue: env.DELIVERIES, endpoints: () => registry.list() });
+  const consumer = createQueueConsumer({
+    endpoint: (id) => registry.get(id),
+    disable: (id, reason) => registry.disable(id, reason),
+    markFailing: (id, since) => registry.markFailing(id, since),
+    deadLetterQueue: env.DELIVERIES_DLQ,
+    queue: env.DELIVERIES,
+    policies: defaultPolicies({
+      rateLimitStore: createDurableObjectStore({ namespace: env.RATE_LIMITER, prefix: 'endpoint:' }),
+    }),
+    ...(env.RETRY_SCHEDULE_MS ? { retrySchedule: env.RETRY_SCHEDULE_MS.split(',').map(Number) } : {}),
+    egress: {
+      allow: env.EGRESS_ALLOW ? env.EGRESS_ALLOW.split(',') : [],
+      allowHttp: env.EGRESS_ALLOW_HTTP === 'true',
+    },
+  });
+  const health = createHealth({
+    checks: [
+      { name: 'd1', check: async () => Boolean(await env.DB.prepare('SELECT 1 AS ok').first()) },
+      { name: 'upstream-breaker', critical: false, check: () => upstream.breaker.state !== 'open' },
+    ],
+  });
+  const probes = createHealthHandler(health);
+
+  // Public routes: one budget per client (CF-Connecting-IP, withRateLimit's key on Workers).
+  const publicRoutes = withRateLimit(limiter, async (request: Request) => {
+    const { pathname } = new URL(request.url);
+    if (request.method === 'POST' && pathname === '/webhooks/inbound') {
+      const body = await request.text();
+      const event = await verifyStandardWebhook({
+        secrets: env.INBOUND_WEBHOOK_SECRET,
+        headers: request.headers,
+        body,
+      });
+      const { type, payload } = parseEvent(JSON.parse(body));
+      return Response.json(await producer.publish({ type, payload, id: event.id }), { status: 202 });
+    }
+    if (request.method === 'GET' && pathname === '/api/quote') return upstream.quote();
+    if (request.method === 'GET' && pathname === '/api/ping') return Response.json({ ok: true });
+    throw err('not_found', { detail: `No route ${request.method} ${pathname.slice(0, 100)}` });
+  });
+
+  async function admin(request: Request, pathname: string): Promise<Response> {
+    await requireAdmin(request, env);
+    if (pathname === '/admin/endpoints' && request.method === 'POST') {
+      const created = await registry.create(parseEndpointInput(await readJson(request)), Date.now());
+      return Response.json(created, { status: 201 });
+    }
+    if (pathname === '/admin/endpoints' && request.method === 'GET') return Response.json(await registry.view());
+    if (pathname === '/admin/events' && request.method === 'POST') {
+      return Response.json(await producer.publish(parseEvent(await readJson(request))), { status: 202 });
+    }
+    if (pathname === '/admin/dead-letters' && request.method === 'GET') {
+      return Response.json(await registry.deadLetters());
+    }
+    throw err('not_found', { detail: `No route ${request.method} ${pathname.slice(0, 100)}` });
+  }
+
+  return {
+    consumer,
+    registry,
+    async fetch(request: Request): Promise<Response> {
+      try {
+        const { pathname } = new URL(request.url);
+        if (pathname === '/health/readiness') await health.refresh();
+        const probe = probes(request);
+        if (probe) return probe;
+        if (pathname.startsWith('/admin/')) return await admin(request, pathname);
+        return await publicRoutes(request);
+      } catch (error) {
+        return problemResponse(error);
+      }
+    },
+  };
+}
+
+/** The app of one isolate. */
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Miniflare } from 'miniflare';
+import { bundleWorker, type WorkerBundle } from './bundle.js';
+
+/** Settings of the reference Worker under test (secrets as `wrangler secret put` would set them). */
+export interface WorkerSettings {
+  readonly ADMIN_JWT_SECRET: string;
+  readonly ADMIN_JWT_ISSUER: string;
+  readonly ADMIN_JWT_AUDIENCE: string;
+  readonly INBOUND_WEBHOOK_SECRET: string;
+  readonly SECRETS_KEY: string;
+  readonly UPSTREAM_URL: string;
+  readonly RATE_LIMIT_PER_MINUTE: string;
+  readonly RATE_LIMIT_DEADLINE_MS: string;
+  readonly RETRY_SCHEDULE_MS: string;
+  readonly EGRESS_ALLOW: string;
+  readonly EGRESS_ALLOW_HTTP: string;
+}
+
+const COMPATIBILITY_DATE = '2025-09-01';
+
+/**
+ * Starts real workerd (miniflare) with the bundled reference Worker as wrangler.toml declares it
+ * (D1, the rate-limit Durable Object, the delivery queue and its dead-letter queue), two copies
+ * whose RATE_LIMITER binding points at objects that throw or stall, and the harness Worker.
+ * Applies migrations/ to D1.
+ */
+export async function startWorkerd(
+  root: string,
+  settings: WorkerSettings,
+): Promise<{ mf: Miniflare; bundle: WorkerBundle }> {
+  const bundle = await bundleWorker();
+  const harness = await bundleWorker(join(root, 'test/support/harness-worker.ts'));
+  const shared = {
+    modules: true,
+    script: bundle.code,
+    compatibilityDate: COMPATIBILITY_DATE,
+    bindings: { ...settings },
+    d1Databases: { DB: 'bulwark-worker' },
+    queueProducers: { DELIVERIES: { queueName: 'deliveries' }, DELIVERIES_DLQ: { queueName: 'deliveries-dlq' } },
+  };
+  const mf = new Miniflare({
+    workers: [
+      {
+        ...shared,
+        name: 'worker',
+        durableObjects: { RATE_LIMITER: 'RateLimitDurableObject' },
+        queueConsumers: {
+          deliveries: { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 10, deadLetterQueue: 'deliveries-dlq' },
+          'deliveries-dlq': { maxBatchSize: 10, maxBatchTimeout: 0 },
+        },
+      },
+      {
+        ...shared,
+        name: 'throwing',
+        durableObjects: { RATE_LIMITER: { className: 'ThrowingLimiter', scriptName: 'harness' } },
+      },
+      {
+        ...shared,
+        name: 'stalling',
+        durableObjects: { RATE_LIMITER: { className: 'StallingLimiter', scriptName: 'harness' } },
+      },
+      {
+        name: 'harness',
+        modules: true,
+        script: harness.code,
+        compatibilityDate: COMPATIBILITY_DATE,
+        durableObjects: { THROWING: 'ThrowingLimiter', STALLING: 'StallingLimiter' },
+      },
+    ],
+  });
+  await mf.ready;
+  const db = await mf.getD1Database('DB', 'worker');
+  const migration = readFileSync(join(root, 'migrations/0001_endpoints.sql'), 'utf8').replace(/--.*$/gm, '');
+  for (const statement of migration
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    await db.prepare(statement).run();
+  }
+  return { mf, bundle };
+}
