@@ -27,6 +27,11 @@ export const OVER_GOAL = {
     limit: 70 * 1024,
     reason: 'zod/mini message schema (~25 kB) + the Standard Webhooks verifier of @bulwark/webhooks (~16 kB)',
   },
+  '@bulwark/delivery/cloudflare-queues': {
+    limit: 63 * 1024,
+    reason:
+      'the Queues consumer isolates endpoints by default: a @bulwark/breaker breaker (~16 kB) and a @bulwark/ratelimit limiter per endpoint, plus the Standard Webhooks signer of @bulwark/webhooks',
+  },
   '@bulwark/email/ses': {
     limit: 68 * 1024,
     reason: 'zod/mini message schema (~25 kB) + SigV4 signing (aws4fetch) + SNS certificate checks',

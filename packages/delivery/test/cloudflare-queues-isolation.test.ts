@@ -211,7 +211,7 @@ describe('Cloudflare Queues consumer: auto-disable, as the Node worker', () => {
 });
 
 describe('Cloudflare Queues consumer: egress rules that fit Workers', () => {
-  it('refuses special-use and single-label host names and every spelling of a private literal address, unless allowlisted', async () => {
+  it('refuses special-use and single-label host names and every spelling of a private literal address, unless allowlisted; public literal addresses pass', async () => {
     const refused = [
       'https://localhost/',
       'https://LOCALHOST./',
@@ -239,6 +239,11 @@ describe('Cloudflare Queues consumer: egress rules that fit Workers', () => {
     });
     await allowed.consumer.queue({ queue: 'd', messages: [new FakeMessage(body())] });
     expect(allowed.events[0]).toMatchObject({ outcome: 'delivered' });
+    for (const url of ['https://1.1.1.1/hook', 'https://[2606:4700:4700::1111]/hook']) {
+      const publicLiteral = setup(() => new Response('ok'), endpoint({ url }));
+      await publicLiteral.consumer.queue({ queue: 'd', messages: [new FakeMessage(body())] });
+      expect({ url, outcome: publicLiteral.events[0]?.outcome }).toEqual({ url, outcome: 'delivered' });
+    }
     const invalid = setup(() => new Response('ok'), endpoint({ url: 'not a url' }));
     await invalid.consumer.queue({ queue: 'd', messages: [new FakeMessage(body())] });
     expect(invalid.events[0]).toMatchObject({ error: 'delivery_egress_refused' });
