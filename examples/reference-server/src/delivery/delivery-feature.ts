@@ -104,6 +104,7 @@ export function createDeliveryFeature(options: {
     clock,
     concurrency: config.DELIVERY_CONCURRENCY,
     pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS,
+    leaseMs: config.DELIVERY_LEASE_MS,
     ...(config.DELIVERY_RETRY_SCHEDULE_MS ? { retrySchedule: config.DELIVERY_RETRY_SCHEDULE_MS } : {}),
   });
   if (!config.WEBHOOK_REAL) {
