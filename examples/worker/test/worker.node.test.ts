@@ -32,6 +32,9 @@ interface Received {
   readonly body: string;
 }
 
+/** What the stand-in receivers answer. */
+const STATUS: Record<string, number> = { '/hook/fail': 500, '/hook/gone': 410, '/hook/down': 503 };
+
 const jwtKey = new TextEncoder().encode('test-admin-key-0123456789abcdef0123456789');
 const inbound = generateSecret();
 
@@ -78,7 +81,7 @@ describe('reference Worker in workerd', () => {
       req.on('end', () => {
         received.push({ at: performance.now(), path: req.url ?? '', headers: req.headers, body });
         res.setHeader('content-type', 'application/json');
-        res.statusCode = req.url === '/upstream' ? upstreamStatus : req.url === '/hook/fail' ? 500 : 200;
+        res.statusCode = STATUS[req.url ?? ''] ?? (req.url === '/upstream' ? upstreamStatus : 200);
         res.end(req.url === '/upstream' ? '{"price":42}' : '{}');
       });
     });
@@ -283,6 +286,50 @@ describe('reference Worker in workerd', () => {
         enabled: true,
         failingSince: expect.any(Number),
       });
+    });
+
+    const publish = async (type: string, id: string) => {
+      const sent = await admin('/admin/events', { method: 'POST', body: JSON.stringify({ type, payload: {}, id }) });
+      expect(sent.status).toBe(202);
+    };
+    const deadLetter = async (messageId: string) => {
+      const dead = (await (await admin('/admin/dead-letters')).json()) as Array<Record<string, unknown>>;
+      return dead.find((d) => d.messageId === messageId);
+    };
+
+    it('a 410 disables the endpoint in D1 and dead-letters the delivery after one attempt', async () => {
+      const endpoint = await register('/hook/gone', ['account.closed']);
+      await publish('account.closed', 'msg_gone_1');
+      await vi.waitFor(async () => expect(await deadLetter('msg_gone_1')).toBeDefined(), {
+        timeout: 10_000,
+        interval: 100,
+      });
+      expect(await deadLetter('msg_gone_1')).toMatchObject({ error: 'http_410', attempts: 1 });
+      const endpoints = (await (await admin('/admin/endpoints')).json()) as Array<Record<string, unknown>>;
+      expect(endpoints.find((e) => e.id === endpoint.id)).toMatchObject({ enabled: false, disabledReason: 'gone' });
+    });
+
+    it("opens a failing endpoint's breaker after 5 failed attempts: the next delivery is deferred, not sent", async () => {
+      await register('/hook/down', ['status.changed']);
+      const hits = () => received.filter((r) => r.path === '/hook/down').length;
+      await publish('status.changed', 'msg_down_1');
+      await vi.waitFor(async () => expect(await deadLetter('msg_down_1')).toBeDefined(), {
+        timeout: 10_000,
+        interval: 100,
+      });
+      await publish('status.changed', 'msg_down_2');
+      await vi.waitFor(async () => expect(await deadLetter('msg_down_2')).toBeDefined(), {
+        timeout: 10_000,
+        interval: 100,
+      });
+      expect(hits()).toBe(4);
+      await publish('status.changed', 'msg_down_3');
+      await vi.waitFor(() => expect(hits()).toBe(5), { timeout: 10_000, interval: 50 });
+      // The 5th failure opened the breaker (5 calls, 100 % failures): the retry is re-enqueued for 5 s.
+      // workerd's queues run on real time, so absence can only be shown by waiting (1.5 s < the 5 s deferral).
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(hits()).toBe(5);
+      expect(await deadLetter('msg_down_3')).toBeUndefined();
     });
 
     it('holds an endpoint to its rate limit (Durable Object store): the excess is re-enqueued, not dropped or retried', async () => {
