@@ -124,8 +124,11 @@ describe('BullMQ adapter on a real Redis', () => {
       },
       { metrics },
     );
-    await queue.add('call', {}, { attempts: 3, backoff });
-    await waitFor(async () => (await dlq.stats()).size === 1);
+    const job = await queue.add('call', {}, { attempts: 3, backoff });
+    await waitFor(async () => (await queue.getJobState(job.id as string)) === 'failed');
+    await dlq.flush();
+    // Retried attempts are not dead-lettered: exactly one entry, for the final failure.
+    expect((await dlq.stats()).size).toBe(1);
     const [entry] = await new Queue(dlq.name, { connection, prefix }).getWaiting();
     expect(entry?.data).toMatchObject({ code: 'internal_error', attemptsMade: 3 });
     expect(counts.get('bullmq.job.retry')).toBe(2);
