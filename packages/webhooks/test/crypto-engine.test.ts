@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSecret } from '../src/index.js';
+import { parseSecret, WebhookSecret } from '../src/index.js';
 import { createWebCryptoEngine, loadNodeCrypto, selectEngine } from '../src/internal/crypto-engine.js';
 import { fromBase64, fromHex, toBase64, toBase64Url, toHex } from '../src/internal/encoding.js';
 import { createNodeCryptoEngine } from '../src/internal/node-crypto-engine.js';
@@ -56,6 +56,21 @@ describe('crypto engines', () => {
       }
       const longSecret = parseSecret(new Uint8Array(64).fill(0xab));
       expect(node.hmacSha256(longSecret, ['m'], 'hex')).toBe(await web.hmacSha256(longSecret, ['m'], 'hex'));
+      // HMAC-SHA1 (Twilio) and keys longer than one block (provider secrets): one-shot, streaming
+      // and Web Crypto agree, around the scratch limit too.
+      const keys = [64, 65, 150].map((n) => new WebhookSecret(new Uint8Array(n).fill(n), undefined));
+      for (const key of [secret, ...keys]) {
+        for (const chunks of [['https://h.example/sms', 'Bodyhi'], ['x'.repeat(limit)], ['x'.repeat(limit + 1)]]) {
+          for (const encoding of ['hex', 'base64'] as const) {
+            const sha1 = await web.hmacSha1(key, chunks, encoding);
+            expect(node.hmacSha1(key, chunks, encoding)).toBe(sha1);
+            expect(withoutOneShot.hmacSha1(key, chunks, encoding)).toBe(sha1);
+            const sha256 = await web.hmacSha256(key, chunks, encoding);
+            expect(node.hmacSha256(key, chunks, encoding)).toBe(sha256);
+            expect(withoutOneShot.hmacSha256(key, chunks, encoding)).toBe(sha256);
+          }
+        }
+      }
     }
   });
 

@@ -48,10 +48,36 @@ describe('a forged Twilio form request', () => {
   it('parses the form fields exactly as a valid one does (the fields are what Twilio signs), and no more', async () => {
     const verifier = createInboundVerifier({ provider: 'twilio', secrets: SECRETS.twilio });
     const body = 'CallSid=CA1&From=%2B1555&Body=hi+there';
-    const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': `${'A'.repeat(27)}=` };
+    const url = 'https://h.example/sms';
+    const fields = { CallSid: 'CA1', From: '+1555', Body: 'hi there' };
     const decode = vi.spyOn(globalThis, 'decodeURIComponent');
-    const error = await rejection(verifier.verify({ headers, body, url: 'https://h.example/sms' }));
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const valid = { ...form, 'x-twilio-signature': await twilioSignature(SECRETS.twilio, url, fields) };
+    await verifier.verify({ headers: valid, body, url });
+    const validCalls = decode.mock.calls.length;
+    expect(validCalls).toBe(2); // only the two values with escapes are decoded
+    const forged = { ...form, 'x-twilio-signature': await twilioSignature(OTHER_SECRETS.twilio, url, fields) };
+    const error = await rejection(verifier.verify({ headers: forged, body, url }));
     expect(error.code).toBe('webhook_signature_mismatch');
-    expect(decode.mock.calls.length).toBe(6);
+    expect(decode.mock.calls.length - validCalls).toBe(validCalls);
   });
 });
+
+/** Twilio's signature for form fields: base64 HMAC-SHA1 of the URL and the sorted name+value pairs. */
+async function twilioSignature(token: string, url: string, fields: Record<string, string>): Promise<string> {
+  const data =
+    url +
+    Object.keys(fields)
+      .sort()
+      .map((k) => k + fields[k])
+      .join('');
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(token),
+    { name: 'HMAC', hash: 'SHA-1' },
+    false,
+    ['sign'],
+  );
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(data)));
+  return btoa(String.fromCharCode(...mac));
+}

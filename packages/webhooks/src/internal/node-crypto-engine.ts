@@ -14,13 +14,15 @@ export interface NodeCrypto {
   createHash(algorithm: 'sha256'): { update(data: Chunk): { digest(encoding: 'hex'): string } };
   createSecretKey(key: Uint8Array): unknown;
   /** One-shot digest (Node >= 20.12): no Hash object per call. */
-  hash?: ((algorithm: 'sha256', data: Chunk, encoding: MacEncoding | 'latin1') => string) | undefined;
+  hash?: ((algorithm: 'sha256' | 'sha1', data: Chunk, encoding: MacEncoding | 'latin1') => string) | undefined;
 }
 
 type OneShotHash = NonNullable<NodeCrypto['hash']>;
 
+/** Block length of SHA-256 and SHA-1 alike. */
 const BLOCK = 64;
-const DIGEST = 32;
+/** Digest lengths. */
+const DIGEST = { sha256: 32, sha1: 20 } as const;
 /**
  * Messages up to this many bytes are MACed with two one-shot hashes through a scratch buffer;
  * longer ones stream through an Hmac object, whose fixed cost no longer matters there.
@@ -55,7 +57,7 @@ export function createNodeCryptoEngine(nodeCrypto: NodeCrypto): CryptoEngine {
   const padCache = new WeakMap<WebhookSecret, KeyPads>();
   // Reused across calls: every use below is synchronous, so no two calls can interleave.
   const inner = new Uint8Array(BLOCK + ONE_SHOT_LIMIT);
-  const outer = new Uint8Array(BLOCK + DIGEST);
+  const outer = { sha256: new Uint8Array(BLOCK + DIGEST.sha256), sha1: new Uint8Array(BLOCK + DIGEST.sha1) };
 
   function padsFor(secret: WebhookSecret): KeyPads {
     let pads = padCache.get(secret);
@@ -89,16 +91,20 @@ export function createNodeCryptoEngine(nodeCrypto: NodeCrypto): CryptoEngine {
     secret: WebhookSecret,
     chunks: readonly Chunk[],
     encoding: MacEncoding,
+    algorithm: 'sha256' | 'sha1' = 'sha256',
   ): string | undefined {
+    // The key blocks hold keys of at most one block; longer keys are hashed first (streaming path).
+    if (secret.byteLength > BLOCK) return undefined;
     const end = fillInner(chunks);
     if (end < 0) return undefined;
     const pads = padsFor(secret);
     inner.set(pads.inner);
     // latin1 maps each digest byte to one char code: the cheapest digest output to copy back.
-    const innerDigest = hash('sha256', inner.subarray(0, end), 'latin1');
-    outer.set(pads.outer);
-    for (let i = 0; i < DIGEST; i++) outer[BLOCK + i] = innerDigest.charCodeAt(i);
-    return hash('sha256', outer, encoding);
+    const innerDigest = hash(algorithm, inner.subarray(0, end), 'latin1');
+    const block = outer[algorithm];
+    block.set(pads.outer);
+    for (let i = 0; i < DIGEST[algorithm]; i++) block[BLOCK + i] = innerDigest.charCodeAt(i);
+    return hash(algorithm, block, encoding);
   }
 
   function streamingHmac(
@@ -124,10 +130,12 @@ export function createNodeCryptoEngine(nodeCrypto: NodeCrypto): CryptoEngine {
     // keys of at most one block (every `whsec_` secret); provider secrets may be longer.
     hmacSha256: hash
       ? (secret, chunks, encoding) =>
-          (secret.byteLength <= BLOCK ? oneShotHmac(hash, secret, chunks, encoding) : undefined) ??
-          streamingHmac(secret, chunks, encoding)
+          oneShotHmac(hash, secret, chunks, encoding) ?? streamingHmac(secret, chunks, encoding)
       : (secret, chunks, encoding) => streamingHmac(secret, chunks, encoding),
-    hmacSha1: (secret, chunks, encoding) => streamingHmac(secret, chunks, encoding, 'sha1'),
+    hmacSha1: hash
+      ? (secret, chunks, encoding) =>
+          oneShotHmac(hash, secret, chunks, encoding, 'sha1') ?? streamingHmac(secret, chunks, encoding, 'sha1')
+      : (secret, chunks, encoding) => streamingHmac(secret, chunks, encoding, 'sha1'),
     sha256Hex: hash
       ? (data) => hash('sha256', data, 'hex')
       : (data) => nodeCrypto.createHash('sha256').update(data).digest('hex'),

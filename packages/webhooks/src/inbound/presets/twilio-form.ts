@@ -7,7 +7,10 @@ function unsupported(detail: string) {
   return verificationError('webhook_body_unsupported', { detail });
 }
 
+const ENCODED = /[%+]/;
+
 function decodeComponent(text: string): string {
+  if (!ENCODED.test(text)) return text;
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
