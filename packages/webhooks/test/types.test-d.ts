@@ -1,6 +1,9 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import { createInboundVerifier, type InboundProvider, type InboundWebhook } from '../src/inbound.js';
 import {
+  createWebhookHandler,
   createWebhookVerifier,
+  expressWebhook,
   isWebhookVerificationError,
   type SignedHeaders,
   sign,
@@ -31,5 +34,23 @@ describe('types', () => {
     const verifier = createWebhookVerifier({ secrets: 'whsec_x' });
     // @ts-expect-error a parsed object is not a raw body
     void verifier.verify({ headers: {}, body: { parsed: true } });
+  });
+
+  it('provider verifiers resolve InboundWebhook, and the adapters carry that type through', () => {
+    const stripe = createInboundVerifier({ provider: 'stripe', secrets: 'whsec_x' });
+    expectTypeOf(
+      stripe.verify({ headers: {}, body: '', url: '/x', method: 'POST' }),
+    ).resolves.toEqualTypeOf<InboundWebhook>();
+    expectTypeOf(stripe.provider).toEqualTypeOf<InboundProvider>();
+    createWebhookHandler(stripe, (event) => {
+      expectTypeOf(event).toEqualTypeOf<InboundWebhook>();
+      return new Response(null);
+    });
+    expectTypeOf(expressWebhook(stripe))
+      .parameter(0)
+      .toHaveProperty('webhook')
+      .toEqualTypeOf<InboundWebhook | undefined>();
+    // @ts-expect-error not a provider
+    createInboundVerifier({ provider: 'paypal', secrets: 'x' });
   });
 });
