@@ -35,7 +35,10 @@ export function createApiRateLimiter(config: Config, clock: Clock, logger: Logge
 
 /** Hono middleware for public routes: IETF RateLimit headers, 429/503 problem+json, counted by code. */
 export function publicRateLimit(services: AppServices): MiddlewareHandler<AppEnv> {
-  const guard = honoRateLimit(services.rateLimiter, { key: ipKey() });
+  // The client address as everywhere else in the server: X-Forwarded-For only from TRUSTED_PROXIES.
+  const guard = honoRateLimit(services.rateLimiter, {
+    key: ipKey({ trustedProxies: services.config.TRUSTED_PROXIES }),
+  });
   return async (c, next) => {
     const denied = await guard(c, next);
     if (denied) {
