@@ -9,6 +9,7 @@ import { createDispatcher, type DeliveryStore, type Dispatcher } from '@bulwark/
 import { createRedisStore } from '@bulwark/delivery/redis';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import { Queue, Worker } from 'bullmq';
+import { Cluster } from 'ioredis';
 import type { BenchSuite } from '../suite.js';
 
 // undici is a dependency of @bulwark/delivery, not of the bench package: load the same copy.
@@ -139,6 +140,28 @@ export const suite: BenchSuite = {
         fn: await durableSubject('redis', createRedisStore({ connection: redisUrl, prefix })),
       });
       subjects.push({ name: 'BullMQ queue + worker (peer)', fn: bullmqSubject(redisUrl, prefix) });
+    }
+    const seeds = process.env.REDIS_CLUSTER_NODES;
+    if (seeds) {
+      const nodes = seeds
+        .split(',')
+        .map((seed) => ({ host: seed.split(':')[0] as string, port: Number(seed.split(':')[1]) }));
+      const cluster = new Cluster(nodes, { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 1 } });
+      cluster.on('error', () => {});
+      await new Promise((resolve) => cluster.once('ready', resolve));
+      closers.push(async () => cluster.disconnect());
+      const prefix = `bulwark-bench-cluster:${Date.now()}`;
+      subjects.push({
+        name: '@bulwark/delivery + Redis Cluster',
+        fn: await durableSubject('cluster', createRedisStore({ connection: cluster, prefix })),
+      });
+      subjects.push({
+        name: '@bulwark/delivery + Redis Cluster, waitReplicas 1',
+        fn: await durableSubject(
+          'cluster-wait',
+          createRedisStore({ connection: cluster, prefix: `${prefix}:w`, waitReplicas: 1 }),
+        ),
+      });
     }
 
     /**

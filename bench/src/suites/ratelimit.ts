@@ -1,6 +1,6 @@
 import { createMemoryStore, createRateLimiter, type RateLimiter } from '@bulwark/ratelimit';
 import { createRedisStore, redisClientOptions } from '@bulwark/ratelimit/redis';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { DECIDE_SCRIPT, GCRA_SCRIPT } from '../../../packages/ratelimit/src/redis/lua.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
@@ -49,6 +49,22 @@ function memoryCases(): BenchCase[] {
 }
 
 const clients: Redis[] = [];
+const clusterClients: Cluster[] = [];
+
+/** A client of the Redis Cluster named by REDIS_CLUSTER_NODES (`host:port,…`), or undefined. */
+async function clusterClient(): Promise<Cluster | undefined> {
+  const seeds = process.env.REDIS_CLUSTER_NODES;
+  if (!seeds) return undefined;
+  const nodes = seeds.split(',').map((seed) => {
+    const [host, port] = seed.split(':');
+    return { host: host as string, port: Number(port) };
+  });
+  const c = new Cluster(nodes, { enableOfflineQueue: false, redisOptions: redisClientOptions() });
+  c.on('error', noop);
+  clusterClients.push(c);
+  if (c.status !== 'ready') await new Promise((resolve) => c.once('ready', resolve));
+  return c;
+}
 
 /** Scripts whose cost inside Redis is printed after the run (allow path, hot key). */
 const serverCostProbes: Array<{ readonly label: string; readonly send: () => Promise<unknown> }> = [];
@@ -142,9 +158,25 @@ async function redisCases(): Promise<BenchCase[]> {
         );
       }
       const title = `redis ${label}, ${flight} in flight${flight > 1 ? ' (ops/s = batches)' : ''}`;
+      const cluster = await clusterClient();
+      const onCluster =
+        cluster &&
+        createRateLimiter({
+          ...policy,
+          store: createRedisStore({ client: cluster, prefix: `${run}:c:` }),
+          logger: quiet,
+        });
       cases.push({
         name: title,
         subjects: [
+          ...(onCluster
+            ? [
+                {
+                  name: '@bulwark/ratelimit Redis Cluster, 3 masters (gcra)',
+                  fn: inFlight(flight, () => onCluster.limit(nextKey())),
+                },
+              ]
+            : []),
           {
             name: 'ioredis EVALSHA of the GCRA script (floor)',
             floor: true,
@@ -180,5 +212,9 @@ export const suite: BenchSuite = {
     const keys = await clients[0]?.keys('bench*');
     if (keys && keys.length > 0) await clients[0]?.del(...keys);
     for (const c of clients) c.disconnect();
+    for (const c of clusterClients.splice(0)) {
+      for (const node of c.nodes('master')) for (const key of await node.keys('bench*')) await c.del(key);
+      c.disconnect();
+    }
   },
 };
