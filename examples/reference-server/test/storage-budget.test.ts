@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisUrl } from '@bulwark/testing';
+import { freePort } from '@bulwark/testing/own-redis';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -114,6 +115,29 @@ describe('storage failures', () => {
     clock.advance(15_000);
     await services.health.refresh();
     expect((await request('/health/readiness')).status).toBe(200);
+  });
+});
+
+describe('storage failures in fleet mode', () => {
+  it('answers admin writes 503 retryable within the store deadline while Redis is unreachable', {
+    timeout: 20_000,
+  }, async () => {
+    const port = await freePort(); // nothing listens there
+    const { request, services } = app({
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      DATA_ENCRYPTION_KEYS: `fleet:${Buffer.alloc(32, 3).toString('base64')}`,
+    });
+    services.redis?.on('error', () => {});
+    const started = Date.now();
+    const response = await request('/admin/endpoints', {
+      method: 'POST',
+      admin: true,
+      body: JSON.stringify({ url: 'https://receiver.example.com/h' }),
+    });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: 'delivery_store_timeout', retryable: true });
+    // The delivery store's 3 s deadline, not ioredis' reconnect loop (5.7 s and a 500 before #17).
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 
