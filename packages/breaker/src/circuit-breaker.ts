@@ -3,6 +3,7 @@ import type { BreakerEventMap, OpenEvent, StateChangeEvent } from './breaker-eve
 import { type CircuitBreakerOptions, type ResolvedBreakerOptions, resolveBreakerOptions } from './breaker-options.js';
 import { type BreakerSnapshot, takeSnapshot } from './breaker-snapshot.js';
 import { CountWindow } from './count-window.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { BrokenCircuitError, type RejectionReason } from './errors/broken-circuit-error.js';
 import { EventHub } from './event-hub.js';
 import { runGuardedCall } from './guarded-call.js';
@@ -48,6 +49,8 @@ class CircuitBreakerImpl implements CircuitBreaker {
   // Both created on first use, so idle breakers stay small.
   private recorder: OutcomeRecorder | undefined;
   private plain: PlainCallRunner | undefined;
+  /** The timeouts of calls in flight, on one timer (created on the first call with `timeoutMs`). */
+  private deadlines: DeadlineQueue | undefined;
   private autoTimer: TimerHandle | undefined;
 
   constructor(private readonly options: ResolvedBreakerOptions) {
@@ -75,7 +78,12 @@ class CircuitBreakerImpl implements CircuitBreaker {
       this.plain ??= new PlainCallRunner(this.outcomes());
       return timed ? this.plain.runTimed(fn, generation, clock.now()) : this.plain.runUntimed(fn, generation);
     }
-    return runGuardedCall(this.outcomes(), fn, generation, timed ? clock.now() : 0, signal);
+    if (timeoutMs === undefined) {
+      return runGuardedCall(this.outcomes(), fn, generation, timed ? clock.now() : 0, signal, undefined, 0);
+    }
+    const now = clock.now();
+    this.deadlines ??= new DeadlineQueue(clock, this.options.timers, timeoutMs);
+    return runGuardedCall(this.outcomes(), fn, generation, timed ? now : 0, signal, this.deadlines, now + timeoutMs);
   }
 
   snapshot(): BreakerSnapshot {

@@ -1,4 +1,4 @@
-import type { TimerHandle } from '@bulwark/core';
+import type { DeadlineEntry, DeadlineQueue } from './deadline-queue.js';
 import { CallTimeoutError } from './errors/call-timeout-error.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
 
@@ -7,12 +7,13 @@ import type { OutcomeRecorder } from './outcome-recorder.js';
  * aborted with `call_timeout`) or on the caller's abort (records nothing, releases the
  * permit). Whichever comes first wins; later outcomes are ignored. One object holds the
  * call's state; a call allocates only what it cannot share: its promise and reactions, and
- * only when needed an abort listener, a timer and an AbortController.
+ * only when needed an abort listener and an AbortController (its signal is the call's own: a
+ * signal shared between calls would abort work a settled call left running, e.g. a response
+ * body still streaming). Timeouts share the breaker's {@link DeadlineQueue}: no timer per call.
  * @internal
  */
-class GuardedCall<T> {
+class GuardedCall<T> implements DeadlineEntry {
   private done = false;
-  private timer: TimerHandle | undefined;
   private readonly controller: AbortController | undefined;
   // A function, not a `handleEvent` object: Node wraps object listeners in an async closure.
   private onAbort: (() => void) | undefined;
@@ -24,8 +25,14 @@ class GuardedCall<T> {
     private readonly generation: number,
     private readonly start: number,
     private readonly callerSignal: AbortSignal | undefined,
+    private readonly deadlines: DeadlineQueue | undefined,
+    readonly deadline: number,
   ) {
-    this.controller = recorder.options.timeoutMs === undefined ? undefined : new AbortController();
+    this.controller = deadlines === undefined ? undefined : new AbortController();
+  }
+
+  get settled(): boolean {
+    return this.done;
   }
 
   run(fn: (signal: AbortSignal) => PromiseLike<T> | T): Promise<T> {
@@ -38,9 +45,7 @@ class GuardedCall<T> {
       this.onAbort = () => this.abortedByCaller(callerSignal.reason);
       callerSignal.addEventListener('abort', this.onAbort);
     }
-    const { timeoutMs, timers } = this.recorder.options;
-    // Not unref'd: a pending call is work its caller awaits (cleared as soon as it settles).
-    if (timeoutMs !== undefined) this.timer = timers.setTimeout(() => this.expire(timeoutMs), timeoutMs);
+    this.deadlines?.add(this);
     let pending: PromiseLike<T> | T;
     try {
       pending = fn(this.controller?.signal ?? (callerSignal as AbortSignal));
@@ -62,9 +67,11 @@ class GuardedCall<T> {
     this.reject(reason);
   }
 
-  private expire(timeoutMs: number): void {
-    this.timer = undefined;
-    this.finish();
+  /** Called by the deadline queue (which already removed this call) when the deadline passed. */
+  expire(): void {
+    this.done = true;
+    this.removeAbortListener();
+    const timeoutMs = this.recorder.options.timeoutMs as number;
     const error = new CallTimeoutError(timeoutMs, this.recorder.options.name);
     this.controller?.abort(error);
     this.recorder.failure(error, this.generation, this.start, true);
@@ -85,10 +92,14 @@ class GuardedCall<T> {
     this.reject(error);
   }
 
-  /** Ends the race: each of the timer, the abort listener and the reactions acts at most once. */
+  /** Ends the race: each of the deadline, the abort listener and the reactions acts at most once. */
   private finish(): void {
     this.done = true;
-    if (this.timer !== undefined) this.recorder.options.timers.clearTimeout(this.timer);
+    this.deadlines?.settled();
+    this.removeAbortListener();
+  }
+
+  private removeAbortListener(): void {
     if (this.onAbort !== undefined) (this.callerSignal as AbortSignal).removeEventListener('abort', this.onAbort);
   }
 }
@@ -104,6 +115,8 @@ export function runGuardedCall<T>(
   generation: number,
   start: number,
   callerSignal: AbortSignal | undefined,
+  deadlines: DeadlineQueue | undefined,
+  deadline: number,
 ): Promise<T> {
-  return new GuardedCall<T>(recorder, generation, start, callerSignal).run(fn);
+  return new GuardedCall<T>(recorder, generation, start, callerSignal, deadlines, deadline).run(fn);
 }
