@@ -62,6 +62,16 @@ describe('GET /admin/history', () => {
     expect(changed.headers.get('etag')).not.toBe(etag);
   });
 
+  it('the dashboard page and its files are neither SLO routes nor history routes', async () => {
+    const { request, services } = app();
+    for (const path of ['/', '/dashboard/uplot.js', '/dashboard/dashboard.css', '/favicon.ico']) {
+      expect((await request(path)).status).toBeLessThan(300);
+    }
+    await request('/admin/history', { admin: true });
+    expect(services.slo.routes().filter((r) => !r.includes('/admin'))).toEqual([]);
+    expect(services.history.routes()).toEqual([]);
+  });
+
   it('a new bucket is a new ETag', async () => {
     const { request, clock } = app();
     const etag = (await request('/admin/history', { admin: true })).headers.get('etag') as string;
