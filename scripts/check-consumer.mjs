@@ -194,7 +194,9 @@ try {
   phase = Date.now();
   for (const [project, dir, expect] of [
     ['fresh', fresh, { zod: 1, ioredis: 1 }],
-    ['host', host, { ioredis: 1 }],
+    // One zod: our peer range (^3.25.0 || ^4.0.0) takes the host's zod 3.25 copy, whose
+    // `zod/v4` is what our schemas import.
+    ['host', host, { zod: 1, ioredis: 1 }],
   ]) {
     const ls = await run('npm', ['ls', 'zod', 'ioredis', '--all', '--json'], { cwd: dir });
     if (ls.code !== 0) fail(`npm ls in the ${project} project reports problems:\n${ls.stdout.slice(-2000)}`);
@@ -210,8 +212,6 @@ try {
   const hostZod = await npmQuery(host, '#zod');
   const rootZod = hostZod.find((c) => c.location === 'node_modules/zod');
   if (!rootZod?.version.startsWith('3.')) fail(`host: the host's own zod 3 was replaced (${rootZod?.version})`);
-  const ours = new Set(hostZod.filter((c) => c !== rootZod).map((c) => c.version));
-  if (ours.size > 1) fail(`host: the @bulwark packages resolved different zod 4 versions: ${[...ours]}`);
   const recipe = readmeBlock(join(root, 'packages', 'delivery'), '<!-- consumer-zod3-recipe -->');
   if (!recipe) fail('packages/delivery/README.md lost its <!-- consumer-zod3-recipe --> block');
   writeFileSync(join(host, 'zod3-recipe.mjs'), await toEsm(recipe ?? ''));
@@ -248,7 +248,7 @@ try {
   );
   console.log(`\nnode: bundled for Node.js, ${thirdParty.join(', ')} external:`);
   for (const [specifier, reason] of Object.entries(NODE_ONLY)) console.log(`  ${specifier}: ${reason}`);
-  console.log('over the 60 kB browser goal, held to their own ceiling:');
+  if (Object.keys(OVER_GOAL).length > 0) console.log('over the 60 kB browser goal, held to their own ceiling:');
   for (const [specifier, { reason }] of Object.entries(OVER_GOAL)) console.log(`  ${specifier}: ${reason}`);
   for (const b of bundles) {
     if (b.error) fail(`${b.specifier} does not bundle for ${b.platform}: ${b.error}`);

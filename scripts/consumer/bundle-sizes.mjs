@@ -18,23 +18,10 @@ export const NODE_LIMIT = 150 * 1024;
  * size measured when it was set; lower it when the entry shrinks) and why it is over.
  */
 export const OVER_GOAL = {
-  '@bulwark/email': {
-    limit: 140 * 1024,
-    reason:
-      're-exports all five providers, failover, every webhook parser and createEmailProviderFromEnv; edge code imports one provider subpath',
-  },
-  '@bulwark/email/resend': {
-    limit: 70 * 1024,
-    reason: 'zod/mini message schema (~25 kB) + the Standard Webhooks verifier of @bulwark/webhooks (~16 kB)',
-  },
   '@bulwark/delivery/cloudflare-queues': {
     limit: 63 * 1024,
     reason:
       'the Queues consumer isolates endpoints by default: a @bulwark/breaker breaker (~16 kB) and a @bulwark/ratelimit limiter per endpoint, plus the Standard Webhooks signer of @bulwark/webhooks',
-  },
-  '@bulwark/email/ses': {
-    limit: 68 * 1024,
-    reason: 'zod/mini message schema (~25 kB) + SigV4 signing (aws4fetch) + SNS certificate checks',
   },
 };
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { defaultPolicies } from './default-policies.js';
 import { createStandardSigner } from './default-signer.js';
 import { parseInput, randomId } from './endpoint.js';

@@ -1,6 +1,7 @@
 import { parseSecret } from '@bulwark/webhooks';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { DeliveryError } from './errors/delivery-error.js';
+import { nestableInZod3 } from './internal/zod3-nesting.js';
 
 function isValidSecret(value: string): boolean {
   try {
@@ -38,21 +39,27 @@ const mutableFields = {
   timeoutMs: z.int().min(100).max(60_000),
 };
 
-/** zod schema of {@link EndpointInput} (exported for hosts that validate admin requests). */
-export const endpointInputSchema = z
-  .object({
-    id: z.string().regex(idPattern).optional(),
-    url: mutableFields.url,
-    eventTypes: mutableFields.eventTypes.optional(),
-    enabled: mutableFields.enabled.optional(),
-    rateLimit: mutableFields.rateLimit.optional(),
-    timeoutMs: mutableFields.timeoutMs.optional(),
-    secret: z.string().refine(isValidSecret, { message: 'Expected a whsec_ secret of 24-64 bytes' }).optional(),
-  })
-  .strict();
+/**
+ * zod 4 schema of {@link EndpointInput} (exported for hosts that validate admin requests): nest
+ * it in a zod 4 schema (`zod`, or `zod/v4` of zod ≥ 3.25), in a zod 3 `z.object`, or call its
+ * Standard Schema `['~standard'].validate(value)`.
+ */
+export const endpointInputSchema = /* @__PURE__ */ nestableInZod3(
+  z
+    .object({
+      id: z.string().regex(idPattern).optional(),
+      url: mutableFields.url,
+      eventTypes: mutableFields.eventTypes.optional(),
+      enabled: mutableFields.enabled.optional(),
+      rateLimit: mutableFields.rateLimit.optional(),
+      timeoutMs: mutableFields.timeoutMs.optional(),
+      secret: z.string().refine(isValidSecret, { message: 'Expected a whsec_ secret of 24-64 bytes' }).optional(),
+    })
+    .strict(),
+);
 
-/** zod schema of {@link EndpointUpdate}. */
-export const endpointUpdateSchema = z.object(mutableFields).partial().strict();
+/** zod 4 schema of {@link EndpointUpdate}; nests like {@link endpointInputSchema}. */
+export const endpointUpdateSchema = /* @__PURE__ */ nestableInZod3(z.object(mutableFields).partial().strict());
 
 /** A new endpoint. */
 export interface EndpointInput {

@@ -1,11 +1,11 @@
 /**
  * One send interface over Resend, Postmark, SendGrid, Amazon SES and Mailgun (adapters in
  * the `@bulwark/email/<provider>` subpaths), a simulated provider ({@link createSimulatedProvider}),
- * env-driven selection ({@link createEmailProviderFromEnv}), failover behind breakers and
- * retries ({@link createFailoverProvider}), a flat error taxonomy ({@link EmailError}) and
- * verified webhook ingestion into one normalized {@link EmailEvent} type
- * ({@link parseEmailWebhook}, {@link suppressionsFromEvents}), counted through an optional
- * {@link EmailMetrics} sink.
+ * failover behind breakers and retries ({@link createFailoverProvider}), a flat error taxonomy
+ * ({@link EmailError}) and one normalized {@link EmailEvent} type for verified webhooks
+ * ({@link suppressionsFromEvents}), counted through an optional {@link EmailMetrics} sink.
+ * Env-driven selection is `@bulwark/email/from-env` and the any-provider webhook parser
+ * `@bulwark/email/webhooks`: each bundles all five providers, so the root does not.
  *
  * @module @bulwark/email
  */
@@ -34,12 +34,6 @@ export {
   type FailoverOptions,
   type FailoverProvider,
 } from './failover.js';
-export {
-  createEmailProviderFromEnv,
-  EMAIL_ENV_VARIABLES,
-  type EmailFromEnvOptions,
-  type EmailLogger,
-} from './from-env.js';
 export type { HttpAdapterOptions } from './internal/adapter.js';
 export type { FetchLike } from './internal/http.js';
 export { createIpAllowlist, type IpAllowlist } from './ip-allowlist.js';
@@ -48,17 +42,10 @@ export {
   type EmailAddressInput,
   type EmailAttachment,
   type EmailMessage,
-  type EmailMessageSchemaOutput,
-  emailMessageSchema,
   formatAddress,
   type NormalizedEmailMessage,
   parseEmailMessage,
 } from './message.js';
-export {
-  type EmailWebhookOptionsByProvider,
-  type EmailWebhookProvider,
-  parseEmailWebhook,
-} from './parse-email-webhook.js';
 export type { BatchItemResult, EmailProvider, EmailProviderName, SendOptions, SendResult } from './provider.js';
 export {
   createSimulatedProvider,

@@ -1,9 +1,5 @@
-import * as z from 'zod/mini';
 import { EmailError } from './errors/email-error.js';
-import { englishErrors } from './internal/zod-english.js';
-
-const EMAIL = z.email();
-const NAMED = /^\s*(?:"?([^"<]*?)"?\s*)<([^<>\s]+)>\s*$/;
+import { parseMessageInput } from './internal/message-input.js';
 
 /** A mailbox: `"a@example.com"`, `"Ada <a@example.com>"` or `{ email, name? }`. */
 export type EmailAddressInput = string | { email: string; name?: string | undefined };
@@ -15,88 +11,6 @@ export interface EmailAddress {
   /** The display name, when given. */
   readonly name?: string;
 }
-
-const addressSchema = z.pipe(
-  z.union([z.string(), z.strictObject({ email: z.string(), name: z.optional(z.string()) })]),
-  z.transform((value: string | { email: string; name?: string | undefined }, ctx): EmailAddress => {
-    let email: string;
-    let name: string | undefined;
-    if (typeof value === 'string') {
-      const named = NAMED.exec(value);
-      email = named ? (named[2] as string) : value.trim();
-      name = named?.[1]?.trim() || undefined;
-    } else {
-      email = value.email.trim();
-      name = value.name?.trim() || undefined;
-    }
-    if (!EMAIL.safeParse(email).success) {
-      // The address itself stays out of the message: errors travel to logs and clients.
-      ctx.issues.push({ code: 'custom', message: 'Invalid email address', input: value });
-      return z.NEVER;
-    }
-    return name === undefined ? { email } : { email, name };
-  }),
-);
-
-const addressListSchema = z.pipe(
-  z.transform((v: unknown) => (Array.isArray(v) ? v : [v])),
-  z.array(addressSchema),
-);
-
-const attachmentSchema = z.strictObject({
-  filename: z.string().check(z.minLength(1)),
-  /** Base64 string or raw bytes. */
-  content: z.union([z.string(), z.instanceof(Uint8Array)]),
-  contentType: z.optional(z.string()),
-  /** Content-ID for inline images (`cid:`). */
-  contentId: z.optional(z.string()),
-});
-
-const stringRecord = z.record(z.string(), z.string());
-
-/** What {@link emailMessageSchema} outputs: addresses normalized, lists as arrays, defaults not applied. */
-export interface EmailMessageSchemaOutput {
-  from: EmailAddress;
-  to: EmailAddress[];
-  cc?: EmailAddress[] | undefined;
-  bcc?: EmailAddress[] | undefined;
-  replyTo?: EmailAddress[] | undefined;
-  subject: string;
-  html?: string | undefined;
-  text?: string | undefined;
-  headers?: Record<string, string> | undefined;
-  attachments?: EmailAttachment[] | undefined;
-  tags?: Record<string, string> | undefined;
-  metadata?: Record<string, string> | undefined;
-  idempotencyKey?: string | undefined;
-}
-
-/**
- * The schema of an {@link EmailMessage}: a zod 4 (`zod/mini`) schema, so also a Standard Schema
- * (`emailMessageSchema['~standard'].validate(value)`). Exposed so hosts can validate at their own
- * edge; a zod 3 host validates through `~standard` (see the README), since zod 3 cannot nest a
- * zod 4 schema.
- */
-export const emailMessageSchema: z.ZodMiniType<EmailMessageSchemaOutput, unknown> = z
-  .strictObject({
-    from: addressSchema,
-    to: addressListSchema,
-    cc: z.optional(addressListSchema),
-    bcc: z.optional(addressListSchema),
-    replyTo: z.optional(addressListSchema),
-    subject: z.string().check(z.minLength(1)),
-    html: z.optional(z.string()),
-    text: z.optional(z.string()),
-    headers: z.optional(stringRecord),
-    attachments: z.optional(z.array(attachmentSchema)),
-    tags: z.optional(stringRecord),
-    metadata: z.optional(stringRecord),
-    idempotencyKey: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
-  })
-  .check(
-    z.refine((m) => m.html !== undefined || m.text !== undefined, { message: 'One of `html` or `text` is required' }),
-    z.refine((m) => m.to.length > 0, { message: '`to` needs at least one recipient', path: ['to'] }),
-  );
 
 /** One email attachment. */
 export interface EmailAttachment {
@@ -197,14 +111,14 @@ function issueMessage(issue: { code?: string; message: string; keys?: readonly P
  * ```
  */
 export function parseEmailMessage(message: EmailMessage, provider = 'local'): NormalizedEmailMessage {
-  const result = emailMessageSchema.safeParse(message, englishErrors);
-  if (!result.success) {
-    const detail = result.error.issues
+  const result = parseMessageInput(message);
+  if ('issues' in result) {
+    const detail = result.issues
       .map((issue) => `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issueMessage(issue)}`)
       .join('; ');
-    throw new EmailError({ code: 'email_invalid_request', provider, detail, cause: result.error });
+    throw new EmailError({ code: 'email_invalid_request', provider, detail });
   }
-  const m = result.data;
+  const m = result.value;
   return {
     from: m.from,
     to: m.to,

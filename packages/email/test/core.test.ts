@@ -1,8 +1,8 @@
 import { isBulwarkError, toProblem } from '@bulwark/errors';
 import { FakeClock } from '@bulwark/testing';
 import { describe, expect, it, vi } from 'vitest';
+import { createEmailProviderFromEnv } from '../src/from-env.js';
 import {
-  createEmailProviderFromEnv,
   createSimulatedProvider,
   EmailError,
   emailErrors,

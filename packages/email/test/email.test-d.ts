@@ -1,19 +1,19 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import {
-  type EMAIL_EVENT_METRIC,
-  type EmailErrorCode,
-  type EmailEvent,
-  type EmailMetrics,
-  type EmailProvider,
-  type ParsedEmailWebhook,
-  parseEmailWebhook,
-  type RejectedEmailEvent,
-  type SendResult,
-  type SnsSubscriptionConfirmation,
-  type SnsUnsubscribeConfirmation,
-  type WebhookSecrets,
+import type {
+  EMAIL_EVENT_METRIC,
+  EmailErrorCode,
+  EmailEvent,
+  EmailMetrics,
+  EmailProvider,
+  ParsedEmailWebhook,
+  RejectedEmailEvent,
+  SendResult,
+  SnsSubscriptionConfirmation,
+  SnsUnsubscribeConfirmation,
+  WebhookSecrets,
 } from '../src/index.js';
 import { parseSesWebhook } from '../src/ses.js';
+import { parseEmailWebhook } from '../src/webhooks.js';
 
 const request = { headers: {}, rawBody: '' };
 

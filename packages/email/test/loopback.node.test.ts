@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPostmarkProvider } from '@bulwark/email/postmark';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createEmailProviderFromEnv } from '../src/index.js';
+import { createEmailProviderFromEnv } from '../src/from-env.js';
 import { sendOk } from './fixtures/postmark-api.js';
 
 let server: Server;

@@ -2,7 +2,7 @@ import { mailgunSignature, parseMailgunWebhook } from '@bulwark/email/mailgun';
 import { FakeClock } from '@bulwark/testing';
 import { createMemoryReplayStore } from '@bulwark/webhooks';
 import { describe, expect, it } from 'vitest';
-import { parseEmailWebhook } from '../src/index.js';
+import { parseEmailWebhook } from '../src/webhooks.js';
 import {
   delivered,
   failedPermanent,

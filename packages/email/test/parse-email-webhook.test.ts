@@ -1,12 +1,7 @@
 import { SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from '@bulwark/email/sendgrid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  EMAIL_EVENT_METRIC,
-  type EmailMetrics,
-  type EmailWebhookRequest,
-  isEmailConfigError,
-  parseEmailWebhook,
-} from '../src/index.js';
+import { EMAIL_EVENT_METRIC, type EmailMetrics, type EmailWebhookRequest, isEmailConfigError } from '../src/index.js';
+import { parseEmailWebhook } from '../src/webhooks.js';
 import { bounceRaw, deliveryRaw } from './fixtures/postmark-events.js';
 import { expectedTypes, events as sendgridEvents } from './fixtures/sendgrid-events.js';
 import { createSendGridSigner } from './helpers/crypto.js';

@@ -1,6 +1,7 @@
 import { parsePostmarkWebhook } from '@bulwark/email/postmark';
 import { describe, expect, it } from 'vitest';
-import { createIpAllowlist, parseEmailWebhook } from '../src/index.js';
+import { createIpAllowlist } from '../src/index.js';
+import { parseEmailWebhook } from '../src/webhooks.js';
 import {
   bounceOfType,
   bounceRaw,

@@ -2,7 +2,7 @@ import { parseResendWebhook } from '@bulwark/email/resend';
 import { FakeClock } from '@bulwark/testing';
 import { createMemoryReplayStore, createWebhookSigner } from '@bulwark/webhooks';
 import { describe, expect, it } from 'vitest';
-import { parseEmailWebhook } from '../src/index.js';
+import { parseEmailWebhook } from '../src/webhooks.js';
 import {
   bounced,
   deliveredWithTagArray,

@@ -2,7 +2,8 @@ import { parseSendGridWebhook, SENDGRID_DEFAULT_TOLERANCE_SEC } from '@bulwark/e
 import { FakeClock } from '@bulwark/testing';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseEmailWebhook, suppressionsFromEvents } from '../src/index.js';
+import { suppressionsFromEvents } from '../src/index.js';
+import { parseEmailWebhook } from '../src/webhooks.js';
 import { events as documented } from './fixtures/sendgrid-events.js';
 import { createSendGridSigner } from './helpers/crypto.js';
 

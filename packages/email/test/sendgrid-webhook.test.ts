@@ -1,7 +1,7 @@
 import { parseSendGridWebhook, verifySendGridSignature } from '@bulwark/email/sendgrid';
 import { FakeClock } from '@bulwark/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseEmailWebhook } from '../src/index.js';
+import { parseEmailWebhook } from '../src/webhooks.js';
 import { events, expectedTypes, officialVector as v } from './fixtures/sendgrid-events.js';
 import { createSendGridSigner } from './helpers/crypto.js';
 

@@ -2,7 +2,8 @@ import { confirmSnsSubscription, parseSesWebhook, type SnsCertificateCache } fro
 import { createTestServer } from '@bulwark/testing';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseEmailWebhook, type SnsSubscriptionConfirmation, suppressionsFromEvents } from '../src/index.js';
+import { type SnsSubscriptionConfirmation, suppressionsFromEvents } from '../src/index.js';
+import { parseEmailWebhook } from '../src/webhooks.js';
 import {
   complaintNotification,
   notificationEnvelope,

@@ -8,7 +8,8 @@ import {
 import { createTestServer } from '@bulwark/testing';
 import { HttpResponse, http } from 'msw';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseEmailWebhook, suppressionsFromEvents } from '../src/index.js';
+import { suppressionsFromEvents } from '../src/index.js';
+import { parseEmailWebhook } from '../src/webhooks.js';
 import {
   bounceNotification,
   CERT_URL,

@@ -2,12 +2,8 @@ import { FakeClock } from '@bulwark/testing';
 import { createWebhookSigner } from '@bulwark/webhooks';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type EmailWebhookOptionsByProvider,
-  type EmailWebhookProvider,
-  parseEmailWebhook,
-  suppressionsFromEvents,
-} from '../src/index.js';
+import { suppressionsFromEvents } from '../src/index.js';
+import { type EmailWebhookOptionsByProvider, type EmailWebhookProvider, parseEmailWebhook } from '../src/webhooks.js';
 import { createSendGridSigner, createSnsSigner } from './helpers/crypto.js';
 
 const NOW = Date.UTC(2026, 11, 7, 8, 0, 0);

@@ -3,7 +3,8 @@ import { SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from '@bulwark/e
 import { FakeClock } from '@bulwark/testing';
 import { createMemoryReplayStore, createWebhookSigner } from '@bulwark/webhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type EmailWebhookProvider, type EmailWebhookRequest, parseEmailWebhook } from '../src/index.js';
+import type { EmailWebhookRequest } from '../src/index.js';
+import { type EmailWebhookProvider, parseEmailWebhook } from '../src/webhooks.js';
 import { delivered, signature as mailgunSignatureFields } from './fixtures/mailgun-events.js';
 import { deliveryRaw } from './fixtures/postmark-events.js';
 import { bounced } from './fixtures/resend-events.js';

@@ -1,13 +1,7 @@
 import type { Clock } from '@bulwark/core';
-import {
-  createEmailProviderFromEnv,
-  createFailoverProvider,
-  EMAIL_EVENT_METRIC,
-  type EmailMetrics,
-  type EmailWebhookOptionsByProvider,
-  type EmailWebhookProvider,
-  type FailoverProvider,
-} from '@bulwark/email';
+import { createFailoverProvider, EMAIL_EVENT_METRIC, type EmailMetrics, type FailoverProvider } from '@bulwark/email';
+import { createEmailProviderFromEnv } from '@bulwark/email/from-env';
+import type { EmailWebhookOptionsByProvider, EmailWebhookProvider } from '@bulwark/email/webhooks';
 import type { ReplayStore } from '@bulwark/webhooks';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';

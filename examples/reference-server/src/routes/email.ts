@@ -1,9 +1,6 @@
-import {
-  type EmailWebhookProvider,
-  emailMessageSchema,
-  parseEmailWebhook,
-  suppressionsFromEvents,
-} from '@bulwark/email';
+import { suppressionsFromEvents } from '@bulwark/email';
+import { emailMessageSchema } from '@bulwark/email/schema';
+import { type EmailWebhookProvider, parseEmailWebhook } from '@bulwark/email/webhooks';
 import { err } from '@bulwark/errors';
 import type { ReplayStore } from '@bulwark/webhooks';
 import type { Hono } from 'hono';

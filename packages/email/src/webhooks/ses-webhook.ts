@@ -1,5 +1,4 @@
 import { type Clock, systemClock } from '@bulwark/core';
-import * as z from 'zod/mini';
 import { EmailConfigError } from '../errors/email-config-error.js';
 import { EmailWebhookError } from '../errors/email-webhook-error.js';
 import type {
@@ -14,9 +13,9 @@ import { type FetchLike, field, stringField } from '../internal/http.js';
 import { parsedWebhook } from '../internal/parsed-webhook.js';
 import { bodyText, malformed, parseJsonBody, toDate, unauthentic } from '../internal/webhook-input.js';
 import { windowSec, withinWindow } from '../internal/webhook-window.js';
-import { englishErrors } from '../internal/zod-english.js';
 import { normalizeSesNotification, sesMetadata } from './ses-notification.js';
 import { type SnsCertificateCache, snsCertificateKey } from './sns-certificates.js';
+import { readSnsEnvelope, type SnsEnvelope } from './sns-envelope.js';
 import { isSnsUrl } from './sns-url.js';
 
 /** Options of {@link parseSesWebhook} besides the topic choice. */
@@ -117,20 +116,7 @@ function resolveOptions(options: SesWebhookOptions | undefined): ResolvedSesOpti
 
 const PROVIDER = 'ses';
 
-const envelopeSchema = z.object({
-  Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
-  MessageId: z.string(),
-  TopicArn: z.string(),
-  Message: z.string(),
-  Timestamp: z.string(),
-  SignatureVersion: z.enum(['1', '2']),
-  Signature: z.string(),
-  SigningCertURL: z.string(),
-  Subject: z.optional(z.string()),
-  SubscribeURL: z.optional(z.string()),
-  Token: z.optional(z.string()),
-});
-type Envelope = z.infer<typeof envelopeSchema>;
+type Envelope = SnsEnvelope;
 
 /** The canonical string SNS signs (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html). */
 function stringToSign(e: Envelope): string {
@@ -138,7 +124,7 @@ function stringToSign(e: Envelope): string {
     e.Type === 'Notification'
       ? ['Message', 'MessageId', ...(e.Subject === undefined ? [] : ['Subject']), 'Timestamp', 'TopicArn', 'Type']
       : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
-  return keys.map((k) => `${k}\n${(e as Record<string, string | undefined>)[k] ?? ''}\n`).join('');
+  return keys.map((k) => `${k}\n${(e as unknown as Record<string, string | undefined>)[k] ?? ''}\n`).join('');
 }
 
 async function verifyEnvelope(e: Envelope, options: ResolvedSesOptions): Promise<void> {
@@ -182,9 +168,11 @@ function readEnvelope(request: EmailWebhookRequest): Envelope {
   } catch (error) {
     throw unauthentic(PROVIDER, 'The body is not a signed SNS message (not JSON)', error);
   }
-  const parsed = envelopeSchema.safeParse(json, englishErrors);
-  if (!parsed.success) throw unauthentic(PROVIDER, 'The body is not a signed SNS message', parsed.error);
-  const envelope = parsed.data;
+  const parsed = readSnsEnvelope(json);
+  if ('invalid' in parsed) {
+    throw unauthentic(PROVIDER, 'The body is not a signed SNS message', new TypeError(`SNS field ${parsed.invalid}`));
+  }
+  const envelope = parsed.envelope;
   if (envelope.Type !== 'Notification' && (!envelope.SubscribeURL || !envelope.Token)) {
     throw unauthentic(PROVIDER, `${envelope.Type} without SubscribeURL or Token cannot be verified`);
   }
