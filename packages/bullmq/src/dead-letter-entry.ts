@@ -1,5 +1,5 @@
 import { errorRegistry } from '@bulwark/errors';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { formatFailureReason, parseFailureCode } from './failure-reason.js';
 import { FOREIGN_ERROR_CODE } from './job-error-classification.js';
 

@@ -1,6 +1,6 @@
 import { assertNumberOption } from '@bulwark/core';
 import { fromZodError, problemResponse } from '@bulwark/errors';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { DeadLetterQueue } from './dead-letter-queue.js';
 import type { RequeueSelector } from './dead-letter-results.js';
 import { readJsonBody } from './internal/read-json-body.js';
