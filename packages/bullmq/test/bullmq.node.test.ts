@@ -1,6 +1,8 @@
 // Real BullMQ on a real Redis (REDIS_URL). BullMQ reads the wall clock itself (delays, locks,
 // stalled checks), so this file is the documented exception to injected time: it waits for real,
 // in short polls with hard deadlines, and keeps every delay under half a second.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { err } from '@bulwark/errors';
 import { redisUrl } from '@bulwark/testing';
 import { type Job, Queue, Worker } from 'bullmq';
@@ -195,5 +197,42 @@ describe('BullMQ adapter on a real Redis', () => {
     expect(await queue.getFailedCount()).toBe(0);
     expect((await dlq.stats()).size).toBe(1);
     await deadLetter.close();
+  });
+
+  it('dead-letters a job whose worker process was killed, through the surviving worker', async () => {
+    const { queue, dlq } = setup();
+    const job = await queue.add('charge', { amount: 1 }, { attempts: 3 });
+    const fixture = fileURLToPath(new URL('./fixtures/hanging-worker.mjs', import.meta.url));
+    const child = spawn(process.execPath, [fixture, url as string, prefix, queue.name], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    cleanups.push(async () => {
+      child.kill('SIGKILL');
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('started')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+    });
+    child.kill('SIGKILL');
+    // The survivor's stalled checker finds the dead lock (maxStalledCount 0: no second chance); the
+    // job fails on the survivor, which raises the `failed` event the attached DLQ listens to.
+    const survivor = new Worker(
+      queue.name,
+      createProcessor(async () => 'ok'),
+      {
+        connection,
+        prefix,
+        stalledInterval: 100,
+        maxStalledCount: 0,
+      },
+    );
+    cleanups.push(() => survivor.close());
+    dlq.attach(survivor);
+    await waitFor(async () => (await dlq.stats()).size === 1);
+    const [entry] = await new Queue(dlq.name, { connection, prefix }).getWaiting();
+    expect(entry?.data).toMatchObject({ jobId: job.id, code: 'internal_error', name: 'charge' });
+    expect(String((entry?.data as { failedReason?: string } | undefined)?.failedReason)).toContain('stalled');
   });
 });
