@@ -5,8 +5,12 @@
 // in `files`; and files a package ships from elsewhere in the repository (@bulwark/webhooks
 // ships its wire-format spec and test vectors, which its README links to).
 //
+// The canonical repository is https://github.com/bulwark-dev/bulwark (root package.json); every
+// github.com link to the project in the tracked files must name it.
+//
 //   node scripts/package-metadata.mjs          check (a test-command step): exits 1 naming drift
 //   node scripts/package-metadata.mjs --write  rewrite manifests and copies
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { publicPackages, root } from './public-packages.mjs';
@@ -80,8 +84,26 @@ for (const { folder, dir, manifestPath, manifest } of publicPackages()) {
   }
 }
 
+// Links to the repository anywhere in the tracked files use the same canonical URL: a link to
+// another owner or name (an old placeholder, a fork) is drift.
+const canonical = new URL(web);
+const [owner, name] = canonical.pathname.slice(1).split('/');
+const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+for (const file of tracked) {
+  if (!/\.(md|json|ya?ml|mjs|ts|html)$/.test(file) || file === 'pnpm-lock.yaml') continue;
+  const text = readFileSync(join(root, file), 'utf8');
+  for (const [url, linkOwner, linkName] of text.matchAll(
+    /github\.com\/([\w.-]+)\/(bulwark[\w.-]*?)(?:\.git)?(?=[/#)"'\s`]|$)/gm,
+  )) {
+    if (linkOwner !== owner || linkName !== name)
+      problems.push(`${file}: ${url} is not the canonical repository ${canonical.host}/${owner}/${name}`);
+  }
+}
+
 if (problems.length > 0) {
-  console.error(`${problems.join('\n')}\n\nRun \`node scripts/package-metadata.mjs --write\` to regenerate them.`);
+  console.error(
+    `${problems.join('\n')}\n\nRun \`node scripts/package-metadata.mjs --write\` to regenerate manifests and copies (links: edit them).`,
+  );
   process.exit(1);
 }
 console.log(write ? 'package metadata written' : 'package metadata and shipped copies are current');
