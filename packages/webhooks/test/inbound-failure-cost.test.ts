@@ -1,6 +1,7 @@
 import { FakeClock } from '@bulwark/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createInboundVerifier } from '../src/inbound.js';
+import { selectEngine } from '../src/internal/crypto-engine.js';
 import { rejection } from './helpers.js';
 import { NOW_MS, OTHER_SECRETS, PROVIDERS, SECRETS, signFor } from './inbound-helpers.js';
 
@@ -43,6 +44,21 @@ describe.each(PROVIDERS.flatMap((p) => [[p, 'auto'] as const, [p, 'webcrypto'] a
     });
   },
 );
+
+describe('a forged Twilio request', () => {
+  it.each(['auto', 'webcrypto'] as const)(
+    'computes as many MACs as a valid one: both URL variants, every time (crypto %s)',
+    async (crypto) => {
+      const spy = vi.spyOn(selectEngine(crypto), 'hmacSha1');
+      const verifier = createInboundVerifier({ provider: 'twilio', secrets: SECRETS.twilio, crypto });
+      await verifier.verify(await signFor('twilio', json));
+      const valid = spy.mock.calls.length;
+      expect(valid).toBe(2);
+      await rejection(verifier.verify(await signFor('twilio', json, { secret: OTHER_SECRETS.twilio })));
+      expect(spy.mock.calls.length - valid).toBe(valid);
+    },
+  );
+});
 
 describe('a forged Twilio form request', () => {
   it('parses the form fields exactly as a valid one does (the fields are what Twilio signs), and no more', async () => {

@@ -14,7 +14,7 @@ import type { RequestLike, WebhookInput } from '../webhook-verifier.js';
 import type { InboundPreset, InboundProvider, ParsedDelivery } from './preset.js';
 import { presetFor } from './presets/index.js';
 import { type ProviderSecretsOption, resolveProviderSecrets } from './provider-secrets.js';
-import { resolveSignedUrl, validatePublicOrigin } from './signed-url.js';
+import { validatePublicOrigin } from './signed-url.js';
 
 /**
  * Configuration of {@link createInboundVerifier} (validated once).
@@ -109,6 +109,14 @@ const DEFAULT_TOLERANCE_SEC = 300;
 const MAX_TOLERANCE_SEC = 7 * 24 * 3600;
 const MAX_REPLAY_TTL_SEC = 30 * 24 * 3600;
 
+/** The result, or `webhook_replayed` when the store already held the message. */
+function replayDecision(fresh: boolean, result: InboundWebhook): InboundWebhook {
+  if (fresh) return result;
+  throw verificationError('webhook_replayed', {
+    detail: 'This signed message was already accepted within the replay window',
+  });
+}
+
 function storeFailure(error: unknown): WebhookReplayStoreError {
   if (isWebhookReplayStoreError(error)) return error;
   return new WebhookReplayStoreError('webhook_replay_store_unavailable', {
@@ -119,6 +127,13 @@ function storeFailure(error: unknown): WebhookReplayStoreError {
 
 function isRequestLike(input: WebhookInput | RequestLike): input is RequestLike {
   return typeof (input as RequestLike).arrayBuffer === 'function';
+}
+
+/** The first of `macs` equal to a signature; every one is compared. */
+function firstEqual(macs: readonly (string | Promise<string>)[], signatures: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (const mac of macs as readonly string[]) if (anyEqual(mac, signatures) && found === undefined) found = mac;
+  return found;
 }
 
 /** Whether `mac` equals any signature; every signature is compared, each in constant time. */
@@ -195,20 +210,42 @@ export function createInboundVerifier(options: InboundVerifierOptions): InboundV
   const mac = preset.algorithm === 'sha1' ? engine.hmacSha1 : engine.hmacSha256;
   const { encoding, provider } = preset;
 
+  /**
+   * The MAC of `key` over every message variant that equals a signature, if any. Every variant
+   * is MACed and compared (Twilio's with/without-port URLs), so a forged request costs what a
+   * valid one does. No closure is created on the synchronous (node:crypto) path.
+   */
+  function matchKey(
+    key: WebhookSecret,
+    signatures: readonly string[],
+    messages: readonly (readonly Chunk[])[],
+  ): MaybePromise<string | undefined> {
+    const first = mac(key, messages[0] as readonly Chunk[], encoding);
+    if (typeof first !== 'string') {
+      const rest = messages.slice(1).map((message) => mac(key, message, encoding));
+      return Promise.all([first, ...rest]).then((macs) => firstEqual(macs, signatures));
+    }
+    let found = anyEqual(first, signatures) ? first : undefined;
+    for (let i = 1; i < messages.length; i++) {
+      const computed = mac(key, messages[i] as readonly Chunk[], encoding) as string;
+      if (anyEqual(computed, signatures) && found === undefined) found = computed;
+    }
+    return found;
+  }
+
   /** The first key (and its MAC) matching a signature over any message variant. */
   function match(
     signatures: readonly string[],
     messages: readonly (readonly Chunk[])[],
     from = 0,
   ): MaybePromise<Match | undefined> {
-    const total = keys.length * messages.length;
-    for (let i = from; i < total; i++) {
-      const { key, keyId } = keys[Math.floor(i / messages.length)] as IdentifiedKey<WebhookSecret>;
-      const computed = mac(key, messages[i % messages.length] as readonly Chunk[], encoding);
-      if (typeof computed !== 'string') {
-        return computed.then((m) => (anyEqual(m, signatures) ? { keyId, mac: m } : match(signatures, messages, i + 1)));
+    for (let i = from; i < keys.length; i++) {
+      const { key, keyId } = keys[i] as IdentifiedKey<WebhookSecret>;
+      const found = matchKey(key, signatures, messages);
+      if (typeof found !== 'string' && found !== undefined) {
+        return found.then((m) => (m === undefined ? match(signatures, messages, i + 1) : { keyId, mac: m }));
       }
-      if (anyEqual(computed, signatures)) return { keyId, mac: computed };
+      if (found !== undefined) return { keyId, mac: found };
     }
     return undefined;
   }
@@ -228,17 +265,13 @@ export function createInboundVerifier(options: InboundVerifierOptions): InboundV
     } catch (error) {
       throw storeFailure(error);
     }
-    const decide = (fresh: boolean): InboundWebhook => {
-      if (fresh) return result;
-      throw verificationError('webhook_replayed', {
-        detail: 'This signed message was already accepted within the replay window',
-      });
-    };
-    return claimed instanceof Promise
-      ? claimed.then(decide, (error: unknown) => {
-          throw storeFailure(error);
-        })
-      : decide(claimed);
+    if (!(claimed instanceof Promise)) return replayDecision(claimed, result);
+    return claimed.then(
+      (fresh) => replayDecision(fresh, result),
+      (error: unknown) => {
+        throw storeFailure(error);
+      },
+    );
   }
 
   function mismatch(parsed: ParsedDelivery) {
@@ -257,17 +290,26 @@ export function createInboundVerifier(options: InboundVerifierOptions): InboundV
     nowMs: number,
   ): MaybePromise<InboundWebhook> {
     const found = match(parsed.signatures, parsed.messages);
-    const decide = (m: Match | undefined): MaybePromise<InboundWebhook> =>
-      // Returned, not thrown: unwinding the stack costs a forged request more than its MAC did.
-      m === undefined ? Promise.reject(mismatch(parsed)) : accept(parsed, body, m, nowMs);
-    return found instanceof Promise ? found.then(decide) : decide(found);
+    if (found instanceof Promise) return found.then((m) => decideMatch(parsed, body, m, nowMs));
+    return decideMatch(parsed, body, found, nowMs);
+  }
+
+  function decideMatch(
+    parsed: ParsedDelivery,
+    body: string | Uint8Array,
+    found: Match | undefined,
+    nowMs: number,
+  ): MaybePromise<InboundWebhook> {
+    // Returned, not thrown: unwinding the stack costs a forged request more than its MAC did.
+    return found === undefined ? Promise.reject(mismatch(parsed)) : accept(parsed, body, found, nowMs);
   }
 
   function check(input: WebhookInput, body: string | Uint8Array): MaybePromise<InboundWebhook> {
     const parsed = preset.parse({
       headers: input.headers,
       body,
-      url: () => resolveSignedUrl(input.url, publicOrigin),
+      url: input.url,
+      publicOrigin,
       method: input.method,
     });
     const nowMs = clock.now();

@@ -15,8 +15,10 @@ export type InboundProvider = 'stripe' | 'github' | 'meta' | 'shopify' | 'slack'
 export interface PresetRequest {
   readonly headers: HeaderInput;
   readonly body: string | Uint8Array;
-  /** The URL the provider signed (resolved with `publicOrigin`); only read by URL-signing presets. */
-  readonly url: () => string;
+  /** The request URL as received (absolute, or a path); URL-signing presets resolve it with `resolveSignedUrl`. */
+  readonly url: string | undefined;
+  /** The verifier's `publicOrigin` option. */
+  readonly publicOrigin: string | undefined;
   readonly method: string | undefined;
 }
 

@@ -1,6 +1,7 @@
 import { verificationError } from '../../internal/verification-error.js';
 import { BASE64_32, malformed, presetHeader } from '../headers.js';
 import type { InboundPreset } from '../preset.js';
+import { resolveSignedUrl } from '../signed-url.js';
 
 const HEADER = 'x-hubspot-signature-v3';
 const TIMESTAMP_HEADER = 'x-hubspot-request-timestamp';
@@ -26,7 +27,7 @@ export const hubspotPreset: InboundPreset = {
   signatureHeader: HEADER,
   toleranceSec: 300,
   signsUrl: true,
-  parse({ headers, body, url, method }) {
+  parse({ headers, body, url, publicOrigin, method }) {
     const rawTimestamp = presetHeader(headers, TIMESTAMP_HEADER);
     const value = presetHeader(headers, HEADER);
     if (!MILLIS.test(rawTimestamp)) {
@@ -43,7 +44,7 @@ export const hubspotPreset: InboundPreset = {
     return {
       signatures: [value],
       timestampMs: Number(rawTimestamp),
-      messages: [[method + hubspotUri(url()), body, rawTimestamp]],
+      messages: [[method + hubspotUri(resolveSignedUrl(url, publicOrigin)), body, rawTimestamp]],
     };
   },
 };

@@ -3,6 +3,7 @@ import { readHeader } from '../../internal/headers.js';
 import { verificationError } from '../../internal/verification-error.js';
 import { BASE64_20, malformed, optionalPresetHeader, presetHeader } from '../headers.js';
 import type { InboundPreset } from '../preset.js';
+import { resolveSignedUrl } from '../signed-url.js';
 import { twilioFormString, twilioUrlVariants } from './twilio-form.js';
 
 const HEADER = 'x-twilio-signature';
@@ -52,10 +53,10 @@ export const twilioPreset: InboundPreset = {
   signatureHeader: HEADER,
   toleranceSec: undefined,
   signsUrl: true,
-  parse({ headers, body, url }) {
+  parse({ headers, body, url, publicOrigin }) {
     const value = presetHeader(headers, HEADER);
     if (!BASE64_20.test(value)) throw malformed(HEADER, 'expected canonical base64 of 20 bytes');
-    const signedUrl = url();
+    const signedUrl = resolveSignedUrl(url, publicOrigin);
     const deliveryId = optionalPresetHeader(headers, 'i-twilio-idempotency-token');
     const bodySha256 = bodySha256Param(signedUrl);
     const variants = twilioUrlVariants(signedUrl);
