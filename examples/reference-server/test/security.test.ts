@@ -68,6 +68,19 @@ describe('security: who may publish, send and read', () => {
     expect((await request('/events/missing', { headers: bearer(key) })).status).toBe(404);
   });
 
+  it('serves GET /metrics to the metrics:read scope only, or to anyone with METRICS_PUBLIC=1', async () => {
+    const { request } = app();
+    const reader = await createKey(request, ['metrics:read']);
+    const publisher = await createKey(request, ['events:publish']);
+    expect((await request('/metrics')).status).toBe(401);
+    expect((await request('/metrics', { headers: bearer(publisher.key) })).status).toBe(403);
+    const scraped = await request('/metrics', { headers: bearer(reader.key) });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('# TYPE');
+    const open = app({ METRICS_PUBLIC: '1' });
+    expect((await open.request('/metrics')).status).toBe(200);
+  });
+
   it('refuses text/plain (no CORS preflight) with 415 before anything is published', async () => {
     const { request, services } = app();
     const { key } = await createKey(request, ['events:publish']);
