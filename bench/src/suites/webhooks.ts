@@ -96,7 +96,11 @@ function oneShotCase(round: number): BenchCase {
   const id = 'msg_2Lh9TKm7ZqkGf1jXbN3pQr';
   const ts = Math.floor(Date.now() / 1000);
   const mac = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest();
-  const headers = { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${mac.toString('base64')}` };
+  const headers = {
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': `v1,${mac.toString('base64')}`,
+  };
   const reusable = createWebhookVerifier({ scheme: 'standard', secrets: secret });
   return {
     name: roundName('one-shot verify 1 KiB', round, ONE_SHOT_ROUNDS),
@@ -120,7 +124,8 @@ function oneShotCase(round: number): BenchCase {
       {
         name: '@bulwark/webhooks verifyStandardWebhook (one-shot)',
         fn: async () => {
-          for (let i = 0; i < ONE_SHOT_CALLS; i++) await verifyStandardWebhook({ headers, body: bytes, secrets: secret });
+          for (let i = 0; i < ONE_SHOT_CALLS; i++)
+            await verifyStandardWebhook({ headers, body: bytes, secrets: secret });
         },
       },
     ],
