@@ -89,6 +89,32 @@ describe('createRedisStore on a Redis Cluster (3 masters, 1 replica each)', () =
     await alone.close();
   });
 
+  it('refreshes the slot map when a durable write is redirected (MOVED), and fails that call retryable', async () => {
+    let refreshed = 0;
+    const moved = Object.assign(new Error('MOVED 8970 127.0.0.1:1'), { name: 'ReplyError' });
+    const pipeline = {
+      eval: () => pipeline,
+      call: () => pipeline,
+      exec: async () => [
+        [moved, null],
+        [null, 1],
+      ],
+    };
+    const writer = {
+      status: 'ready',
+      on: () => writer,
+      pipeline: () => pipeline,
+      refreshSlotsCache: () => refreshed++,
+    };
+    const fake = { status: 'ready', on: () => fake, duplicate: () => writer } as unknown as Cluster;
+    const store = createRedisStore({ connection: fake, prefix: `${run}:moved`, waitReplicas: 1 });
+    await expect(store.enqueue([delivery(1)])).rejects.toMatchObject({
+      code: 'delivery_store_unavailable',
+      retryable: true,
+    });
+    expect(refreshed).toBe(1);
+  });
+
   it('spreads stores with different prefixes over the masters', async () => {
     const masters = new Set<string>();
     for (let i = 0; i < 12; i++) {

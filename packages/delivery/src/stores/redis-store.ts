@@ -131,7 +131,14 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
     const replies = (await write(writer.pipeline()).call('WAIT', waitReplicas, waitTimeoutMs).exec()) as Array<
       [Error | null, unknown]
     >;
-    for (const [error] of replies) if (error) throw error;
+    for (const [error] of replies) {
+      if (!error) continue;
+      // A Cluster client retries a pipeline redirected by MOVED/ASK only when every command of it
+      // was; the keyless WAIT is not, so the stale slot map would stay (every later write sent
+      // to the old master): refresh it, and this call fails retryable.
+      if (/^(MOVED|ASK) /.test(error.message)) (writer as Partial<Cluster>).refreshSlotsCache?.();
+      throw error;
+    }
     const acknowledged = Number(replies[1]?.[1]);
     if (!(acknowledged >= waitReplicas)) {
       throw new DeliveryError('delivery_store_unavailable', {
