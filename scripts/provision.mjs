@@ -30,6 +30,8 @@ function findChromium() {
 function missingPackages() {
   const missing = [];
   if (!which('redis-server')) missing.push('redis-server');
+  // Joins the test command's Redis Cluster (`redis-cli --cluster create`); Debian ships it in redis-tools.
+  else if (!which('redis-cli')) missing.push('redis-tools');
   if (!findChromium()) missing.push('chromium');
   return missing;
 }
