@@ -47,5 +47,5 @@ export function redisCommand(
 /** Records (`add`) or forgets a redis-server PID for the test command's leftover cleanup (BULWARK_TEST_PID_DIR). */
 export function registerPid(pid: number, add: boolean): void;
 
-/** SIGKILLs these redis-servers once this process ends, however it ends (a small watchdog process). */
-export function guardPids(pids: readonly number[]): void;
+/** SIGKILLs these redis-servers once this process ends, however it ends (a small watchdog process), then removes `dir`. */
+export function guardPids(pids: readonly number[], dir?: string): void;

@@ -78,25 +78,29 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // Runs in its own small Node process: SIGKILLs the servers once the process that started them is
 // gone (a test worker killed without running its exit handlers), and exits when they all are.
 const WATCHDOG = `
-const [parent, ...pids] = process.argv.slice(1).map(Number);
+const [parentArg, dir, ...pidArgs] = process.argv.slice(1);
+const parent = Number(parentArg);
+const pids = pidArgs.map(Number);
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 setInterval(() => {
   const left = pids.filter(alive);
   if (left.length === 0) process.exit(0);
   if (!alive(parent)) {
     for (const pid of left) { try { process.kill(pid, 'SIGKILL'); } catch {} }
-    process.exit(0);
+    if (dir) setTimeout(() => { require('node:fs').rmSync(dir, { recursive: true, force: true }); process.exit(0); }, 100);
+    else process.exit(0);
   }
 }, 250);`;
 
 /**
  * Guards redis-servers: they are SIGKILLed when this process ends, however it ends (even by
- * SIGKILL, when no exit handler runs). One small watchdog process per call; it exits by itself
- * once the servers are gone.
+ * SIGKILL, when no exit handler runs), and their data directory `dir` (if any) is removed. One
+ * small watchdog process per call; it exits by itself once the servers are gone.
  * @param {number[]} pids
+ * @param {string} [dir]
  */
-export function guardPids(pids) {
-  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), ...pids.map(String)], {
+export function guardPids(pids, dir = '') {
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), dir, ...pids.map(String)], {
     stdio: 'ignore',
   });
   watchdog.unref();
@@ -190,7 +194,10 @@ export async function startRedisCluster(options = {}) {
         await sleep(50);
       }
     };
-    guardPids(nodes.map((n) => n.pid));
+    guardPids(
+      nodes.map((n) => n.pid),
+      dir,
+    );
     await until('PING', async () =>
       (await Promise.all(nodes.map((n) => redisCommand(n.port, ['PING'])))).every((r) => r === 'PONG'),
     );
