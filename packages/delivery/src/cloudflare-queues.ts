@@ -4,7 +4,7 @@
  * and rate limit, classifies like the Node worker, retries with `message.retry({ delaySeconds })`,
  * disables endpoints (410, or failing too long) and dead-letters.
  *
- * @module
+ * @module @bulwark/delivery/cloudflare-queues
  */
 export {
   createQueueConsumer,

@@ -1,5 +1,5 @@
 /**
- * The counter {@link parseEmailWebhook} increments once per normalized event it returns,
+ * The counter `parseEmailWebhook` (`@bulwark/email/webhooks`) increments once per normalized event it returns,
  * labelled `{ provider, type }` (e.g. `{ provider: 'resend', type: 'bounced' }`).
  *
  * @example
@@ -30,7 +30,7 @@ export interface EmailMetrics {
 }
 
 /**
- * Options {@link parseEmailWebhook} takes for every provider, besides the provider's own.
+ * Options `parseEmailWebhook` (`@bulwark/email/webhooks`) takes for every provider, besides the provider's own.
  *
  * @example
  * ```ts

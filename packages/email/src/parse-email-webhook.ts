@@ -40,7 +40,7 @@ const PARSERS: { readonly [P in EmailWebhookProvider]: Parser } = {
  * array (SendGrid posts batches, one SES notification can name several recipients). For SES,
  * an SNS subscription (un)confirmation is surfaced as the array's `subscriptionConfirmation`
  * (see {@link ParsedEmailWebhook}). Nothing is returned unless verification passed. With
- * `metrics`, each returned event increments {@link EMAIL_EVENT_METRIC} labelled `{ provider, type }`.
+ * `metrics`, each returned event increments `EMAIL_EVENT_METRIC` (`@bulwark/email`) labelled `{ provider, type }`.
  *
  * @param provider - `resend`, `postmark`, `sendgrid`, `ses` or `mailgun`.
  * @param request - `{ headers, rawBody, remoteAddress? }`.
