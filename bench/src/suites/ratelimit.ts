@@ -3,7 +3,8 @@ import { createRedisStore, redisClientOptions } from '@bulwark/ratelimit/redis';
 import { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { DECIDE_SCRIPT, GCRA_SCRIPT } from '../../../packages/ratelimit/src/redis/lua.js';
-import type { BenchCase, BenchSuite } from '../suite.js';
+import { perRound, roundName, spread } from '../rounds.js';
+import type { BenchCase, BenchResult, BenchSuite } from '../suite.js';
 
 const KEYS = Array.from({ length: 10_000 }, (_, i) => `user:${i}`);
 const ALLOW = { limit: 1_000_000_000, windowMs: 1_000 };
@@ -16,8 +17,17 @@ function rotating(): () => string {
   return () => KEYS[i++ % KEYS.length] as string;
 }
 
+/** Rounds of the memory cases, interleaved, so drift on a shared machine shows as spread. */
+const MEMORY_ROUNDS = 3;
+const MEMORY_SCENARIOS = [
+  'memory allow, hot key',
+  'memory allow, 10,000 keys',
+  'memory deny, hot key',
+  'memory deny, 10,000 keys',
+];
+
 /** Memory store: ours vs rate-limiter-flexible's RateLimiterMemory; the floor is a bare Map counter. */
-function memoryCases(): BenchCase[] {
+function memoryCases(round: number): BenchCase[] {
   const cases: BenchCase[] = [];
   for (const [path, policy] of [
     ['allow', ALLOW],
@@ -31,7 +41,7 @@ function memoryCases(): BenchCase[] {
       const theirs = new RateLimiterMemory({ points: policy.limit, duration: policy.windowMs / 1000 });
       const counts = new Map<string, number>();
       cases.push({
-        name: `memory ${path}, ${label}`,
+        name: roundName(`memory ${path}, ${label}`, round, MEMORY_ROUNDS),
         subjects: [
           { name: 'Map counter (floor)', floor: true, fn: () => counts.set(nextKey(), 1) },
           // What any async limiter that reads the clock per decision pays before doing any work.
@@ -46,6 +56,18 @@ function memoryCases(): BenchCase[] {
     }
   }
   return cases;
+}
+
+function memorySummary(results: readonly BenchResult[]): string[] {
+  const lines = [`memory decisions/s, ratios within each round (${MEMORY_ROUNDS} interleaved rounds):`];
+  for (const name of MEMORY_SCENARIOS) {
+    const bound = perRound(results, name, (ops) => ops('@bulwark/ratelimit memory') / ops('clock read'));
+    const peer = perRound(results, name, (ops) => ops('@bulwark/ratelimit memory') / ops('rate-limiter-flexible'));
+    lines.push(
+      `  ${name.padEnd(26)} ours ÷ bound ${spread(bound)} (goal ≥ 0.90); ours ÷ rate-limiter-flexible ${spread(peer)}`,
+    );
+  }
+  return lines;
 }
 
 const clients: Redis[] = [];
@@ -201,7 +223,11 @@ export const suite: BenchSuite = {
   name: 'ratelimit',
   description:
     'limit() on memory and Redis stores vs rate-limiter-flexible; floors: a bare Map write, raw ioredis EVALSHA',
-  cases: async () => [...memoryCases(), ...(process.env.REDIS_URL ? await redisCases() : [])],
+  cases: async () => [
+    ...Array.from({ length: MEMORY_ROUNDS }, (_, r) => memoryCases(r + 1)).flat(),
+    ...(process.env.REDIS_URL && !process.env.BENCH_MEMORY_ONLY ? await redisCases() : []),
+  ],
+  summary: memorySummary,
   dispose: async () => {
     if (clients.length === 0) return;
     const admin = clients[0] as Redis;
