@@ -8,12 +8,8 @@
  *
  * @module @bulwark/webhooks/inbound
  */
-export {
-  createInboundVerifier,
-  type InboundVerifier,
-  type InboundVerifierOptions,
-  type InboundWebhook,
-} from './inbound/inbound-verifier.js';
+export type { InboundVerifierOptions } from './inbound/inbound-options.js';
+export { createInboundVerifier, type InboundVerifier, type InboundWebhook } from './inbound/inbound-verifier.js';
 export type { InboundProvider } from './inbound/preset.js';
 export { INBOUND_PROVIDERS } from './inbound/presets/index.js';
 export type { ProviderSecretEntry, ProviderSecretsOption } from './inbound/provider-secrets.js';

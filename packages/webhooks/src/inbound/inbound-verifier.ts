@@ -1,65 +1,15 @@
-import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
 import { constantTimeEqualString } from '../constant-time-equal.js';
 import { isWebhookReplayStoreError, WebhookReplayStoreError } from '../errors/webhook-error.js';
 import { normalizeBody } from '../internal/body.js';
-import { type CryptoPreference, selectEngine } from '../internal/crypto-engine.js';
-import type { Chunk, CryptoEngine } from '../internal/crypto-types.js';
+import type { Chunk } from '../internal/crypto-types.js';
 import type { IdentifiedKey } from '../internal/key-set.js';
 import type { MaybePromise } from '../internal/maybe-async.js';
-import { checkTolerance, type Tolerance } from '../internal/timestamp.js';
+import { checkTolerance } from '../internal/timestamp.js';
 import { verificationError } from '../internal/verification-error.js';
-import type { ReplayStore } from '../replay-store.js';
 import type { WebhookSecret } from '../secret.js';
 import type { RequestLike, WebhookInput } from '../webhook-verifier.js';
-import type { InboundPreset, InboundProvider, ParsedDelivery } from './preset.js';
-import { presetFor } from './presets/index.js';
-import { type ProviderSecretsOption, resolveProviderSecrets } from './provider-secrets.js';
-import { validatePublicOrigin } from './signed-url.js';
-
-/**
- * Configuration of {@link createInboundVerifier} (validated once).
- *
- * @example
- * ```ts
- * const options: InboundVerifierOptions = {
- *   provider: 'twilio',
- *   secrets: process.env.TWILIO_AUTH_TOKEN!,
- *   publicOrigin: 'https://hooks.example.com', // Twilio signs the URL it called
- * };
- * ```
- */
-export interface InboundVerifierOptions {
-  /** Which provider's scheme to verify. Type: `'stripe' | 'github' | 'meta' | 'shopify' | 'slack' | 'twilio' | 'hubspot'`. */
-  provider: InboundProvider;
-  /** The provider's secret(s), exactly as the provider shows them; several during a rotation. */
-  secrets: ProviderSecretsOption;
-  /**
-   * Accepted clock skew, for the schemes that sign a timestamp (Stripe, Slack, HubSpot).
-   * Type: `{ pastSec, futureSec }`. Default: `{ pastSec: 300, futureSec: 300 }`. Rejected for the others.
-   */
-  tolerance?: Tolerance;
-  /** Time source. Type: `Clock`. Default: `systemClock`. */
-  clock?: Clock;
-  /**
-   * Rejects a second acceptance of the same signed message (keyed by its MAC). Timestamped
-   * schemes keep keys for the tolerance window; the others need `replayTtlSec`. Default: none.
-   */
-  replayStore?: ReplayStore;
-  /**
-   * How long a replay store remembers a message of a scheme that signs no timestamp (GitHub,
-   * Meta, Shopify, Twilio); required with `replayStore` there, rejected elsewhere. Type: `number`
-   * (1-2592000). Default: none.
-   */
-  replayTtlSec?: number;
-  /**
-   * The scheme, host and port the provider calls (e.g. `'https://hooks.example.com'`), for the
-   * schemes that sign the URL (Twilio, HubSpot) when the server sees another origin (a proxy)
-   * or only a path (Node, Express). Type: `string`. Default: the request's own absolute URL.
-   */
-  publicOrigin?: string;
-  /** `auto` uses node:crypto when available, else Web Crypto. Type: `'auto' | 'webcrypto'`. Default: `'auto'`. */
-  crypto?: CryptoPreference;
-}
+import { type InboundVerifierOptions, resolveInboundOptions } from './inbound-options.js';
+import type { InboundProvider, ParsedDelivery } from './preset.js';
 
 /**
  * A webhook a provider preset verified.
@@ -105,10 +55,6 @@ export interface InboundVerifier {
   verify(input: WebhookInput | RequestLike): Promise<InboundWebhook>;
 }
 
-const DEFAULT_TOLERANCE_SEC = 300;
-const MAX_TOLERANCE_SEC = 7 * 24 * 3600;
-const MAX_REPLAY_TTL_SEC = 30 * 24 * 3600;
-
 /** The result, or `webhook_replayed` when the store already held the message. */
 function replayDecision(fresh: boolean, result: InboundWebhook): InboundWebhook {
   if (fresh) return result;
@@ -148,29 +94,6 @@ interface Match {
   readonly mac: string;
 }
 
-function validateOptions(options: InboundVerifierOptions, preset: InboundPreset): void {
-  const timestamped = preset.toleranceSec !== undefined;
-  if (options.tolerance !== undefined && !timestamped) {
-    throw new TypeError(`Expected no \`tolerance\`: ${preset.provider} signs no timestamp`);
-  }
-  if (options.replayTtlSec !== undefined) {
-    if (timestamped) {
-      throw new TypeError(
-        `Expected no \`replayTtlSec\`: ${preset.provider} signs a timestamp, so replay keys live for the tolerance window`,
-      );
-    }
-    assertNumberOption('replayTtlSec', options.replayTtlSec, { min: 1, max: MAX_REPLAY_TTL_SEC, integer: true });
-  } else if (options.replayStore !== undefined && !timestamped) {
-    throw new TypeError(
-      `Expected \`replayTtlSec\` with \`replayStore\`: ${preset.provider} signs no timestamp, so say how long a message is remembered`,
-    );
-  }
-  if (options.publicOrigin !== undefined) {
-    if (!preset.signsUrl) throw new TypeError(`Expected no \`publicOrigin\`: ${preset.provider} does not sign the URL`);
-    validatePublicOrigin(options.publicOrigin);
-  }
-}
-
 /**
  * Creates a verifier for one provider's webhook signatures (Stripe, GitHub, Meta/WhatsApp,
  * Shopify, Slack, Twilio, HubSpot v3) with the guarantees of `createWebhookVerifier`:
@@ -193,20 +116,8 @@ function validateOptions(options: InboundVerifierOptions, preset: InboundPreset)
  * ```
  */
 export function createInboundVerifier(options: InboundVerifierOptions): InboundVerifier {
-  if (typeof options !== 'object' || options === null) throw new TypeError('Expected an options object');
-  const preset = presetFor(options.provider);
-  validateOptions(options, preset);
-  const pastSec = options.tolerance?.pastSec ?? preset.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
-  const futureSec = options.tolerance?.futureSec ?? preset.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
-  assertNumberOption('tolerance.pastSec', pastSec, { min: 0, max: MAX_TOLERANCE_SEC, integer: true });
-  assertNumberOption('tolerance.futureSec', futureSec, { min: 0, max: MAX_TOLERANCE_SEC, integer: true });
-  const keys = resolveProviderSecrets(options.secrets, preset.checkSecret);
-  const clock = options.clock ?? systemClock;
-  const replayStore = options.replayStore;
-  const replayTtlMs =
-    preset.toleranceSec === undefined ? (options.replayTtlSec ?? 0) * 1000 : (pastSec + futureSec) * 1000;
-  const publicOrigin = options.publicOrigin;
-  const engine: CryptoEngine = selectEngine(options.crypto ?? 'auto');
+  const { preset, pastSec, futureSec, keys, clock, replayStore, replayTtlMs, publicOrigin, engine } =
+    resolveInboundOptions(options);
   const mac = preset.algorithm === 'sha1' ? engine.hmacSha1 : engine.hmacSha256;
   const { encoding, provider } = preset;
 
