@@ -4,6 +4,7 @@ import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { $ZodError } from 'zod/v4/core';
 import { type AppEnv, type AppServices, countError } from './app-context.js';
+import { conditionalGet } from './conditional-get.js';
 import { dashboardApiRoutes } from './dashboard/dashboard-api.js';
 import { suppressionRoutes } from './email/suppression-routes.js';
 import { dlqSampler } from './history/history-feed.js';
@@ -95,6 +96,8 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
   const limited = publicRateLimit(services);
   app.use('*', (c, next) => (RATE_LIMITED.test(c.req.path) ? limited(c, next) : next()));
   for (const path of ['/events', '/email/*', '/admin/*']) app.use(path, requireJson());
+  // What the dashboard polls answers 304 to a matching If-None-Match.
+  for (const path of ['/admin/*', '/health/*']) app.use(path, conditionalGet());
 
   healthRoutes(app, services);
   adminRoutes(app, services);

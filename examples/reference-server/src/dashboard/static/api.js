@@ -16,8 +16,22 @@ export const session = {
 };
 
 export class AuthError extends Error {}
+/** The last body and ETag of every GET, by path: a 304 answers with the body kept here. */
+const lastBodies = new Map();
+/** Forgets the kept bodies (sign-out: the next token may see other data). */
+export const forgetBodies = () => lastBodies.clear();
+/**
+ * Calls the admin API. A GET sends `If-None-Match` with the ETag of the body kept for its path;
+ * on 304 it answers that body with `notModified: true` (nothing was transferred or parsed).
+ */
 export async function api(path, init = {}) {
-  const headers = { ...(init.headers || {}), authorization: `Bearer ${session.token}` };
+  const get = !init.method || init.method === 'GET';
+  const kept = get ? lastBodies.get(path) : undefined;
+  const headers = {
+    ...(init.headers || {}),
+    ...(kept ? { 'if-none-match': kept.etag } : {}),
+    authorization: `Bearer ${session.token}`,
+  };
   const res = await fetch(path, { ...init, headers, cache: 'no-store' });
   if (res.status === 401 || res.status === 403 || res.status === 429) {
     const problem = await res.json().catch(() => ({}));
@@ -30,13 +44,16 @@ export async function api(path, init = {}) {
       { cause: problem.code },
     );
   }
+  if (res.status === 304 && kept) return { status: 304, etag: kept.etag, body: kept.body, notModified: true };
   if (res.status === 304 || res.status === 204) return { status: res.status, etag: res.headers.get('etag') };
   if (res.status === 404 && init.optional) return undefined;
   const body = await res.json().catch(() => undefined);
   if (!res.ok) throw new Error((body && (body.detail || body.title)) || `HTTP ${res.status}`);
   // Relative times are measured against the server's clock (it says `now` where it matters).
   if (body && typeof body.now === 'number') serverClock.skew = body.now - Date.now();
-  return { status: res.status, etag: res.headers.get('etag'), body };
+  const etag = res.headers.get('etag');
+  if (get && etag) lastBodies.set(path, { etag, body });
+  return { status: res.status, etag, body, notModified: false };
 }
 export const post = (path, body) =>
   api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });

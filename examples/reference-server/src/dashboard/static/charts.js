@@ -37,6 +37,8 @@ function draw(id, series, data, extra, note) {
   const plot = new window.uPlot(chartOptions(container, series, extra), data, container);
   charts.set(id, { key, plot });
 }
+/** The series a chart plots, as uPlot holds them (`[timestamps, ...series]`), or null before it is drawn. */
+export const chartData = (id) => charts.get(id)?.plot.data ?? null;
 export function redrawCharts() {
   for (const { plot } of charts.values()) plot.destroy();
   charts.clear();

@@ -1,9 +1,9 @@
 // The operator dashboard. No build step and no inline script (CSP: script-src 'self'). It asks for
-// the admin token once (kept in sessionStorage), then polls the admin API; the history is polled
-// with If-None-Match, so an unchanged history costs a 304 and no redraw. Modules: dom.js (DOM
+// the admin token once (kept in sessionStorage), then polls the admin API with If-None-Match (api.js
+// keeps each path's last body), so an unchanged view costs a 304 and an unchanged history no redraw. Modules: dom.js (DOM
 // helpers), api.js (admin API), charts.js (uPlot), views.js (one function per card).
 
-import { AuthError, api, session } from './api.js';
+import { AuthError, api, forgetBodies, session } from './api.js';
 import { redrawCharts } from './charts.js';
 import { $, el, status } from './dom.js';
 import { showError, state, views } from './views.js';
@@ -66,7 +66,8 @@ function startPolling() {
 function signOut(message) {
   session.forget();
   clearInterval(timer);
-  state.historyEtag = null;
+  forgetBodies();
+  state.chartedPath = null;
   show();
   $('login-error').hidden = !message;
   $('login-error').textContent = message || '';
@@ -102,7 +103,6 @@ $('login').addEventListener('submit', async (event) => {
 });
 $('logout').addEventListener('click', () => signOut());
 $('window').addEventListener('change', () => {
-  state.historyEtag = null;
   $('window-name').textContent = $('window').selectedOptions[0].textContent.replace('Last ', '');
   views.history().catch(showError('charts'));
 });

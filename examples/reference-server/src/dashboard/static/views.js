@@ -1,13 +1,13 @@
 // The views: one function per card, each reading its admin route and filling the card.
 import { AuthError, api, post } from './api.js';
 import { renderCharts } from './charts.js';
-import { $, actions, ago, duration, el, empty, fill, pill, status, table } from './dom.js';
+import { $, actions, ago, duration, el, empty, fill, pill, serverClock, status, table } from './dom.js';
 
 const problemBase = document.body.dataset.problemBase || '';
-/** What the lifecycle shares with the views: enabled features, the history ETag, and its hooks. */
+/** What the lifecycle shares with the views: enabled features, the charted history path, and its hooks. */
 export const state = {
   features: new Set(),
-  historyEtag: null,
+  chartedPath: null,
   endpointUrls: new Map(),
   signOut: () => {},
   refresh: () => {},
@@ -16,11 +16,12 @@ export const state = {
 export const views = {
   async history() {
     const windowName = $('window').value;
-    const res = await api(`/admin/history?window=${windowName}`, {
-      headers: state.historyEtag ? { 'if-none-match': state.historyEtag } : {},
-    });
-    if (res.status === 304) return;
-    state.historyEtag = res.etag;
+    const path = `/admin/history?window=${windowName}`;
+    const res = await api(path);
+    // Unchanged and already drawn: no redraw. (The other views re-render their kept body on a
+    // 304, so that relative times move on.)
+    if (res.notModified && state.chartedPath === path) return;
+    state.chartedPath = path;
     renderCharts(res.body, state.endpointUrls);
   },
   async endpoints() {
@@ -60,7 +61,7 @@ export const views = {
     const summary = el('p', {}, [
       'In DLQ ',
       el('b', { id: 'dlq-size', text: body.size }),
-      body.oldestAt ? ` · oldest dead since ${duration(body.now - body.oldestAt)}` : '',
+      body.oldestAt ? ` · oldest dead since ${duration(serverClock.now() - body.oldestAt)}` : '',
     ]);
     if (body.items.length === 0) return fill('dlq', summary, empty('The dead-letter queue is empty.'));
     fill(
@@ -76,7 +77,10 @@ export const views = {
             el('span', { class: 'muted', text: d.eventType }),
           ]),
           d.endpointUrl || d.endpointId,
-          el('span', { title: `created ${new Date(d.createdAt).toISOString()}`, text: duration(d.ageMs) }),
+          el('span', {
+            title: `created ${new Date(d.createdAt).toISOString()}`,
+            text: duration(Math.max(0, serverClock.now() - d.createdAt)),
+          }),
           d.attempts,
           el('code', { text: d.lastError || '—' }),
           actions(
