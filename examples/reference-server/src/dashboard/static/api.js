@@ -52,7 +52,12 @@ export async function api(path, init = {}) {
   // Relative times are measured against the server's clock (it says `now` where it matters).
   if (body && typeof body.now === 'number') serverClock.skew = body.now - Date.now();
   const etag = res.headers.get('etag');
-  if (get && etag) lastBodies.set(path, { etag, body });
+  if (get && etag) {
+    lastBodies.delete(path);
+    lastBodies.set(path, { etag, body });
+    // Bounded: each suppression search is a path of its own; the oldest kept body goes first.
+    if (lastBodies.size > 32) lastBodies.delete(lastBodies.keys().next().value);
+  }
   return { status: res.status, etag, body, notModified: false };
 }
 export const post = (path, body) =>
