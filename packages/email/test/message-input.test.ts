@@ -92,7 +92,7 @@ describe('parseMessageInput (the send path) agrees with emailMessageSchema (zod)
       fc.property(candidate, (input) => {
         expect(viaParser(input)).toEqual(viaZod(input));
       }),
-      { numRuns: 1500 },
+      { numRuns: 800 },
     );
   });
 
