@@ -204,6 +204,19 @@ describe('conditional GET on the polled admin JSON routes', () => {
     expect(jsonEtag(JSON.stringify({ takenAtMs: 1, total: 3 }))).toBe(
       jsonEtag(JSON.stringify({ takenAtMs: 2, total: 3 })),
     );
+    // Hostile string values that look like volatile members are data, not clock fields.
+    expect(jsonEtag(JSON.stringify({ note: 'a"now":5' }))).not.toBe(jsonEtag(JSON.stringify({ note: 'a"now":6' })));
+    expect(jsonEtag(JSON.stringify({ note: '"now":5', now: 1 }))).not.toBe(
+      jsonEtag(JSON.stringify({ note: '"now":6', now: 1 })),
+    );
+    // A volatile key with an object value falls back to the exact JSON walk.
+    expect(jsonEtag(JSON.stringify({ now: { at: 1 }, id: 'x' }))).toBe(jsonEtag(JSON.stringify({ now: [2], id: 'x' })));
+    expect(jsonEtag(JSON.stringify({ now: { at: 1 }, id: 'x' }))).not.toBe(
+      jsonEtag(JSON.stringify({ now: [2], id: 'y' })),
+    );
+    expect(jsonEtag(JSON.stringify({ now: -1.5e3, checkedAt: null, id: 'x' }))).toBe(
+      jsonEtag(JSON.stringify({ now: 7, checkedAt: '2026-11-22T00:00:00.000Z', id: 'x' })),
+    );
     expect(jsonEtag('{"nowhere":1}')).not.toBe(jsonEtag('{"nowhere":2}'));
     expect(etagMatches(undefined, a)).toBe(false);
     expect(etagMatches(a.slice(2), a)).toBe(true);
