@@ -18,6 +18,17 @@ let server: Server | undefined;
 let dir: string | undefined;
 const closers: Array<() => Promise<void>> = [];
 const rates: string[] = [];
+/** Enqueue time (performance.now()) of each measured delivery still on its way, by message id. */
+const enqueuedAt = new Map<string, number>();
+/** Enqueue→delivery milliseconds of the measured deliveries of the subject running now. */
+let latencies: number[] = [];
+
+/** The `q` quantile (0–1) of `values`, nearest rank. */
+function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+}
 
 async function deleteKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url);
@@ -45,6 +56,12 @@ export const suite: BenchSuite = {
     let target = Number.POSITIVE_INFINITY;
     let wake: (() => void) | undefined;
     server = createServer((req, res) => {
+      const id = req.headers['webhook-id'];
+      const at = typeof id === 'string' ? enqueuedAt.get(id) : undefined;
+      if (at !== undefined) {
+        latencies.push(performance.now() - at);
+        enqueuedAt.delete(id as string);
+      }
       req.resume();
       req.on('end', () => {
         res.writeHead(204).end();
@@ -118,7 +135,11 @@ export const suite: BenchSuite = {
         },
         // Stopped before the next subject: its backlog must not keep the receiver busy.
         teardown: async () => {
-          rates.push(`${label}: ${Math.round((delivered * 1000) / busyMs)} deliveries/s`);
+          rates.push(
+            `${label}: ${Math.round((delivered * 1000) / busyMs)} deliveries/s, enqueue→delivery of the iterations' own deliveries p50 ${quantile(latencies, 0.5).toFixed(0)} ms p99 ${quantile(latencies, 0.99).toFixed(0)} ms (${latencies.length} delivered)`,
+          );
+          latencies = [];
+          enqueuedAt.clear();
           await close?.();
         },
         async fn() {
@@ -127,7 +148,10 @@ export const suite: BenchSuite = {
           const done = new Promise<void>((resolve) => {
             wake = resolve;
           });
-          await store?.enqueue(deliveries(BATCH, endpoints, Date.now()));
+          const batch = deliveries(BATCH, endpoints, Date.now());
+          const now = performance.now();
+          for (const delivery of batch) enqueuedAt.set(delivery.messageId, now);
+          await store?.enqueue(batch);
           await done;
           busyMs += performance.now() - started;
           delivered += BATCH;
@@ -155,10 +179,14 @@ export const suite: BenchSuite = {
         cases.push({
           name: `Redis, deliver ${BATCH}, ${over}`,
           subjects: BACKLOGS.map((backlog) => {
-            const prefix = `bulwark-bench-backlog:${Date.now()}:${n++}`;
+            // A fresh prefix per setup: tinybench sets a subject up twice (warmup, then the run).
+            let prefix = '';
             return subject(
               'Redis',
-              () => createRedisStore({ connection: redisUrl, prefix }),
+              () => {
+                prefix = `bulwark-bench-backlog:${Date.now()}:${n++}`;
+                return createRedisStore({ connection: redisUrl, prefix });
+              },
               backlog,
               endpoints,
               () => deleteKeys(redisUrl, prefix),
