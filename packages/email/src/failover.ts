@@ -51,7 +51,7 @@ export interface FailoverOptions {
   name?: string | undefined;
   /**
    * Most messages `sendBatch` sends at once, each through the whole chain on its own.
-   * Default: the smallest `batchConcurrency` among the providers (4 for most adapters,
+   * Default: the smallest `batchConcurrency` among the providers (4 for most adapters, 16 for SendGrid,
    * 1 with Resend in the chain), or 4 when none sets one.
    */
   batchConcurrency?: number | undefined;

@@ -56,16 +56,17 @@ const sendgrid = (batchConcurrency?: number) =>
 
 describe('sendBatch on providers without a batch API', () => {
   it.each([
-    ['sendgrid', () => sendgrid()],
-    ['ses', () => createSesProvider({ region: 'eu-west-1', accessKeyId: 'AKID', secretAccessKey: 'secret' })],
-    ['mailgun', () => createMailgunProvider({ apiKey: 'key-test', domain: 'mg.example.com' })],
-  ])('%s keeps 4 requests in flight by default and reports items in input order', async (_, make) => {
-    const gate = createRequestGate(4, 10);
+    ['sendgrid', () => sendgrid(), 16],
+    ['ses', () => createSesProvider({ region: 'eu-west-1', accessKeyId: 'AKID', secretAccessKey: 'secret' }), 4],
+    ['mailgun', () => createMailgunProvider({ apiKey: 'key-test', domain: 'mg.example.com' }), 4],
+  ] as const)('%s keeps its default in flight (%#) and reports items in input order', async (_, make, inFlight) => {
+    const total = inFlight + 6;
+    const gate = createRequestGate(inFlight, total);
     server.use(...heldHandlers(gate));
-    const results = await make().sendBatch(numberedMessages(10));
-    expect(ids(results)).toEqual(Array.from({ length: 10 }, (__, i) => `id-${i}`));
-    expect(results.map((r) => r.index)).toEqual(Array.from({ length: 10 }, (__, i) => i));
-    expect(gate.maxInFlight).toBe(4);
+    const results = await make().sendBatch(numberedMessages(total));
+    expect(ids(results)).toEqual(Array.from({ length: total }, (__, i) => `id-${i}`));
+    expect(results.map((r) => r.index)).toEqual(Array.from({ length: total }, (__, i) => i));
+    expect(gate.maxInFlight).toBe(inFlight);
   });
 
   it('honours batchConcurrency, answered out of order', async () => {

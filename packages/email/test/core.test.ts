@@ -196,10 +196,10 @@ describe('createEmailProviderFromEnv', () => {
 
   it('sets the adapter batchConcurrency from EMAIL_BATCH_CONCURRENCY', () => {
     const env = { EMAIL_PROVIDER: 'sendgrid', SENDGRID_API_KEY: 'SG.x' };
-    expect(createEmailProviderFromEnv(env).batchConcurrency).toBe(4);
+    expect(createEmailProviderFromEnv(env).batchConcurrency).toBe(16);
     expect(createEmailProviderFromEnv({ ...env, EMAIL_BATCH_CONCURRENCY: '12' }).batchConcurrency).toBe(12);
     expect(createEmailProviderFromEnv({ ...env, EMAIL_BATCH_CONCURRENCY: ' 2 ' }).batchConcurrency).toBe(2);
-    expect(createEmailProviderFromEnv({ ...env, EMAIL_BATCH_CONCURRENCY: '' }).batchConcurrency).toBe(4);
+    expect(createEmailProviderFromEnv({ ...env, EMAIL_BATCH_CONCURRENCY: '' }).batchConcurrency).toBe(16);
     const resend = { EMAIL_PROVIDER: 'resend', RESEND_API_KEY: 're_1', EMAIL_BATCH_CONCURRENCY: '3' };
     expect(createEmailProviderFromEnv(resend).batchConcurrency).toBe(3);
   });

@@ -160,7 +160,7 @@ describe('failover sendBatch', () => {
     const resend = createResendProvider({ apiKey: 're_test' });
     const sendgrid = createSendGridProvider({ apiKey: 'SG.test' });
     const mailgun = createMailgunProvider({ apiKey: 'key', domain: 'mg.example.com', batchConcurrency: 2 });
-    expect([resend.batchConcurrency, sendgrid.batchConcurrency, mailgun.batchConcurrency]).toEqual([1, 4, 2]);
+    expect([resend.batchConcurrency, sendgrid.batchConcurrency, mailgun.batchConcurrency]).toEqual([1, 16, 2]);
     expect(failover([sendgrid, resend]).batchConcurrency).toBe(1);
     expect(failover([sendgrid, mailgun]).batchConcurrency).toBe(2);
     expect(failover([createSimulatedProvider(), createSimulatedProvider()]).batchConcurrency).toBe(4);

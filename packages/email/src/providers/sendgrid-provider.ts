@@ -105,7 +105,7 @@ export function mapSendGridError(response: ProviderResponse, nowMs: number): Ema
 /**
  * Sends through SendGrid (`POST /v3/mail/send`; the message id is the `X-Message-Id`
  * header). SendGrid has no batch-of-distinct-messages API or idempotency key: `sendBatch`
- * sends each message on its own, `batchConcurrency` (default 4) at a time, and a retried
+ * sends each message on its own, `batchConcurrency` (default 16) at a time, and a retried
  * timeout may send twice.
  *
  * @param options - API key plus the common adapter options.
@@ -123,6 +123,10 @@ export function createSendGridProvider(options: SendGridProviderOptions): EmailP
     {
       name: NAME,
       batchLimit: 1,
+      // SendGrid publishes no request limit for mail/send (its 600 requests/min default covers
+      // other endpoints) and answers 429 with X-RateLimit-* headers, mapped per message to
+      // `email_rate_limited`: 16 in flight sends a 16-message batch in one round trip.
+      defaultBatchConcurrency: 16,
       limits: { maxRecipients: 1000, maxAttachmentBytes: 30 * 1024 * 1024 },
       buildRequest: (m) =>
         new Request(`${baseUrl}/v3/mail/send`, {
