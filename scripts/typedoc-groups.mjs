@@ -31,6 +31,7 @@ export const GROUP_RULES = {
     ['Options', /^options\.ts$/],
     ['HTTP dates', /^(http-date|retry-after)\.ts$/],
     ['IP addresses', /^ip-address\.ts$/],
+    ['Schema interop', /^zod3-nesting\.ts$/],
   ],
   delivery: [
     ['Errors', /^errors\//],

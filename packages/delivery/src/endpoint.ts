@@ -1,7 +1,7 @@
+import { nestableInZod3 } from '@bulwark/core';
 import { parseSecret } from '@bulwark/webhooks';
 import { z } from 'zod/v4';
 import { DeliveryError } from './errors/delivery-error.js';
-import { nestableInZod3 } from './internal/zod3-nesting.js';
 
 function isValidSecret(value: string): boolean {
   try {

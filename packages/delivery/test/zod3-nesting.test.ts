@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z as z3 } from 'zod/v3';
 import { type EndpointInput, type EndpointUpdate, endpointInputSchema, endpointUpdateSchema } from '../src/index.js';
-import { nestableInZod3 } from '../src/internal/zod3-nesting.js';
 
 // zod 3 (here zod's own `zod/v3`, the same code as zod 3.25) nesting our zod 4 schemas: it used
 // to fail with `keyValidator._parse is not a function`.
@@ -27,30 +26,10 @@ describe('endpoint schemas nested in a zod 3 schema', () => {
       ['changes.timeoutMs', 'Too small: expected number to be >=100'],
     ]);
   });
-});
-
-describe('nestableInZod3 (the zod 3 parse protocol over a Standard Schema)', () => {
-  const fake = (result: unknown) => nestableInZod3({ '~standard': { validate: () => result as never } });
-  const endpoint = { url: 'https://example.com/hooks' };
 
   it('answers zod 3 async parsing (arrays call _parseAsync)', async () => {
     const schema = endpointInputSchema as unknown as z3.ZodType<EndpointInput>;
+    const endpoint = { url: 'https://example.com/hooks' };
     expect(await z3.array(schema).parseAsync([endpoint])).toEqual([endpoint]);
-  });
-
-  it('keeps string, number and { key } path segments and drops symbols', () => {
-    const schema = fake({
-      issues: [{ message: 'bad', path: ['a', 0, { key: 'b' }, Symbol('s')] }, { message: 'no path' }],
-    }) as unknown as z3.ZodTypeAny;
-    const result = z3.object({ x: schema }).safeParse({ x: 1 });
-    expect(result.error?.issues.map((i) => [i.path, i.message])).toEqual([
-      [['x', 'a', 0, 'b'], 'bad'],
-      [['x'], 'no path'],
-    ]);
-  });
-
-  it('refuses an asynchronous schema with a TypeError', () => {
-    const schema = fake(Promise.resolve({ value: 1 })) as unknown as z3.ZodTypeAny;
-    expect(() => z3.object({ x: schema }).parse({ x: 1 })).toThrow(TypeError);
   });
 });

@@ -1,5 +1,5 @@
+import { nestableInZod3 } from '@bulwark/core';
 import * as z from 'zod/v4/mini';
-import { nestableInZod3 } from './internal/zod3-nesting.js';
 import type { EmailAddress, EmailAttachment } from './message.js';
 
 const EMAIL = z.email();

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { z as z3 } from 'zod/v3';
-import { nestableInZod3 } from '../src/internal/zod3-nesting.js';
 import { type EmailMessageSchemaOutput, emailMessageSchema } from '../src/schema.js';
 
 // zod 3 (here zod's own `zod/v3`, the same code as zod 3.25) nesting our zod 4 schema: it used to
@@ -39,30 +38,10 @@ describe('emailMessageSchema nested in a zod 3 schema', () => {
     expect(Object.keys(emailMessageSchema)).not.toContain('_parse');
     expect(emailMessageSchema.safeParse(message).success).toBe(true);
   });
-});
-
-describe('nestableInZod3 (the zod 3 parse protocol over a Standard Schema)', () => {
-  const fake = (result: unknown) => nestableInZod3({ '~standard': { validate: () => result as never } });
 
   it('answers zod 3 async parsing (arrays call _parseAsync)', async () => {
     const schema = emailMessageSchema as unknown as z3.ZodType<EmailMessageSchemaOutput>;
     const parsed = await z3.array(schema).parseAsync([message]);
     expect(parsed[0]?.to).toEqual([{ email: 'ada@example.com' }]);
-  });
-
-  it('keeps string, number and { key } path segments and drops symbols', () => {
-    const schema = fake({
-      issues: [{ message: 'bad', path: ['a', 0, { key: 'b' }, Symbol('s')] }, { message: 'no path' }],
-    }) as unknown as z3.ZodTypeAny;
-    const result = z3.object({ x: schema }).safeParse({ x: 1 });
-    expect(result.error?.issues.map((i) => [i.path, i.message])).toEqual([
-      [['x', 'a', 0, 'b'], 'bad'],
-      [['x'], 'no path'],
-    ]);
-  });
-
-  it('refuses an asynchronous schema with a TypeError', () => {
-    const schema = fake(Promise.resolve({ value: 1 })) as unknown as z3.ZodTypeAny;
-    expect(() => z3.object({ x: schema }).parse({ x: 1 })).toThrow(TypeError);
   });
 });
