@@ -27,7 +27,7 @@ export const GROUP_RULES = {
   ],
   core: [
     ['Time', /^(clock|timers|delay)\.ts$/],
-    ['Cancellation', /^signals\.ts$/],
+    ['Cancellation', /^(signals|never-aborted-signal)\.ts$/],
     ['Options', /^options\.ts$/],
     ['HTTP dates', /^(http-date|retry-after)\.ts$/],
     ['IP addresses', /^ip-address\.ts$/],

@@ -1,6 +1,5 @@
-import { assertNumberOption } from '@bulwark/core';
+import { assertNumberOption, neverAbortedSignal } from '@bulwark/core';
 import { BulkheadFullError } from './errors/bulkhead-full-error.js';
-import { neverAbortedSignal } from './never-aborted-signal.js';
 import type { ExecuteOptions, Policy } from './policy.js';
 
 /** Options of {@link createBulkhead}. */

@@ -1,4 +1,4 @@
-import { neverAbortedSignal } from './never-aborted-signal.js';
+import { neverAbortedSignal } from '@bulwark/core';
 import type { OutcomeRecorder } from './outcome-recorder.js';
 
 type Fn<T> = (signal: AbortSignal) => PromiseLike<T> | T;

@@ -1,5 +1,4 @@
-import type { TimerProvider } from '@bulwark/core';
-import { neverAbortedSignal } from './never-aborted-signal.js';
+import { neverAbortedSignal, type TimerProvider } from '@bulwark/core';
 import type { ExecuteOptions, Policy } from './policy.js';
 import { createTimeout } from './timeout.js';
 

@@ -11,6 +11,7 @@ export { type Clock, systemClock } from './clock.js';
 export { type DelayOptions, delay } from './delay.js';
 export { parseHttpDate } from './http-date.js';
 export { ipPrefixMatches, isIpv4Mapped, parseIp, parseIpv4, parseIpv6 } from './ip-address.js';
+export { neverAbortedSignal } from './never-aborted-signal.js';
 export { assertNumberOption, type NumberConstraints } from './options.js';
 export { MAX_RETRY_AFTER_MS, parseRetryAfter, type RetryAfterOptions } from './retry-after.js';
 export { isAbortReason, type LinkedSignal, linkSignals, throwIfAborted } from './signals.js';

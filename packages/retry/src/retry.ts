@@ -1,4 +1,4 @@
-import { delay } from '@bulwark/core';
+import { delay, neverAbortedSignal } from '@bulwark/core';
 import pRetry from 'p-retry';
 import { isRetryable } from './is-retryable.js';
 import { backoffDelay } from './jitter.js';
@@ -22,27 +22,6 @@ export interface RetryPolicy {
   ): Promise<T>;
   /** Runs `fn` with retries; `fn` receives the attempt number and the signal. */
   run<T>(fn: (attempt: RetryAttempt) => PromiseLike<T> | T, options?: { signal?: AbortSignal | undefined }): Promise<T>;
-}
-
-let neverAborted: AbortSignal | undefined;
-
-/**
- * One never-aborting signal for attempts without a caller signal, created on first use. workerd
- * binds a signal to the request that created it and throws when another request reads it, so a
- * signal that cannot be read is replaced (once per request on Cloudflare Workers).
- */
-function neverAbortedSignal(): AbortSignal {
-  if (neverAborted === undefined || !readable(neverAborted)) neverAborted = new AbortController().signal;
-  return neverAborted;
-}
-
-/** False when reading the signal throws: workerd, a signal created by another request. */
-function readable(signal: AbortSignal): boolean {
-  try {
-    return !signal.aborted;
-  } catch {
-    return false;
-  }
 }
 
 /** The p-retry loop with our classification, budget, jitter and injected-timer waits. @internal */

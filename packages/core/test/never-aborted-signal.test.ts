@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { neverAbortedSignal } from '../src/never-aborted-signal.js';
+import { neverAbortedSignal } from '../src/index.js';
 
 /** AbortControllers whose signals throw when read once `foreign` is set, as workerd does for another request's signal. */
 function workerdLikeControllers() {
