@@ -12,9 +12,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisCluster } from '../packages/testing/src/redis-cluster.mjs';
+import { startRedisServer } from '../packages/testing/src/redis-server.mjs';
 import { bootstrap } from './bootstrap.mjs';
 import { exitWithParent } from './exit-with-parent.mjs';
-import { startLocalRedis } from './local-redis.mjs';
 import { provision } from './provision.mjs';
 
 const steps = [
@@ -106,11 +106,17 @@ const pidDir = mkdtempSync(join(tmpdir(), 'bulwark-test-pids-'));
 cleanups.push(() => stopLeftovers(pidDir));
 process.env.BULWARK_TEST_PID_DIR = pidDir; // the cluster's own nodes register there too, while it starts
 const env = { ...process.env, CHROMIUM_PATH: chromiumPath };
+/** The throwaway Redis's working directory, removed when the run ends. */
+function redisDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-redis-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 try {
   await Promise.all([
     process.env.REDIS_URL
       ? console.log(`[test] using REDIS_URL from the environment`)
-      : startLocalRedis().then((redis) => {
+      : startRedisServer({ dir: redisDir() }).then((redis) => {
           cleanups.push(redis.stop);
           env.REDIS_URL = redis.url;
           console.log(`[test] redis-server (pid ${redis.pid}) on ${redis.url}`);

@@ -4,23 +4,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@bulwark/testing/own-redis';
 import { describe, expect, it } from 'vitest';
 
 // `pnpm start` / `npm start` at the repository root, stopped by a signal sent to the package
 // manager's own process (what `kill <pid>` or an orchestrator does). pnpm 10 and npm 11 run the
 // script through `sh -c`, which does not pass signals on; the server must still shut down.
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Whether something can bind `port` on loopback (nothing else listens there). */
 function portIsFree(port: number): Promise<boolean> {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { type RedisCluster, type RedisClusterOptions, startRedisCluster } from './redis-cluster.mjs';
 
 export type { RedisCluster, RedisClusterNode, RedisClusterOptions } from './redis-cluster.mjs';
-export { redisCommand } from './redis-cluster.mjs';
+export { redisCommand } from './redis-server.mjs';
 
 /** A cluster node address, as ioredis' `new Cluster(nodes)` takes it. */
 export interface ClusterSeed {

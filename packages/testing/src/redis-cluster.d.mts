@@ -36,16 +36,3 @@ export interface RedisClusterOptions {
 
 /** Starts a Redis Cluster on free loopback ports; resolves once every node serves every slot. */
 export function startRedisCluster(options?: RedisClusterOptions): Promise<RedisCluster>;
-
-/** Sends one command to 127.0.0.1:port; resolves its reply as text, or undefined without an answer. */
-export function redisCommand(
-  port: number,
-  args: ReadonlyArray<string | number>,
-  timeoutMs?: number,
-): Promise<string | undefined>;
-
-/** Records (`add`) or forgets a redis-server PID for the test command's leftover cleanup (BULWARK_TEST_PID_DIR). */
-export function registerPid(pid: number, add: boolean): void;
-
-/** SIGKILLs these redis-servers once this process ends, however it ends (a small watchdog process), then removes `dir`. */
-export function guardPids(pids: readonly number[], dir?: string): void;
