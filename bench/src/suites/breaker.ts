@@ -1,12 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createCircuitBreaker } from '@bulwark/breaker';
 import { CountBreaker, circuitBreaker, handleAll, TimeoutStrategy, timeout, wrap } from 'cockatiel';
-import type { BenchCase, BenchSubject, BenchSuite } from '../suite.js';
+import { perRound, spread } from '../rounds.js';
+import type { BenchCase, BenchResult, BenchSubject, BenchSuite } from '../suite.js';
 
 /** opossum ships no types; the few members used here. */
 interface Opossum {
@@ -17,7 +15,8 @@ type OpossumConstructor = new (action: () => Promise<unknown>, options?: Record<
 const OpossumBreaker = createRequire(import.meta.url)('opossum') as OpossumConstructor;
 
 const resolved = (): Promise<number> => Promise.resolve(1);
-const resolvedWith = (_signal: AbortSignal): Promise<number> => Promise.resolve(1);
+const readsSignal = (signal: AbortSignal): Promise<number> =>
+  signal.aborted ? Promise.reject(signal.reason) : Promise.resolve(1);
 const IDLE_BREAKERS = 10_000;
 /** Calls per measured op: amortises the harness's per-op timing cost and jitter over many calls. */
 const CALLS_PER_OP = 100;
@@ -27,6 +26,7 @@ const SCENARIOS = ['execute, no timeout', 'execute, 10 s timeout'] as const;
 
 const ours = createCircuitBreaker({ name: 'bench' });
 const oursTimeout = createCircuitBreaker({ name: 'bench-timeout', timeoutMs: 10_000 });
+const oursTimeoutSignal = createCircuitBreaker({ name: 'bench-timeout-signal', timeoutMs: 10_000 });
 const cockatielBreaker = circuitBreaker(handleAll, {
   halfOpenAfter: 30_000,
   breaker: new CountBreaker({ threshold: 0.5, size: 100, minimumNumberOfCalls: 20 }),
@@ -120,140 +120,127 @@ function printIdleCosts(): void {
   );
 }
 
-/** Per-call overhead over the floor, in ns, from one case's rows (each op runs CALLS_PER_OP calls). */
-function overheads(rows: readonly Row[]): Map<string, number> | undefined {
-  const floor = rows.find((r) => r.subject.includes('(floor)'));
-  if (!floor) return undefined;
-  const perCall = (ops: number): number => 1e9 / ops / CALLS_PER_OP;
-  return new Map(
-    rows.filter((r) => r !== floor).map((r) => [r.subject, perCall(r.opsPerSec) - perCall(floor.opsPerSec)]),
-  );
-}
+/** ns per call of a subject whose op runs CALLS_PER_OP calls. */
+const nsPerCall = (opsPerSec: number): number => 1e9 / opsPerSec / CALLS_PER_OP;
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
-const spread = (values: readonly number[], digits: number): string =>
-  `median ${median(values).toFixed(digits)} (rounds: ${values.map((v) => v.toFixed(digits)).join(', ')})`;
-
-interface Row {
-  case: string;
-  subject: string;
-  opsPerSec: number;
-}
+/** Subject names: the summary matches them by prefix, so no name is a prefix of another. */
+const FLOOR = 'await resolved() (floor)';
+const OURS = '@bulwark/breaker execute';
+const OURS_A = '@bulwark/breaker timeoutMs, fn ignores the signal';
+const OURS_B = '@bulwark/breaker timeoutMs, fn reads the signal';
+const COCKATIEL = 'cockatiel CountBreaker execute';
+const COCKATIEL_TIMEOUT = 'cockatiel wrap(timeout, breaker)';
+const OPOSSUM = 'opossum fire (timeout: false)';
+const OPOSSUM_TIMEOUT = 'opossum fire (defaults: 10 s timeout)';
+const BOUND_B = 'bound (b): fn reads new AbortController().signal';
 
 /**
- * After the run, prints per-call overhead over the floor and the ratios the issue asks for:
- * overhead = ns per call − ns per floor call, ratio = (ours − floor) / (peer − floor), each
- * computed within one round (same conditions), then summarised as the median over rounds.
+ * Lines under the table: per-call overhead over the floor (ns per call − ns per floor call) and
+ * the ratios the issue asks for (ratio = (ours − floor) / (peer − floor)), each computed within
+ * one round (same conditions), summarised as the median over the rounds.
  */
-function printOverheadRatios(): void {
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'results', 'breaker.json');
-  if (!existsSync(file)) return;
-  const results = JSON.parse(readFileSync(file, 'utf8')) as Row[];
-  console.log(
-    `\nper-call overhead over the floor (ns = per-call time − floor per-call time; ${CALLS_PER_OP} calls per op, ${ROUNDS} interleaved rounds):`,
-  );
-  for (const scenario of SCENARIOS) {
-    const rounds = [...new Set(results.map((r) => r.case))]
-      .filter((name) => name.startsWith(`${scenario} [`))
-      .map((name) => overheads(results.filter((r) => r.case === name)))
-      .filter((round) => round !== undefined);
-    if (rounds.length === 0) continue;
-    console.log(`  ${scenario}:`);
-    for (const subject of rounds[0]?.keys() ?? []) {
-      const values = rounds.map((round) => round.get(subject) ?? Number.NaN);
-      console.log(`    ${subject.padEnd(34)} ${spread(values, 0)} ns`);
-    }
-    const ratio = (subject: string, peer: string): number[] =>
-      rounds.map((round) => {
-        const mine = [...round].find(([name]) => name.startsWith(subject))?.[1] ?? Number.NaN;
-        const theirs = [...round].find(([name]) => name.startsWith(peer))?.[1] ?? Number.NaN;
-        return mine / theirs;
-      });
-    const timeout = scenario === 'execute, 10 s timeout';
-    console.log(
-      `    ours / cockatiel overhead: ${spread(ratio('@bulwark/breaker', 'cockatiel'), 2)}${timeout ? '' : ' (goal ≤ 0.50)'}`,
+function summary(results: readonly BenchResult[]): string[] {
+  const overhead = (scenario: string, subject: string): number[] =>
+    perRound(results, scenario, (ops) => nsPerCall(ops(subject)) - nsPerCall(ops(FLOOR)));
+  const ratio = (scenario: string, mine: string, theirs: string): number[] =>
+    perRound(
+      results,
+      scenario,
+      (ops) => (nsPerCall(ops(mine)) - nsPerCall(ops(FLOOR))) / (nsPerCall(ops(theirs)) - nsPerCall(ops(FLOOR))),
     );
-    console.log(
-      `    ours / opossum overhead:   ${spread(ratio('@bulwark/breaker', 'opossum'), 2)}${timeout ? ' (goal ≤ 0.50)' : ''}`,
-    );
-    if (timeout) {
-      console.log(
-        `    bound / opossum overhead:  ${spread(ratio('bound:', 'opossum'), 2)} (one fresh AbortSignal per call and nothing else)`,
-      );
-      console.log(`    ours / bound overhead:     ${spread(ratio('@bulwark/breaker', 'bound:'), 2)}`);
-    }
+  const [plain, timed] = SCENARIOS;
+  const lines = [
+    `per-call overhead over the floor (${CALLS_PER_OP} calls per op, ${ROUNDS} interleaved rounds; shared machine: read the ratios, not the ns):`,
+    `  ${plain}:`,
+  ];
+  for (const subject of [OURS, COCKATIEL, OPOSSUM]) {
+    lines.push(`    ${subject.padEnd(52)} ${spread(overhead(plain, subject), 0)} ns`);
   }
+  lines.push(
+    `    ours ÷ cockatiel: ${spread(ratio(plain, OURS, COCKATIEL))} (goal ≤ 0.50)`,
+    `    ours ÷ opossum:   ${spread(ratio(plain, OURS, OPOSSUM))}`,
+    `  ${timed}:`,
+  );
+  for (const subject of [OURS_A, OURS_B, COCKATIEL_TIMEOUT, OPOSSUM_TIMEOUT, BOUND_B]) {
+    lines.push(`    ${subject.padEnd(52)} ${spread(overhead(timed, subject), 0)} ns`);
+  }
+  lines.push(
+    `    (a) ignores the signal ÷ opossum:   ${spread(ratio(timed, OURS_A, OPOSSUM_TIMEOUT))} (goal ≤ 0.50)`,
+    `    (b) reads the signal ÷ opossum:     ${spread(ratio(timed, OURS_B, OPOSSUM_TIMEOUT))} (goal ≤ 0.50)`,
+    `    bound (b) ÷ opossum:                ${spread(ratio(timed, BOUND_B, OPOSSUM_TIMEOUT))} (one AbortSignal per call, nothing else)`,
+    `    (b) ÷ bound (b):                    ${spread(ratio(timed, OURS_B, BOUND_B))}`,
+    `    (a) ÷ cockatiel:                    ${spread(ratio(timed, OURS_A, COCKATIEL_TIMEOUT))}`,
+    `    (b) ÷ cockatiel:                    ${spread(ratio(timed, OURS_B, COCKATIEL_TIMEOUT))}`,
+  );
+  return lines;
 }
 
 // One loop per subject (no shared helper), so each call site stays monomorphic for its own subject.
 function scenario(name: (typeof SCENARIOS)[number], round: number): BenchCase {
+  const floor: BenchSubject = {
+    name: FLOOR,
+    floor: true,
+    fn: async () => {
+      for (let i = 0; i < CALLS_PER_OP; i++) await resolved();
+    },
+  };
   const subjects: BenchSubject[] =
     name === 'execute, no timeout'
       ? [
+          floor,
           {
-            name: 'await resolved() (floor)',
-            floor: true,
-            fn: async () => {
-              for (let i = 0; i < CALLS_PER_OP; i++) await resolved();
-            },
-          },
-          {
-            name: '@bulwark/breaker execute',
+            name: OURS,
             fn: async () => {
               for (let i = 0; i < CALLS_PER_OP; i++) await ours.execute(resolved);
             },
           },
           {
-            name: 'cockatiel CountBreaker execute',
+            name: COCKATIEL,
             fn: async () => {
               for (let i = 0; i < CALLS_PER_OP; i++) await cockatielBreaker.execute(resolved);
             },
           },
           {
-            name: 'opossum fire (timeout: false)',
+            name: OPOSSUM,
             fn: async () => {
               for (let i = 0; i < CALLS_PER_OP; i++) await opossumNoTimeout.fire();
             },
           },
         ]
       : [
+          floor,
           {
-            name: 'await resolved() (floor)',
-            floor: true,
-            fn: async () => {
-              for (let i = 0; i < CALLS_PER_OP; i++) await resolved();
-            },
-          },
-          {
-            name: '@bulwark/breaker timeoutMs',
+            // (a) `() => …` declares no signal parameter: the call gets no AbortSignal of its own.
+            name: OURS_A,
             fn: async () => {
               for (let i = 0; i < CALLS_PER_OP; i++) await oursTimeout.execute(resolved);
             },
           },
           {
-            name: 'cockatiel wrap(timeout, breaker)',
+            // (b) `(signal) => …` reads it: the call gets its own AbortSignal, aborted at the deadline.
+            name: OURS_B,
+            fn: async () => {
+              for (let i = 0; i < CALLS_PER_OP; i++) await oursTimeoutSignal.execute(readsSignal);
+            },
+          },
+          {
+            name: COCKATIEL_TIMEOUT,
             fn: async () => {
               for (let i = 0; i < CALLS_PER_OP; i++) await cockatielTimeout.execute(resolved);
             },
           },
           {
-            name: 'opossum fire (defaults)',
+            // opossum hands the action no signal: its timeout only rejects the promise.
+            name: OPOSSUM_TIMEOUT,
             fn: async () => {
               for (let i = 0; i < CALLS_PER_OP; i++) await opossumDefaults.fire();
             },
           },
           {
-            // The bound for "a fresh AbortSignal per call that aborts on timeout": creating the
-            // signal alone, with nothing else of a breaker.
-            name: 'bound: await resolved(new AbortController().signal)',
+            // The bound for (b): the same function given a fresh AbortSignal, and nothing of a breaker.
+            name: BOUND_B,
             fn: async () => {
-              for (let i = 0; i < CALLS_PER_OP; i++) await resolvedWith(new AbortController().signal);
+              for (let i = 0; i < CALLS_PER_OP; i++) await readsSignal(new AbortController().signal);
             },
           },
         ];
@@ -267,7 +254,6 @@ export const suite: BenchSuite = {
   description: `a closed breaker around an already-resolved async call, versus a bare await (the floor); ${CALLS_PER_OP} sequential calls per op`,
   cases: () => {
     printIdleCosts();
-    process.once('exit', printOverheadRatios);
     const cases: BenchCase[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       for (const name of SCENARIOS) cases.push(scenario(name, round));
@@ -279,5 +265,7 @@ export const suite: BenchSuite = {
     opossumDefaults.shutdown();
     ours.dispose();
     oursTimeout.dispose();
+    oursTimeoutSignal.dispose();
   },
+  summary,
 };

@@ -48,7 +48,11 @@ export interface CircuitBreakerOptions {
    * were admitted and none settled (a hung dependency). Default `60_000`.
    */
   maxHalfOpenWaitMs?: number | undefined;
-  /** Per-call timeout: counts as a failure and as slow, rejects with `call_timeout`. Default: none. */
+  /**
+   * Per-call timeout: counts as a failure and as slow, rejects with `call_timeout`, and aborts
+   * the signal of a function that declares it (`(signal) => …`; a function declared as
+   * `() => …` gets no signal of its own, which makes its call cheaper). Default: none.
+   */
   timeoutMs?: number | undefined;
   /** Which errors count as failures (others count as successes). Default: every error. */
   isFailure?: ((error: unknown) => boolean) | undefined;

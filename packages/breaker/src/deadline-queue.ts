@@ -26,6 +26,8 @@ function isRefable(handle: TimerHandle): handle is Refable {
 
 /** Settled entries tolerated inside the queue before it is compacted (amortised O(1) per call). */
 const COMPACT_AFTER = 64;
+/** Slots kept for reuse when the queue empties; a larger array (after a burst) is released. */
+const KEEP_SLOTS = 1_024;
 
 /**
  * The timeouts of one breaker's calls, on one timer. Every call of a breaker has the same
@@ -42,8 +44,14 @@ const COMPACT_AFTER = 64;
  * @internal
  */
 export class DeadlineQueue {
-  private entries: DeadlineEntry[] = [];
+  /**
+   * Entries at `[head, tail)`; every other slot is empty. The array is reused when the queue
+   * empties (emptying it with `length = 0` would free its storage, and each call would allocate it
+   * again: sequential calls empty the queue every time).
+   */
+  private entries: Array<DeadlineEntry | undefined> = [];
   private head = 0;
+  private tail = 0;
   /** Settled entries behind the head, not yet removed. */
   private garbage = 0;
   private timer: TimerHandle | undefined;
@@ -61,11 +69,12 @@ export class DeadlineQueue {
 
   /** Calls in flight or not yet removed (for tests and snapshots). */
   get size(): number {
-    return this.entries.length - this.head;
+    return this.tail - this.head;
   }
 
   add(entry: DeadlineEntry): void {
-    this.entries.push(entry);
+    this.entries[this.tail] = entry;
+    this.tail += 1;
     if (this.firing) return; // `fire` arms for the head when it is done
     if (this.timer === undefined) {
       this.arm(entry.deadline, this.timeoutMs);
@@ -80,27 +89,32 @@ export class DeadlineQueue {
     this.garbage += 1;
     if (this.firing) return;
     this.dropSettledHead();
-    if (this.head === this.entries.length) {
+    if (this.head === this.tail) {
       this.reset();
       this.idle();
-    } else if (this.garbage > COMPACT_AFTER && this.garbage * 2 > this.entries.length - this.head) {
-      this.entries = this.entries.slice(this.head).filter((e) => !e.settled);
+    } else if (this.garbage > COMPACT_AFTER && this.garbage * 2 > this.tail - this.head) {
+      const live = this.entries.slice(this.head, this.tail).filter((e) => !(e as DeadlineEntry).settled);
+      this.entries = live;
       this.head = 0;
+      this.tail = live.length;
       this.garbage = 0;
     }
   }
 
   private dropSettledHead(): void {
     const { entries } = this;
-    while (this.head < entries.length && (entries[this.head] as DeadlineEntry).settled) {
+    while (this.head < this.tail && (entries[this.head] as DeadlineEntry).settled) {
+      entries[this.head] = undefined;
       this.head += 1;
       this.garbage -= 1;
     }
   }
 
+  /** Empties the queue (every slot before `tail` is already cleared). */
   private reset(): void {
-    this.entries.length = 0;
+    if (this.entries.length > KEEP_SLOTS) this.entries = [];
     this.head = 0;
+    this.tail = 0;
     this.garbage = 0;
   }
 
@@ -133,6 +147,7 @@ export class DeadlineQueue {
         this.dropSettledHead();
         const entry = this.entries[this.head];
         if (entry === undefined || entry.deadline > limit) break;
+        this.entries[this.head] = undefined;
         this.head += 1;
         entry.expire();
       }

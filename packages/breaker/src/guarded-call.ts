@@ -1,20 +1,37 @@
 import type { DeadlineEntry, DeadlineQueue } from './deadline-queue.js';
 import { CallTimeoutError } from './errors/call-timeout-error.js';
+import { neverAbortedSignal } from './never-aborted-signal.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
+
+type Fn<T> = (signal: AbortSignal) => PromiseLike<T> | T;
+
+let capturedResolve: (value: never) => void;
+let capturedReject: (error: unknown) => void;
+/** One executor for every call's promise: captures its resolving functions without a closure per call. */
+function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
 
 /**
  * One call that may end early: on its timeout (a failure; the signal passed to `fn` is
  * aborted with `call_timeout`) or on the caller's abort (records nothing, releases the
  * permit). Whichever comes first wins; later outcomes are ignored. One object holds the
  * call's state; a call allocates only what it cannot share: its promise and reactions, and
- * only when needed an abort listener and an AbortController (its signal is the call's own: a
- * signal shared between calls would abort work a settled call left running, e.g. a response
- * body still streaming). Timeouts share the breaker's {@link DeadlineQueue}: no timer per call.
+ * only when needed an abort listener and an AbortController.
+ *
+ * The controller exists only for a timed call whose `fn` declares the signal parameter
+ * (`fn.length > 0`): a function declared without parameters cannot name the signal, so it
+ * gets the caller's signal (or the shared never-aborting one) and the call costs no
+ * AbortSignal, the most expensive object on this path. A signal that can be aborted is always
+ * the call's own: a signal shared between calls would abort work a settled call left running,
+ * e.g. a response body still streaming. Timeouts share the breaker's {@link DeadlineQueue}: no
+ * timer per call.
  * @internal
  */
 class GuardedCall<T> implements DeadlineEntry {
   private done = false;
-  private readonly controller: AbortController | undefined;
+  private controller: AbortController | undefined;
   // A function, not a `handleEvent` object: Node wraps object listeners in an async closure.
   private onAbort: (() => void) | undefined;
   private resolve!: (value: T) => void;
@@ -27,28 +44,32 @@ class GuardedCall<T> implements DeadlineEntry {
     private readonly callerSignal: AbortSignal | undefined,
     private readonly deadlines: DeadlineQueue | undefined,
     readonly deadline: number,
-  ) {
-    this.controller = deadlines === undefined ? undefined : new AbortController();
-  }
+  ) {}
 
   get settled(): boolean {
     return this.done;
   }
 
-  run(fn: (signal: AbortSignal) => PromiseLike<T> | T): Promise<T> {
-    const result = new Promise<T>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+  run(fn: Fn<T>): Promise<T> {
+    const result = new Promise<T>(capture);
+    this.resolve = capturedResolve as (value: T) => void;
+    this.reject = capturedReject;
     const callerSignal = this.callerSignal;
     if (callerSignal !== undefined) {
       this.onAbort = () => this.abortedByCaller(callerSignal.reason);
       callerSignal.addEventListener('abort', this.onAbort);
     }
     this.deadlines?.add(this);
+    let signal: AbortSignal;
+    if (this.deadlines !== undefined && fn.length > 0) {
+      this.controller = new AbortController();
+      signal = this.controller.signal;
+    } else {
+      signal = callerSignal ?? neverAbortedSignal();
+    }
     let pending: PromiseLike<T> | T;
     try {
-      pending = fn(this.controller?.signal ?? (callerSignal as AbortSignal));
+      pending = fn(signal);
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -111,7 +132,7 @@ class GuardedCall<T> implements DeadlineEntry {
  */
 export function runGuardedCall<T>(
   recorder: OutcomeRecorder,
-  fn: (signal: AbortSignal) => PromiseLike<T> | T,
+  fn: Fn<T>,
   generation: number,
   start: number,
   callerSignal: AbortSignal | undefined,

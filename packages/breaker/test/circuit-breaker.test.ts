@@ -286,6 +286,57 @@ describe('CircuitBreaker — 6. timeouts', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('creates an AbortController only for a function that declares the signal parameter', async () => {
+    const { breaker, clock } = makeBreaker({ timeoutMs: 100, failureRateThreshold: 100 });
+    await breaker.execute(ok); // the shared never-aborting signal exists from here on
+    let created = 0;
+    const Real = AbortController;
+    vi.stubGlobal(
+      'AbortController',
+      class extends Real {
+        constructor() {
+          super();
+          created++;
+        }
+      },
+    );
+    try {
+      const seen: AbortSignal[] = [];
+      const withSignal = Array.from({ length: 20 }, () =>
+        breaker
+          .execute((signal) => {
+            seen.push(signal);
+            return deferred().promise;
+          })
+          .catch((e: unknown) => e),
+      );
+      const without = Array.from({ length: 30 }, () => breaker.execute(() => deferred().promise).catch((e) => e));
+      expect(created).toBe(20);
+      expect(new Set(seen).size).toBe(20);
+      clock.advance(100);
+      const errors = await Promise.all([...withSignal, ...without]);
+      expect(errors.every(isCallTimeoutError)).toBe(true);
+      expect(seen.every((signal, i) => signal.aborted && signal.reason === errors[i])).toBe(true);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('hands a function declared without parameters a signal that never aborts (rest parameters see it)', async () => {
+    const { breaker, clock } = makeBreaker({ timeoutMs: 100 });
+    let received: AbortSignal | undefined;
+    const outcome = breaker
+      .execute((...args: AbortSignal[]) => {
+        received = args[0];
+        return deferred().promise;
+      })
+      .catch((e: unknown) => e);
+    clock.advance(100);
+    expect(isCallTimeoutError(await outcome)).toBe(true);
+    expect(received).toBeInstanceOf(AbortSignal);
+    expect(received?.aborted).toBe(false);
+  });
+
   it('ignores a late rejection after the timeout', async () => {
     const { breaker, clock } = makeBreaker({ timeoutMs: 100 });
     const call = deferred();

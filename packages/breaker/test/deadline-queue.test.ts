@@ -37,6 +37,7 @@ describe('timeouts share one timer per breaker', () => {
           fc.record({
             startGap: fc.integer({ min: 0, max: 600 }),
             settleAfter: fc.option(fc.integer({ min: 0, max: 1_500 }), { nil: undefined }),
+            declaresSignal: fc.boolean(),
           }),
           { minLength: 1, maxLength: 12 },
         ),
@@ -55,6 +56,8 @@ describe('timeouts share one timer per breaker', () => {
             starts.push(offset);
           }
           const outcomes: Array<{ at: number; timeout: boolean } | undefined> = plan.map(() => undefined);
+          const errors: unknown[] = plan.map(() => undefined);
+          const signals: Array<AbortSignal | undefined> = plan.map(() => undefined);
           const calls = plan.map(() => deferred());
           // One timeline, 1 ms at a time: timers due at a millisecond fire before the calls that
           // start or settle in it.
@@ -63,16 +66,23 @@ describe('timeouts share one timer per breaker', () => {
             await flushMicrotasks();
             for (const [i, step] of plan.entries()) {
               if (starts[i] === at) {
-                breaker
-                  .execute(() => (calls[i] as { promise: Promise<string> }).promise)
-                  .then(
-                    () => {
-                      outcomes[i] = { at: clock.now() - t0, timeout: false };
-                    },
-                    (error: unknown) => {
-                      outcomes[i] = { at: clock.now() - t0, timeout: isCallTimeoutError(error) };
-                    },
-                  );
+                const promise = (calls[i] as { promise: Promise<string> }).promise;
+                // A function that declares the signal gets its own; one that does not gets none.
+                const fn = step.declaresSignal
+                  ? (signal: AbortSignal) => {
+                      signals[i] = signal;
+                      return promise;
+                    }
+                  : () => promise;
+                breaker.execute(fn).then(
+                  () => {
+                    outcomes[i] = { at: clock.now() - t0, timeout: false };
+                  },
+                  (error: unknown) => {
+                    errors[i] = error;
+                    outcomes[i] = { at: clock.now() - t0, timeout: isCallTimeoutError(error) };
+                  },
+                );
               }
               if (step.settleAfter !== undefined && (starts[i] as number) + step.settleAfter === at) {
                 calls[i]?.resolve('ok');
@@ -88,7 +98,15 @@ describe('timeouts share one timer per breaker', () => {
                 ? { at: (starts[i] as number) + (step.settleAfter as number), timeout: false }
                 : { at: deadline, timeout: true },
             );
+            const signal = signals[i];
+            if (step.declaresSignal) {
+              // Aborted exactly when the call timed out, with the error it rejected with.
+              expect(signal?.aborted).toBe(!settledFirst);
+              if (!settledFirst) expect(signal?.reason).toBe(errors[i]);
+            }
           }
+          const own = signals.filter((s) => s !== undefined);
+          expect(new Set(own).size).toBe(own.length);
           expect(clock.pendingTimers).toBe(0);
         },
       ),
@@ -153,6 +171,36 @@ describe('DeadlineQueue', () => {
     clock.set(10_000);
     expect(expired).toEqual([10_000]);
     expect(queue.size).toBe(0);
+  });
+
+  it('holds no settled entry once empty, reuses its slots, and releases them after a burst', () => {
+    const clock = new FakeClock(0);
+    const queue = new DeadlineQueue(clock, clock, 100);
+    const slots = () => (queue as unknown as { entries: unknown[] }).entries;
+    const expired: number[] = [];
+    const burst = Array.from({ length: 5_000 }, () => entry(100, expired));
+    for (const e of burst) queue.add(e);
+    for (const e of burst) {
+      e.settle();
+      queue.settled();
+    }
+    expect(queue.size).toBe(0);
+    expect(slots().length).toBe(0); // a burst's storage is not kept
+    for (let i = 0; i < 3; i++) {
+      const e = entry(100, expired);
+      queue.add(e);
+      e.settle();
+      queue.settled();
+      expect(slots().every((slot) => slot === undefined)).toBe(true); // nothing retained
+    }
+    const kept = slots();
+    const late = entry(150, expired);
+    queue.add(late);
+    expect(slots()).toBe(kept); // the same array, no new storage per call
+    clock.set(150);
+    expect(expired).toEqual([150]);
+    expect(slots().every((slot) => slot === undefined)).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('lets an entry settle while another expires (a listener aborting a call) and drops it after', () => {

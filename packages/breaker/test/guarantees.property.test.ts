@@ -204,31 +204,46 @@ describe('breaker guarantees', () => {
 
   it('never counts a caller abort, at any moment, and always gives the half-open permit back (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('before', 'during', 'after'), fc.boolean(), async (when, withTimeout) => {
-        const { breaker, clock } = await opened({
-          halfOpenPermits: 1,
-          openWaitMs: 1_000,
-          ...(withTimeout ? { timeoutMs: 500 } : {}),
-        });
-        clock.advance(1_000);
-        const controller = new AbortController();
-        if (when === 'before') controller.abort(new Error('gone'));
-        const call = deferred();
-        const pending = breaker.execute(() => call.promise, { signal: controller.signal });
-        if (when === 'during') controller.abort(new Error('gone'));
-        if (when === 'after') call.resolve('ok');
-        await settle(pending);
-        if (when === 'after') {
-          controller.abort(new Error('late'));
+      fc.asyncProperty(
+        fc.constantFrom('before', 'during', 'after'),
+        fc.boolean(),
+        fc.boolean(),
+        async (when, withTimeout, declaresSignal) => {
+          const { breaker, clock } = await opened({
+            halfOpenPermits: 1,
+            openWaitMs: 1_000,
+            ...(withTimeout ? { timeoutMs: 500 } : {}),
+          });
+          clock.advance(1_000);
+          const controller = new AbortController();
+          if (when === 'before') controller.abort(new Error('gone'));
+          const call = deferred();
+          let seen: AbortSignal | undefined;
+          const fn = declaresSignal
+            ? (signal: AbortSignal) => {
+                seen = signal;
+                return call.promise;
+              }
+            : () => call.promise;
+          const pending = breaker.execute(fn, { signal: controller.signal });
+          const gone = new Error('gone');
+          if (when === 'during') controller.abort(gone);
+          if (when === 'after') call.resolve('ok');
+          await settle(pending);
+          // The signal the function declared is aborted with the caller's reason.
+          if (when === 'during' && declaresSignal) expect(seen?.reason).toBe(gone);
+          if (when === 'after') {
+            controller.abort(new Error('late'));
+            expect(breaker.state).toBe('closed');
+            return;
+          }
+          expect(breaker.state).toBe('half_open');
+          expect(breaker.snapshot().halfOpen).toMatchObject({ issued: 0, settled: 0 });
+          await breaker.execute(ok);
           expect(breaker.state).toBe('closed');
-          return;
-        }
-        expect(breaker.state).toBe('half_open');
-        expect(breaker.snapshot().halfOpen).toMatchObject({ issued: 0, settled: 0 });
-        await breaker.execute(ok);
-        expect(breaker.state).toBe('closed');
-      }),
-      { numRuns: 30 },
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
