@@ -99,8 +99,16 @@ export function roundUpSignificant(value: number, digits = 2): number {
   return Number((Math.ceil(scaled) * magnitude).toPrecision(digits + 1));
 }
 
+let numberFormat: Intl.NumberFormat | undefined;
+
+/** `1,234.5`: one formatter built on first use (`toLocaleString` builds one per call, ~0.1 ms). */
+function formatNumber(value: number): string {
+  numberFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
+  return numberFormat.format(value);
+}
+
 function formatMs(value: number): string {
-  return `${Number(value.toPrecision(6)).toLocaleString('en-US', { maximumFractionDigits: 6 })} ms`;
+  return `${formatNumber(Number(value.toPrecision(6)))} ms`;
 }
 
 function percentile(q: number): string {
@@ -163,7 +171,7 @@ function recommendFromWindow(
       quantile: o.quantile,
       headroom: o.headroom,
       window,
-      explanation: `Only ${n.toLocaleString('en-US')} of the required ${o.minSamples.toLocaleString('en-US')} requests to ${o.subject} were recorded, so no ${p} threshold is recommended yet.`,
+      explanation: `Only ${formatNumber(n)} of the required ${formatNumber(o.minSamples)} requests to ${o.subject} were recorded, so no ${p} threshold is recommended yet.`,
     });
   }
   const quantileMs = exactQuantile(samples, o.quantile) as number;
@@ -188,6 +196,6 @@ function recommendFromWindow(
     withinTarget,
     samples: n,
     window,
-    explanation: `The ${p} of the last ${n.toLocaleString('en-US')} requests to ${o.subject} is ${formatMs(quantileMs)}; ${adding}rounding up to two significant figures gives a threshold of ${formatMs(thresholdMs)}, which ${pct(breachRatio)} of them exceed${verdict}`,
+    explanation: `The ${p} of the last ${formatNumber(n)} requests to ${o.subject} is ${formatMs(quantileMs)}; ${adding}rounding up to two significant figures gives a threshold of ${formatMs(thresholdMs)}, which ${pct(breachRatio)} of them exceed${verdict}`,
   });
 }
