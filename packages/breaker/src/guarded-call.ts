@@ -1,6 +1,6 @@
+import { neverAbortedSignal } from '@bulwark/core';
 import type { DeadlineEntry, DeadlineQueue } from './deadline-queue.js';
 import { CallTimeoutError } from './errors/call-timeout-error.js';
-import { neverAbortedSignal } from './never-aborted-signal.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
 
 type Fn<T> = (signal: AbortSignal) => PromiseLike<T> | T;
