@@ -55,7 +55,7 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
     const seconds = (clock.now() - started) / 1000;
     metrics.httpRequests.inc({ route, method: c.req.method, status: String(c.res.status) });
     metrics.httpDuration.observe({ route, method: c.req.method }, seconds);
-    if (route !== 'unmatched' && !route.startsWith('/health') && route !== '/metrics' && !isDashboardFile(route)) {
+    if (isSloSample(c.req.method, route)) {
       services.slo.record(`${c.req.method} ${route}`, seconds * 1000, c.res.status >= 500 ? 'error' : 'ok');
     }
     if (isHistoryRoute(route)) services.history.request(`${c.req.method} ${route}`, seconds * 1000);
@@ -115,4 +115,16 @@ export function createApp(services: AppServices, mount: Array<(app: Hono<AppEnv>
   for (const add of mount) add(app);
   dashboardRoutes(app);
   return app;
+}
+
+/**
+ * Whether a request is a sample of the service's SLOs: not probes, scrapes, dashboard files or
+ * operator reads (`GET /admin/*`, which the dashboard polls: as samples, every SLO view would
+ * change with its own refresh and never answer 304).
+ */
+function isSloSample(method: string, route: string): boolean {
+  if (route === 'unmatched' || route === '/metrics' || route.startsWith('/health') || isDashboardFile(route)) {
+    return false;
+  }
+  return !(method === 'GET' && route.startsWith('/admin/'));
 }

@@ -298,16 +298,14 @@ describe('operator dashboard in headless Chromium', () => {
       '/admin/errors',
       '/admin/audit',
       '/admin/email/events',
+      '/admin/slo/recommend',
       '/health/dependencies',
     ];
     await expect
       .poll(() => polled.filter((path) => !seen.get(path)?.statuses.includes(304)), { timeout: 10_000 })
       .toEqual([]);
     for (const path of polled) expect(seen.get(path)?.statuses.slice(0, 2), path).toEqual([200, 304]);
-    // Every admin GET is an SLO sample, so the SLO table changes with each refresh: it is polled
-    // with a validator like the rest, and honestly answered 200.
-    const slo = seen.get('/admin/slo/recommend');
-    expect(slo?.validated.slice(1).every(Boolean)).toBe(true);
+    for (const path of polled) expect(seen.get(path)?.validated.slice(1).every(Boolean), path).toBe(true);
     // On a 304 the views keep their last body: the DLQ still lists its deliveries.
     expect(Number(await page.textContent('#dlq-size'))).toBeGreaterThan(0);
     expect(await page.locator('#panels .error').count()).toBe(0);
