@@ -15,7 +15,14 @@ export async function runSuite(suite: BenchSuite): Promise<BenchResult[]> {
       if (only && !only.test(benchCase.name)) continue;
       const floors = benchCase.subjects.filter((s) => s.floor);
       if (floors.length !== 1) throw new Error(`case "${benchCase.name}" must have exactly one floor subject`);
-      const bench = new Bench({ time: timeMs, warmup: true, warmupTime: warmupMs, name: benchCase.name });
+      const bench = new Bench({
+        time: timeMs,
+        warmup: true,
+        warmupTime: warmupMs,
+        name: benchCase.name,
+        ...(benchCase.iterations === undefined ? {} : { iterations: benchCase.iterations }),
+        ...(benchCase.warmupIterations === undefined ? {} : { warmupIterations: benchCase.warmupIterations }),
+      });
       for (const subject of benchCase.subjects) {
         bench.add(subject.name, subject.fn, {
           ...(subject.setup ? { beforeAll: subject.setup } : {}),

@@ -17,6 +17,13 @@ export interface BenchCase {
   /** e.g. `verify 1 KiB`. */
   readonly name: string;
   readonly subjects: readonly BenchSubject[];
+  /**
+   * Minimum measured iterations per subject (tinybench's default is 64): for cases whose one
+   * iteration takes long (hundreds of deliveries), so interleaved rounds stay short.
+   */
+  readonly iterations?: number;
+  /** Minimum warmup iterations per subject (tinybench's default is 16). */
+  readonly warmupIterations?: number;
 }
 
 /** A benchmark suite, one per package: `pnpm bench <name>`. */

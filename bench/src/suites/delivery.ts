@@ -10,7 +10,8 @@ import { createRedisStore } from '@bulwark/delivery/redis';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import { Queue, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
-import type { BenchSuite } from '../suite.js';
+import { perRound, roundName, spread } from '../rounds.js';
+import type { BenchCase, BenchResult, BenchSubject, BenchSuite } from '../suite.js';
 
 // undici is a dependency of @bulwark/delivery, not of the bench package: load the same copy.
 const deliveryDir = join(dirname(fileURLToPath(import.meta.url)), '../../../packages/delivery');
@@ -24,6 +25,18 @@ interface UndiciLike {
 
 const BATCH = 200;
 const CONCURRENCY = 16;
+/** Interleaved rounds: every subject once per round, so load drift shows as spread between rounds. */
+const ROUNDS = 3;
+/** Iterations (of 200 deliveries) per subject and round. */
+const ITERATIONS = 16;
+const CASE = `deliver ${BATCH}`;
+
+const FLOOR = 'raw undici POST loop (floor)';
+const SQLITE = '@bulwark/delivery + SQLite (WAL)';
+const REDIS = '@bulwark/delivery + Redis';
+const BULLMQ = 'BullMQ queue + worker (peer)';
+const SQLITE_BOUND = 'no-HTTP bound: SQLite, simulated transport';
+const REDIS_BOUND = 'no-HTTP bound: Redis, simulated transport';
 
 /** Percentile of a sorted array. */
 const pct = (sorted: number[], p: number): number =>
@@ -94,15 +107,33 @@ export const suite: BenchSuite = {
 
     dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-delivery-'));
     let sequence = 0;
-    async function durableSubject(name: string, store: DeliveryStore): Promise<() => Promise<void>> {
+    /**
+     * `@bulwark/delivery` on `store`. Simulated (`real: false`): the same publishes, claims,
+     * signatures and completions with no HTTP exchange, counted by the dispatcher's `attempt`
+     * events; its rate is the store-and-dispatcher bound of the real subject.
+     */
+    async function durableSubject(name: string, store: DeliveryStore, real = true): Promise<() => Promise<void>> {
       const dispatcher: Dispatcher = createDispatcher({
         store,
-        real: true,
+        real,
         egress: { allow: ['127.0.0.1'], allowHttp: true },
         concurrency: CONCURRENCY,
         maxInflightPerEndpoint: CONCURRENCY,
         pollIntervalMs: 50,
       });
+      if (!real) {
+        dispatcher.on('attempt', (event) => {
+          if (event.outcome !== 'succeeded') return;
+          const at = publishedAt.get(event.messageId);
+          if (at !== undefined) {
+            const list = latencies.get(name) ?? [];
+            list.push(performance.now() - at);
+            latencies.set(name, list);
+            publishedAt.delete(event.messageId);
+          }
+          if (--pending <= 0) wake?.();
+        });
+      }
       closers.push(async () => {
         await dispatcher.close({ deadlineMs: 1_000 });
         await store.close();
@@ -125,21 +156,30 @@ export const suite: BenchSuite = {
         await done;
       };
     }
-    const subjects = [
-      { name: 'raw undici POST loop (floor)', floor: true, fn: rawLoop },
+    const subjects: BenchSubject[] = [
+      { name: FLOOR, floor: true, fn: rawLoop },
+      { name: SQLITE, fn: await durableSubject('sqlite', createSqliteStore({ path: join(dir, 'bench.db') })) },
       {
-        name: '@bulwark/delivery + SQLite (WAL)',
-        fn: await durableSubject('sqlite', createSqliteStore({ path: join(dir, 'bench.db') })),
+        name: SQLITE_BOUND,
+        fn: await durableSubject('sqlitesim', createSqliteStore({ path: join(dir, 'bound.db') }), false),
       },
     ];
     const redisUrl = process.env.REDIS_URL;
     if (redisUrl) {
       const prefix = `bulwark-bench:${Date.now()}`;
       subjects.push({
-        name: '@bulwark/delivery + Redis',
+        name: REDIS,
         fn: await durableSubject('redis', createRedisStore({ connection: redisUrl, prefix })),
       });
-      subjects.push({ name: 'BullMQ queue + worker (peer)', fn: bullmqSubject(redisUrl, prefix) });
+      subjects.push({
+        name: REDIS_BOUND,
+        fn: await durableSubject(
+          'redissim',
+          createRedisStore({ connection: redisUrl, prefix: `${prefix}:sim` }),
+          false,
+        ),
+      });
+      subjects.push({ name: BULLMQ, fn: bullmqSubject(redisUrl, prefix) });
     }
     const seeds = process.env.REDIS_CLUSTER_NODES;
     if (seeds) {
@@ -211,13 +251,17 @@ export const suite: BenchSuite = {
       };
     }
 
-    return [
-      {
-        name: `deliver ${BATCH}`,
+    return Array.from(
+      { length: ROUNDS },
+      (_, r): BenchCase => ({
+        name: roundName(CASE, r + 1, ROUNDS),
         subjects,
-      },
-    ];
+        iterations: ITERATIONS,
+        warmupIterations: 2,
+      }),
+    );
   },
+  summary,
   async dispose() {
     for (const close of closers.splice(0)) await close();
     server?.closeAllConnections();
@@ -231,3 +275,33 @@ export const suite: BenchSuite = {
     }
   },
 };
+
+/**
+ * Ratios within each round. The no-HTTP bound: with the store and dispatcher at S deliveries/s
+ * (simulated transport) and the bare POST loop at F, both on the same cores, a delivery costs at
+ * least 1/S + 1/F seconds of them, so the real subject cannot pass S / (S + F) of the floor.
+ */
+function summary(rounded: readonly BenchResult[]): string[] {
+  // ops/s are rounded to integers (4–30 iterations/s here); the ratio to the floor keeps 3 decimals.
+  const results = rounded.map((r) => ({ ...r, opsPerSec: r.ratioToFloor }));
+  const lines = [`deliveries/s, ratios within each of ${ROUNDS} interleaved rounds:`];
+  const row = (label: string, ratio: (ops: (prefix: string) => number) => number) => {
+    const values = perRound(results, CASE, ratio);
+    if (values.length > 0) lines.push(`  ${label.padEnd(44)} ${spread(values)}`);
+  };
+  for (const [name, bound] of [
+    [SQLITE, SQLITE_BOUND],
+    [REDIS, REDIS_BOUND],
+  ] as const) {
+    row(`${name} ÷ floor`, (ops) => ops(name) / ops(FLOOR));
+    row(`${name} ÷ BullMQ`, (ops) => ops(name) / ops(BULLMQ));
+    row(`  its no-HTTP bound S ÷ floor`, (ops) => ops(bound) / ops(FLOOR));
+    row(`  its ceiling S ÷ (S + floor)`, (ops) => ops(bound) / (ops(bound) + ops(FLOOR)));
+    row(
+      `  ${name.replace('@bulwark/delivery + ', '')} ÷ its ceiling`,
+      (ops) => ops(name) / ops(FLOOR) / (ops(bound) / (ops(bound) + ops(FLOOR))),
+    );
+  }
+  row(`${BULLMQ} ÷ floor`, (ops) => ops(BULLMQ) / ops(FLOOR));
+  return lines;
+}

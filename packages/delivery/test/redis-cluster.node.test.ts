@@ -94,6 +94,7 @@ describe('createRedisStore on a Redis Cluster (3 masters, 1 replica each)', () =
     const moved = Object.assign(new Error('MOVED 8970 127.0.0.1:1'), { name: 'ReplyError' });
     const pipeline = {
       eval: () => pipeline,
+      evalsha: () => pipeline,
       call: () => pipeline,
       exec: async () => [
         [moved, null],

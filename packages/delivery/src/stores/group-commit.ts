@@ -34,27 +34,35 @@ export class GroupCommit {
   #queue: QueuedWrite[] = [];
   #scheduled = false;
 
-  constructor(db: Database.Database) {
+  /**
+   * @param beforeCommit - Runs last in every batch's transaction (work the batch's writes
+   *   deferred so that it runs once per batch, not once per write); if it throws, the batch fails.
+   */
+  constructor(db: Database.Database, beforeCommit: () => void = () => {}) {
     this.#db = db;
-    this.#optimistic = db.transaction((writes: readonly QueuedWrite[]) =>
-      writes.map((queued): Outcome => {
+    this.#optimistic = db.transaction((writes: readonly QueuedWrite[]) => {
+      const outcomes = writes.map((queued): Outcome => {
         try {
           return { ok: true, value: queued.write() };
         } catch (error) {
           throw new WriteFailed(error);
         }
-      }),
-    );
+      });
+      beforeCommit();
+      return outcomes;
+    });
     const savepoint = db.transaction((write: () => unknown) => write());
-    this.#isolated = db.transaction((writes: readonly QueuedWrite[]) =>
-      writes.map((queued): Outcome => {
+    this.#isolated = db.transaction((writes: readonly QueuedWrite[]) => {
+      const outcomes = writes.map((queued): Outcome => {
         try {
           return { ok: true, value: savepoint(queued.write) };
         } catch (error) {
           return { ok: false, error };
         }
-      }),
-    );
+      });
+      beforeCommit();
+      return outcomes;
+    });
   }
 
   /** Queues `write` for this turn's transaction; resolves with its result once committed. */

@@ -24,10 +24,11 @@ export function toRecord(stored: StoredDelivery, body: string | null | undefined
  * Encodes deliveries for the ENQUEUE script, bodies apart: `args(from, to)` is that slice's
  * script arguments — the number of distinct bodies, (hash, body) pairs, then the records, which
  * carry only `payloadHash`. A message's deliveries share one string, so it is hashed once.
+ * `leaseOf(i)` is the enqueue lease of delivery `i` (one batch may hold several publishes).
  */
 export function encodeForEnqueue(
   deliveries: readonly NewDelivery[],
-  lease: EnqueueLease | undefined,
+  leaseOf: (index: number) => EnqueueLease | undefined,
 ): (from: number, to: number) => Array<string | number> {
   const hashes = new Map<string, string>();
   const hashOf = (payload: string): string => {
@@ -38,8 +39,9 @@ export function encodeForEnqueue(
     }
     return hash;
   };
-  const encoded = deliveries.map((d) => {
-    const leased = lease?.ids.has(d.id) === true;
+  const encoded = deliveries.map((d, i) => {
+    const own = leaseOf(i);
+    const leased = own?.ids.has(d.id) === true;
     return JSON.stringify({
       ...d,
       payload: '',
@@ -48,9 +50,9 @@ export function encodeForEnqueue(
       attempts: 0,
       totalAttempts: 0,
       lastError: null,
-      nextAt: leased ? lease?.until : d.nextAt,
-      updatedAt: leased ? lease?.now : d.createdAt,
-      leaseToken: leased ? lease?.token : null,
+      nextAt: leased ? own?.until : d.nextAt,
+      updatedAt: leased ? own?.now : d.createdAt,
+      leaseToken: leased ? own?.token : null,
     });
   });
   return (from, to) => {

@@ -12,6 +12,25 @@
 // `payloadHash`) to the body and `<p>:plref` counts the deliveries referencing it; the last prune
 // of a reference deletes both. Records written before this layout keep `payload` inline.
 
+import { createHash } from 'node:crypto';
+
+const shas = new Map<string, string>();
+
+/** The SHA-1 Redis names `script` by (EVALSHA), computed once per script. */
+export function scriptSha(script: string): string {
+  let sha = shas.get(script);
+  if (sha === undefined) {
+    sha = createHash('sha1').update(script).digest('hex');
+    shas.set(script, sha);
+  }
+  return sha;
+}
+
+/** Redis does not hold the script (yet, or any more): send its text once with EVAL. */
+export function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
 /** Re-scores an endpoint in `<p>:heads` from the first entry of its queue (or drops it). */
 const HEAD = `
 local function head(p, endpointId)
@@ -105,43 +124,53 @@ end
 for endpointId in pairs(touched) do head(p, endpointId) end
 return renewed`;
 
+// ARGV: p, then 7 per completion (id, token, status, nextAt, lastError as JSON, now, attempt
+// JSON or ''). Answers 1 or 0 (lease lost) per completion; each endpoint's head is re-scored once.
 export const COMPLETE = `${HEAD}
-local p, id, token, status, nextAt, lastError, now, attempt =
-  ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), cjson.decode(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
-local raw = redis.call('HGET', p .. ':d', id)
-if not raw then return 0 end
-local rec = cjson.decode(raw)
-if rec.status ~= 'inflight' or rec.leaseToken ~= token then return 0 end
-redis.call('HINCRBY', p .. ':counts', 'inflight', -1)
-redis.call('HINCRBY', p .. ':counts', status, 1)
-rec.status = status
-rec.nextAt = nextAt
-rec.updatedAt = now
-rec.leaseToken = cjson.null
-rec.lastError = lastError
-if attempt ~= '' then
-  rec.attempts = rec.attempts + 1
-  rec.totalAttempts = rec.totalAttempts + 1
-  local a = cjson.decode(attempt)
-  a.n = rec.totalAttempts
-  redis.call('RPUSH', p .. ':att:' .. id, cjson.encode(a))
+local p = ARGV[1]
+local done, touched = {}, {}
+for i = 2, #ARGV, 7 do
+  local id, token, status, nextAt, lastError, now, attempt =
+    ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), cjson.decode(ARGV[i + 4]), tonumber(ARGV[i + 5]), ARGV[i + 6]
+  local raw = redis.call('HGET', p .. ':d', id)
+  local rec = raw and cjson.decode(raw)
+  if rec and rec.status == 'inflight' and rec.leaseToken == token then
+    redis.call('HINCRBY', p .. ':counts', 'inflight', -1)
+    redis.call('HINCRBY', p .. ':counts', status, 1)
+    rec.status = status
+    rec.nextAt = nextAt
+    rec.updatedAt = now
+    rec.leaseToken = cjson.null
+    rec.lastError = lastError
+    if attempt ~= '' then
+      rec.attempts = rec.attempts + 1
+      rec.totalAttempts = rec.totalAttempts + 1
+      local a = cjson.decode(attempt)
+      a.n = rec.totalAttempts
+      redis.call('RPUSH', p .. ':att:' .. id, cjson.encode(a))
+    end
+    local queue = p .. ':q:' .. rec.endpointId
+    if status == 'pending' then
+      redis.call('ZADD', queue, nextAt, id)
+    else
+      redis.call('ZREM', queue, id)
+    end
+    touched[rec.endpointId] = true
+    if status == 'succeeded' then
+      redis.call('ZADD', p .. ':done', now, id)
+    end
+    if status == 'dead' then
+      redis.call('ZADD', p .. ':dead', now, id)
+      redis.call('HINCRBY', p .. ':deadby', rec.endpointId, 1)
+    end
+    redis.call('HSET', p .. ':d', id, cjson.encode(rec))
+    done[#done + 1] = 1
+  else
+    done[#done + 1] = 0
+  end
 end
-local queue = p .. ':q:' .. rec.endpointId
-if status == 'pending' then
-  redis.call('ZADD', queue, nextAt, id)
-else
-  redis.call('ZREM', queue, id)
-end
-head(p, rec.endpointId)
-if status == 'succeeded' then
-  redis.call('ZADD', p .. ':done', now, id)
-end
-if status == 'dead' then
-  redis.call('ZADD', p .. ':dead', now, id)
-  redis.call('HINCRBY', p .. ':deadby', rec.endpointId, 1)
-end
-redis.call('HSET', p .. ':d', id, cjson.encode(rec))
-return 1`;
+for endpointId in pairs(touched) do head(p, endpointId) end
+return done`;
 
 export const REQUEUE = `${HEAD}
 local p, now, messageId, endpointId = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]

@@ -5,15 +5,19 @@ import { DeliveryError } from '../errors/delivery-error.js';
 import type {
   AttemptRecord,
   ClaimedDelivery,
+  Completion,
   DeliveryCounts,
   DeliveryRecord,
   DeliveryStore,
   DlqStats,
   EndpointRecord,
+  EnqueueLease,
   ListDeliveriesOptions,
+  NewDelivery,
 } from '../store.js';
 import { encodeForEnqueue, parseStored, toRecord } from './redis-records.js';
-import { CLAIM, COMPLETE, ENQUEUE, PRUNE, RENEW, REQUEUE } from './redis-scripts.js';
+import { CLAIM, COMPLETE, ENQUEUE, isNoScript, PRUNE, RENEW, REQUEUE, scriptSha } from './redis-scripts.js';
+import { TickBatch } from './tick-batch.js';
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
@@ -84,9 +88,15 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
   const owned = typeof options.connection === 'string';
   // Our own connection never queues a command while disconnected (ioredis' default would hold
   // it through ~20 reconnect attempts): calls wait for `ready` under the deadline instead.
+  // Auto-pipelining: the calls issued in one event-loop turn (a burst of completions, a claim)
+  // leave in one socket write instead of one write each.
   const redis =
     typeof options.connection === 'string'
-      ? new Redis(options.connection, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+      ? new Redis(options.connection, {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          enableAutoPipelining: true,
+        })
       : options.connection;
   // Connection errors surface as rejected store calls (which the dispatcher handles); without a
   // listener ioredis would also print every reconnect failure as an unhandled error event.
@@ -99,8 +109,15 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
   // keys (declared or built from `p` inside it) are on the node that runs it.
   const p = `{${prefix}}`;
   // KEYS[1] routes the script to the slot's node (a Cluster client picks the node by the keys).
-  const run = (script: string, args: ReadonlyArray<string | number>): Promise<unknown> =>
-    redis.eval(script, 1, `${p}:d`, p, ...args.map(String));
+  // EVALSHA: the script's text (up to 2 kB) is sent, and hashed by Redis, only after a NOSCRIPT
+  // (a restarted or failed-over node, SCRIPT FLUSH).
+  const run = (script: string, args: ReadonlyArray<string | number>): Promise<unknown> => {
+    const argv = [`${p}:d`, p, ...args.map(String)];
+    return redis.evalsha(scriptSha(script), 1, ...argv).catch((error: unknown) => {
+      if (!isNoScript(error)) throw error;
+      return redis.eval(script, 1, ...argv);
+    });
+  };
 
   // `WAIT` blocks the connection it is sent on until the replicas answer (up to waitTimeoutMs,
   // e.g. while a promoted master has no replica yet): the writes that wait get their own
@@ -147,8 +164,13 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
     }
     return replies[0]?.[1];
   }
-  const runDurable = (operation: string, script: string, args: ReadonlyArray<string | number>): Promise<unknown> =>
-    durable(operation, (pipeline) => pipeline.eval(script, 1, `${p}:d`, p, ...args.map(String)));
+  const runDurable = (operation: string, script: string, args: ReadonlyArray<string | number>): Promise<unknown> => {
+    const argv = [`${p}:d`, p, ...args.map(String)];
+    return durable(operation, (pipeline) => pipeline.evalsha(scriptSha(script), 1, ...argv)).catch((error: unknown) => {
+      if (!isNoScript(error)) throw error;
+      return durable(operation, (pipeline) => pipeline.eval(script, 1, ...argv));
+    });
+  };
 
   let closed = false;
 
@@ -217,6 +239,44 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
     return redis.zrange(`${p}:ids`, 0, -1);
   }
 
+  // The publishes of one event-loop turn are written by one ENQUEUE call (durable, with WAIT when
+  // asked), per CHUNK deliveries; each publish gets the ids it inserted. A delivery id published
+  // twice in one batch is inserted by its first publish, as it would be one call after the other.
+  const enqueues = new TickBatch<EnqueueCall, readonly string[]>(async (batch) => {
+    const all = batch.flatMap((call) => call.deliveries);
+    const leases = batch.flatMap((call) => call.deliveries.map(() => call.lease));
+    const inserted: string[] = [];
+    for (let i = 0; i < all.length; i += CHUNK) {
+      const slice = all.slice(i, i + CHUNK);
+      const args = encodeForEnqueue(slice, (j) => leases[i + j]);
+      inserted.push(...((await runDurable('enqueue', ENQUEUE, args(0, slice.length))) as string[]));
+    }
+    let next = 0;
+    return batch.map((call) => {
+      const mine: string[] = [];
+      for (const delivery of call.deliveries) {
+        if (inserted[next] !== delivery.id) continue;
+        mine.push(delivery.id);
+        next++;
+      }
+      return mine;
+    });
+  });
+
+  // The completions of one event-loop turn (a burst of responses) are one COMPLETE call.
+  const completions = new TickBatch<CompleteCall, boolean>(async (batch) => {
+    const args = batch.flatMap(({ id, leaseToken, completion: c }) => [
+      id,
+      leaseToken,
+      c.status,
+      c.nextAt,
+      JSON.stringify(c.lastError),
+      c.now,
+      c.attempt ? JSON.stringify(c.attempt) : '',
+    ]);
+    return ((await run(COMPLETE, args)) as number[]).map((done) => done === 1);
+  });
+
   const calls: Omit<DeliveryStore, 'kind' | 'close'> = {
     async saveEndpoint(endpoint: EndpointRecord) {
       await durable('saveEndpoint', (pipeline) =>
@@ -234,14 +294,7 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
     async deleteEndpoint(id: string) {
       return Number(await durable('deleteEndpoint', (pipeline) => pipeline.hdel(`${p}:endpoints`, id))) > 0;
     },
-    async enqueue(deliveries, lease) {
-      const args = encodeForEnqueue(deliveries, lease);
-      const inserted: string[] = [];
-      for (let i = 0; i < deliveries.length; i += CHUNK) {
-        inserted.push(...((await runDurable('enqueue', ENQUEUE, args(i, i + CHUNK))) as string[]));
-      }
-      return inserted;
-    },
+    enqueue: (deliveries, lease) => enqueues.add({ deliveries, lease }),
     async claim({ now, leaseMs, limit, excludeEndpoints = [], maxPerEndpoint = limit }) {
       if (limit <= 0) return [];
       const until = now + leaseMs;
@@ -255,19 +308,7 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       }
       return rows.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     },
-    async complete(id, leaseToken, c) {
-      const attempt = c.attempt ? JSON.stringify(c.attempt) : '';
-      const done = await run(COMPLETE, [
-        id,
-        leaseToken,
-        c.status,
-        c.nextAt,
-        JSON.stringify(c.lastError),
-        c.now,
-        attempt,
-      ]);
-      return done === 1;
-    },
+    complete: (id, leaseToken, completion) => completions.add({ id, leaseToken, completion }),
     async renew(leases, until) {
       if (leases.length === 0) return [];
       return (await run(RENEW, [until, ...leases.flatMap((l) => [l.id, l.leaseToken])])) as string[];
@@ -355,6 +396,17 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
     else redis.disconnect();
   };
   return store as unknown as DeliveryStore;
+}
+
+interface EnqueueCall {
+  readonly deliveries: readonly NewDelivery[];
+  readonly lease: EnqueueLease | undefined;
+}
+
+interface CompleteCall {
+  readonly id: string;
+  readonly leaseToken: string;
+  readonly completion: Completion;
 }
 
 /**

@@ -47,6 +47,8 @@ export class ClaimQueue {
   readonly #lowerHead: Database.Statement<{ endpoint: string; nextAt: number }>;
   readonly #dropHead: Database.Statement<[string]>;
   readonly #renew: Database.Statement<{ id: string; token: string; until: number }, { endpoint_id: string }>;
+  /** Endpoints whose head {@link ClaimQueue.settle} must recompute before the transaction commits. */
+  readonly #stale = new Set<string>();
 
   /** Creates the schema; `claim_heads` is rebuilt from the deliveries when it did not exist. */
   constructor(db: Database.Database) {
@@ -69,6 +71,7 @@ export class ClaimQueue {
     perEndpoint: number,
     exclude: ReadonlySet<string>,
   ): DeliveryRow[] {
+    this.settle();
     const rows: DeliveryRow[] = [];
     // Each due head that is not excluded yields at least one delivery.
     for (const { endpoint_id: endpoint } of this.#dueHeads.all({ now: params.now, n: limit + exclude.size })) {
@@ -98,6 +101,20 @@ export class ClaimQueue {
   /** After deliveries of `endpoint` became claimable at `nextAt` (insert, requeue). */
   lower(endpoint: string, nextAt: number): void {
     this.#lowerHead.run({ endpoint, nextAt });
+  }
+
+  /**
+   * After a completion of `endpoint`: its head is recomputed once per transaction, by
+   * {@link ClaimQueue.settle}, however many of its deliveries the transaction completes.
+   */
+  touch(endpoint: string): void {
+    this.#stale.add(endpoint);
+  }
+
+  /** Recomputes the heads of the endpoints touched since the last call (before a claim reads them, and before commit). */
+  settle(): void {
+    for (const endpoint of this.#stale) this.refresh(endpoint);
+    this.#stale.clear();
   }
 
   /** After deliveries of `endpoint` were leased, completed or re-scheduled. */

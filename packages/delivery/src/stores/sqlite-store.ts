@@ -140,7 +140,8 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     ),
   };
 
-  const writes = new GroupCommit(db);
+  // Completions mark their endpoint's head stale; it is recomputed once per transaction.
+  const writes = new GroupCommit(db, () => queue.settle());
   const records = (rows: readonly DeliveryRow[]): DeliveryRecord[] => payloads.records(rows);
 
   function complete(id: string, token: string, c: Completion): boolean {
@@ -155,7 +156,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       counted,
     });
     if (!row) return false;
-    queue.refresh(row.endpoint_id);
+    queue.touch(row.endpoint_id);
     if (c.attempt) {
       const simulated = c.attempt.simulated === true ? 1 : 0;
       stmt.insertAttempt.run({ ...c.attempt, deliveryId: id, n: row.total_attempts, simulated });

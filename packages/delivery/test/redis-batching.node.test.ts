@@ -1,0 +1,103 @@
+import { type OwnRedis, startOwnRedis } from '@bulwark/testing/own-redis';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore } from '../src/redis.js';
+import type { Completion } from '../src/store.js';
+import { TickBatch } from '../src/stores/tick-batch.js';
+import { delivery } from './store-conformance.js';
+
+const T0 = 1_700_000_000_000;
+
+const completion = (id: string, status: Completion['status']): Completion => ({
+  status,
+  nextAt: T0 + 60_000,
+  attempt: { deliveryId: id, n: 0, at: T0 + 1, statusCode: 204, latencyMs: 1, response: '', errorCode: null },
+  lastError: status === 'succeeded' ? null : 'http_500',
+  now: T0 + 2,
+});
+
+// A private server: CONFIG RESETSTAT would disturb suites sharing REDIS_URL.
+describe('the Redis store writes the calls of one event-loop turn with one script call', () => {
+  let server: OwnRedis;
+  let admin: Redis;
+  beforeAll(async () => {
+    server = await startOwnRedis();
+    admin = new Redis(server.url);
+  });
+  afterAll(async () => {
+    await admin.quit();
+    await server.kill();
+  });
+
+  async function scriptCalls(): Promise<number> {
+    const stats = await admin.info('commandstats');
+    const calls = (name: string) => Number(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+    return calls('eval') + calls('evalsha');
+  }
+
+  it('answers each completion of a burst on its own (a lost lease is refused), with one COMPLETE call', async () => {
+    const store = createRedisStore({ connection: server.url, prefix: 'complete' });
+    await store.enqueue([1, 2, 3, 4, 5].map((n) => delivery(n)));
+    const [a, b, c, d, e] = await store.claim({ now: T0 + 10, leaseMs: 30_000, limit: 5 });
+    if (!a || !b || !c || !d || !e) throw new Error('expected 5 claimed deliveries');
+    // Loads the script into Redis (the first call of a script is EVALSHA, NOSCRIPT, then EVAL).
+    expect(await store.complete(e.id, e.leaseToken, completion(e.id, 'succeeded'))).toBe(true);
+    await admin.config('RESETSTAT');
+    const answers = await Promise.all([
+      store.complete(a.id, a.leaseToken, completion(a.id, 'succeeded')),
+      store.complete(b.id, 'not-the-lease', completion(b.id, 'succeeded')),
+      store.complete(c.id, c.leaseToken, completion(c.id, 'pending')),
+      store.complete(d.id, d.leaseToken, completion(d.id, 'dead')),
+      store.complete(a.id, a.leaseToken, completion(a.id, 'succeeded')), // already completed above
+    ]);
+    expect(answers).toEqual([true, false, true, true, false]);
+    expect(await scriptCalls()).toBe(1);
+    expect(await store.counts()).toEqual({ pending: 1, inflight: 1, succeeded: 2, dead: 1 });
+    expect((await store.listAttempts(c.id)).map((x) => x.n)).toEqual([1]);
+    // The one handed back is due again at its nextAt, and b's lease (never completed) has expired
+    // by then: both are claimable, so the endpoint's head was re-scored.
+    const again = await store.claim({ now: T0 + 60_000, leaseMs: 30_000, limit: 4 });
+    expect(again.map((x) => x.id)).toEqual([b.id, c.id]);
+    await store.close();
+  });
+
+  it('inserts concurrent publishes with one ENQUEUE call; an id in two of them is inserted by the first', async () => {
+    const store = createRedisStore({ connection: server.url, prefix: 'enqueue' });
+    await store.enqueue([delivery(9)]);
+    await admin.config('RESETSTAT');
+    const answers = await Promise.all([
+      store.enqueue([delivery(1)]),
+      store.enqueue([delivery(9), delivery(2), delivery(1)]),
+      store.enqueue([]),
+      store.enqueue([delivery(3), delivery(2)]),
+    ]);
+    expect(answers).toEqual([[delivery(1).id], [delivery(2).id], [], [delivery(3).id]]);
+    expect(await scriptCalls()).toBe(1);
+    expect(await store.counts()).toMatchObject({ pending: 4 });
+    await store.close();
+  });
+});
+
+describe('TickBatch', () => {
+  it('rejects every call of a batch whose flush rejects or throws, and runs the next batch afresh', async () => {
+    let mode: 'reject' | 'throw' | 'ok' = 'reject';
+    const flushed: number[][] = [];
+    const batch = new TickBatch<number, number>((items) => {
+      flushed.push([...items]);
+      if (mode === 'throw') throw new Error('sync');
+      if (mode === 'reject') return Promise.reject(new Error('async'));
+      return Promise.resolve(items.map((n) => n * 2));
+    });
+    await expect(Promise.all([batch.add(1), batch.add(2)])).rejects.toThrow('async');
+    mode = 'throw';
+    const thrown = [batch.add(3), batch.add(4)].map((p) => p.catch((error: Error) => error.message));
+    expect(await Promise.all(thrown)).toEqual(['sync', 'sync']);
+    mode = 'ok';
+    expect(await Promise.all([batch.add(5), batch.add(6)])).toEqual([10, 12]);
+    expect(flushed).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+  });
+});
