@@ -58,82 +58,84 @@ interface Table {
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxKeys = options.maxKeys ?? 100_000;
   assertNumberOption('maxKeys', maxKeys, { min: 1, integer: true });
-  const clock = options.clock ?? systemClock;
-  const tables = new WeakMap<readonly ResolvedPolicy[], Table>();
-  let lastPolicies: readonly ResolvedPolicy[] | undefined;
-  let lastTable: Table | undefined;
+  return Object.freeze(new SlabStore(maxKeys, options.clock ?? systemClock));
+}
 
-  function table(policies: readonly ResolvedPolicy[]): Table {
-    if (policies === lastPolicies) return lastTable as Table;
-    let found = tables.get(policies);
+/**
+ * The memory store. A class rather than closures over the options: every store shares one
+ * `decide`, so a call site that sees many stores (or many limiters) stays monomorphic and the
+ * engine inlines the decision into it.
+ */
+class SlabStore implements MemoryStore {
+  readonly name = 'memory' as const;
+  readonly #maxKeys: number;
+  readonly #clock: Clock;
+  readonly #tables = new WeakMap<readonly ResolvedPolicy[], Table>();
+  #lastPolicies: readonly ResolvedPolicy[] | undefined;
+  #lastTable: Table | undefined;
+
+  constructor(maxKeys: number, clock: Clock) {
+    this.#maxKeys = maxKeys;
+    this.#clock = clock;
+  }
+
+  decide(key: string, policies: readonly ResolvedPolicy[], cost: number): readonly PolicyDecision[] {
+    const now = this.#clock.now();
+    const t = this.#table(policies);
+    const base = t.index.get(key);
+    const live = base !== undefined && (t.slab[base] as number) > now;
+    if (t.steps.length !== 1) return this.#decideEach(t, key, base, live, now, policies, cost);
+    const o = (t.steps[0] as AlgorithmStep)(
+      live ? t.slab : t.zero,
+      live ? (base as number) + 1 : 1,
+      t.next,
+      1,
+      now,
+      policies[0] as ResolvedPolicy,
+      cost,
+    );
+    if (o.allowed && cost > 0) this.#commit(t, key, base, now);
+    return [o];
+  }
+
+  reset(key: string, policies: readonly ResolvedPolicy[]): void {
+    const t = this.#table(policies);
+    const base = t.index.get(key);
+    if (base !== undefined) release(t, key, base);
+  }
+
+  size(policies: readonly ResolvedPolicy[]): number {
+    return this.#table(policies).index.size;
+  }
+
+  #table(policies: readonly ResolvedPolicy[]): Table {
+    return policies === this.#lastPolicies ? (this.#lastTable as Table) : this.#switchTable(policies);
+  }
+
+  #switchTable(policies: readonly ResolvedPolicy[]): Table {
+    let found = this.#tables.get(policies);
     if (found === undefined) {
-      const index = new Map<string, number>();
-      const stride = 1 + SLOTS_PER_POLICY * policies.length;
-      found = {
-        index,
-        slab: new Float64Array(stride * Math.min(INITIAL_SLOTS, maxKeys)),
-        free: [],
-        used: 0,
-        sweep: index.entries(),
-        stride,
-        steps: policies.map((p) => STEPS[p.algorithm]),
-        next: new Float64Array(stride),
-        zero: new Float64Array(stride),
-        ttlMs: 2 * Math.max(...policies.map((p) => p.windowMs)),
-      };
-      tables.set(policies, found);
+      found = createTable(policies, this.#maxKeys);
+      this.#tables.set(policies, found);
     }
-    lastPolicies = policies;
-    lastTable = found;
+    this.#lastPolicies = policies;
+    this.#lastTable = found;
     return found;
   }
 
-  function release(t: Table, key: string, base: number): void {
-    t.index.delete(key);
-    t.free.push(base);
-  }
-
-  function insert(t: Table, key: string, now: number): number {
-    for (let i = 0; i < SWEEP_PER_INSERT; i++) {
-      let step = t.sweep.next();
-      if (step.done) {
-        t.sweep = t.index.entries();
-        step = t.sweep.next();
-        if (step.done) break;
-      }
-      if ((t.slab[step.value[1]] as number) <= now) release(t, step.value[0], step.value[1]);
-    }
-    if (t.index.size >= maxKeys) {
-      const [oldest, base] = t.index.entries().next().value as [string, number];
-      release(t, oldest, base);
-    }
-    let base = t.free.pop();
-    if (base === undefined) {
-      base = t.used;
-      t.used += t.stride;
-      if (t.used > t.slab.length) {
-        const grown = new Float64Array(Math.min(t.slab.length * 2, maxKeys * t.stride));
-        grown.set(t.slab);
-        t.slab = grown;
-      }
-    }
-    t.index.set(key, base);
-    return base;
-  }
-
-  function decide(key: string, policies: readonly ResolvedPolicy[], cost: number): readonly PolicyDecision[] {
-    const now = clock.now();
-    const t = table(policies);
-    const base = t.index.get(key);
-    const live = base !== undefined && (t.slab[base] as number) > now;
+  /** {@link decide} for several policies: every step runs, and the state is written only when all allow. */
+  #decideEach(
+    t: Table,
+    key: string,
+    base: number | undefined,
+    live: boolean,
+    now: number,
+    policies: readonly ResolvedPolicy[],
+    cost: number,
+  ): readonly PolicyDecision[] {
     const state = live ? t.slab : t.zero;
     const offset = live ? (base as number) : 0;
     const { next, steps } = t;
-    if (steps.length === 1) {
-      const o = (steps[0] as AlgorithmStep)(state, offset + 1, next, 1, now, policies[0] as ResolvedPolicy, cost);
-      if (o.allowed && cost > 0) commit(t, key, base, now);
-      return [o];
-    }
     const outcomes: PolicyDecision[] = new Array(steps.length);
     let allowed = true;
     for (let i = 0; i < steps.length; i++) {
@@ -143,30 +145,67 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       allowed &&= o.allowed;
     }
     if (!allowed) return unconsumed(outcomes, cost);
-    if (cost > 0) commit(t, key, base, now);
+    if (cost > 0) this.#commit(t, key, base, now);
     return outcomes;
   }
 
   /** Writes the state the steps left in `t.next` to `key`'s slot, taking a slot for a new key. */
-  function commit(t: Table, key: string, found: number | undefined, now: number): void {
-    const base = found ?? insert(t, key, now);
+  #commit(t: Table, key: string, found: number | undefined, now: number): void {
+    const base = found ?? this.#insert(t, key, now);
     const { slab, next } = t;
     for (let i = 1; i < next.length; i++) slab[base + i] = next[i] as number;
     slab[base] = now + t.ttlMs;
   }
 
-  return Object.freeze({
-    name: 'memory' as const,
-    decide,
-    reset(key: string, policies: readonly ResolvedPolicy[]): void {
-      const t = table(policies);
-      const base = t.index.get(key);
-      if (base !== undefined) release(t, key, base);
-    },
-    size(policies: readonly ResolvedPolicy[]): number {
-      return table(policies).index.size;
-    },
-  });
+  #insert(t: Table, key: string, now: number): number {
+    for (let i = 0; i < SWEEP_PER_INSERT; i++) {
+      let step = t.sweep.next();
+      if (step.done) {
+        t.sweep = t.index.entries();
+        step = t.sweep.next();
+        if (step.done) break;
+      }
+      if ((t.slab[step.value[1]] as number) <= now) release(t, step.value[0], step.value[1]);
+    }
+    if (t.index.size >= this.#maxKeys) {
+      const [oldest, base] = t.index.entries().next().value as [string, number];
+      release(t, oldest, base);
+    }
+    let base = t.free.pop();
+    if (base === undefined) {
+      base = t.used;
+      t.used += t.stride;
+      if (t.used > t.slab.length) {
+        const grown = new Float64Array(Math.min(t.slab.length * 2, this.#maxKeys * t.stride));
+        grown.set(t.slab);
+        t.slab = grown;
+      }
+    }
+    t.index.set(key, base);
+    return base;
+  }
+}
+
+function release(t: Table, key: string, base: number): void {
+  t.index.delete(key);
+  t.free.push(base);
+}
+
+function createTable(policies: readonly ResolvedPolicy[], maxKeys: number): Table {
+  const index = new Map<string, number>();
+  const stride = 1 + SLOTS_PER_POLICY * policies.length;
+  return {
+    index,
+    slab: new Float64Array(stride * Math.min(INITIAL_SLOTS, maxKeys)),
+    free: [],
+    used: 0,
+    sweep: index.entries(),
+    stride,
+    steps: policies.map((p) => STEPS[p.algorithm]),
+    next: new Float64Array(stride),
+    zero: new Float64Array(stride),
+    ttlMs: 2 * Math.max(...policies.map((p) => p.windowMs)),
+  };
 }
 
 /** On a denial nothing is consumed: policies that would have allowed keep `cost` in `remaining`. */

@@ -1,10 +1,9 @@
 import { assertNumberOption, type Clock, systemClock, systemTimers, type TimerProvider } from '@bulwark/core';
-import { fromOutcomes, withoutStore } from './internal/decisions.js';
-import { awaitStore, nextTurn, type StoreWait } from './internal/store-call.js';
-import { DEFAULT_MAX_KEY_LENGTH, normalizeKey } from './key.js';
+import { LimiterCore } from './internal/limiter-core.js';
+import { DEFAULT_MAX_KEY_LENGTH } from './key.js';
 import { createMemoryStore, type MemoryStore } from './memory-store.js';
 import { type PolicyOptions, resolvePolicies } from './policy.js';
-import type { Decision, DecisionReason, PolicyOutcome, ResolvedPolicy, Store } from './types.js';
+import type { Decision, ResolvedPolicy, Store } from './types.js';
 
 /** What the limiter does when its store fails or misses the deadline. */
 export type FailMode = 'closed' | 'open' | 'local';
@@ -73,8 +72,6 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
 }
 
-const MAX_COST = 1_000_000_000;
-
 /**
  * Creates a fail-closed rate limiter: every call resolves within `deadlineMs` to a decision
  * that says why (`ok`, `limited`, `store_unavailable`, `store_timeout`).
@@ -107,100 +104,30 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   if (typeof store?.decide !== 'function') throw new TypeError('Expected `store` to have a `decide` function');
   const timers = options.timers ?? systemTimers;
   const logger: RateLimitLogger = options.logger ?? { warn: (m, f) => console.warn(m, f) };
-  const onDecision = options.onDecision;
-  const local = failMode === 'local' ? createLocal(policies, factor, clock) : undefined;
-  let healthy = true;
+  const core = new LimiterCore({
+    policies,
+    store,
+    deadlineMs,
+    maxKeyLength,
+    failMode,
+    local: failMode === 'local' ? createLocal(policies, factor, clock) : undefined,
+    timers,
+    injectedTimers: options.timers !== undefined,
+    logger,
+    onDecision: options.onDecision,
+  });
   if (failMode === 'open') {
     logger.warn('rate limiter configured to fail open: requests are allowed while its store fails', {
       store: store.name,
     });
   }
-
-  function emit(key: string, decision: Decision, cause?: unknown): Decision {
-    if (onDecision) {
-      try {
-        onDecision(cause === undefined ? { key, decision } : { key, decision, cause });
-      } catch {
-        // A failing observer must not change the decision.
-      }
-    }
-    return decision;
-  }
-
-  function succeeded(key: string, outcomes: readonly PolicyOutcome[], cost: number): Decision {
-    if (outcomes?.length !== policies.length) {
-      return failed(key, 'store_unavailable', new TypeError('store returned a reply of the wrong length'), cost);
-    }
-    if (!healthy) {
-      healthy = true;
-      logger.warn('rate limiter store recovered', { store: store.name });
-    }
-    return emit(key, fromOutcomes(policies, outcomes, undefined));
-  }
-
-  function failed(key: string, reason: DecisionReason, cause: unknown, cost: number): Decision {
-    if (healthy) {
-      healthy = false;
-      logger.warn('rate limiter store failing', { store: store.name, reason, failMode, cause: String(cause) });
-    }
-    const decision = local
-      ? fromOutcomes(local.policies, local.store.decide(key, local.policies, cost), reason)
-      : withoutStore(policies, reason, failMode === 'open');
-    return emit(key, decision, cause);
-  }
-
-  /** A reply that consumed units arrived after the caller was denied or gave up: give them back. */
-  function refund(key: string, outcomes: readonly PolicyOutcome[], cost: number): void {
-    if (cost === 0 || store.refund === undefined || !outcomes?.every((o) => o?.allowed)) return;
-    try {
-      const done = store.refund(key, policies, cost, outcomes);
-      if (isPromiseLike(done)) done.then(undefined, (error: unknown) => refundFailed(error));
-    } catch (error) {
-      refundFailed(error);
-    }
-  }
-
-  function refundFailed(cause: unknown): void {
-    logger.warn('rate limiter could not refund a late charge', { store: store.name, cause: String(cause) });
-  }
-
-  const turn = nextTurn(timers, options.timers !== undefined);
-  const wait: StoreWait = { maker: { succeeded, failed, refund }, timers, deadlineMs, turn };
-
-  function run(key: string, cost: number, signal: AbortSignal | undefined): Promise<Decision> {
-    let result: readonly PolicyOutcome[] | Promise<readonly PolicyOutcome[]>;
-    try {
-      result = store.decide(key, policies, cost, deadlineMs);
-    } catch (error) {
-      return Promise.resolve(failed(key, 'store_unavailable', error, cost));
-    }
-    if (Array.isArray(result) || !isPromiseLike(result)) return Promise.resolve(succeeded(key, result, cost));
-    return awaitStore(wait, result, key, cost, signal);
-  }
-
-  function limit(key: string, limitOptions?: LimitOptions): Promise<Decision> {
-    const cost = limitOptions?.cost ?? 1;
-    if (cost !== 1 && !(Number.isInteger(cost) && cost >= 0 && cost <= MAX_COST)) {
-      return Promise.reject(new RangeError(`Expected \`cost\` to be an integer in [0, ${MAX_COST}], got ${cost}`));
-    }
-    const signal = limitOptions?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const normalized = normalizeKey(key, maxKeyLength);
-    if (typeof normalized === 'string') return run(normalized, cost, signal);
-    return normalized.then((hashed) => run(hashed, cost, signal));
-  }
-
   return Object.freeze({
     policies,
     get healthy() {
-      return healthy;
+      return core.healthy;
     },
-    limit,
-    async reset(key: string): Promise<void> {
-      const normalized = await normalizeKey(key, maxKeyLength);
-      await store.reset?.(normalized, policies);
-      local?.store.reset(normalized, local.policies);
-    },
+    limit: (key: string, limitOptions?: LimitOptions) => core.limit(key, limitOptions),
+    reset: (key: string) => core.reset(key),
   });
 }
 
@@ -210,8 +137,4 @@ function createLocal(policies: readonly ResolvedPolicy[], factor: number, clock:
   );
   const store: MemoryStore = createMemoryStore({ clock });
   return { policies: scaled, store };
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -9,13 +9,13 @@ import { type AlgorithmStep, EPSILON, outcome } from './step.js';
 export const gcra: AlgorithmStep = (state, at, next, nat, now, policy, cost) => {
   const { limit, windowMs } = policy;
   const interval = windowMs / limit;
-  const tat = Math.max(state[at] as number, now);
+  const stored = state[at] as number;
+  const tat = Math.max(stored, now);
   const newTat = tat + cost * interval;
-  const allowAt = newTat - windowMs;
-  next[nat] = state[at] as number;
-  if (cost > limit) return outcome(policy, false, (windowMs - (tat - now)) / interval, tat - now, windowMs);
-  if (allowAt - now > EPSILON) {
-    return outcome(policy, false, (windowMs - (tat - now)) / interval, tat - now, allowAt - now);
+  const wait = cost > limit ? windowMs : newTat - windowMs - now;
+  if (cost > limit || wait > EPSILON) {
+    next[nat] = stored;
+    return outcome(policy, false, (windowMs - (tat - now)) / interval, tat - now, wait);
   }
   next[nat] = newTat;
   return outcome(policy, true, (windowMs - (newTat - now)) / interval, newTat - now, 0);

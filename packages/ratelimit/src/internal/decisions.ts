@@ -13,7 +13,7 @@ export function fromOutcomes(
   outcomes: readonly PolicyOutcome[],
   failure: DecisionReason | undefined,
 ): Decision {
-  if (outcomes.length === 1) return single(policies[0] as ResolvedPolicy, outcomes[0] as PolicyOutcome, failure);
+  if (outcomes.length === 1) return fromSoleOutcome(policies[0] as ResolvedPolicy, outcomes, failure);
   let allowed = true;
   let binding = 0;
   const details: PolicyDecision[] = new Array(outcomes.length);
@@ -42,13 +42,17 @@ export function fromOutcomes(
   };
 }
 
-/** The outcome as a {@link PolicyDecision}: stores built on the shared steps already attach the policy. */
-function withPolicy(o: PolicyOutcome, policy: ResolvedPolicy): PolicyDecision {
-  if ((o as PolicyDecision).policy === policy) return o as PolicyDecision;
-  return { allowed: o.allowed, remaining: o.remaining, resetMs: o.resetMs, retryAfterMs: o.retryAfterMs, policy };
-}
-
-function single(policy: ResolvedPolicy, o: PolicyOutcome, failure: DecisionReason | undefined): Decision {
+/**
+ * The decision of a one-policy limiter (the hot path, kept small so it inlines). A memory
+ * store's reply already carries the policy and becomes `policies` as is.
+ * @internal
+ */
+export function fromSoleOutcome(
+  policy: ResolvedPolicy,
+  outcomes: readonly PolicyOutcome[],
+  failure?: DecisionReason,
+): Decision {
+  const o = outcomes[0] as PolicyOutcome;
   return {
     allowed: o.allowed,
     reason: failure ?? (o.allowed ? 'ok' : 'limited'),
@@ -58,8 +62,15 @@ function single(policy: ResolvedPolicy, o: PolicyOutcome, failure: DecisionReaso
     resetMs: o.resetMs,
     retryAfterMs: o.retryAfterMs,
     policy: policy.name,
-    policies: [withPolicy(o, policy)],
+    policies:
+      (o as PolicyDecision).policy === policy ? (outcomes as readonly PolicyDecision[]) : [withPolicy(o, policy)],
   };
+}
+
+/** The outcome as a {@link PolicyDecision}: stores built on the shared steps already attach the policy. */
+function withPolicy(o: PolicyOutcome, policy: ResolvedPolicy): PolicyDecision {
+  if ((o as PolicyDecision).policy === policy) return o as PolicyDecision;
+  return { allowed: o.allowed, remaining: o.remaining, resetMs: o.resetMs, retryAfterMs: o.retryAfterMs, policy };
 }
 
 /**
