@@ -1,7 +1,11 @@
 // Generates docs/errors.md: every error code defined by a published package, with status,
 // retryability and description. `--check` fails when the committed file is stale.
+// Descriptions are documentation, so the packages keep them out of their runtime catalogs (and
+// out of every bundle), in `error-descriptions.ts` modules next to the catalog that only this
+// script imports. Every code needs exactly one description: a code without one, a code described
+// twice, or a description of a code no catalog defines fails the script.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ErrorDefinition, errorRegistry } from '../packages/errors/src/index.js';
 
@@ -34,6 +38,37 @@ const visit = (name: string, trail: string[] = []): void => {
 };
 for (const name of [...manifests.keys()].sort()) visit(name);
 
+const problems: string[] = [];
+// code -> description, from every package's error-descriptions.ts modules.
+const descriptions = new Map<string, { text: string; file: string }>();
+for (const { dir } of manifests.values()) {
+  const src = join(root, 'packages', dir, 'src');
+  const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter(
+    (file) => basename(file) === 'error-descriptions.ts',
+  );
+  for (const file of files) {
+    const where = `packages/${dir}/src/${file}`;
+    const module = (await import(pathToFileURL(join(src, file)).href)) as Record<string, unknown>;
+    for (const table of Object.values(module)) {
+      for (const [code, text] of Object.entries(table as Record<string, unknown>)) {
+        const previous = descriptions.get(code);
+        if (previous) problems.push(`\`${code}\` is described twice (${previous.file}, ${where})`);
+        if (typeof text !== 'string' || text.trim() === '')
+          problems.push(`${where}: \`${code}\` has an empty description`);
+        else descriptions.set(code, { text, file: where });
+      }
+    }
+  }
+}
+const describe = (code: string, d: ErrorDefinition): string => {
+  const text = descriptions.get(code)?.text ?? d.description;
+  if (text === undefined) {
+    problems.push(`\`${code}\` has no description: add it to the error-descriptions.ts next to its catalog`);
+    return '';
+  }
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+};
+
 const sections: string[] = [];
 const known = new Set<string>();
 const section = (name: string, fresh: Array<[string, ErrorDefinition]>): void => {
@@ -41,7 +76,7 @@ const section = (name: string, fresh: Array<[string, ErrorDefinition]>): void =>
   if (fresh.length === 0) return;
   const rows = fresh.map(
     ([code, d]: [string, ErrorDefinition]) =>
-      `| \`${code}\` | ${d.status} | ${d.retryable ? 'yes' : 'no'} | ${d.title} | ${d.description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
+      `| \`${code}\` | ${d.status} | ${d.retryable ? 'yes' : 'no'} | ${d.title} | ${describe(code, d)} |`,
   );
   sections.push(
     `## ${name}\n\n| code | status | retryable | title | when |\n|---|---|---|---|---|\n${rows.join('\n')}\n`,
@@ -59,6 +94,14 @@ for (const name of ordered) {
       .entries()
       .filter(([code]) => !known.has(code)),
   );
+}
+
+for (const [code, { file }] of descriptions) {
+  if (!known.has(code)) problems.push(`${file} describes \`${code}\`, which no catalog defines`);
+}
+if (problems.length > 0) {
+  console.error(`error descriptions:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
 }
 
 const doc = `# Error codes

@@ -12,33 +12,27 @@ export const baseErrors = defineErrors({
   internal_error: {
     status: 500,
     title: 'Internal Server Error',
-    description: 'An unexpected failure; details are logged server-side and never sent to clients.',
   },
   validation_failed: {
     status: 422,
     title: 'Validation Failed',
-    description: 'The request was well-formed but its content failed validation; see `errors` for each field.',
   },
-  not_found: { status: 404, title: 'Not Found', description: 'The requested resource does not exist.' },
+  not_found: { status: 404, title: 'Not Found' },
   unauthorized: {
     status: 401,
     title: 'Unauthorized',
-    description: 'Credentials are missing or invalid.',
   },
   forbidden: {
     status: 403,
     title: 'Forbidden',
-    description: 'The credentials are valid but do not allow this operation.',
   },
   conflict: {
     status: 409,
     title: 'Conflict',
-    description: 'The request conflicts with the current state of the resource.',
   },
   payload_too_large: {
     status: 413,
     title: 'Payload Too Large',
-    description: 'The request body exceeds the configured limit.',
   },
   unknown_error: UNKNOWN_ERROR,
 });

@@ -36,8 +36,6 @@ export const UNKNOWN_ERROR: ErrorDefinition = Object.freeze({
   status: 500,
   title: 'Unknown Error',
   retryable: false,
-  description:
-    'An error code that no catalog defines was raised; the code was replaced to keep metric cardinality bounded.',
 });
 
 /**
@@ -45,7 +43,7 @@ export const UNKNOWN_ERROR: ErrorDefinition = Object.freeze({
  * Definitions are validated once: a bad code, status or title throws a TypeError naming it.
  * Defining a code twice identically is allowed (duplicate installs); differently, it throws.
  *
- * @param definitions - Code → `{ status, title, retryable?, description }`.
+ * @param definitions - Code → `{ status, title, retryable?, description? }`.
  * @throws {TypeError} when a definition is invalid or conflicts with an existing code.
  * @example
  * ```ts

@@ -6,8 +6,12 @@ export interface ErrorDefinition {
   readonly title: string;
   /** Whether retrying may succeed (default false). */
   readonly retryable?: boolean;
-  /** When this code is used, for the generated code registry docs. */
-  readonly description: string;
+  /**
+   * When this code is used, for generated docs (optional). It ships in every bundle that holds
+   * the catalog, so a library may keep its descriptions in a module that only its docs generator
+   * imports, as Bulwark's packages do (their codes are documented in docs/errors.md).
+   */
+  readonly description?: string;
 }
 
 /** A map from flat snake_case code to its definition. */
@@ -40,7 +44,7 @@ export function assertDefinition(code: string, definition: ErrorDefinition): voi
   if (retryable !== undefined && typeof retryable !== 'boolean') {
     throw new TypeError(`Expected \`${code}.retryable\` to be a boolean`);
   }
-  if (typeof description !== 'string' || description.trim() === '') {
+  if (description !== undefined && (typeof description !== 'string' || description.trim() === '')) {
     throw new TypeError(`Expected \`${code}.description\` to be a non-empty string`);
   }
 }

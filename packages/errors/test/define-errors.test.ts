@@ -57,6 +57,19 @@ describe('defineErrors', () => {
     );
   });
 
+  it('defines codes without a description (prose for docs may live outside the catalog)', () => {
+    const undocumented = defineErrors({ widget_undocumented: { status: 409, title: 'Widget Undocumented' } });
+    expect(undocumented.err('widget_undocumented')).toMatchObject({ status: 409, title: 'Widget Undocumented' });
+    expect('description' in undocumented.definitions.widget_undocumented).toBe(false);
+    expect(errorRegistry().get('widget_undocumented')).toEqual({ status: 409, title: 'Widget Undocumented' });
+  });
+
+  it("keeps the base catalog's descriptions out of the runtime catalog (they ship in no bundle)", () => {
+    for (const [code, definition] of Object.entries(baseErrors.definitions)) {
+      expect({ code, described: Object.hasOwn(definition, 'description') }).toEqual({ code, described: false });
+    }
+  });
+
   it.each([
     ['Bad-Code', { status: 400, title: 't', description: 'd' }, 'flat snake_case'],
     ['a__b', { status: 400, title: 't', description: 'd' }, 'flat snake_case'],
@@ -65,6 +78,7 @@ describe('defineErrors', () => {
     ['ok_code', { status: 400.5, title: 't', description: 'd' }, '`ok_code.status`'],
     ['ok_code', { status: 400, title: ' ', description: 'd' }, '`ok_code.title`'],
     ['ok_code', { status: 400, title: 't', description: '' }, '`ok_code.description`'],
+    ['ok_code', { status: 400, title: 't', description: 42 }, '`ok_code.description`'],
     ['ok_code', { status: 400, title: 't', description: 'd', retryable: 'yes' }, '`ok_code.retryable`'],
   ])('rejects the invalid definition %s', (code, definition, message) => {
     expect(() => defineErrors({ [code]: definition as never })).toThrow(message);

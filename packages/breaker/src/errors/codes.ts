@@ -13,22 +13,16 @@ export const breakerErrors = defineErrors({
     status: 503,
     title: 'Circuit Open',
     retryable: true,
-    description:
-      'The circuit breaker for a dependency is open (or its half-open trial permits are taken), so the call was rejected without running; `retryAfterMs` says when to try again.',
   },
   call_timeout: {
     status: 504,
     title: 'Call Timeout',
     retryable: true,
-    description:
-      'A call guarded by a breaker or timeout policy did not settle within `timeoutMs`; its signal was aborted and its late result is ignored.',
   },
   bulkhead_full: {
     status: 503,
     title: 'Bulkhead Full',
     retryable: true,
-    description:
-      'The bulkhead already runs `maxConcurrent` calls and its queue of `maxQueue` is full, so the call was rejected without running.',
   },
 });
 

@@ -16,25 +16,19 @@ export const ratelimitErrors = defineErrors({
     status: 429,
     title: 'Quota Exceeded',
     retryable: true,
-    description: 'The client exceeded a rate-limit policy; `Retry-After` says when to try again.',
   },
   rate_limiter_unavailable: {
     status: 503,
     title: 'Temporary Reduced Capacity',
     retryable: true,
-    description:
-      'The rate limiter could not reach its store within its deadline and failed closed; the request was not processed.',
   },
   rate_limit_invalid_key: {
     status: 500,
     title: 'Invalid Rate Limit Key',
-    description: '`limit()` was called with an empty or non-string key (a programming error).',
   },
   rate_limit_key_required: {
     status: 500,
     title: 'Rate Limit Key Required',
-    description:
-      'A Fetch-based rate-limit middleware has no `key` function and the runtime exposes no client address, so every client would share one bucket (a configuration error).',
   },
 });
 
