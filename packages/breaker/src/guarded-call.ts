@@ -60,16 +60,9 @@ class GuardedCall<T> implements DeadlineEntry {
       callerSignal.addEventListener('abort', this.onAbort);
     }
     this.deadlines?.add(this);
-    let signal: AbortSignal;
-    if (this.deadlines !== undefined && fn.length > 0) {
-      this.controller = new AbortController();
-      signal = this.controller.signal;
-    } else {
-      signal = callerSignal ?? neverAbortedSignal();
-    }
     let pending: PromiseLike<T> | T;
     try {
-      pending = fn(signal);
+      pending = fn(this.signalFor(fn));
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -78,6 +71,19 @@ class GuardedCall<T> implements DeadlineEntry {
       (error: unknown) => this.rejected(error),
     );
     return result;
+  }
+
+  /**
+   * The call's own signal if it has a deadline and `fn` declares the parameter; otherwise the
+   * caller's signal or the shared never-aborting one. Called inside `run`'s `try`: a `length`
+   * that throws (a hostile Proxy) is the call's failure, like a synchronous throw from `fn`.
+   */
+  private signalFor(fn: Fn<T>): AbortSignal {
+    if (this.deadlines !== undefined && fn.length > 0) {
+      this.controller = new AbortController();
+      return this.controller.signal;
+    }
+    return this.callerSignal ?? neverAbortedSignal();
   }
 
   /** The caller's signal aborted: not the dependency's fault. */

@@ -337,6 +337,20 @@ describe('CircuitBreaker — 6. timeouts', () => {
     expect(received?.aborted).toBe(false);
   });
 
+  it('turns a throwing `length` (a hostile Proxy) into a rejection that counts, leaving no deadline behind', async () => {
+    const { breaker, clock } = makeBreaker({ timeoutMs: 100 });
+    const error = new Error('length');
+    const hostile = new Proxy(() => Promise.resolve('never'), {
+      get(target, key) {
+        if (key === 'length') throw error;
+        return Reflect.get(target, key);
+      },
+    });
+    await expect(breaker.execute(hostile)).rejects.toBe(error);
+    expect(breaker.snapshot().window).toMatchObject({ calls: 1, failures: 1 });
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('ignores a late rejection after the timeout', async () => {
     const { breaker, clock } = makeBreaker({ timeoutMs: 100 });
     const call = deferred();
