@@ -15,7 +15,7 @@ const CONCURRENCY = 16;
 const BACKLOGS = (process.env.BENCH_BACKLOGS ?? '0,10000,100000').split(',').map(Number);
 const ENDPOINTS = (process.env.BENCH_BACKLOG_ENDPOINTS ?? '1,100').split(',').map(Number);
 /** Interleaved rounds: every subject of every case once per round. */
-const ROUNDS = Number(process.env.BENCH_BACKLOG_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_BACKLOG_ROUNDS ?? 5);
 /** Iterations (of 200 deliveries) per subject and round. */
 const ITERATIONS = 6;
 /** Deliveries written per enqueue call while seeding a backlog (one transaction / one script call each). */

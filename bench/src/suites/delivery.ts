@@ -26,9 +26,9 @@ interface UndiciLike {
 const BATCH = 200;
 const CONCURRENCY = 16;
 /** Interleaved rounds: every subject once per round, so load drift shows as spread between rounds. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 /** Iterations (of 200 deliveries) per subject and round. */
-const ITERATIONS = 16;
+const ITERATIONS = 12;
 const CASE = `deliver ${BATCH}`;
 
 const FLOOR = 'raw undici POST loop (floor)';
