@@ -322,19 +322,28 @@ describe('CircuitBreaker — 6. timeouts', () => {
     }
   });
 
-  it('hands a function declared without parameters a signal that never aborts (rest parameters see it)', async () => {
+  it('hands a function declared without parameters a signal that never aborts (rest and defaulted parameters see it)', async () => {
     const { breaker, clock } = makeBreaker({ timeoutMs: 100 });
     let received: AbortSignal | undefined;
+    let defaulted: AbortSignal | undefined;
     const outcome = breaker
       .execute((...args: AbortSignal[]) => {
         received = args[0];
         return deferred().promise;
       })
       .catch((e: unknown) => e);
+    const second = breaker
+      .execute((signal: AbortSignal = AbortSignal.abort()) => {
+        defaulted = signal;
+        return deferred().promise;
+      })
+      .catch((e: unknown) => e);
     clock.advance(100);
     expect(isCallTimeoutError(await outcome)).toBe(true);
+    expect(isCallTimeoutError(await second)).toBe(true);
     expect(received).toBeInstanceOf(AbortSignal);
     expect(received?.aborted).toBe(false);
+    expect(defaulted?.aborted).toBe(false);
   });
 
   it('turns a throwing `length` (a hostile Proxy) into a rejection that counts, leaving no deadline behind', async () => {
