@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createGroupCommit, type SqliteGroupCommit } from '@bulwark/delivery/sqlite';
 import Database from 'better-sqlite3';
 
 /** Ordered schema migrations; each runs once, in a transaction, recorded in `schema_migrations`. */
@@ -82,6 +83,12 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
 /** The server's own embedded database (email events, suppressions, audit log). */
 export interface ServerDatabase {
   readonly db: Database.Database;
+  /**
+   * Group commit for the request path's writes (event-id claims and results, the storage
+   * ledger): those queued in one event-loop turn commit as one transaction, each resolved only
+   * once committed. Flushed by `close()`.
+   */
+  readonly writes: SqliteGroupCommit;
   /** Highest applied migration, for readiness. */
   schemaVersion(): number;
   /** The version the code expects. */
@@ -123,11 +130,16 @@ export function openServerDatabase(dataDir: string | ':memory:'): ServerDatabase
     })();
   }
   const expectedVersion = MIGRATIONS.at(-1)?.version ?? 0;
+  const writes = createGroupCommit(db);
   return {
     db,
+    writes,
     expectedVersion,
     schemaVersion: () =>
       (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0,
-    close: () => db.close(),
+    close: () => {
+      if (db.open) writes.flush();
+      db.close();
+    },
   };
 }

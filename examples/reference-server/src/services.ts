@@ -93,8 +93,11 @@ export function createServices(
   const idempotencyStore = (table: string): IdempotencyStore =>
     redis
       ? createRedisIdempotencyStore({ client: redis, prefix: `${config.REDIS_KEY_PREFIX}${table}:` })
-      : createSqliteIdempotencyStore({ database: database.db, table });
-  const usage = redis ? redisStorageUsage(redis, `${config.REDIS_KEY_PREFIX}usage:`) : sqliteStorageUsage(database.db);
+      : createSqliteIdempotencyStore({ database: database.db, table, writes: database.writes.run });
+  // One transaction per event-loop turn for the request path's writes on the server database.
+  const usage = redis
+    ? redisStorageUsage(redis, `${config.REDIS_KEY_PREFIX}usage:`)
+    : sqliteStorageUsage(database.db, database.writes.run);
   delivery.dispatcher.on('attempt', (attempt) => {
     if (attempt.outcome !== 'retry') {
       usage

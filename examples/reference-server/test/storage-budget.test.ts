@@ -163,6 +163,24 @@ function describeUsage(name: string, open: () => Promise<{ usage: StorageUsage; 
       expect(await usage.pendingBytes('key_b')).toBe(300);
     });
 
+    it('counts the same when the adds and settles of many publishes arrive at once (one turn, one commit)', async () => {
+      const { usage } = await open();
+      await Promise.all([
+        usage.add('key_c', 'msg_c1', 100, ['ep_c']),
+        usage.add('key_c', 'msg_c1', 100, ['ep_c']), // a replay in the same turn
+        usage.add('key_c', 'msg_c2', 50, ['ep_c', 'ep_d']),
+      ]);
+      expect([await usage.pendingBytes('key_c'), await usage.endpointBytes('ep_c')]).toEqual([150, 150]);
+      await Promise.all([
+        usage.settle('msg_c1', 'ep_c'),
+        usage.settle('msg_c1', 'ep_c'),
+        usage.settle('msg_c2', 'ep_c'),
+        usage.settle('msg_c2', 'ep_d'),
+      ]);
+      expect([await usage.pendingBytes('key_c'), await usage.endpointBytes('ep_c')]).toEqual([0, 0]);
+      expect(await usage.endpointBytes('ep_d')).toBe(0);
+    });
+
     it('counts down a message recorded before per-endpoint accounting', async () => {
       const { usage, legacy } = await open();
       await legacy('msg_old');
@@ -179,6 +197,20 @@ describeUsage('SQLite', async () => {
   const { db } = database;
   return {
     usage: sqliteStorageUsage(db),
+    async legacy(id) {
+      db.prepare(
+        "INSERT INTO usage_pending (message_id, key_id, bytes, deliveries_left) VALUES (?, 'key_old', 500, 2)",
+      ).run(id);
+      db.prepare("INSERT INTO usage_by_key (key_id, bytes) VALUES ('key_old', 500)").run();
+    },
+  };
+});
+
+describeUsage('SQLite, group commit', async () => {
+  const database = openServerDatabase(':memory:');
+  const { db } = database;
+  return {
+    usage: sqliteStorageUsage(db, database.writes.run),
     async legacy(id) {
       db.prepare(
         "INSERT INTO usage_pending (message_id, key_id, bytes, deliveries_left) VALUES (?, 'key_old', 500, 2)",

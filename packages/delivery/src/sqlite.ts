@@ -4,5 +4,6 @@
  *
  * @module @bulwark/delivery/sqlite
  */
+export { createGroupCommit, type SqliteGroupCommit } from './stores/group-commit.js';
 export { createSqliteStore, type SqliteStoreOptions } from './stores/sqlite-store.js';
 export type { CheckpointResult } from './stores/wal-checkpointer.js';

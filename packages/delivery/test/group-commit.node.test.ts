@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createGroupCommit } from '../src/sqlite.js';
 import { GroupCommit } from '../src/stores/group-commit.js';
 
 let db: Database.Database;
@@ -97,5 +98,25 @@ describe('GroupCommit', () => {
     expect(count()).toBe(1);
     await expect(queued).resolves.toBe(1);
     writes.flush(); // nothing queued: a no-op
+  });
+});
+
+describe('createGroupCommit (public)', () => {
+  it('commits the writes of one turn together and isolates a failing one', async () => {
+    db = new Database(':memory:');
+    db.exec('CREATE TABLE t (n INTEGER PRIMARY KEY)');
+    const insert = db.prepare('INSERT INTO t (n) VALUES (?)');
+    const writes = createGroupCommit(db);
+    const results = await Promise.allSettled([
+      writes.run(() => insert.run(1).changes),
+      writes.run(() => insert.run(1).changes), // duplicate: fails alone
+      writes.run(() => insert.run(2).changes),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(count()).toBe(2);
+    const queued = writes.run(() => insert.run(3).changes);
+    writes.flush();
+    expect(count()).toBe(3);
+    await expect(queued).resolves.toBe(1);
   });
 });

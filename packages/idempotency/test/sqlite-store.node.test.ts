@@ -17,6 +17,46 @@ afterAll(() => {
 
 storeConformance('sqlite', () => store);
 
+/**
+ * A group-commit queue as `writes` expects one: the writes of one turn run in one `BEGIN
+ * IMMEDIATE` transaction, each in its own savepoint, resolved only after the commit.
+ */
+function turnQueue(db: Database.Database): { writes: <T>(write: () => T) => Promise<T>; commits: () => number } {
+  let queue: Array<{ write: () => unknown; settle: (outcome: { ok: boolean; value: unknown }) => void }> = [];
+  let commits = 0;
+  const savepoint = db.transaction((write: () => unknown) => write());
+  const batch = db.transaction((writes: typeof queue) =>
+    writes.map((w) => {
+      try {
+        return { ok: true, value: savepoint(w.write) };
+      } catch (error) {
+        return { ok: false, value: error };
+      }
+    }),
+  );
+  return {
+    commits: () => commits,
+    writes: <T>(write: () => T) =>
+      new Promise<T>((resolve, reject) => {
+        queue.push({ write, settle: (o) => (o.ok ? resolve(o.value as T) : reject(o.value)) });
+        if (queue.length > 1) return;
+        setImmediate(() => {
+          const writes = queue;
+          queue = [];
+          const outcomes = batch.immediate(writes);
+          commits++;
+          for (const [i, outcome] of outcomes.entries()) writes[i]?.settle(outcome);
+        });
+      }),
+  };
+}
+
+const queuedDb = new Database(':memory:');
+const queue = turnQueue(queuedDb);
+storeConformance('sqlite with writes queued per turn', () =>
+  createSqliteStore({ database: queuedDb, table: 'queued_records', writes: queue.writes }),
+);
+
 describe('createSqliteStore', () => {
   it('two connections to one file (two processes) never both acquire a key', async () => {
     const other = createSqliteStore({ path: file });
@@ -78,9 +118,33 @@ describe('createSqliteStore', () => {
     blocker.close();
   });
 
+  it('with `writes`, the claims and completions of one turn share one transaction, and a key is still claimed once', async () => {
+    const db = new Database(':memory:');
+    const { writes, commits } = turnQueue(db);
+    const shared = createSqliteStore({ database: db, writes });
+    const idempotency = createIdempotency({ store: shared });
+    let runs = 0;
+    const results = await Promise.allSettled(
+      ['a', 'b', 'a', 'c'].map((key) =>
+        idempotency.run(key, () => {
+          runs++;
+          return key;
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(results[2]).toMatchObject({ reason: { code: 'idempotency_request_in_progress' } });
+    expect(runs).toBe(3);
+    expect(commits()).toBe(2); // the four claims in one transaction, the three completions in another
+    expect(await idempotency.run('a', () => 'again')).toEqual({ value: 'a', replayed: true });
+    expect(db.inTransaction).toBe(false);
+    db.close();
+  });
+
   it('validates its options', () => {
     expect(() => createSqliteStore({})).toThrow(/`path`/);
     expect(() => createSqliteStore({ path: ':memory:', table: 'x; DROP TABLE y' })).toThrow(/`table`/);
     expect(() => createSqliteStore({ path: ':memory:', busyTimeoutMs: -1 })).toThrow(/`busyTimeoutMs`/);
+    expect(() => createSqliteStore({ path: ':memory:', writes: 'yes' as never })).toThrow(/`writes`/);
   });
 });

@@ -48,7 +48,20 @@ const toRecord = (row: Row): ApiKeyRecord => ({
   revokedAt: row.revoked_at,
 });
 
-/** API keys in the server database (table `api_keys`). Secrets are 256-bit random, so one SHA-256 is enough. */
+/** Rows kept in memory for `verify` (by key id, which is not secret). */
+const CACHE_MAX = 1_000;
+/**
+ * How long a cached row is trusted: a revocation through this process drops it at once; one
+ * written to the file by another process is seen within this long.
+ */
+const CACHE_TTL_MS = 1_000;
+
+/**
+ * API keys in the server database (table `api_keys`). Secrets are 256-bit random, so one
+ * SHA-256 is enough. `verify` keeps the rows it read (id, stored digest, scopes) for
+ * {@link CACHE_TTL_MS}, at most {@link CACHE_MAX}, so a publish costs no database read; the
+ * presented secret is still hashed and compared in constant time on every call.
+ */
 export function createApiKeys(db: Database.Database, clock: Clock): ApiKeys {
   const insert = db.prepare(
     'INSERT INTO api_keys (id, name, scopes, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -56,6 +69,20 @@ export function createApiKeys(db: Database.Database, clock: Clock): ApiKeys {
   const byId = db.prepare('SELECT * FROM api_keys WHERE id = ?');
   const revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
   const all = db.prepare('SELECT * FROM api_keys ORDER BY created_at DESC, id');
+  const cache = new Map<string, { row: Row; record: ApiKeyRecord; at: number }>();
+  const lookup = (id: string): { row: Row; record: ApiKeyRecord } | undefined => {
+    const now = clock.now();
+    const hit = cache.get(id);
+    if (hit && now - hit.at < CACHE_TTL_MS && now >= hit.at) return hit;
+    cache.delete(id);
+    const row = byId.get(id) as Row | undefined;
+    if (!row) return undefined;
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    const record = toRecord(row);
+    const entry = { row, record: Object.freeze({ ...record, scopes: Object.freeze(record.scopes) }), at: now };
+    cache.set(id, entry);
+    return entry;
+  };
   return {
     create(name, scopes) {
       const id = randomBytes(12).toString('base64url');
@@ -63,15 +90,18 @@ export function createApiKeys(db: Database.Database, clock: Clock): ApiKeys {
       insert.run(id, name, JSON.stringify(scopes), digest(secret), new Date(clock.now()).toISOString());
       return { id, key: `${API_KEY_PREFIX}${id}.${secret}` };
     },
-    revoke: (id) => revoke.run(new Date(clock.now()).toISOString(), id).changes === 1,
+    revoke: (id) => {
+      cache.delete(id);
+      return revoke.run(new Date(clock.now()).toISOString(), id).changes === 1;
+    },
     list: () => (all.all() as Row[]).map(toRecord),
     verify(credential) {
       const match = KEY_FORMAT.exec(credential);
       if (!match) return undefined;
-      const row = byId.get(match[1]) as Row | undefined;
+      const found = lookup(match[1] as string);
       const presented = digest(match[2] as string);
-      const equal = timingSafeEqual(presented, row?.secret_sha256 ?? DECOY);
-      return row && equal && row.revoked_at === null ? toRecord(row) : undefined;
+      const equal = timingSafeEqual(presented, found?.row.secret_sha256 ?? DECOY);
+      return found && equal && found.row.revoked_at === null ? found.record : undefined;
     },
   };
 }

@@ -20,8 +20,15 @@ export interface StorageUsage {
   settle(messageId: string, endpointId: string): Promise<void>;
 }
 
-/** Usage in the server's SQLite database (one host). */
-export function sqliteStorageUsage(db: Database.Database): StorageUsage {
+/** Runs a write in a transaction, resolving once committed (a group-commit queue's `run`). */
+type Writes = <T>(write: () => T) => Promise<T>;
+
+/**
+ * Usage in the server's SQLite database (one host). With `writes` (the database's group-commit
+ * queue), each `add` and `settle` joins the transaction of its event-loop turn, shared with the
+ * event-id records written in that turn; without it, each is its own transaction.
+ */
+export function sqliteStorageUsage(db: Database.Database, writes?: Writes): StorageUsage {
   const read = db.prepare('SELECT bytes FROM usage_by_key WHERE key_id = ?');
   const readEndpoint = db.prepare('SELECT bytes FROM usage_by_endpoint WHERE endpoint_id = ?');
   const insert = db.prepare(
@@ -42,14 +49,14 @@ export function sqliteStorageUsage(db: Database.Database): StorageUsage {
   const decrement = db.prepare('UPDATE usage_pending SET deliveries_left = deliveries_left - 1 WHERE message_id = ?');
   const remove = db.prepare('DELETE FROM usage_pending WHERE message_id = ?');
   const shrink = db.prepare('UPDATE usage_by_key SET bytes = MAX(0, bytes - ?) WHERE key_id = ?');
-  const add = db.transaction((keyId: string, messageId: string, bytes: number, endpointIds: readonly string[]) => {
+  const add = (keyId: string, messageId: string, bytes: number, endpointIds: readonly string[]): void => {
     if (insert.run(messageId, keyId, bytes, endpointIds.length).changes !== 1) return;
     grow.run(keyId, bytes);
     for (const endpointId of endpointIds) {
       if (queued.run(messageId, endpointId).changes === 1) growEndpoint.run(endpointId, bytes);
     }
-  });
-  const settle = db.transaction((messageId: string, endpointId: string) => {
+  };
+  const settle = (messageId: string, endpointId: string): void => {
     const row = pending.get(messageId) as { key_id: string; bytes: number; deliveries_left: number } | undefined;
     if (!row) return;
     if (dequeued.run(messageId, endpointId).changes === 1) {
@@ -65,13 +72,18 @@ export function sqliteStorageUsage(db: Database.Database): StorageUsage {
     }
     remove.run(messageId);
     shrink.run(row.bytes, row.key_id);
-  });
+  };
+  const own = { add: db.transaction(add), settle: db.transaction(settle) };
   const bytesOf = (row: unknown): number => (row as { bytes: number } | undefined)?.bytes ?? 0;
   return {
     pendingBytes: async (keyId) => bytesOf(read.get(keyId)),
     endpointBytes: async (endpointId) => bytesOf(readEndpoint.get(endpointId)),
-    add: async (keyId, messageId, bytes, endpointIds) => void add(keyId, messageId, bytes, endpointIds),
-    settle: async (messageId, endpointId) => void settle(messageId, endpointId),
+    add: writes
+      ? (keyId, messageId, bytes, endpointIds) => writes(() => add(keyId, messageId, bytes, endpointIds))
+      : async (keyId, messageId, bytes, endpointIds) => void own.add(keyId, messageId, bytes, endpointIds),
+    settle: writes
+      ? (messageId, endpointId) => writes(() => settle(messageId, endpointId))
+      : async (messageId, endpointId) => void own.settle(messageId, endpointId),
   };
 }
 

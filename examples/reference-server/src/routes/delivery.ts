@@ -1,10 +1,10 @@
 import { endpointInputSchema, endpointUpdateSchema } from '@bulwark/delivery';
 import { err } from '@bulwark/errors';
 import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { AppEnv, AppServices } from '../app-context.js';
 import { requireAccess } from '../auth/require-access.js';
+import { bodySizeLimit } from '../body-size-limit.js';
 import { createEndpointUrlCheck } from '../delivery/endpoint-url-check.js';
 import { readJson } from '../read-json.js';
 import { audit } from './admin.js';
@@ -31,7 +31,7 @@ export function deliveryRoutes(app: Hono<AppEnv>, services: AppServices): void {
   app.post(
     '/events',
     requireAccess(services, 'events:publish'),
-    bodyLimit({ maxSize: MAX_EVENT_BYTES, onError: tooLarge }),
+    bodySizeLimit(MAX_EVENT_BYTES, tooLarge),
     services.idempotencyKeys,
     async (c) => {
       const bytes = Number(c.req.header('content-length') ?? 0) || (await c.req.raw.clone().arrayBuffer()).byteLength;

@@ -4,10 +4,10 @@ import { type EmailWebhookProvider, parseEmailWebhook } from '@bulwark/email/web
 import { err } from '@bulwark/errors';
 import type { ReplayStore } from '@bulwark/webhooks';
 import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { AppEnv, AppServices } from '../app-context.js';
 import { requireAccess } from '../auth/require-access.js';
+import { bodySizeLimit } from '../body-size-limit.js';
 import { peerAddress } from '../client-address.js';
 import { readJson } from '../read-json.js';
 import { serverErrors } from '../server-errors.js';
@@ -28,7 +28,7 @@ export function emailRoutes(app: Hono<AppEnv>, services: AppServices): void {
   app.post(
     '/email/send',
     requireAccess(services, 'email:send'),
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }),
+    bodySizeLimit(MAX_BODY_BYTES, tooLarge),
     services.idempotencyKeys,
     async (c) => {
       const message = emailMessageSchema.parse(await readJson(c));
@@ -59,7 +59,7 @@ export function emailRoutes(app: Hono<AppEnv>, services: AppServices): void {
     },
   );
 
-  app.post('/webhooks/email/:provider', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), async (c) => {
+  app.post('/webhooks/email/:provider', bodySizeLimit(MAX_BODY_BYTES, tooLarge), async (c) => {
     const provider: EmailWebhookProvider = providerParam.parse(c.req.param('provider'));
     const settings = email.webhooks[provider];
     if (!settings) throw err('not_found', { detail: `Webhook ingestion for ${provider} is not configured` });

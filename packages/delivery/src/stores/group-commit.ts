@@ -108,3 +108,44 @@ export class GroupCommit {
     }
   }
 }
+
+/** A group-commit queue over one better-sqlite3 connection (see {@link createGroupCommit}). */
+export interface SqliteGroupCommit {
+  /**
+   * Queues `write` (synchronous statements on the connection) for this event-loop turn's
+   * transaction; resolves with its result once that transaction committed, rejects when `write`
+   * threw (its changes rolled back alone) or the commit failed. `write` may run twice (see
+   * {@link createGroupCommit}), so it must change nothing but the database.
+   */
+  run<T>(write: () => T): Promise<T>;
+  /** Commits what is queued now; call it before closing the connection. */
+  flush(): void;
+}
+
+/**
+ * Group commit for your own writes on a better-sqlite3 connection, as the SQLite delivery store
+ * does for its own: the writes queued during one event-loop turn run as ONE `BEGIN IMMEDIATE`
+ * transaction at the end of the turn (one WAL append instead of one per write). Each caller's
+ * promise resolves only after its write is committed, and a failing write is rolled back and
+ * rejected alone: the batch is then run again with each write in its own savepoint, so a write
+ * may run twice and must change nothing but the database.
+ *
+ * @param database - An open better-sqlite3 connection; the queue never closes it.
+ * @returns The queue: `run(write)` and `flush()`.
+ * @example
+ * ```ts
+ * import Database from 'better-sqlite3';
+ * import { createGroupCommit } from '@bulwark/delivery/sqlite';
+ *
+ * const db = new Database(':memory:');
+ * db.exec('CREATE TABLE audit (line TEXT)');
+ * const insert = db.prepare('INSERT INTO audit (line) VALUES (?)');
+ * const writes = createGroupCommit(db);
+ * // Both inserts commit in one transaction, after this turn.
+ * await Promise.all([writes.run(() => insert.run('a')), writes.run(() => insert.run('b'))]);
+ * ```
+ */
+export function createGroupCommit(database: Database.Database): SqliteGroupCommit {
+  const queue = new GroupCommit(database);
+  return Object.freeze({ run: <T>(write: () => T) => queue.run(write), flush: () => queue.flush() });
+}

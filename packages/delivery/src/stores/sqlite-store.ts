@@ -142,6 +142,17 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
 
   // Completions mark their endpoint's head stale; it is recomputed once per transaction.
   const writes = new GroupCommit(db, () => queue.settle());
+  // listDeliveries has one statement per combination of its four filters (16 at most): each is
+  // prepared once, not per call (GET /events/:id reads through it).
+  const listStatements = new Map<string, Database.Statement<Record<string, unknown>, DeliveryRow>>();
+  const listStatement = (sql: string) => {
+    let statement = listStatements.get(sql);
+    if (!statement) {
+      statement = db.prepare<Record<string, unknown>, DeliveryRow>(sql);
+      listStatements.set(sql, statement);
+    }
+    return statement;
+  };
   const records = (rows: readonly DeliveryRow[]): DeliveryRecord[] => payloads.records(rows);
 
   function complete(id: string, token: string, c: Completion): boolean {
@@ -241,7 +252,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
       addFilter(where, params, 'message_id =', 'messageId', opts.messageId);
       addFilter(where, params, 'id >', 'after', opts.after);
       const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT @limit`;
-      return records(db.prepare<Record<string, unknown>, DeliveryRow>(sql).all(params));
+      return records(listStatement(sql).all(params));
     },
     async listAttempts(deliveryId: string) {
       return stmt.listAttempts.all(deliveryId).map(toAttempt);

@@ -19,6 +19,16 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number | undefined;
   /** Expired records deleted every this many claims (at most 100 per sweep). @defaultValue 100 */
   readonly sweepEvery?: number | undefined;
+  /**
+   * Runs the store's writes (claim, complete, release) instead of giving each its own
+   * transaction: pass a group-commit queue on the same `database` (such as `createGroupCommit`
+   * from `@bulwark/delivery/sqlite`) and the claims and completions of one event-loop turn share
+   * one transaction with your other writes. It must run `write` inside a write transaction
+   * (`BEGIN IMMEDIATE`) and resolve only once that transaction committed; it may run `write`
+   * again after a rollback. @defaultValue each claim its own `BEGIN IMMEDIATE` transaction, each
+   * completion and release one statement, run at once
+   */
+  readonly writes?: (<T>(write: () => T) => Promise<T>) | undefined;
 }
 
 /** The SQLite {@link IdempotencyStore}. */
@@ -58,6 +68,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   assertNumberOption('busyTimeoutMs', busyTimeoutMs, { min: 0, integer: true });
   const sweepEvery = options.sweepEvery ?? 100;
   assertNumberOption('sweepEvery', sweepEvery, { min: 1, integer: true });
+  if (options.writes !== undefined && typeof options.writes !== 'function') {
+    throw new TypeError('Expected `writes` to be a function (a group-commit queue)');
+  }
   if (options.database === undefined && typeof options.path !== 'string') {
     throw new TypeError('Expected `path` (a file) or `database` (an open better-sqlite3 database)');
   }
@@ -92,7 +105,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const pruneAll = db.prepare(`DELETE FROM ${table} WHERE expires_at <= ?`);
   let claims = 0;
 
-  const claim = db.transaction((request: BeginRequest): BeginOutcome => {
+  const claimRow = (request: BeginRequest): BeginOutcome => {
     const row = select.get(request.key);
     if (row && row.expires_at > request.now) {
       return row.result === null
@@ -102,19 +115,24 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     upsert.run(request.key, request.fingerprint, request.token, request.lockExpiresAt);
     if (++claims % sweepEvery === 0) sweep.run(request.now);
     return { status: 'acquired', recovered: row !== undefined && row.result === null };
-  });
+  };
+  const claim = db.transaction(claimRow);
+  const queued = options.writes;
+  const writes = queued ?? (<T>(write: () => T): Promise<T> => new Promise<T>((resolve) => resolve(write())));
+  const begin: (request: BeginRequest) => Promise<BeginOutcome> = queued
+    ? (request) => queued(() => claimRow(request))
+    : (request) => new Promise<BeginOutcome>((resolve) => resolve(claim.immediate(request)));
 
   return Object.freeze({
     name: 'sqlite' as const,
-    begin: (request: BeginRequest) => new Promise<BeginOutcome>((resolve) => resolve(claim.immediate(request))),
+    begin,
     complete: (request: CompleteRequest) =>
-      new Promise<boolean>((resolve) =>
-        resolve(finish.run(request.result, request.expiresAt, request.key, request.token, request.now).changes === 1),
+      writes(
+        () => finish.run(request.result, request.expiresAt, request.key, request.token, request.now).changes === 1,
       ),
     release: (key: string, token: string) =>
-      new Promise<void>((resolve) => {
+      writes(() => {
         remove.run(key, token);
-        resolve();
       }),
     prune: (now: number) => pruneAll.run(now).changes,
     close: () => {
