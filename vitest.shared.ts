@@ -21,6 +21,15 @@ const workspaceAliases = [
   },
 ];
 
+/**
+ * `#node-crypto-engine` (an `imports` entry of @bulwark/webhooks): the node:crypto fast path on
+ * Node, the no-op target in edge runs, as the package's `node` / default conditions pick them.
+ */
+const nodeCryptoEngine = (target: 'node' | 'no-node') => ({
+  find: /^#node-crypto-engine$/,
+  replacement: join(repoRoot, `packages/webhooks/src/internal/${target}-crypto-engine.ts`),
+});
+
 function packageName(configUrl: string): { dir: string; name: string } {
   const dir = dirname(fileURLToPath(configUrl));
   const manifest = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as { name: string };
@@ -40,7 +49,7 @@ export function nodeProject(configUrl: string, options: ProjectOptions = {}): Us
   const { dir, name } = packageName(configUrl);
   return defineProject({
     root: dir,
-    resolve: { alias: workspaceAliases },
+    resolve: { alias: [...workspaceAliases, nodeCryptoEngine('node')] },
     test: {
       name: `${name}:node`,
       environment: 'node',
@@ -60,7 +69,7 @@ export function edgeProject(configUrl: string, options: ProjectOptions = {}): Us
   const { dir, name } = packageName(configUrl);
   return defineProject({
     root: dir,
-    resolve: { alias: workspaceAliases },
+    resolve: { alias: [...workspaceAliases, nodeCryptoEngine('no-node')] },
     test: {
       name: `${name}:edge`,
       environment: 'edge-runtime',

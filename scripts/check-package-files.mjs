@@ -4,7 +4,7 @@
 // - every relative link in a shipped Markdown file resolves to a shipped file (a README that
 //   links outside the package is broken on npm);
 // - every shipped JavaScript file (and its source map) is reachable from the manifest's entry
-//   points (exports, main, module, bin) through relative imports: nothing unused ships.
+//   points (exports, imports, main, module, bin) through relative imports: nothing unused ships.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
@@ -30,7 +30,13 @@ function leaves(value) {
 }
 
 function entryPoints(manifest) {
-  return [manifest.main, manifest.module, ...leaves(manifest.exports), ...leaves(manifest.bin)]
+  return [
+    manifest.main,
+    manifest.module,
+    ...leaves(manifest.exports),
+    ...leaves(manifest.imports),
+    ...leaves(manifest.bin),
+  ]
     .filter((path) => typeof path === 'string' && JS.test(path))
     .map((path) => normalize(path));
 }
@@ -88,7 +94,9 @@ for (const { dir, folder, manifest } of publicPackages()) {
   for (const file of files) {
     const js = file.endsWith('.map') ? file.slice(0, -'.map'.length) : file;
     if (JS.test(js) && !used.has(js))
-      problems.push(`${manifest.name}: ships ${file}, which no entry point (exports, main, module, bin) loads`);
+      problems.push(
+        `${manifest.name}: ships ${file}, which no entry point (exports, imports, main, module, bin) loads`,
+      );
   }
   console.log(
     `${problems.length === before ? '✔' : '✖'} ${manifest.name.padEnd(20)} ${files.size} files (packages/${folder})`,

@@ -27,6 +27,10 @@ async function bundle(): Promise<string> {
           b.onResolve({ filter: /^@bulwark\/[a-z-]+$/ }, (args) => ({
             path: join(packages, args.path.slice('@bulwark/'.length), 'src/index.ts'),
           }));
+          // @bulwark/webhooks' `imports` entry, as workerd's conditions (no `node`) resolve it.
+          b.onResolve({ filter: /^#node-crypto-engine$/ }, () => ({
+            path: join(packages, 'webhooks/src/internal/no-node-crypto-engine.ts'),
+          }));
         },
       },
     ],

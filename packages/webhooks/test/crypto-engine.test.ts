@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { parseSecret, WebhookSecret } from '../src/index.js';
-import { createWebCryptoEngine, loadNodeCrypto, selectEngine } from '../src/internal/crypto-engine.js';
+import { createWebCryptoEngine, selectEngine } from '../src/internal/crypto-engine.js';
 import { fromBase64, fromHex, toBase64, toBase64Url, toHex } from '../src/internal/encoding.js';
-import { createNodeCryptoEngine } from '../src/internal/node-crypto-engine.js';
+import { loadNodeCryptoEngine as loadNoEngine } from '../src/internal/no-node-crypto-engine.js';
+import { createNodeCryptoEngine, loadNodeCrypto, loadNodeCryptoEngine } from '../src/internal/node-crypto-engine.js';
+import { secretBytes } from '../src/secret.js';
 import { SECRET } from './helpers.js';
 
 describe('crypto engines', () => {
   it('uses Web Crypto in edge runtimes and node:crypto on Node by default', () => {
     const edge = typeof (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime === 'string';
     expect(selectEngine('auto').name).toBe(edge ? 'webcrypto' : 'node');
+  });
+
+  it('loads the node:crypto engine only from the `node` target of #node-crypto-engine', () => {
+    expect(loadNoEngine(secretBytes)).toBeUndefined();
+    const edge = typeof (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime === 'string';
+    expect(loadNodeCryptoEngine(secretBytes)?.name).toBe(edge ? undefined : 'node');
   });
 
   it('selects Web Crypto on request and caches engines', () => {
@@ -26,11 +34,11 @@ describe('crypto engines', () => {
     expect(await web.sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     const nodeCrypto = loadNodeCrypto();
     if (nodeCrypto) {
-      const node = createNodeCryptoEngine(nodeCrypto);
+      const node = createNodeCryptoEngine(nodeCrypto, secretBytes);
       expect(node.hmacSha256(secret, chunks, 'base64')).toBe(webMac);
       expect(node.hmacSha256(secret, chunks, 'hex')).toBe(await web.hmacSha256(secret, chunks, 'hex'));
       expect(await node.sha256Hex(new Uint8Array())).toBe(await web.sha256Hex(''));
-      const withoutOneShot = createNodeCryptoEngine({ ...nodeCrypto, hash: undefined });
+      const withoutOneShot = createNodeCryptoEngine({ ...nodeCrypto, hash: undefined }, secretBytes);
       expect(withoutOneShot.sha256Hex('')).toBe(await web.sha256Hex(''));
       for (const message of ['', '1700000000.nonce.abc', 'é'.repeat(192), 'x'.repeat(193)]) {
         for (const encoding of ['hex', 'base64'] as const) {
@@ -80,6 +88,7 @@ describe('crypto engines', () => {
     try {
       (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime = 'edge-runtime';
       expect(loadNodeCrypto()).toBeUndefined();
+      expect(loadNodeCryptoEngine(secretBytes)).toBeUndefined();
       (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime = undefined;
       Object.defineProperty(globalThis, 'process', {
         value: {

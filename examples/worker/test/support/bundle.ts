@@ -15,6 +15,10 @@ const workspaceSources: Plugin = {
       const [pkg, sub] = args.path.slice('@bulwark/'.length).split('/');
       return { path: join(packages, pkg as string, 'src', `${sub ?? 'index'}.ts`) };
     });
+    // @bulwark/webhooks' `imports` entry, as the workerd/worker/browser conditions resolve it.
+    b.onResolve({ filter: /^#node-crypto-engine$/ }, () => ({
+      path: join(packages, 'webhooks/src/internal/no-node-crypto-engine.ts'),
+    }));
   },
 };
 

@@ -1,7 +1,9 @@
+// `#node-crypto-engine` (package.json `imports`) is the node:crypto fast path under the `node`
+// condition and a no-op everywhere else, so browser and edge bundles do not carry it.
+import { loadNodeCryptoEngine } from '#node-crypto-engine';
 import { secretBytes, type WebhookSecret } from '../secret.js';
 import type { Chunk, CryptoEngine } from './crypto-types.js';
 import { concatBytes, toBase64, toHex, utf8 } from './encoding.js';
-import { createNodeCryptoEngine, type NodeCrypto } from './node-crypto-engine.js';
 
 export type { Chunk, CryptoEngine, MacEncoding } from './crypto-types.js';
 
@@ -56,21 +58,7 @@ export function createWebCryptoEngine(): CryptoEngine {
   };
 }
 
-/** Loads node:crypto without a static `node:` import, so bundles stay runtime-agnostic. */
-export function loadNodeCrypto(): NodeCrypto | undefined {
-  // Vercel/Next.js edge (and @edge-runtime/vm) define `EdgeRuntime`: stay on Web Crypto there even
-  // when a Node `process` shim is visible.
-  if (typeof (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime === 'string') return undefined;
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    const mod = proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
-    return typeof mod?.createHmac === 'function' ? mod : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Which crypto implementation to use: `auto` picks node:crypto when available. */
+/** Which crypto implementation to use: `auto` picks node:crypto when available (Node builds only). */
 export type CryptoPreference = 'auto' | 'webcrypto';
 
 let webEngine: CryptoEngine | undefined;
@@ -79,10 +67,7 @@ let nodeEngine: CryptoEngine | null | undefined;
 /** The shared engine for a preference (engines hold their key caches). */
 export function selectEngine(preference: CryptoPreference = 'auto'): CryptoEngine {
   if (preference === 'auto') {
-    if (nodeEngine === undefined) {
-      const nodeCrypto = loadNodeCrypto();
-      nodeEngine = nodeCrypto ? createNodeCryptoEngine(nodeCrypto) : null;
-    }
+    if (nodeEngine === undefined) nodeEngine = loadNodeCryptoEngine(secretBytes) ?? null;
     if (nodeEngine) return nodeEngine;
   }
   webEngine ??= createWebCryptoEngine();

@@ -1,4 +1,7 @@
-import { secretBytes, type WebhookSecret } from '../secret.js';
+// The `node` target of `#node-crypto-engine` (package.json `imports`): a separate file of the
+// build, so it imports no module with state (a CommonJS build would get its own copy of it).
+// Secret bytes come from the caller's `secretBytes`.
+import type { WebhookSecret } from '../secret.js';
 import type { Chunk, CryptoEngine, MacEncoding } from './crypto-types.js';
 import { utf8 } from './encoding.js';
 
@@ -52,7 +55,10 @@ function keyPads(key: Uint8Array): KeyPads {
  * cached key blocks (identical results, checked against Web Crypto and the test vectors).
  * Longer messages stream through `createHmac` with a cached `KeyObject`.
  */
-export function createNodeCryptoEngine(nodeCrypto: NodeCrypto): CryptoEngine {
+export function createNodeCryptoEngine(
+  nodeCrypto: NodeCrypto,
+  secretBytes: (secret: WebhookSecret) => Uint8Array,
+): CryptoEngine {
   const keyObjects = new WeakMap<WebhookSecret, unknown>();
   const padCache = new WeakMap<WebhookSecret, KeyPads>();
   // Reused across calls: every use below is synchronous, so no two calls can interleave.
@@ -140,4 +146,27 @@ export function createNodeCryptoEngine(nodeCrypto: NodeCrypto): CryptoEngine {
       ? (data) => hash('sha256', data, 'hex')
       : (data) => nodeCrypto.createHash('sha256').update(data).digest('hex'),
   };
+}
+
+/** Loads node:crypto without a static `node:` import, so bundles stay runtime-agnostic. */
+export function loadNodeCrypto(): NodeCrypto | undefined {
+  // Vercel/Next.js edge (and @edge-runtime/vm) define `EdgeRuntime`: stay on Web Crypto there even
+  // when a Node `process` shim is visible.
+  if (typeof (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime === 'string') return undefined;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    const mod = proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+    return typeof mod?.createHmac === 'function' ? mod : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The node:crypto engine when node:crypto is available, else undefined (Web Crypto serves).
+ * `secretBytes` reads a secret's bytes (from the caller's copy of `secret.ts`).
+ */
+export function loadNodeCryptoEngine(secretBytes: (secret: WebhookSecret) => Uint8Array): CryptoEngine | undefined {
+  const nodeCrypto = loadNodeCrypto();
+  return nodeCrypto ? createNodeCryptoEngine(nodeCrypto, secretBytes) : undefined;
 }
