@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeliveryStore, NewDelivery } from '@bulwark/delivery';
+import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import autocannon from 'autocannon';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -144,6 +145,8 @@ interface ScenarioRequest {
   readonly ids?: readonly string[];
   /** Overrides LOADTEST_SECONDS (the warm-up). */
   readonly seconds?: number;
+  /** Row name of a floor scenario. */
+  readonly label?: string;
 }
 
 interface ScenarioReply {
@@ -161,7 +164,7 @@ async function executeScenario(request: ScenarioRequest): Promise<ScenarioReply>
     let acceptedResponses = 0;
     const accepted = new Set<string>();
     const result = await runScenario(
-      request.kind === 'floor' ? 'floor: bare node:http' : 'POST /events',
+      request.kind === 'floor' ? (request.label ?? 'floor: bare node:http') : 'POST /events',
       '/events',
       {
         url: request.base,
@@ -312,6 +315,51 @@ async function bareServer(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
+/**
+ * The bound's target: the floor plus the one write a durable publish cannot skip — the body
+ * parsed and its delivery enqueued in a SQLite outbox (group commit, as the server's store) —
+ * before the 202. No authentication, idempotency, budgets, framework or delivery work.
+ */
+async function outboxServer(path: string): Promise<{ url: string; close(): Promise<void> }> {
+  const store = createSqliteStore({ path });
+  let sequence = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const event = JSON.parse(body) as { id: string; type: string };
+      const now = Date.now();
+      const messageId = `${event.id}-${sequence++}`;
+      store
+        .enqueue([
+          {
+            id: `${messageId}:ep`,
+            messageId,
+            endpointId: 'ep',
+            eventType: event.type,
+            payload: body,
+            createdAt: now,
+            nextAt: now + 86_400_000,
+          },
+        ])
+        .then(
+          () => res.writeHead(202, { 'content-type': 'application/json' }).end(`{"messageId":"${messageId}"}`),
+          () => res.writeHead(503).end(),
+        );
+    });
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((closed) => {
+        server.closeAllConnections();
+        server.close(() => closed());
+      }).then(() => store.close()),
+  };
+}
+
 /** Stores `rows` deliveries due in a day, in batches, straight into the store. */
 async function seed(store: DeliveryStore | undefined, endpointId: string, rows: number): Promise<void> {
   if (!store || rows <= 0) return;
@@ -356,6 +404,7 @@ async function main(): Promise<number> {
   const server = await listenOnLoopback(app.fetch);
   const base = server.url;
   const floorServer = await bareServer();
+  const boundServer = await outboxServer(join(dataDir, 'bound-outbox.db'));
 
   try {
     const created = await fetch(`${base}/admin/endpoints`, {
@@ -398,23 +447,25 @@ async function main(): Promise<number> {
     await execute({ kind: 'floor', base: floorServer.url, runId, seconds: warmUp });
     const warmed = await execute({ kind: 'publish', base, runId: `${runId}-warm-up`, authorization, seconds: warmUp });
     const floors: ScenarioResult[] = [];
+    const bounds: ScenarioResult[] = [];
     const publishes: ScenarioReply[] = [];
+    const bound = { kind: 'floor', base: boundServer.url, label: 'bound: node:http + SQLite outbox write' } as const;
+    await execute({ ...bound, runId, seconds: warmUp });
     for (let round = 1; round <= rounds; round++) {
       const runFloor = async () => {
         const { result } = await measured({ kind: 'floor', base: floorServer.url, runId });
         floors.push({ ...result, name: `${result.name} (round ${round})` });
       };
+      const runBound = async () => {
+        const { result } = await measured({ ...bound, runId: `${runId}-bound-${round}` });
+        bounds.push({ ...result, name: `${result.name} (round ${round})` });
+      };
       const runPublish = async () => {
         const reply = await measured({ kind: 'publish', base, runId: `${runId}-${round}`, authorization });
         publishes.push({ ...reply, result: { ...reply.result, name: `${reply.result.name} (round ${round})` } });
       };
-      if (round % 2 === 1) {
-        await runFloor();
-        await runPublish();
-      } else {
-        await runPublish();
-        await runFloor();
-      }
+      for (const run of round % 2 === 1 ? [runFloor, runBound, runPublish] : [runPublish, runBound, runFloor])
+        await run();
     }
     const median = (values: readonly number[]) => {
       const sorted = [...values].sort((a, b) => a - b);
@@ -423,13 +474,18 @@ async function main(): Promise<number> {
         ? (sorted[mid] as number)
         : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
     };
+    const cpuOf = (row: ScenarioResult | undefined) => row?.cpuUsPerRequest ?? Number.NaN;
     const roundRatios = floors.map((floorRow, i) => ({
       round: i + 1,
       p95: round((publishes[i]?.result.p95Ms ?? Number.NaN) / floorRow.p95Ms),
-      cpu: round((publishes[i]?.result.cpuUsPerRequest ?? Number.NaN) / (floorRow.cpuUsPerRequest ?? Number.NaN)),
+      cpu: round(cpuOf(publishes[i]?.result) / cpuOf(floorRow)),
+      boundP95: round((bounds[i]?.p95Ms ?? Number.NaN) / floorRow.p95Ms),
+      boundCpu: round(cpuOf(bounds[i]) / cpuOf(floorRow)),
     }));
     const p95Ratio = round(median(roundRatios.map((r) => r.p95)));
     const cpuRatio = round(median(roundRatios.map((r) => r.cpu)));
+    const boundP95Ratio = round(median(roundRatios.map((r) => r.boundP95)));
+    const boundCpuRatio = round(median(roundRatios.map((r) => r.boundCpu)));
     // The probe-flood comparison's idle p99: the median over the rounds.
     const idleP99 = round(median(publishes.map((reply) => reply.result.p99Ms)));
     const publishedIds = [...warmed.accepted, ...publishes.flatMap((reply) => reply.accepted)];
@@ -458,7 +514,11 @@ async function main(): Promise<number> {
     const lost = missing + (acceptedResponses - accepted.size) + Math.max(0, accepted.size - stored);
 
     const rows = [
-      ...floors.flatMap((floorRow, i) => [floorRow, publishes[i]?.result as ScenarioResult]),
+      ...floors.flatMap((floorRow, i) => [
+        floorRow,
+        bounds[i] as ScenarioResult,
+        publishes[i]?.result as ScenarioResult,
+      ]),
       read,
       probed,
       probes.result,
@@ -488,6 +548,7 @@ async function main(): Promise<number> {
         `achieved ${publishRates.join(', ')} req/s) — reported only, not enforced: ` +
         `this 2-core machine is shared (the load generator runs on it too)\n` +
         `      server CPU per request: ${cpuRatio}x the floor's (median; per round ${roundRatios.map((r) => `${r.cpu}x`).join(', ')})\n` +
+        `      bound (node:http + one SQLite outbox write before the 202): p95 ${boundP95Ratio}x the floor's, CPU per request ${boundCpuRatio}x (medians)\n` +
         `${verdict(goals.probeFlood.pass)}  POST /events p99 during a ${probeLoops}-loop readiness flood ≤ 2x its idle p99 ` +
         `(${probed.p99Ms} ms vs ${idleP99} ms, the median idle p99: ${probeRatio}x, with ${seedRows} seeded deliveries; ${probes.result.achievedRate} probes/s) — reported\n` +
         `${verdict(goals.errors.pass)}  0 errors (connection errors + timeouts + non-2xx: ${errorCount})\n` +
@@ -509,7 +570,13 @@ async function main(): Promise<number> {
           seededDeliveries: seedRows,
           probeLoops,
           rounds,
-          ratios: { p95: p95Ratio, cpuPerRequest: cpuRatio, perRound: roundRatios },
+          ratios: {
+            p95: p95Ratio,
+            cpuPerRequest: cpuRatio,
+            boundP95: boundP95Ratio,
+            boundCpuPerRequest: boundCpuRatio,
+            perRound: roundRatios,
+          },
           scenarios: rows,
           delivery: {
             accepted: acceptedResponses,
@@ -535,6 +602,7 @@ async function main(): Promise<number> {
   } finally {
     services.health.stop();
     await floorServer.close();
+    await boundServer.close();
     await server.close();
     for (const closer of services.closers) await closer.close();
     await rm(dataDir, { recursive: true, force: true });
