@@ -36,12 +36,16 @@ export interface Execution {
 /** The {@link Execution} behind an `acquired` claim. @internal */
 export class ExecutionImpl implements Execution {
   readonly replayed = false as const;
-  readonly signal: AbortSignal;
   readonly #options: ResolvedOptions;
   readonly #key: string;
   readonly #token: string;
-  readonly #linked: LinkedSignal;
   readonly #timer: TimerHandle;
+  // With a caller signal, the lock's signal is linked to it at once (the first abort wins).
+  // Without one, the lock's own signal is the execution's, created only when first read: most
+  // operations never read it, and an AbortSignal is costly to create on Node.
+  #lock: AbortController | undefined;
+  readonly #linked: LinkedSignal | undefined;
+  #expired: { readonly reason: unknown } | undefined;
   #done = false;
 
   constructor(
@@ -54,19 +58,30 @@ export class ExecutionImpl implements Execution {
     this.#options = options;
     this.#key = key;
     this.#token = token;
-    const lock = new AbortController();
-    this.#linked = linkSignals([signal, lock.signal]);
-    this.signal = this.#linked.signal;
+    if (signal) {
+      this.#lock = new AbortController();
+      this.#linked = linkSignals([signal, this.#lock.signal]);
+    }
     this.#timer = options.timers.setTimeout(
-      () =>
-        lock.abort(
-          idempotencyErrors.err('idempotency_lock_expired', {
-            detail: `The operation ran longer than its ${options.lockTtlMs} ms lock`,
-          }),
-        ),
+      () => {
+        const reason = idempotencyErrors.err('idempotency_lock_expired', {
+          detail: `The operation ran longer than its ${options.lockTtlMs} ms lock`,
+        });
+        this.#expired = { reason };
+        this.#lock?.abort(reason);
+      },
       options.lockTtlMs,
       { unref: true },
     );
+  }
+
+  get signal(): AbortSignal {
+    if (this.#linked) return this.#linked.signal;
+    if (!this.#lock) {
+      this.#lock = new AbortController();
+      if (this.#expired) this.#lock.abort(this.#expired.reason);
+    }
+    return this.#lock.signal;
   }
 
   complete(value: unknown): Promise<boolean> {
@@ -126,7 +141,7 @@ export class ExecutionImpl implements Execution {
     if (this.#done) return false;
     this.#done = true;
     this.#options.timers.clearTimeout(this.#timer);
-    this.#linked.dispose();
+    this.#linked?.dispose();
     return true;
   }
 }

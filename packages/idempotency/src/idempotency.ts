@@ -181,7 +181,12 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
     if (claim.replayed) return { value: claim.value, replayed: true };
     let value: T;
     try {
-      value = await operation({ signal: claim.signal });
+      // The signal is created only if the operation reads it.
+      value = await operation({
+        get signal() {
+          return claim.signal;
+        },
+      });
     } catch (error) {
       await claim.fail(error);
       throw error;

@@ -170,6 +170,25 @@ describe('createIdempotency: run', () => {
     expect(events.some((e) => e.type === 'acquired' && e.recovered)).toBe(true);
   });
 
+  it('the execution signal aborts at lock expiry whether it was read before or after, and run() hands it on', async () => {
+    const { idempotency, clock } = setup({ lockTtlMs: 1_000 });
+    const early = await idempotency.begin('early');
+    if (early.replayed) throw new Error('expected a claim');
+    const signal = early.signal; // read first, then the lock expires
+    expect(signal.aborted).toBe(false);
+    let seen: AbortSignal | undefined;
+    const running = idempotency.run('run', ({ signal: given }) => {
+      seen = given;
+      return new Promise((resolve) => given.addEventListener('abort', () => resolve('aborted')));
+    });
+    await settleUntil(() => seen !== undefined);
+    clock.advance(1_000);
+    expect(signal.aborted).toBe(true);
+    expect(codeOf(signal.reason)).toBe('idempotency_lock_expired');
+    expect(await running).toEqual({ value: 'aborted', replayed: false });
+    expect(codeOf(seen?.reason)).toBe('idempotency_lock_expired');
+  });
+
   it('a failed operation releases the lock (not stored): the retry runs again', async () => {
     const { idempotency } = setup();
     await expect(

@@ -78,7 +78,11 @@ export async function sha256Parts(
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', input)));
 }
 
-/** A random 128-bit token as hex (a lock owner's id). @internal */
+/**
+ * A random token as 32 hex digits, 122 of its bits random (a lock owner's id). `randomUUID`
+ * draws from a buffered entropy pool on Node, where `getRandomValues` is a system call each time.
+ * @internal
+ */
 export function randomToken(): string {
-  return toHex(crypto.getRandomValues(new Uint8Array(16)));
+  return crypto.randomUUID().replaceAll('-', '');
 }
