@@ -149,6 +149,12 @@ export interface ClaimOptions {
   readonly excludeEndpoints?: readonly string[] | undefined;
   /** Take at most this many deliveries of any one endpoint. @defaultValue `limit` */
   readonly maxPerEndpoint?: number | undefined;
+  /**
+   * Lower caps for some endpoints: what the claimer may still take of each (its share minus
+   * what it already holds of that endpoint). Applies on top of `maxPerEndpoint`; `0` (or less)
+   * skips the endpoint like `excludeEndpoints`.
+   */
+  readonly endpointCaps?: ReadonlyMap<string, number> | undefined;
 }
 
 /** A lease held by a worker, to extend with {@link DeliveryStore.renew}. */
@@ -189,8 +195,9 @@ export interface DeliveryStore {
    * Leases up to `limit` due deliveries: `pending` ones with `nextAt <= now`, and `inflight`
    * ones whose lease expired (their worker died). Two concurrent claims never return the same
    * delivery with a live lease. Endpoints are taken in the order of their oldest due delivery,
-   * each contributing its oldest (at most `maxPerEndpoint`). The cost of a claim depends on
-   * what it claims and on `excludeEndpoints`, never on how many deliveries are queued.
+   * each contributing its oldest (at most `maxPerEndpoint`, and at most its `endpointCaps`
+   * entry). The cost of a claim depends on what it claims and on the endpoints it skips
+   * (`excludeEndpoints`, caps of 0), never on how many deliveries are queued.
    */
   claim(options: ClaimOptions): Promise<ClaimedDelivery[]>;
   /**

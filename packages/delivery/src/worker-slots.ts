@@ -111,12 +111,33 @@ export class WorkerSlots {
 
   /** Endpoints holding their full share here (running + queued + promised): not claimed for now. */
   saturated(): string[] {
-    const held = new Set([
-      ...this.#active.keys(),
-      ...this.#queuedByEndpoint.keys(),
-      ...this.#reservedByEndpoint.keys(),
-    ]);
-    return [...held].filter((id) => this.isSaturated(id));
+    return [...this.#heldEndpoints()].filter((id) => this.isSaturated(id));
+  }
+
+  /**
+   * What a claim may still take of each endpoint holding part of its share here: the share
+   * minus what it holds (running + queued + promised). Endpoints not named may take a full share.
+   */
+  endpointCaps(): Map<string, number> {
+    const caps = new Map<string, number>();
+    const share = this.endpointShare();
+    for (const id of this.#heldEndpoints()) {
+      const left = share - this.#held(id);
+      if (left > 0) caps.set(id, left);
+    }
+    return caps;
+  }
+
+  #heldEndpoints(): Set<string> {
+    return new Set([...this.#active.keys(), ...this.#queuedByEndpoint.keys(), ...this.#reservedByEndpoint.keys()]);
+  }
+
+  #held(endpointId: string): number {
+    return (
+      (this.#active.get(endpointId) ?? 0) +
+      (this.#queuedByEndpoint.get(endpointId) ?? 0) +
+      (this.#reservedByEndpoint.get(endpointId) ?? 0)
+    );
   }
 
   /** The most one endpoint may hold here: its in-flight cap plus as many queued (at most `prefetch`). */
@@ -127,10 +148,6 @@ export class WorkerSlots {
 
   /** Whether `endpointId` holds its share: its in-flight cap, plus as many queued (at most `prefetch`). */
   isSaturated(endpointId: string): boolean {
-    const held =
-      (this.#active.get(endpointId) ?? 0) +
-      (this.#queuedByEndpoint.get(endpointId) ?? 0) +
-      (this.#reservedByEndpoint.get(endpointId) ?? 0);
-    return held >= this.endpointShare();
+    return this.#held(endpointId) >= this.endpointShare();
   }
 }

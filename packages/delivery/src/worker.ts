@@ -125,6 +125,8 @@ export class DeliveryWorker {
           limit,
           excludeEndpoints: this.#slots.saturated(),
           maxPerEndpoint: this.#slots.endpointShare(),
+          // An endpoint already holding part of its share here takes only the rest of it.
+          endpointCaps: this.#slots.endpointCaps(),
         });
         for (const delivery of claimed) this.#hold(delivery);
         // Even when close() began during the claim: it waits for this claim, then its attempts.

@@ -201,6 +201,46 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
       expect(later.filter((d) => d.endpointId === 'ep_d')).toHaveLength(1);
     });
 
+    it("takes at most an endpoint's cap (the rest of its share), skipping an endpoint capped at 0", async () => {
+      await store.enqueue([
+        ...Array.from({ length: 6 }, (_, i) => delivery(10 + i, { endpointId: 'ep_part', nextAt: T0 + i })),
+        ...Array.from({ length: 3 }, (_, i) => delivery(20 + i, { endpointId: 'ep_full', nextAt: T0 + i })),
+        ...Array.from({ length: 5 }, (_, i) => delivery(30 + i, { endpointId: 'ep_free', nextAt: T0 + 10 + i })),
+        delivery(40, { endpointId: 'ep_odd', nextAt: T0 + 20 }),
+      ]);
+      const endpointCaps = new Map([
+        ['ep_part', 1],
+        ['ep_full', 0],
+        ['ep_odd', Number.NaN],
+      ]);
+      const claimed = await store.claim({ now: T0 + 100, leaseMs: 1_000, limit: 10, maxPerEndpoint: 4, endpointCaps });
+      expect(claimed.map((d) => d.messageId).sort()).toEqual([
+        'msg_0010',
+        'msg_0030',
+        'msg_0031',
+        'msg_0032',
+        'msg_0033',
+      ]);
+      // A cap above maxPerEndpoint does not raise it; a fractional one is rounded down.
+      const again = await store.claim({
+        now: T0 + 100,
+        leaseMs: 1_000,
+        limit: 10,
+        maxPerEndpoint: 2,
+        endpointCaps: new Map([
+          ['ep_part', 9],
+          ['ep_full', 1.5],
+        ]),
+      });
+      expect(again.map((d) => d.messageId).sort()).toEqual([
+        'msg_0011',
+        'msg_0012',
+        'msg_0020',
+        'msg_0034',
+        'msg_0040',
+      ]);
+    });
+
     it('records every attempt and schedules retries', async () => {
       await store.enqueue([delivery(1)]);
       const id = delivery(1).id;

@@ -67,11 +67,22 @@ return inserted`;
 
 export const CLAIM = `${HEAD}
 local p, now, untilT, token = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-local limit, perEndpoint = tonumber(ARGV[5]), tonumber(ARGV[6])
-local exclude, excluded = {}, 0
-for i = 7, #ARGV do
-  exclude[ARGV[i]] = true
-  excluded = excluded + 1
+local limit, perEndpoint, capsEnd = tonumber(ARGV[5]), tonumber(ARGV[6]), 7 + 2 * tonumber(ARGV[7])
+-- Caps: (endpoint, most it may still take) pairs; a cap below 1 skips the endpoint.
+local caps, exclude, excluded = {}, {}, 0
+for i = 8, capsEnd, 2 do
+  local cap = tonumber(ARGV[i + 1])
+  caps[ARGV[i]] = cap
+  if cap < 1 then
+    exclude[ARGV[i]] = true
+    excluded = excluded + 1
+  end
+end
+for i = capsEnd + 1, #ARGV do
+  if not exclude[ARGV[i]] then
+    exclude[ARGV[i]] = true
+    excluded = excluded + 1
+  end
 end
 -- Pairs: each claimed record, then its body ('' when the record holds it inline).
 local out, claimed = {}, 0
@@ -81,7 +92,8 @@ for _, endpointId in ipairs(endpoints) do
   if claimed >= limit then break end
   if not exclude[endpointId] then
     local queue = p .. ':q:' .. endpointId
-    local ids = redis.call('ZRANGEBYSCORE', queue, '-inf', now, 'LIMIT', 0, math.min(limit - claimed, perEndpoint))
+    local n = math.min(limit - claimed, perEndpoint, caps[endpointId] or perEndpoint)
+    local ids = redis.call('ZRANGEBYSCORE', queue, '-inf', now, 'LIMIT', 0, n)
     for _, id in ipairs(ids) do
       local rec = cjson.decode(redis.call('HGET', p .. ':d', id))
       if rec.status == 'pending' then

@@ -295,12 +295,16 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       return Number(await durable('deleteEndpoint', (pipeline) => pipeline.hdel(`${p}:endpoints`, id))) > 0;
     },
     enqueue: (deliveries, lease) => enqueues.add({ deliveries, lease }),
-    async claim({ now, leaseMs, limit, excludeEndpoints = [], maxPerEndpoint = limit }) {
+    async claim({ now, leaseMs, limit, excludeEndpoints = [], maxPerEndpoint = limit, endpointCaps }) {
       if (limit <= 0) return [];
       const until = now + leaseMs;
       const token = randomUUID();
+      // Whole numbers in [0, maxPerEndpoint] for the script (NaN skips the endpoint, as a cap of 0).
+      const capOf = (cap: number): number => (cap >= 1 ? Math.floor(Math.min(cap, maxPerEndpoint)) : 0);
+      const caps = endpointCaps ? [...endpointCaps].flatMap(([id, cap]) => [id, capOf(cap)]) : [];
+      const args = [now, until, token, limit, maxPerEndpoint, caps.length / 2, ...caps, ...excludeEndpoints];
       // Pairs: the record, then its body from `<p>:pl` ('' for a record with the body inline).
-      const pairs = (await run(CLAIM, [now, until, token, limit, maxPerEndpoint, ...excludeEndpoints])) as string[];
+      const pairs = (await run(CLAIM, args)) as string[];
       const rows: ClaimedDelivery[] = [];
       for (let i = 0; i < pairs.length; i += 2) {
         const record = toRecord(parseStored(pairs[i] as string), pairs[i + 1]);

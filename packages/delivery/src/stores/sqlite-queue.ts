@@ -64,20 +64,28 @@ export class ClaimQueue {
     this.#renew = db.prepare(QUEUE_SQL.renew);
   }
 
-  /** Leases up to `limit` due deliveries, endpoints by oldest head, at most `perEndpoint` each. */
+  /**
+   * Leases up to `limit` due deliveries, endpoints by oldest head, at most `perEndpoint` each
+   * and at most `caps` of an endpoint it names (a cap below 1 skips the endpoint).
+   */
   claim(
     params: { now: number; until: number; token: string },
     limit: number,
     perEndpoint: number,
     exclude: ReadonlySet<string>,
+    caps: ReadonlyMap<string, number> = new Map(),
   ): DeliveryRow[] {
     this.settle();
     const rows: DeliveryRow[] = [];
-    // Each due head that is not excluded yields at least one delivery.
-    for (const { endpoint_id: endpoint } of this.#dueHeads.all({ now: params.now, n: limit + exclude.size })) {
+    let skipped = exclude.size;
+    for (const [endpoint, cap] of caps) if (!(cap >= 1) && !exclude.has(endpoint)) skipped++;
+    // Each due head that is not skipped yields at least one delivery.
+    for (const { endpoint_id: endpoint } of this.#dueHeads.all({ now: params.now, n: limit + skipped })) {
       if (rows.length >= limit) break;
       if (exclude.has(endpoint)) continue;
-      const n = Math.min(limit - rows.length, perEndpoint);
+      // A cap below 1 (or NaN) skips the endpoint.
+      const n = Math.floor(Math.min(limit - rows.length, perEndpoint, caps.get(endpoint) ?? perEndpoint));
+      if (!(n >= 1)) continue;
       rows.push(...this.#claimEndpoint.all({ ...params, endpoint, n }));
       this.refresh(endpoint);
     }

@@ -181,10 +181,11 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     limit,
     excludeEndpoints = [],
     maxPerEndpoint = limit,
+    endpointCaps,
   }: ClaimOptions): ClaimedDelivery[] {
     const until = now + leaseMs;
     const token = randomUUID();
-    const rows = queue.claim({ now, until, token }, limit, maxPerEndpoint, new Set(excludeEndpoints));
+    const rows = queue.claim({ now, until, token }, limit, maxPerEndpoint, new Set(excludeEndpoints), endpointCaps);
     return records(rows)
       .map((record): ClaimedDelivery => ({ ...record, leaseToken: token, leaseUntil: until }))
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
