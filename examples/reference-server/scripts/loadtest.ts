@@ -8,7 +8,8 @@
  * each for LOADTEST_SECONDS (default 10). (a) is interleaved with (0) the floor: the same
  * generator, settings and bodies against a bare node:http server answering 202, in
  * LOADTEST_ROUNDS rounds (default 3; the order alternates per round), so the ratio of the
- * server's p95 to the floor's comes from back-to-back runs and drift shows as spread. Each row
+ * server's p95 to the floor's comes from back-to-back runs and drift shows as spread; each round
+ * also runs the bound (node:http plus one group-committed SQLite outbox write). Each row
  * also reports the CPU this process spent per request (user + system, `process.cpuUsage()`):
  * on a shared machine latency depends on the neighbours, CPU per request much less. autocannon
  * runs in a child process (this script with LOADTEST_ROLE=client) unless LOADTEST_CLIENT=inprocess.
