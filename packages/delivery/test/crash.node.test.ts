@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createDispatcher, type DeliveryStore } from '../src/index.js';
 import { createRedisStore } from '../src/redis.js';
 import { createSqliteStore } from '../src/sqlite.js';
+import { deleteStoreKeys } from './support/redis-cleanup.js';
 
 // 10,000 events per store, as the issue specifies (~5 s each here); CRASH_EVENTS overrides it.
 const EVENTS = Number(process.env.CRASH_EVENTS ?? 10_000);
@@ -51,9 +52,12 @@ async function until(
 interface CrashTarget {
   readonly name: string;
   open(dir: string): { store: DeliveryStore; args: string[] };
+  /** Deletes what the run left in a shared server; answers how many keys it deleted. */
+  cleanup?(): Promise<number>;
 }
 
 const url = redisUrl();
+const crashRun = `bulwark-crash:${randomUUID()}`;
 const targets: CrashTarget[] = [
   {
     name: 'SQLite',
@@ -67,9 +71,11 @@ if (url) {
   targets.push({
     name: 'Redis',
     open: () => {
-      const prefix = `bulwark-crash:${randomUUID()}`;
+      const prefix = `${crashRun}:${randomUUID()}`;
       return { store: createRedisStore({ connection: url, prefix }), args: ['redis', url, prefix] };
     },
+    // Its keys are `{<prefix>}:…` (10,000 deliveries and their attempts): none stay in the shared Redis.
+    cleanup: () => deleteStoreKeys(url, `${crashRun}:`),
   });
 }
 
@@ -80,6 +86,7 @@ describe.each(targets)('crash safety ($name store)', (target) => {
   let store: DeliveryStore | undefined;
   afterAll(async () => {
     await store?.close();
+    if (store && target.cleanup) expect(await target.cleanup()).toBeGreaterThan(0);
     server?.closeAllConnections();
     await new Promise((r) => server?.close(r));
     rmSync(dir, { recursive: true, force: true });

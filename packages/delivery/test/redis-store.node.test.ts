@@ -4,6 +4,7 @@ import { redisUrl } from '@bulwark/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeStoreConformance } from './store-conformance.js';
+import { deleteStoreKeys } from './support/redis-cleanup.js';
 
 const url = redisUrl();
 const run = `bulwark-test:${randomUUID()}`;
@@ -11,14 +12,8 @@ let counter = 0;
 let current = '';
 
 async function cleanup(): Promise<void> {
-  const redis = new Redis(url!);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${run}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
+  // The stores' keys are `{<prefix>}:…`: what they wrote is deleted, so a shared Redis keeps none of it.
+  expect(await deleteStoreKeys(url!, `${run}:`)).toBeGreaterThan(0);
 }
 
 describe.skipIf(!url)('createRedisStore', () => {
