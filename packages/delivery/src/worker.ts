@@ -128,14 +128,32 @@ export class DeliveryWorker {
           // An endpoint already holding part of its share here takes only the rest of it.
           endpointCaps: this.#slots.endpointCaps(),
         });
-        for (const delivery of claimed) this.#hold(delivery);
+        const over: ClaimedDelivery[] = [];
+        for (const delivery of claimed) {
+          // A publish offered to this worker while the claim was in flight may have taken the
+          // room the claim was sized for: what would exceed the endpoint's share goes back.
+          if (this.#slots.isSaturated(delivery.endpointId)) over.push(delivery);
+          else this.#hold(delivery);
+        }
         // Even when close() began during the claim: it waits for this claim, then its attempts.
         this.#drain(true);
+        // Inside the pump, so close() and idle() wait for it (rare: a claim racing a publish).
+        if (over.length > 0) await this.#handBack(over);
         if (claimed.length === limit) this.#again = true;
       } while (this.#again && this.#running);
     } catch (error) {
       this.#c.events.emit('error', error);
     }
+  }
+
+  /**
+   * Returns leases this worker has no room for, due now, without counting an attempt (a failed
+   * hand-back is reported; its lease expires within `leaseMs`, as a crashed worker's would).
+   */
+  async #handBack(deliveries: readonly ClaimedDelivery[]): Promise<void> {
+    await Promise.all(
+      deliveries.map((d) => this.#attempts.defer(d, 0).catch((error: unknown) => this.#c.events.emit('error', error))),
+    );
   }
 
   #hold(delivery: ClaimedDelivery): void {
