@@ -118,21 +118,44 @@ function inFlight(n: number, fn: () => Promise<unknown>): () => Promise<unknown>
 /** Calls the Lua script rate-limiter-flexible registers on its client, without its JS around it. */
 type IncrScriptClient = { rlflxIncr(args: string[]): Promise<unknown> };
 
+/** A script that does nothing with its one key: what any one-key EVALSHA costs (the floor). */
+const TRIVIAL_SCRIPT = 'return 1';
 /**
- * Redis: ours vs RateLimiterRedis. The floor is raw ioredis EVALSHA of our GCRA script with the
- * same arguments, so `× floor` is our client-side overhead. The reference subject is raw ioredis
- * EVALSHA of rate-limiter-flexible's script: the two raw rows show how much of any gap is the
- * scripts' cost inside Redis (ours reads TIME and keeps a float GCRA state; theirs is INCRBY/PTTL).
+ * The Redis calls a GCRA decision cannot do without: read the server clock (so app clocks do not
+ * skew decisions, and the deadline can be checked), read the key's state, write it back, and
+ * reply with a table. No arithmetic; the bound of any server-clock GCRA script.
+ */
+const SERVER_CLOCK_GCRA_BOUND_SCRIPT = `local t = redis.call('TIME')
+local now = t[1] * 1000 + t[2] / 1000
+redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], now, 'PX', 2000)
+return {1, 0, 0, 0, now}`;
+
+/** Interleaved rounds of the Redis cases (each scenario's subjects are built once and reused). */
+const REDIS_ROUNDS = 3;
+const REDIS_SCENARIOS = [
+  ['allow, hot key', ALLOW, () => 'hot'],
+  ['deny, hot key', DENY, () => 'hot'],
+  ['allow, 10,000 keys', ALLOW, rotating()],
+] as const;
+
+function redisTitle(label: string, flight: number): string {
+  return `redis ${label}, ${flight} in flight${flight > 1 ? ' (ops/s = batches)' : ''}`;
+}
+
+/**
+ * Redis: ours vs RateLimiterRedis, in interleaved rounds. The floor is a bare EVALSHA of a
+ * trivial one-key script on our limiter's own connection, at the same concurrency. Raw ioredis
+ * EVALSHA of our GCRA script (so `ours ÷ raw` is our client-side overhead) and of
+ * rate-limiter-flexible's script show how much of any gap is the scripts' cost inside Redis;
+ * the server-clock bound script (TIME + GET + SET, no arithmetic) shows what a GCRA that reads
+ * Redis time must pay at least (theirs is INCRBY/PTTL and reads no clock).
  */
 async function redisCases(): Promise<BenchCase[]> {
   const run = `bench${Date.now()}`;
-  const cases: BenchCase[] = [];
+  const scenarios: Array<{ readonly title: string; readonly subjects: BenchCase['subjects'] }> = [];
   for (const flight of [1, 64]) {
-    for (const [label, policy, nextKey] of [
-      ['allow, hot key', ALLOW, () => 'hot'],
-      ['deny, hot key', DENY, () => 'hot'],
-      ['allow, 10,000 keys', ALLOW, rotating()],
-    ] as const) {
+    for (const [label, policy, nextKey] of REDIS_SCENARIOS) {
       const ourClient = await client();
       const oursFixed: RateLimiter = createRateLimiter({
         ...policy,
@@ -160,9 +183,16 @@ async function redisCases(): Promise<BenchCase[]> {
       // The store sends a one-GCRA-policy limiter to GCRA_SCRIPT, other limiters to DECIDE_SCRIPT.
       const sha = (await raw.script('LOAD', GCRA_SCRIPT)) as string;
       const decideSha = (await raw.script('LOAD', DECIDE_SCRIPT)) as string;
-      const rawArgs = ['1', String(policy.limit), String(policy.windowMs)];
+      const trivialSha = (await ourClient.script('LOAD', TRIVIAL_SCRIPT)) as string;
+      const boundSha = (await raw.script('LOAD', SERVER_CLOCK_GCRA_BOUND_SCRIPT)) as string;
+      const rawArgs = ['1', String(policy.limit), String(policy.windowMs), '0'];
       if (flight === 1 && policy === ALLOW && label.includes('hot')) {
         serverCostProbes.push(
+          { label: 'trivial one-key script (floor)', send: () => raw.evalsha(trivialSha, 1, `${run}:r:{hot}:z`) },
+          {
+            label: 'server-clock GCRA bound (TIME + GET + SET)',
+            send: () => raw.evalsha(boundSha, 1, `${run}:r:{hot}:b`),
+          },
           {
             label: 'GCRA script (one policy, the default)',
             send: () => raw.evalsha(sha, 1, `${run}:r:{hot}`, ...rawArgs),
@@ -174,12 +204,20 @@ async function redisCases(): Promise<BenchCase[]> {
           {
             label: 'decide script, fixed-window',
             send: () =>
-              raw.evalsha(decideSha, 1, `${run}:r:{hot}:f`, '1', '4', String(policy.limit), String(policy.windowMs)),
+              raw.evalsha(
+                decideSha,
+                1,
+                `${run}:r:{hot}:f`,
+                '1',
+                '4',
+                String(policy.limit),
+                String(policy.windowMs),
+                '0',
+              ),
           },
           { label: 'rate-limiter-flexible script', send: () => theirScript(`${run}:x:hot`) },
         );
       }
-      const title = `redis ${label}, ${flight} in flight${flight > 1 ? ' (ops/s = batches)' : ''}`;
       const cluster = await clusterClient();
       const onCluster =
         cluster &&
@@ -188,8 +226,8 @@ async function redisCases(): Promise<BenchCase[]> {
           store: createRedisStore({ client: cluster, prefix: `${run}:c:` }),
           logger: quiet,
         });
-      cases.push({
-        name: title,
+      scenarios.push({
+        title: redisTitle(label, flight),
         subjects: [
           ...(onCluster
             ? [
@@ -200,8 +238,16 @@ async function redisCases(): Promise<BenchCase[]> {
               ]
             : []),
           {
-            name: 'ioredis EVALSHA of the GCRA script (floor)',
+            name: 'ioredis EVALSHA of a trivial one-key script, same connection (floor)',
             floor: true,
+            fn: inFlight(flight, () => ourClient.evalsha(trivialSha, 1, `${run}:z:{${nextKey()}}`)),
+          },
+          {
+            name: 'ioredis EVALSHA of TIME + GET + SET (server-clock GCRA bound)',
+            fn: inFlight(flight, () => raw.evalsha(boundSha, 1, `${run}:b:{${nextKey()}}`)),
+          },
+          {
+            name: 'ioredis EVALSHA of the GCRA script (raw)',
             fn: inFlight(flight, () => raw.evalsha(sha, 1, `${run}:r:{${nextKey()}}`, ...rawArgs)),
           },
           { name: '@bulwark/ratelimit redis (gcra)', fn: inFlight(flight, () => ours.limit(nextKey())) },
@@ -215,7 +261,29 @@ async function redisCases(): Promise<BenchCase[]> {
       });
     }
   }
-  return cases;
+  return Array.from({ length: REDIS_ROUNDS }, (_, r) =>
+    scenarios.map(({ title, subjects }) => ({ name: roundName(title, r + 1, REDIS_ROUNDS), subjects })),
+  ).flat();
+}
+
+function redisSummary(results: readonly BenchResult[]): string[] {
+  const lines = [`Redis decisions/s, ratios within each round (${REDIS_ROUNDS} interleaved rounds):`];
+  for (const flight of [1, 64]) {
+    for (const [label] of REDIS_SCENARIOS) {
+      const name = redisTitle(label, flight);
+      const ratio = (a: string, b: string) => perRound(results, name, (ops) => ops(a) / ops(b));
+      const ours = '@bulwark/ratelimit redis (gcra)';
+      const rows = [
+        `ours ÷ rate-limiter-flexible ${spread(ratio(ours, 'rate-limiter-flexible redis'))} (goal ≥ 1.0)`,
+        `ours ÷ trivial-script floor ${spread(ratio(ours, 'ioredis EVALSHA of a trivial'))} (goal ≥ 0.9)`,
+        `ours ÷ our raw script ${spread(ratio(ours, 'ioredis EVALSHA of the GCRA'))}`,
+        `server-clock bound ÷ rate-limiter-flexible ${spread(ratio('ioredis EVALSHA of TIME', 'rate-limiter-flexible redis'))}`,
+        `bound ÷ floor ${spread(ratio('ioredis EVALSHA of TIME', 'ioredis EVALSHA of a trivial'))}`,
+      ];
+      if (rows.some((r) => !r.includes('NaN'))) lines.push(`  ${name}`, ...rows.map((r) => `    ${r}`));
+    }
+  }
+  return lines;
 }
 
 /** Decisions per second of the limiters, memory and (with REDIS_URL) Redis, with peer ratios. */
@@ -227,13 +295,21 @@ export const suite: BenchSuite = {
     ...Array.from({ length: MEMORY_ROUNDS }, (_, r) => memoryCases(r + 1)).flat(),
     ...(process.env.REDIS_URL && !process.env.BENCH_MEMORY_ONLY ? await redisCases() : []),
   ],
-  summary: memorySummary,
+  summary: (results) => [...memorySummary(results), ...redisSummary(results)],
   dispose: async () => {
     if (clients.length === 0) return;
     const admin = clients[0] as Redis;
-    for (const probe of serverCostProbes.splice(0)) {
-      const micros = await serverMicrosPerCall(admin, probe.send);
-      console.log(`Redis-side cost per call (INFO commandstats), ${probe.label}: ${micros.toFixed(2)} µs`);
+    // Interleaved rounds of every probe, so drift on the shared machine shows as spread.
+    const probes = serverCostProbes.splice(0);
+    const micros = probes.map((): number[] => []);
+    for (let round = 0; round < REDIS_ROUNDS; round++) {
+      for (const [i, probe] of probes.entries()) micros[i]?.push(await serverMicrosPerCall(admin, probe.send));
+    }
+    for (const [i, probe] of probes.entries()) {
+      const rounds = micros[i] as number[];
+      console.log(
+        `Redis-side µs per call (INFO commandstats, 64 in flight), ${probe.label}: ${spread(rounds)} (${REDIS_ROUNDS} interleaved rounds)`,
+      );
     }
     const keys = await clients[0]?.keys('bench*');
     if (keys && keys.length > 0) await clients[0]?.del(...keys);
