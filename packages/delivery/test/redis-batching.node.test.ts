@@ -61,6 +61,37 @@ describe('the Redis store writes the calls of one event-loop turn with one scrip
     await store.close();
   });
 
+  it('updates the status counters once per status a script call changes, not once per delivery', async () => {
+    const store = createRedisStore({ connection: server.url, prefix: 'counters' });
+    const ids = Array.from({ length: 20 }, (_, i) => delivery(i + 1));
+    await store.enqueue(ids);
+    // Loads both scripts (the first call of a script is EVALSHA, NOSCRIPT, then EVAL).
+    const [first] = await store.claim({ now: T0 + 10, leaseMs: 30_000, limit: 1 });
+    expect(await store.complete(first!.id, first!.leaseToken, completion(first!.id, 'succeeded'))).toBe(true);
+    const hincrby = async (): Promise<number> =>
+      Number(/^cmdstat_hincrby:calls=(\d+)/m.exec(await admin.info('commandstats'))?.[1] ?? 0);
+    await admin.config('RESETSTAT');
+    const claimed = await store.claim({ now: T0 + 10, leaseMs: 30_000, limit: 19 });
+    expect(claimed).toHaveLength(19);
+    expect(await hincrby()).toBe(2); // pending -19, inflight +19 (was 38 calls)
+    await admin.config('RESETSTAT');
+    const odd = { ...completion('', 'succeeded').attempt!, latencyMs: 12.345678901234567, response: '"é" \\ {}' };
+    const done = await Promise.all(
+      claimed.map((d) =>
+        store.complete(d.id, d.leaseToken, { ...completion(d.id, 'succeeded'), attempt: { ...odd, deliveryId: d.id } }),
+      ),
+    );
+    expect(done.every(Boolean)).toBe(true);
+    expect(await scriptCalls()).toBe(1);
+    expect(await hincrby()).toBe(2); // inflight -19, succeeded +19 (was 38 calls)
+    expect(await store.counts()).toEqual({ pending: 0, inflight: 0, succeeded: 20, dead: 0 });
+    // The attempt is stored as sent, numbered by the store (its n is the delivery's total).
+    expect(await store.listAttempts(claimed[0]!.id)).toEqual([
+      { ...odd, deliveryId: claimed[0]!.id, n: 1, simulated: false },
+    ]);
+    await store.close();
+  });
+
   it('inserts concurrent publishes with one ENQUEUE call; an id in two of them is inserted by the first', async () => {
     const store = createRedisStore({ connection: server.url, prefix: 'enqueue' });
     await store.enqueue([delivery(9)]);

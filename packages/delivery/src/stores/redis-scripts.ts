@@ -40,6 +40,12 @@ local function head(p, endpointId)
   else
     redis.call('ZREM', p .. ':heads', endpointId)
   end
+end
+-- One HINCRBY per status a script changed, not one per delivery.
+local function addCounts(p, counts)
+  for status, delta in pairs(counts) do
+    if delta ~= 0 then redis.call('HINCRBY', p .. ':counts', status, delta) end
+  end
 end`;
 
 // ARGV: p, the number k of payloads, k (hash, body) pairs, then the records.
@@ -47,7 +53,7 @@ export const ENQUEUE = `${HEAD}
 local p, k = ARGV[1], tonumber(ARGV[2])
 local bodies = {}
 for i = 3, 2 + 2 * k, 2 do bodies[ARGV[i]] = ARGV[i + 1] end
-local inserted, touched = {}, {}
+local inserted, touched, counts = {}, {}, {}
 for i = 3 + 2 * k, #ARGV do
   local rec = cjson.decode(ARGV[i])
   if redis.call('HSETNX', p .. ':d', rec.id, ARGV[i]) == 1 then
@@ -58,11 +64,12 @@ for i = 3 + 2 * k, #ARGV do
     touched[rec.endpointId] = true
     redis.call('ZADD', p .. ':ids', 0, rec.id)
     redis.call('SADD', p .. ':msg:' .. rec.messageId, rec.id)
-    redis.call('HINCRBY', p .. ':counts', rec.status, 1)
+    counts[rec.status] = (counts[rec.status] or 0) + 1
     inserted[#inserted + 1] = rec.id
   end
 end
 for endpointId in pairs(touched) do head(p, endpointId) end
+addCounts(p, counts)
 return inserted`;
 
 export const CLAIM = `${HEAD}
@@ -85,7 +92,7 @@ for i = capsEnd + 1, #ARGV do
   end
 end
 -- Pairs: each claimed record, then its body ('' when the record holds it inline).
-local out, claimed = {}, 0
+local out, claimed, pending = {}, 0, 0
 -- Each due head not excluded yields at least one delivery: limit + excluded heads are enough.
 local endpoints = redis.call('ZRANGEBYSCORE', p .. ':heads', '-inf', now, 'LIMIT', 0, limit + excluded)
 for _, endpointId in ipairs(endpoints) do
@@ -96,10 +103,7 @@ for _, endpointId in ipairs(endpoints) do
     local ids = redis.call('ZRANGEBYSCORE', queue, '-inf', now, 'LIMIT', 0, n)
     for _, id in ipairs(ids) do
       local rec = cjson.decode(redis.call('HGET', p .. ':d', id))
-      if rec.status == 'pending' then
-        redis.call('HINCRBY', p .. ':counts', 'pending', -1)
-        redis.call('HINCRBY', p .. ':counts', 'inflight', 1)
-      end
+      if rec.status == 'pending' then pending = pending + 1 end
       rec.status = 'inflight'
       rec.leaseToken = token
       rec.nextAt = untilT
@@ -114,6 +118,7 @@ for _, endpointId in ipairs(endpoints) do
     head(p, endpointId)
   end
 end
+addCounts(p, { pending = -pending, inflight = pending })
 return out`;
 
 export const RENEW = `${HEAD}
@@ -140,15 +145,15 @@ return renewed`;
 // JSON or ''). Answers 1 or 0 (lease lost) per completion; each endpoint's head is re-scored once.
 export const COMPLETE = `${HEAD}
 local p = ARGV[1]
-local done, touched = {}, {}
+local done, touched, counts = {}, {}, {}
 for i = 2, #ARGV, 7 do
   local id, token, status, nextAt, lastError, now, attempt =
     ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), cjson.decode(ARGV[i + 4]), tonumber(ARGV[i + 5]), ARGV[i + 6]
   local raw = redis.call('HGET', p .. ':d', id)
   local rec = raw and cjson.decode(raw)
   if rec and rec.status == 'inflight' and rec.leaseToken == token then
-    redis.call('HINCRBY', p .. ':counts', 'inflight', -1)
-    redis.call('HINCRBY', p .. ':counts', status, 1)
+    counts.inflight = (counts.inflight or 0) - 1
+    counts[status] = (counts[status] or 0) + 1
     rec.status = status
     rec.nextAt = nextAt
     rec.updatedAt = now
@@ -157,9 +162,10 @@ for i = 2, #ARGV, 7 do
     if attempt ~= '' then
       rec.attempts = rec.attempts + 1
       rec.totalAttempts = rec.totalAttempts + 1
-      local a = cjson.decode(attempt)
-      a.n = rec.totalAttempts
-      redis.call('RPUSH', p .. ':att:' .. id, cjson.encode(a))
+      -- The attempt arrives as a JSON object without its number n: n is spliced in, not re-encoded.
+      local rest = string.sub(attempt, 2)
+      if rest ~= '}' then rest = ',' .. rest end
+      redis.call('RPUSH', p .. ':att:' .. id, '{"n":' .. rec.totalAttempts .. rest)
     end
     local queue = p .. ':q:' .. rec.endpointId
     if status == 'pending' then
@@ -182,6 +188,7 @@ for i = 2, #ARGV, 7 do
   end
 end
 for endpointId in pairs(touched) do head(p, endpointId) end
+addCounts(p, counts)
 return done`;
 
 export const REQUEUE = `${HEAD}

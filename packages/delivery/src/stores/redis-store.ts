@@ -272,7 +272,8 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       c.nextAt,
       JSON.stringify(c.lastError),
       c.now,
-      c.attempt ? JSON.stringify(c.attempt) : '',
+      // Without `n`: the script numbers the attempt (the delivery's total so far).
+      c.attempt ? JSON.stringify({ ...c.attempt, n: undefined }) : '',
     ]);
     return ((await run(COMPLETE, args)) as number[]).map((done) => done === 1);
   });
