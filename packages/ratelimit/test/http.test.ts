@@ -1,3 +1,4 @@
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import {
   createRateLimiter,
@@ -267,6 +268,34 @@ describe('honoRateLimit', () => {
     expect(called).toBe(1);
     const custom = honoRateLimit(limiter, { remoteAddress: () => '192.0.2.8' });
     expect(await custom(fakeContext(), async () => {})).toBeUndefined();
+  });
+
+  it("sets the fields on a real Hono app's response in place, copying only an immutable one", async () => {
+    const { limiter } = fakeLimiter({ limit: 10, windowMs: 1_000 });
+    const app = new Hono<{ Bindings: { incoming: { socket: { remoteAddress: string } } } }>();
+    app.use('*', honoRateLimit(limiter));
+    let returned: Response | undefined;
+    app.get('/json', (c) => {
+      returned = c.json({ ok: true });
+      return returned;
+    });
+    app.get('/raw', () => {
+      returned = new Response('raw', { headers: { 'x-own': '1' } });
+      return returned;
+    });
+    app.get('/redirect', () => Response.redirect('http://127.0.0.1/next', 302));
+    const env = { incoming: { socket: { remoteAddress: '192.0.2.9' } } };
+    for (const path of ['/json', '/raw']) {
+      const response = await app.request(path, {}, env);
+      expect(response, path).toBe(returned); // not a copy: c.header() after next() would make one per field
+      expect(response.headers.get('ratelimit')).toMatch(/^"default";r=\d+;t=1$/);
+      expect(response.headers.get('ratelimit-policy')).toBe('"default";q=10;w=1');
+    }
+    expect((await app.request('/raw', {}, env)).headers.get('x-own')).toBe('1');
+    const redirect = await app.request('/redirect', {}, env);
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('http://127.0.0.1/next');
+    expect(redirect.headers.get('ratelimit')).toMatch(/^"default";r=\d+;t=1$/);
   });
 });
 

@@ -7,6 +7,8 @@ import { ipKey } from './keys.js';
 /** The parts of a Hono `Context` the middleware uses. */
 export interface HonoContextLike {
   readonly req: { readonly raw: Request };
+  /** The handler's response; its fields are set on it in place when its headers are mutable. */
+  readonly res?: Response;
   header(name: string, value: string): void;
   readonly env?: unknown;
 }
@@ -57,7 +59,25 @@ export function honoRateLimit<C extends HonoContextLike>(
     const { headers, denial } = await guard(fetchRequestInfo(c.req.raw, remote));
     if (denial) return new Response(denial.body, { status: denial.status, headers: denial.headers });
     await next();
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    setResponseFields(c, headers);
     return undefined;
   };
+}
+
+/**
+ * Adds the rate-limit fields to the handler's response in place. `c.header()` after the handler
+ * copies the whole response on every call (three copies for three fields), so it is only the
+ * fallback for a response whose headers are immutable (a `fetch()` response passed through).
+ */
+function setResponseFields(c: HonoContextLike, fields: Record<string, string>): void {
+  const target = c.res?.headers;
+  if (target !== undefined) {
+    try {
+      for (const name in fields) target.set(name, fields[name] as string);
+      return;
+    } catch {
+      // immutable headers: the first set throws, so none was written
+    }
+  }
+  for (const name in fields) c.header(name, fields[name] as string);
 }
