@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type OwnRedis, startOwnRedis } from '@bulwark/testing/own-redis';
 import Database from 'better-sqlite3';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/redis.js';
 import { createSqliteStore } from '../src/sqlite.js';
 import type { ClaimedDelivery, DeliveryStore } from '../src/store.js';
 import { QUEUE_SQL } from '../src/stores/sqlite-queue.js';
 import { delivery } from './store-conformance.js';
+import { privateRedis } from './support/private-redis.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -108,30 +107,20 @@ describe('claim cost does not depend on the backlog (SQLite)', () => {
 // Counts every command Redis runs, scripts' inner calls included (INFO commandstats), on a
 // private server so no other suite's traffic is counted.
 describe('claim cost does not depend on the backlog (Redis)', () => {
-  let server: OwnRedis;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await startOwnRedis();
-    admin = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await admin.quit();
-    await server.kill();
-  });
+  const redis = privateRedis();
 
   async function commandsOfOneClaim(backlog: number): Promise<{ calls: number; claimed: string[] }> {
-    const store = createRedisStore({ connection: server.url, prefix: `cost:${backlog}` });
+    const store = createRedisStore({ connection: redis.url, prefix: `cost:${backlog}` });
     await fill(store, backlog);
-    await admin.config('RESETSTAT');
+    await redis.admin.config('RESETSTAT');
     const claimed = await claimWhileBusyIsSaturated(store);
-    const stats = (await admin.info('commandstats')).split('\n');
+    const stats = await redis.commandCalls();
     await store.close();
     let calls = 0;
-    for (const line of stats) {
-      const match = /^cmdstat_(\w+):calls=(\d+)/.exec(line);
+    for (const [command, count] of stats) {
       // The commands the claim's script ran (not INFO/CONFIG of this test, nor the script call:
       // the first store's claim is an EVALSHA refused with NOSCRIPT and then an EVAL, the second one EVALSHA).
-      if (match && !['info', 'config', 'eval', 'evalsha'].includes(match[1] as string)) calls += Number(match[2]);
+      if (!['info', 'config', 'eval', 'evalsha'].includes(command)) calls += count;
     }
     return { calls, claimed: claimed.map((d) => d.endpointId) };
   }

@@ -1,10 +1,9 @@
-import { type OwnRedis, startOwnRedis } from '@bulwark/testing/own-redis';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/redis.js';
 import type { Completion } from '../src/store.js';
 import { TickBatch } from '../src/stores/tick-batch.js';
 import { delivery } from './store-conformance.js';
+import { privateRedis } from './support/private-redis.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -18,31 +17,21 @@ const completion = (id: string, status: Completion['status']): Completion => ({
 
 // A private server: CONFIG RESETSTAT would disturb suites sharing REDIS_URL.
 describe('the Redis store writes the calls of one event-loop turn with one script call', () => {
-  let server: OwnRedis;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await startOwnRedis();
-    admin = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await admin.quit();
-    await server.kill();
-  });
+  const redis = privateRedis();
 
   async function scriptCalls(): Promise<number> {
-    const stats = await admin.info('commandstats');
-    const calls = (name: string) => Number(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
-    return calls('eval') + calls('evalsha');
+    const calls = await redis.commandCalls();
+    return (calls.get('eval') ?? 0) + (calls.get('evalsha') ?? 0);
   }
 
   it('answers each completion of a burst on its own (a lost lease is refused), with one COMPLETE call', async () => {
-    const store = createRedisStore({ connection: server.url, prefix: 'complete' });
+    const store = createRedisStore({ connection: redis.url, prefix: 'complete' });
     await store.enqueue([1, 2, 3, 4, 5].map((n) => delivery(n)));
     const [a, b, c, d, e] = await store.claim({ now: T0 + 10, leaseMs: 30_000, limit: 5 });
     if (!a || !b || !c || !d || !e) throw new Error('expected 5 claimed deliveries');
     // Loads the script into Redis (the first call of a script is EVALSHA, NOSCRIPT, then EVAL).
     expect(await store.complete(e.id, e.leaseToken, completion(e.id, 'succeeded'))).toBe(true);
-    await admin.config('RESETSTAT');
+    await redis.admin.config('RESETSTAT');
     const answers = await Promise.all([
       store.complete(a.id, a.leaseToken, completion(a.id, 'succeeded')),
       store.complete(b.id, 'not-the-lease', completion(b.id, 'succeeded')),
@@ -62,19 +51,18 @@ describe('the Redis store writes the calls of one event-loop turn with one scrip
   });
 
   it('updates the status counters once per status a script call changes, not once per delivery', async () => {
-    const store = createRedisStore({ connection: server.url, prefix: 'counters' });
+    const store = createRedisStore({ connection: redis.url, prefix: 'counters' });
     const ids = Array.from({ length: 20 }, (_, i) => delivery(i + 1));
     await store.enqueue(ids);
     // Loads both scripts (the first call of a script is EVALSHA, NOSCRIPT, then EVAL).
     const [first] = await store.claim({ now: T0 + 10, leaseMs: 30_000, limit: 1 });
     expect(await store.complete(first!.id, first!.leaseToken, completion(first!.id, 'succeeded'))).toBe(true);
-    const hincrby = async (): Promise<number> =>
-      Number(/^cmdstat_hincrby:calls=(\d+)/m.exec(await admin.info('commandstats'))?.[1] ?? 0);
-    await admin.config('RESETSTAT');
+    const hincrby = async (): Promise<number> => (await redis.commandCalls()).get('hincrby') ?? 0;
+    await redis.admin.config('RESETSTAT');
     const claimed = await store.claim({ now: T0 + 10, leaseMs: 30_000, limit: 19 });
     expect(claimed).toHaveLength(19);
     expect(await hincrby()).toBe(2); // pending -19, inflight +19 (was 38 calls)
-    await admin.config('RESETSTAT');
+    await redis.admin.config('RESETSTAT');
     const odd = { ...completion('', 'succeeded').attempt!, latencyMs: 12.345678901234567, response: '"é" \\ {}' };
     const done = await Promise.all(
       claimed.map((d) =>
@@ -93,9 +81,9 @@ describe('the Redis store writes the calls of one event-loop turn with one scrip
   });
 
   it('inserts concurrent publishes with one ENQUEUE call; an id in two of them is inserted by the first', async () => {
-    const store = createRedisStore({ connection: server.url, prefix: 'enqueue' });
+    const store = createRedisStore({ connection: redis.url, prefix: 'enqueue' });
     await store.enqueue([delivery(9)]);
-    await admin.config('RESETSTAT');
+    await redis.admin.config('RESETSTAT');
     const answers = await Promise.all([
       store.enqueue([delivery(1)]),
       store.enqueue([delivery(9), delivery(2), delivery(1)]),

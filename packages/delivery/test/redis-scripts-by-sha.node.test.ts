@@ -1,9 +1,8 @@
-import { type OwnRedis, startOwnRedis } from '@bulwark/testing/own-redis';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/redis.js';
 import type { Completion, DeliveryStore } from '../src/store.js';
 import { delivery } from './store-conformance.js';
+import { privateRedis } from './support/private-redis.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -17,16 +16,7 @@ const succeeded = (id: string): Completion => ({
 
 // A private server: SCRIPT FLUSH and CONFIG RESETSTAT would disturb suites sharing REDIS_URL.
 describe('the Redis store runs its scripts by SHA (EVALSHA)', () => {
-  let server: OwnRedis;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await startOwnRedis();
-    admin = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await admin.quit();
-    await server.kill();
-  });
+  const redis = privateRedis();
 
   /** enqueue (durable pipeline), claim and complete (single calls) of delivery `n`. */
   async function roundTrip(store: DeliveryStore, n: number): Promise<void> {
@@ -37,29 +27,28 @@ describe('the Redis store runs its scripts by SHA (EVALSHA)', () => {
   }
 
   async function scriptCalls(): Promise<{ eval: number; evalsha: number }> {
-    const stats = await admin.info('commandstats');
-    const calls = (name: string) => Number(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
-    return { eval: calls('eval'), evalsha: calls('evalsha') };
+    const calls = await redis.commandCalls();
+    return { eval: calls.get('eval') ?? 0, evalsha: calls.get('evalsha') ?? 0 };
   }
 
   it('sends a script text only until Redis holds it: later calls are EVALSHA', async () => {
-    const store = createRedisStore({ connection: server.url, prefix: 'sha' });
+    const store = createRedisStore({ connection: redis.url, prefix: 'sha' });
     await roundTrip(store, 1);
-    await admin.config('RESETSTAT');
+    await redis.admin.config('RESETSTAT');
     await roundTrip(store, 2);
     expect(await scriptCalls()).toEqual({ eval: 0, evalsha: 3 });
     await store.close();
   });
 
   it('re-sends a script Redis lost (restart, failover, SCRIPT FLUSH) with EVAL, once, and the call succeeds', async () => {
-    const store = createRedisStore({ connection: server.url, prefix: 'flush' });
+    const store = createRedisStore({ connection: redis.url, prefix: 'flush' });
     await roundTrip(store, 1);
-    await admin.script('FLUSH');
-    await admin.config('RESETSTAT');
+    await redis.admin.script('FLUSH');
+    await redis.admin.config('RESETSTAT');
     await roundTrip(store, 2);
     // Each of the three scripts: one EVALSHA refused with NOSCRIPT, then EVAL.
     expect(await scriptCalls()).toEqual({ eval: 3, evalsha: 3 });
-    await admin.config('RESETSTAT');
+    await redis.admin.config('RESETSTAT');
     await roundTrip(store, 3);
     expect(await scriptCalls()).toEqual({ eval: 0, evalsha: 3 });
     expect((await store.getDelivery(delivery(2).id))?.status).toBe('succeeded');
