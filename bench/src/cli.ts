@@ -31,10 +31,15 @@ for (const name of requested.length > 0 ? requested : available) {
   writeFileSync(join(resultsDir, `${suite.name}.json`), `${JSON.stringify(merged(suite.name, results), null, 2)}\n`);
 }
 
-/** With BENCH_CASES, the rows of the cases that ran replace theirs; the other cases' rows are kept. */
+/**
+ * After a partial run (BENCH_CASES; BENCH_MEMORY_ONLY; no REDIS_URL, which leaves the Redis cases
+ * out), the rows of the cases that ran replace theirs and the other cases' rows are kept; a full
+ * run rewrites the file.
+ */
 function merged(name: string, results: readonly BenchResult[]): readonly BenchResult[] {
   const file = join(resultsDir, `${name}.json`);
-  if (!process.env.BENCH_CASES || !existsSync(file)) return results;
+  const partial = Boolean(process.env.BENCH_CASES || process.env.BENCH_MEMORY_ONLY || !process.env.REDIS_URL);
+  if (!partial || !existsSync(file)) return results;
   const ran = new Set(results.map((r) => r.case));
   const kept = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !ran.has(r.case));
   return [...kept, ...results];
