@@ -1,13 +1,14 @@
 // Storage budgets (507 per key and per endpoint) and storage failures (503 retryable, readiness)
-// against the real app on SQLite in a temp DATA_DIR; the usage ledgers on SQLite and Redis.
+// against the real app on SQLite in a temp DATA_DIR; the usage ledgers on SQLite, Redis and a Redis Cluster.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisUrl } from '@bulwark/testing';
+import { sharedCluster } from '@bulwark/testing/own-cluster';
 import { freePort } from '@bulwark/testing/own-redis';
 import Database from 'better-sqlite3';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openServerDatabase } from '../src/database.js';
 import { redisStorageUsage, type StorageUsage, sqliteStorageUsage } from '../src/delivery/storage-usage.js';
@@ -141,7 +142,7 @@ describe('storage failures in fleet mode', () => {
   });
 });
 
-/** The usage ledger contract, for SQLite and Redis. */
+/** The usage ledger contract, for SQLite, Redis and a Redis Cluster (the storage budgets of a fleet). */
 function describeUsage(name: string, open: () => Promise<{ usage: StorageUsage; legacy(id: string): Promise<void> }>) {
   describe(`storage usage ledger: ${name}`, () => {
     it('counts an event once per key and once per endpoint; settling twice frees nothing twice', async () => {
@@ -241,6 +242,33 @@ describeUsage('Redis', async () => {
     async legacy(id) {
       await redis.hset(`${prefix}{usage}:msg:${id}`, 'key', 'key_old', 'bytes', 500, 'left', 2);
       await redis.hset(`${prefix}{usage}:by-key`, 'key_old', 500);
+    },
+  };
+});
+
+const clusters: Array<{ cluster: Cluster; prefix: string }> = [];
+afterAll(async () => {
+  for (const { cluster, prefix } of clusters) {
+    for (const node of cluster.nodes('master')) {
+      for (const key of await node.keys(`${prefix}*`)) await cluster.del(key);
+    }
+    cluster.disconnect();
+  }
+});
+describeUsage('Redis Cluster', async () => {
+  const cluster = new Cluster(await sharedCluster(), {
+    enableOfflineQueue: false,
+    redisOptions: { maxRetriesPerRequest: 1 },
+  });
+  cluster.on('error', () => {});
+  await new Promise((resolve) => cluster.once('ready', resolve));
+  const prefix = `bulwark-test:usage-cluster:${randomUUID()}:`;
+  clusters.push({ cluster, prefix });
+  return {
+    usage: redisStorageUsage(cluster, prefix),
+    async legacy(id) {
+      await cluster.hset(`${prefix}{usage}:msg:${id}`, 'key', 'key_old', 'bytes', 500, 'left', 2);
+      await cluster.hset(`${prefix}{usage}:by-key`, 'key_old', 500);
     },
   };
 });
