@@ -1,10 +1,14 @@
 // The system programs the test suite needs besides Node: redis-server (the Redis-backed tests,
-// and tests that start, kill and restart their own Redis) and Chromium (the dashboard's
-// end-to-end tests). Missing ones are installed from Debian's packages when apt-get is usable
-// (root, or passwordless sudo); otherwise this fails with a message naming what to install.
+// and tests that start, kill and restart their own Redis), Chromium (the dashboard's
+// end-to-end tests) and promtool (the runbooks' alert rules). Missing ones are installed from
+// Debian's packages when apt-get is usable (root, or passwordless sudo); promtool is unpacked from
+// Debian's prometheus package instead of installed, so no Prometheus service is started. Otherwise
+// this fails with a message naming what to install.
 // Never a skip: a suite that quietly runs without them proves nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { findPromtool, PROMTOOL_CACHE_DIR } from '../packages/testing/src/promtool-path.mjs';
 
 // Debian's chromium first; GitHub's Ubuntu runners ship Chrome (Playwright drives either).
 const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
@@ -51,8 +55,45 @@ function apt(prefix, args) {
 }
 
 /**
- * Makes sure redis-server and Chromium are installed, installing them with apt-get if needed.
- * @returns {{ chromiumPath: string }} where Chromium is (exported to the tests as CHROMIUM_PATH)
+ * Unpacks promtool from Debian's prometheus package into PROMTOOL_CACHE_DIR (`apt-get download`
+ * and `dpkg-deb -x`: nothing is installed, no service starts). Refreshes the package lists once if
+ * the download fails on stale ones.
+ */
+function unpackPromtool(log) {
+  if (!which('apt-get') || !which('dpkg-deb')) {
+    throw new Error(
+      'The test suite needs promtool (Prometheus), which is not installed, and apt-get cannot fetch it here.\n' +
+        'Install promtool (Debian/Ubuntu: `sudo apt-get install prometheus`; macOS: `brew install prometheus`), ' +
+        'or point PROMTOOL_PATH at a promtool binary, then run the tests again.',
+    );
+  }
+  log(`[provision] unpacking promtool from Debian's prometheus package into ${PROMTOOL_CACHE_DIR}`);
+  rmSync(PROMTOOL_CACHE_DIR, { recursive: true, force: true });
+  mkdirSync(PROMTOOL_CACHE_DIR, { recursive: true });
+  const download = () =>
+    spawnSync('apt-get', ['download', '-qq', 'prometheus'], { cwd: PROMTOOL_CACHE_DIR, stdio: 'ignore' }).status;
+  if (download() !== 0) {
+    const prefix = aptPrefix();
+    if (prefix !== undefined) apt(prefix, ['update', '-qq']);
+    if (download() !== 0)
+      throw new Error('`apt-get download prometheus` failed: install promtool or set PROMTOOL_PATH');
+  }
+  const deb = readdirSync(PROMTOOL_CACHE_DIR).find((name) => name.endsWith('.deb'));
+  if (deb === undefined) throw new Error(`\`apt-get download prometheus\` left no .deb in ${PROMTOOL_CACHE_DIR}`);
+  const unpacked = spawnSync('dpkg-deb', ['-x', deb, 'package'], { cwd: PROMTOOL_CACHE_DIR, stdio: 'inherit' });
+  if (unpacked.status !== 0) throw new Error(`\`dpkg-deb -x ${deb}\` failed in ${PROMTOOL_CACHE_DIR}`);
+  // Only promtool is kept (the package also holds the Prometheus server and its web assets).
+  mkdirSync(join(PROMTOOL_CACHE_DIR, 'usr/bin'), { recursive: true });
+  renameSync(join(PROMTOOL_CACHE_DIR, 'package/usr/bin/promtool'), join(PROMTOOL_CACHE_DIR, 'usr/bin/promtool'));
+  rmSync(join(PROMTOOL_CACHE_DIR, 'package'), { recursive: true, force: true });
+  rmSync(join(PROMTOOL_CACHE_DIR, deb), { force: true });
+}
+
+/**
+ * Makes sure redis-server, Chromium and promtool are there, installing (or, for promtool,
+ * unpacking) them from Debian's packages if needed.
+ * @returns {{ chromiumPath: string, promtoolPath: string }} where Chromium and promtool are
+ *   (exported to the tests as CHROMIUM_PATH and PROMTOOL_PATH)
  * @throws {Error} naming what to install when they are missing and apt-get cannot install them
  */
 export function provision(log = console.log) {
@@ -74,5 +115,9 @@ export function provision(log = console.log) {
     if (still.length > 0)
       throw new Error(`apt-get installed ${missing.join(' ')} but ${still.join(' and ')} still cannot be found`);
   }
-  return { chromiumPath: /** @type {string} */ (findChromium()) };
+  if (findPromtool() === undefined) unpackPromtool(log);
+  const promtoolPath = findPromtool();
+  if (promtoolPath === undefined)
+    throw new Error(`promtool was unpacked into ${PROMTOOL_CACHE_DIR} but cannot be found`);
+  return { chromiumPath: /** @type {string} */ (findChromium()), promtoolPath };
 }

@@ -96,8 +96,9 @@ function run(command, args, env) {
 
 bootstrap();
 let chromiumPath;
+let promtoolPath;
 try {
-  ({ chromiumPath } = provision());
+  ({ chromiumPath, promtoolPath } = provision());
 } catch (error) {
   console.error(`\n✖ ${error.message}`);
   process.exit(1);
@@ -105,7 +106,7 @@ try {
 const pidDir = mkdtempSync(join(tmpdir(), 'bulwark-test-pids-'));
 cleanups.push(() => stopLeftovers(pidDir));
 process.env.BULWARK_TEST_PID_DIR = pidDir; // the cluster's own nodes register there too, while it starts
-const env = { ...process.env, CHROMIUM_PATH: chromiumPath };
+const env = { ...process.env, CHROMIUM_PATH: chromiumPath, PROMTOOL_PATH: promtoolPath };
 /** The throwaway Redis's working directory, removed when the run ends. */
 function redisDir() {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-redis-'));
