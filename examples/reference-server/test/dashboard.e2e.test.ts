@@ -178,6 +178,10 @@ describe('operator dashboard in headless Chromium', () => {
     expect(await page.textContent('#slo')).toContain('GET /events/:id');
     expect(await page.textContent('#slo')).toContain('not enough data');
     expect(await page.textContent('#slo')).not.toMatch(/\bwarn\b/);
+    // Burn: a route with 2 requests was never judged by an alert rule, so it is not "ok" either.
+    const burn = (route: string) => page.locator('#slo tr', { hasText: route }).locator('td').last().textContent();
+    expect(await burn('POST /admin/endpoints')).toBe('not enough data');
+    expect(await burn('GET /events/:id')).toBe('ok');
     expect(await page.textContent('#suppressions')).toContain('bob@example.org');
     expect(await page.textContent('#audit')).toContain('endpoint.rotate_secret');
     expect(await page.textContent('#chart-latency .legend-note')).toMatch(/threshold \d+ ms/);

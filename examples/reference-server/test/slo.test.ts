@@ -20,6 +20,19 @@ describe('reference server: SLO recording', () => {
     expect(body.routes.some((r: { route: string }) => r.route.startsWith('GET /admin/'))).toBe(false);
   });
 
+  it('says whether the burn rate was evaluated: too few requests in every alert window is not an ok', async () => {
+    const { request } = buildTestApp();
+    const burnOf = async () =>
+      (await (await request('/admin/slo/recommend', { admin: true })).json()).routes.find(
+        (r: { route: string }) => r.route === 'GET /events/:id',
+      ).burnRate;
+    // DEFAULT_BURN_RATE_MIN_EVENTS (10) requests in both windows of a rule are needed to judge.
+    for (let i = 0; i < 9; i++) await request('/events/none', { admin: true });
+    expect(await burnOf()).toMatchObject({ severity: 'none', evaluated: false, minEvents: 10 });
+    await request('/events/none', { admin: true });
+    expect(await burnOf()).toMatchObject({ severity: 'none', evaluated: true });
+  });
+
   it('rejects bad query parameters with validation_failed', async () => {
     const { request } = buildTestApp();
     const response = await request('/admin/slo/recommend?quantile=2', { admin: true });

@@ -1,3 +1,4 @@
+import { DEFAULT_BURN_RATE_MIN_EVENTS } from '@bulwark/slo';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv, AppServices } from '../app-context.js';
@@ -8,7 +9,12 @@ const querySchema = z.object({
   headroom: z.coerce.number().min(0).max(10).default(0),
 });
 
-/** `GET /admin/slo/recommend`: per-route latency threshold recommendations with explanations. */
+/**
+ * `GET /admin/slo/recommend`: per-route latency threshold recommendations with explanations, and
+ * each route's burn-rate severity with `evaluated`: whether any alert rule saw the recorder's
+ * minimum of requests in both its windows (severity `none` without that is "not enough data",
+ * not "ok"). The server keeps the recorder's default minimum.
+ */
 export function sloRoutes(app: Hono<AppEnv>, services: AppServices): void {
   app.get('/admin/slo/recommend', (c) => {
     const { quantile, headroom } = querySchema.parse(c.req.query());
@@ -22,7 +28,16 @@ export function sloRoutes(app: Hono<AppEnv>, services: AppServices): void {
         route,
         ...result,
         breachRatio: result.status === 'ok' ? services.slo.breachRatio(route, result.thresholdMs).lastN : undefined,
-        burnRate: { severity: burn.severity, budgetRemaining: burn.budget.remaining },
+        burnRate: {
+          severity: burn.severity,
+          budgetRemaining: burn.budget.remaining,
+          evaluated: burn.alerts.some(
+            (a) =>
+              a.firing ||
+              (a.long.total >= DEFAULT_BURN_RATE_MIN_EVENTS && a.short.total >= DEFAULT_BURN_RATE_MIN_EVENTS),
+          ),
+          minEvents: DEFAULT_BURN_RATE_MIN_EVENTS,
+        },
       };
     });
     return c.json({ quantile, headroom, routes });

@@ -194,9 +194,7 @@ export const views = {
               : el('span', { title: r.explanation }, pill('not enough data', 'info')),
             r.status === 'ok' ? r.samples : `${r.samples} of ${r.minSamples}`,
             r.breachRatio === undefined ? '—' : `${(r.breachRatio.ratio * 100).toFixed(1)} %`,
-            r.burnRate.severity === 'none' || !r.burnRate.severity
-              ? pill('ok', 'ok')
-              : pill(r.burnRate.severity, r.burnRate.severity === 'page' ? 'bad' : 'warn'),
+            burnCell(r.burnRate),
           ]),
         [2, 3],
       ),
@@ -260,6 +258,19 @@ export const views = {
     );
   },
 };
+
+/** Burn-rate severity; a route too quiet for any alert rule to judge says so instead of "ok". */
+function burnCell(burn) {
+  if (burn.severity === 'page' || burn.severity === 'ticket')
+    return pill(burn.severity, burn.severity === 'page' ? 'bad' : 'warn');
+  if (burn.evaluated === false)
+    return el(
+      'span',
+      { title: `Fewer than ${burn.minEvents} requests in both windows of every alert rule` },
+      pill('not enough data', 'info'),
+    );
+  return pill('ok', 'ok');
+}
 
 async function act(done, run) {
   try {
