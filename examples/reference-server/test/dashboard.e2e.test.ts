@@ -89,6 +89,15 @@ async function signIn(page: Page, baseUrl: string, token = ADMIN_TOKEN, query = 
   await page.click('#login button[type=submit]');
 }
 
+/** What a chart plots, from the page's own module instance (read as a string: vitest would rewrite import()). */
+function plotted(page: Page, id: string): Promise<Array<Array<number | null>> | null> {
+  return page.evaluate(`import('/dashboard/charts.js').then((charts) => charts.chartData(${JSON.stringify(id)}))`);
+}
+/** A chart's y axis as drawn: unit label, bottom of the scale, tick values. */
+function yAxis(page: Page, id: string): Promise<{ unit: string | null; min: number; ticks: number[] } | null> {
+  return page.evaluate(`import('/dashboard/charts.js').then((charts) => charts.chartAxis(${JSON.stringify(id)}))`);
+}
+
 /** Cards wider than themselves, tables wider than their wrapper, and page-level overflow. */
 function overflow(page: Page) {
   return page.evaluate(() => {
@@ -186,6 +195,21 @@ describe('operator dashboard in headless Chromium', () => {
     expect(await page.textContent('#audit')).toContain('endpoint.rotate_secret');
     expect(await page.textContent('#chart-latency .legend-note')).toMatch(/threshold \d+ ms/);
     for (const chart of CHARTS) expect(await page.isVisible(`#chart-${chart} canvas`)).toBe(true);
+    // Units on every y axis; rates, counts and latencies from 0; counts on whole ticks.
+    const units = {
+      deliveries: 'per second',
+      publishes: 'per second',
+      errors: 'errors per 10 s',
+      latency: 'ms',
+      dlq: 'deliveries',
+    };
+    for (const [chart, unit] of Object.entries(units)) {
+      expect(await yAxis(page, `chart-${chart}`), chart).toMatchObject({ unit, min: 0 });
+    }
+    for (const chart of ['errors', 'dlq']) {
+      await expect.poll(async () => (await yAxis(page, `chart-${chart}`))?.ticks.length ?? 0).toBeGreaterThan(1);
+      expect((await yAxis(page, `chart-${chart}`))?.ticks.every(Number.isInteger), chart).toBe(true);
+    }
 
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 });
@@ -329,8 +353,11 @@ describe('operator dashboard in headless Chromium', () => {
       });
       expect(created.status).toBe(201);
       services.delivery?.dispatcher.start();
-      // Four 10 s buckets: 1, 2, 3, 4 events published and delivered; 2 not_found in the third.
+      // Four 10 s buckets: 1, 2, 3, 4 events published and delivered; 2 not_found in the third;
+      // one endpoint's breaker opens in the second and closes in the fourth.
       for (let bucket = 0; bucket < 4; bucket++) {
+        if (bucket === 1) services.history.breaker('ep_probe', 'open');
+        if (bucket === 3) services.history.breaker('ep_probe', 'closed');
         for (let i = 0; i <= bucket; i++) {
           const published = await request('/events', {
             admin: true,
@@ -345,9 +372,7 @@ describe('operator dashboard in headless Chromium', () => {
       }
 
       await signIn(page, server.url);
-      // The page's own module instance (same URL), read as a string: vitest would rewrite import().
-      const plotted = (id: string): Promise<Array<Array<number | null>> | null> =>
-        page.evaluate(`import('/dashboard/charts.js').then((charts) => charts.chartData(${JSON.stringify(id)}))`);
+      const plottedHere = (id: string) => plotted(page, id);
       const history = async (window: string) =>
         (await (await request(`/admin/history?window=${window}`, { admin: true })).json()) as {
           timestamps: number[];
@@ -355,6 +380,13 @@ describe('operator dashboard in headless Chromium', () => {
           publishes: number[];
           errors: Array<{ code: string; counts: number[] }>;
           dlqDepth: Array<number | null>;
+          latency: Array<{
+            route: string;
+            p50Series: Array<number | null>;
+            p90Series: Array<number | null>;
+            threshold: { status: string; thresholdMs?: number };
+          }>;
+          breakers: Array<{ endpointId: string; levels: number[] }>;
         };
       await page.waitForFunction(() => document.querySelectorAll('.uplot').length === 6);
       for (const [window, buckets] of [
@@ -363,32 +395,81 @@ describe('operator dashboard in headless Chromium', () => {
       ] as const) {
         if (window === '1h') {
           await page.selectOption('#window', '1h');
-          await expect.poll(async () => (await plotted('chart-publishes'))?.[0]?.length).toBe(buckets);
+          await expect.poll(async () => (await plottedHere('chart-publishes'))?.[0]?.length).toBe(buckets);
         }
         const h = await history(window);
-        expect(await plotted('chart-publishes')).toEqual([h.timestamps, h.publishes]);
-        expect(await plotted('chart-deliveries')).toEqual([
+        expect(await plottedHere('chart-publishes')).toEqual([h.timestamps, h.publishes]);
+        expect(await plottedHere('chart-deliveries')).toEqual([
           h.timestamps,
           h.deliveries.succeeded,
           h.deliveries.retried,
           h.deliveries.failed,
         ]);
-        expect(await plotted('chart-errors')).toEqual([h.timestamps, ...h.errors.map((e) => e.counts)]);
-        expect(await plotted('chart-dlq')).toEqual([h.timestamps, h.dlqDepth]);
+        expect(await plottedHere('chart-errors')).toEqual([h.timestamps, ...h.errors.map((e) => e.counts)]);
+        expect(await plottedHere('chart-dlq')).toEqual([h.timestamps, h.dlqDepth]);
+        // The busiest route's p50/p90 (and its threshold once it has one), and the breaker timeline.
+        const route = h.latency[0];
+        expect(route?.route).toBe('POST /events');
+        expect(await plottedHere('chart-latency')).toEqual([
+          h.timestamps,
+          route?.p50Series,
+          route?.p90Series,
+          ...(route?.threshold.status === 'ok' ? [h.timestamps.map(() => route.threshold.thresholdMs)] : []),
+        ]);
+        expect(await plottedHere('chart-breakers')).toEqual([h.timestamps, ...h.breakers.map((b) => b.levels)]);
+        expect(h.breakers[0]?.levels.slice(-5)).toEqual([0, 2, 2, 2, 0]);
         // And the API says what the server was driven through: per second, 10 s buckets, the
         // last four closed buckets then the current (empty) one.
-        const [t, publishes] = (await plotted('chart-publishes')) as [number[], number[]];
+        const [t, publishes] = (await plottedHere('chart-publishes')) as [number[], number[]];
         expect(t).toHaveLength(buckets);
         expect(t.at(-1)).toBe(Math.floor(clock.now() / 10_000) * 10);
         expect(publishes.slice(-5)).toEqual([0.1, 0.2, 0.3, 0.4, 0]);
         expect(publishes.slice(0, -5).every((v) => v === 0)).toBe(true);
-        const [, succeeded, retried, failed] = (await plotted('chart-deliveries')) as number[][];
+        const [, succeeded, retried, failed] = (await plottedHere('chart-deliveries')) as number[][];
         expect(succeeded?.slice(-5)).toEqual([0.1, 0.2, 0.3, 0.4, 0]);
         expect([...(retried ?? []), ...(failed ?? [])].every((v) => v === 0)).toBe(true);
-        const [, notFound] = (await plotted('chart-errors')) as number[][];
+        const [, notFound] = (await plottedHere('chart-errors')) as number[][];
         expect(h.errors.map((e) => e.code)).toEqual(['not_found']);
         expect(notFound?.slice(-5)).toEqual([0, 0, 2, 0, 0]);
       }
+    } finally {
+      await page.close();
+      await server.close();
+      for (const closer of fresh.services.closers) await closer.close();
+    }
+  });
+
+  it('draws open breakers and the most frequent codes first, and says what the charts leave out', async () => {
+    const fresh = buildTestApp();
+    const { history } = fresh.services;
+    const server = await listenOnLoopback(fresh.app.fetch);
+    const page = await browser.newPage();
+    try {
+      // Eight endpoints tripped in turn; only the last is still open. Eight codes, code_7 the most frequent.
+      for (let i = 0; i < 8; i++) history.breaker(`ep_${i}`, 'open');
+      for (let i = 0; i < 7; i++) history.breaker(`ep_${i}`, 'closed');
+      for (let i = 0; i < 8; i++) for (let n = 0; n <= i; n++) history.error(`code_${i}`);
+      await signIn(page, server.url);
+      await page.waitForFunction(() => document.querySelectorAll('.uplot').length === 6);
+      const breakers = (await plotted(page, 'chart-breakers')) as number[][];
+      expect(breakers).toHaveLength(7); // timestamps + 6 endpoints
+      // The one open now is drawn first (all eight opened in this bucket, so every bucket shows open).
+      const legend = await page.locator('#chart-breakers .u-legend .u-series').allTextContents();
+      expect(legend.map((label) => label.trim()).filter((label) => label.startsWith('ep_'))).toEqual([
+        'ep_7',
+        'ep_0',
+        'ep_1',
+        'ep_2',
+        'ep_3',
+        'ep_4',
+      ]);
+      expect(breakers[1]?.at(-1)).toBe(2);
+      expect(await page.textContent('#chart-breakers .legend-note')).toContain(
+        '2 more endpoints not drawn (0 open now)',
+      );
+      const errors = (await plotted(page, 'chart-errors')) as number[][];
+      expect(errors.slice(1).map((counts) => counts.reduce((a, b) => a + b, 0))).toEqual([8, 7, 6, 5, 4, 3]);
+      expect(await page.textContent('#chart-errors .legend-note')).toContain('the 6 most frequent of 8 codes drawn');
     } finally {
       await page.close();
       await server.close();

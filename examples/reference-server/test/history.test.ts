@@ -125,6 +125,11 @@ describe('metrics history', () => {
     const levels = queryHistory(history, 15 * MIN, noThreshold).breakers[0]?.levels.slice(-5);
     expect(levels).toEqual([0, 2, 2, 2, 0]);
     expect(history.breakerState('ep_1')).toBe('closed');
+    // Opened and closed again within the current bucket: the bucket shows open, `current` closed.
+    history.breaker('ep_1', 'open');
+    history.breaker('ep_1', 'closed');
+    const now = queryHistory(history, 15 * MIN, noThreshold).breakers[0];
+    expect([now?.levels.at(-1), now?.current]).toEqual([2, 0]);
   });
 
   it('DLQ depth carries forward from the last sample, also from before the window', () => {

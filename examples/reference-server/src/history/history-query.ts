@@ -38,8 +38,15 @@ export interface HistorySnapshot {
   readonly errors: ReadonlyArray<{ readonly code: string; readonly total: number; readonly counts: readonly number[] }>;
   /** Routes with samples in the window, busiest first. */
   readonly latency: readonly RouteLatencySeries[];
-  /** Breaker state per bucket (0 closed, 1 half-open, 2 open; the worst seen in the bucket). */
-  readonly breakers: ReadonlyArray<{ readonly endpointId: string; readonly levels: readonly BreakerLevel[] }>;
+  /**
+   * Breaker state per bucket (0 closed, 1 half-open, 2 open; the worst seen in the bucket), and
+   * `current`: the state now (the last bucket's worst may be an open that has closed since).
+   */
+  readonly breakers: ReadonlyArray<{
+    readonly endpointId: string;
+    readonly current: BreakerLevel;
+    readonly levels: readonly BreakerLevel[];
+  }>;
   /** Last DLQ depth known at each bucket (`null` before the first sample). */
   readonly dlqDepth: ReadonlyArray<number | null>;
   readonly totals: {
@@ -171,7 +178,7 @@ export function queryHistory(
       levels[i] = entry ? entry.worst : carried;
       if (entry) carried = entry.before;
     }
-    return { endpointId, levels };
+    return { endpointId, current: now, levels };
   });
 
   // DLQ depth carries forward from the last sample, looking behind the window when needed.

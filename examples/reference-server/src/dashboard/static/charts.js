@@ -7,14 +7,26 @@ const charts = new Map();
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 const PALETTE = ['--series-1', '--series-2', '--series-3', '--series-4', '--series-5', '--series-6'];
 
+/** Counts are whole: tick steps of 1, 2, 5 × 10^n (never 0.5 of an error). */
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
+/** Rates, counts and latencies start at 0, so a step from 1 to 3 does not fill the chart. */
+const fromZero = (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1];
+/**
+ * uPlot options. `extra.unit` labels the y axis; `extra.whole` keeps its ticks on whole numbers;
+ * `extra.yAxis` / `extra.scales` override the defaults (the breaker chart names its levels).
+ */
 function chartOptions(container, series, extra = {}) {
   const axis = { stroke: css('--muted'), grid: { stroke: css('--grid'), width: 1 }, ticks: { stroke: css('--grid') } };
+  const unit = extra.unit ? { label: extra.unit, labelSize: 18, labelFont: '12px system-ui, sans-serif' } : {};
   return {
     width: Math.max(200, container.clientWidth),
     height: 180,
     series: [{}, ...series],
-    axes: [{ ...axis }, { ...axis, size: 48, ...(extra.yAxis || {}) }],
-    scales: { x: { time: true }, ...(extra.scales || {}) },
+    axes: [
+      { ...axis },
+      { ...axis, size: 48, ...unit, ...(extra.whole ? { incrs: WHOLE_STEPS } : {}), ...(extra.yAxis || {}) },
+    ],
+    scales: { x: { time: true }, y: { range: fromZero }, ...(extra.scales || {}) },
     legend: { live: false },
     cursor: { drag: { x: false, y: false } },
   };
@@ -39,6 +51,12 @@ function draw(id, series, data, extra, note) {
 }
 /** The series a chart plots, as uPlot holds them (`[timestamps, ...series]`), or null before it is drawn. */
 export const chartData = (id) => charts.get(id)?.plot.data ?? null;
+/** A chart's y axis as drawn: its unit label, scale bottom and tick values (uPlot 1.6 keeps them in `_splits`). */
+export function chartAxis(id) {
+  const plot = charts.get(id)?.plot;
+  if (!plot) return null;
+  return { unit: plot.axes[1].label ?? null, min: plot.scales.y.min, ticks: plot.axes[1]._splits ?? [] };
+}
 export function redrawCharts() {
   for (const { plot } of charts.values()) plot.destroy();
   charts.clear();
@@ -58,27 +76,32 @@ export function renderCharts(h, urls = endpointUrls) {
   endpointUrls = urls;
   const t = h.timestamps;
   const d = h.deliveries;
+  const perSecond = { unit: 'per second' };
   draw(
     'chart-deliveries',
     [line('succeeded', '--series-ok'), line('retried', '--series-warn'), line('failed (DLQ)', '--series-bad')],
     [t, d.succeeded, d.retried, d.failed],
-    {},
+    perSecond,
     `${h.totals.succeeded} succeeded · ${h.totals.retried} retried · ${h.totals.failed} dead-lettered`,
   );
   draw(
     'chart-publishes',
     [line('published', '--series-1')],
     [t, h.publishes],
-    {},
+    perSecond,
     `${h.totals.publishes} events accepted`,
   );
+  // The most frequent codes (the API sorts them); the note says how many more there are.
   const codes = h.errors.slice(0, PALETTE.length);
+  const hiddenCodes = h.errors.length - codes.length;
   draw(
     'chart-errors',
     codes.length ? codes.map((e, i) => line(e.code, PALETTE[i])) : [line('errors', '--series-6')],
     [t, ...(codes.length ? codes.map((e) => e.counts) : [t.map(() => 0)])],
-    {},
-    codes.length ? `${h.totals.errors} errors answered` : 'No errors in this window.',
+    { unit: `errors per ${h.bucketMs / 1000} s`, whole: true },
+    codes.length
+      ? `${h.totals.errors} errors answered${hiddenCodes > 0 ? ` · the ${codes.length} most frequent of ${h.errors.length} codes drawn (see Error codes below)` : ''}`
+      : 'No errors in this window.',
   );
 
   const select = $('route');
@@ -102,14 +125,28 @@ export function renderCharts(h, urls = endpointUrls) {
       'chart-latency',
       series,
       data,
-      {},
+      { unit: 'ms' },
       `${route.samples} requests · p50 ${route.p50} ms · p90 ${route.p90} ms · threshold ${ok ? `${route.threshold.thresholdMs} ms` : `not enough data yet (${route.threshold.samples} of ${route.threshold.minSamples} samples)`}`,
     );
   } else {
-    draw('chart-latency', [line('p50 ms', '--series-1')], [t, t.map(() => null)], {}, 'No requests in this window.');
+    draw(
+      'chart-latency',
+      [line('p50 ms', '--series-1')],
+      [t, t.map(() => null)],
+      { unit: 'ms' },
+      'No requests in this window.',
+    );
   }
 
-  const breakers = h.breakers.slice(0, PALETTE.length);
+  // Open now first, then the worst seen in the window: an open breaker is never the one left out.
+  const worst = (b) => Math.max(0, ...b.levels);
+  const ranked = h.breakers
+    .map((b, i) => ({ b, i }))
+    .sort((x, y) => y.b.current - x.b.current || worst(y.b) - worst(x.b) || x.i - y.i)
+    .map(({ b }) => b);
+  const breakers = ranked.slice(0, PALETTE.length);
+  const hidden = ranked.slice(PALETTE.length);
+  const hiddenOpen = hidden.filter((b) => b.current === 2).length;
   draw(
     'chart-breakers',
     breakers.length
@@ -120,13 +157,15 @@ export function renderCharts(h, urls = endpointUrls) {
       scales: { y: { range: [0, 2.2] } },
       yAxis: { size: 72, splits: () => [0, 1, 2], values: (_u, splits) => splits.map((v) => BREAKER_NAMES[v] ?? '') },
     },
-    breakers.length ? 'Worst state per bucket.' : 'No breaker has tripped since the server started: all closed.',
+    breakers.length
+      ? `Worst state per bucket; endpoints whose breaker never tripped are closed and not listed.${hidden.length > 0 ? ` ${hidden.length} more endpoint${hidden.length === 1 ? '' : 's'} not drawn (${hiddenOpen} open now).` : ''}`
+      : 'No breaker has tripped since the server started: all closed.',
   );
   draw(
     'chart-dlq',
     [line('DLQ depth', '--series-bad', stepped())],
     [t, h.dlqDepth],
-    {},
+    { unit: 'deliveries', whole: true },
     `Now ${h.dlqDepth.at(-1) ?? 'unknown'}`,
   );
 }
