@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardWeight, loadDashboardAssets } from '../src/dashboard/dashboard-assets.js';
@@ -244,11 +245,20 @@ describe('operator dashboard in headless Chromium', () => {
     });
     expect(violations).toEqual([]);
 
-    // Dark mode: the toggle, then axe again (contrast is theme-dependent).
-    await page.setViewportSize({ width: 1280, height: 900 });
+    // Dark mode: the toggle, a screenshot per width, then axe again (contrast is theme-dependent).
     await page.click('#theme');
     expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-1280-dark.png'), fullPage: true });
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('.chart')].every(
+          (chart) => ((chart.firstElementChild as HTMLElement | null)?.offsetWidth ?? 0) <= chart.clientWidth + 1,
+        ),
+      );
+      expect(await overflow(page), `overflow at ${width}px, dark`).toEqual({ page: 0, cards: [] });
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-${width}-dark.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
     const dark = await page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run(): Promise<{ violations: Array<Record<string, unknown>> }> } })
         .axe;
@@ -282,6 +292,12 @@ describe('operator dashboard in headless Chromium', () => {
       }
       expect(await page.locator('#panels .error').count()).toBe(0);
       expect(await page.textContent('#chart-breakers .legend-note')).toContain('all closed');
+      await page.waitForFunction(() => document.querySelectorAll('.uplot').length === 6);
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 900 });
+        expect(await overflow(page), `overflow at ${width}px, empty`).toEqual({ page: 0, cards: [] });
+        await page.screenshot({ path: join(ARTIFACTS, `dashboard-empty-${width}.png`), fullPage: true });
+      }
       // Keyboard, from a fresh load: the skip link first, then the section links and controls.
       await page.reload();
       await page.waitForSelector('#dlq .empty');
@@ -470,6 +486,58 @@ describe('operator dashboard in headless Chromium', () => {
       const errors = (await plotted(page, 'chart-errors')) as number[][];
       expect(errors.slice(1).map((counts) => counts.reduce((a, b) => a + b, 0))).toEqual([8, 7, 6, 5, 4, 3]);
       expect(await page.textContent('#chart-errors .legend-note')).toContain('the 6 most frequent of 8 codes drawn');
+    } finally {
+      await page.close();
+      await server.close();
+      for (const closer of fresh.services.closers) await closer.close();
+    }
+  });
+
+  it('a view says Loading… (aria-busy) until its data arrives', async () => {
+    const page = await browser.newPage();
+    // Hold the DLQ answer back until the loading state has been seen.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/admin/dashboard/dlq*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await signIn(page, baseUrl);
+      await page.waitForSelector('#endpoints table');
+      expect(await page.textContent('#dlq .body')).toBe('Loading…');
+      expect(await page.getAttribute('#dlq .body', 'aria-busy')).toBe('true');
+      release();
+      await page.waitForSelector('#dlq table');
+      expect(await page.getAttribute('#dlq .body', 'aria-busy')).toBeNull();
+    } finally {
+      release();
+      await page.close();
+    }
+  });
+
+  it('an admin JWT that expires while the dashboard is open sends the operator back to the login with a message', async () => {
+    const secret = 'j'.repeat(40);
+    const fresh = buildTestApp({ ADMIN_JWT_SECRET: secret });
+    const server = await listenOnLoopback(fresh.app.fetch);
+    const page = await browser.newPage();
+    try {
+      const now = Math.floor(fresh.clock.now() / 1000);
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('ops')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(new TextEncoder().encode(secret));
+      await signIn(page, server.url, token, '?poll=250');
+      await page.waitForSelector('#errors-total');
+      expect(await page.isVisible('#login-error')).toBe(false);
+      fresh.clock.advance(3_600_000); // an hour later the token's exp has passed
+      await page.waitForSelector('#login-error:not([hidden])');
+      expect(await page.textContent('#login-error')).toMatch(/wrong, expired or was rotated/);
+      expect(await page.isVisible('#panels')).toBe(false);
     } finally {
       await page.close();
       await server.close();
