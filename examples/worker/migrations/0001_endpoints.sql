@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   message_id TEXT,
   endpoint_id TEXT,
   error TEXT NOT NULL,
-  attempts INTEGER NOT NULL,
+  attempts INTEGER, -- NULL: moved by Queues after max_retries, which does not say how many
   created_at INTEGER NOT NULL
 );
 

@@ -1,16 +1,11 @@
 // The reference Worker's entry: `fetch` (public API, inbound webhooks, admin, health), `queue`
 // (webhook delivery and its dead-letter queue) and the Durable Object class of the rate limiter.
-import type { QueueBatchLike } from '@bulwark/delivery/cloudflare-queues';
+import { type QueueBatchLike, readDeadLetter } from '@bulwark/delivery/cloudflare-queues';
 import { RateLimitDurableObject } from '@bulwark/ratelimit/durable-object';
 import { type App, createApp } from './app.js';
 import type { Env } from './env.js';
 
 export { RateLimitDurableObject };
-
-/** Bounded text of a dead letter's fields, never the payload. */
-function field(value: unknown): string | null {
-  return typeof value === 'string' ? value.slice(0, 256) : null;
-}
 
 // One app per isolate: breakers and cached keys live as long as the isolate does. Env is the
 // same for every request of an isolate.
@@ -28,13 +23,14 @@ export default {
   async queue(batch: QueueBatchLike, env: Env): Promise<void> {
     const current = appFor(env);
     if (batch.queue !== 'deliveries-dlq') return current.consumer.queue(batch);
+    // What the consumer gave up on, and what Queues moved here after max_retries (no reason or count).
     for (const message of batch.messages) {
-      const dead = message.body as { body?: Record<string, unknown>; error?: unknown; attempts?: unknown };
+      const dead = readDeadLetter(message.body);
       await current.registry.recordDeadLetter({
-        messageId: field(dead?.body?.messageId),
-        endpointId: field(dead?.body?.endpointId),
-        error: field(dead?.error) ?? 'delivery_dead_lettered',
-        attempts: typeof dead?.attempts === 'number' ? dead.attempts : message.attempts,
+        messageId: dead.delivery?.messageId ?? null,
+        endpointId: dead.delivery?.endpointId ?? null,
+        error: dead.error,
+        attempts: dead.attempts ?? null,
         now: Date.now(),
       });
       message.ack();

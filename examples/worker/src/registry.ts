@@ -140,7 +140,8 @@ export function createRegistry(db: D1Like, secretsKey: string) {
       messageId: string | null;
       endpointId: string | null;
       error: string;
-      attempts: number;
+      /** `null` when Queues moved the message after `max_retries` (it does not say how many). */
+      attempts: number | null;
       now: number;
     }): Promise<void> {
       await db

@@ -353,6 +353,40 @@ describe('reference Worker in workerd', () => {
       expect(dead.filter((d) => String(d.messageId).startsWith('msg_tick_'))).toEqual([]);
     });
 
+    it('a delivery the consumer keeps failing on reaches the dead-letter queue through max_retries and is recorded with its ids', async () => {
+      const endpoint = await register('/hook/never', ['never.published']);
+      const db = await mf.getD1Database('DB', 'worker');
+      // A sealed secret that no longer opens: every attempt fails inside the consumer (an internal
+      // error, retried), so Queues itself moves the message to the dead-letter queue after max_retries.
+      await db.prepare("UPDATE endpoints SET sealed_secret = 'v1.AAAA.AAAA' WHERE id = ?").bind(endpoint.id).run();
+      try {
+        const deliveries = await mf.getQueueProducer('DELIVERIES', 'worker');
+        await deliveries.send({
+          v: 1,
+          messageId: 'msg_crash_1',
+          endpointId: endpoint.id,
+          type: 'never.published',
+          payload: '{}',
+          prior: 2,
+        });
+        await vi.waitFor(async () => expect(await deadLetter('msg_crash_1')).toBeDefined(), {
+          timeout: 20_000,
+          interval: 100,
+        });
+        // Queues does not say how many times it delivered the message: the count is unknown (null).
+        expect(await deadLetter('msg_crash_1')).toEqual({
+          messageId: 'msg_crash_1',
+          endpointId: endpoint.id,
+          error: 'delivery_max_retries_exceeded',
+          attempts: null,
+        });
+      } finally {
+        // The other routes list every endpoint (and open its secret).
+        await db.prepare('DELETE FROM endpoints WHERE id = ?').bind(endpoint.id).run();
+      }
+      expect(received.filter((r) => r.path === '/hook/never')).toEqual([]);
+    });
+
     it('signs every single-secret test vector exactly as the vectors say, inside workerd', async () => {
       const cases = vectors.cases.filter(
         (c) =>

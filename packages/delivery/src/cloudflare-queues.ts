@@ -2,7 +2,8 @@
  * Webhook delivery on Cloudflare Queues (Workers): a producer that enqueues one message per
  * matching endpoint and a consumer `queue` handler that signs, sends under a per-endpoint breaker
  * and rate limit, classifies like the Node worker, retries with `message.retry({ delaySeconds })`,
- * disables endpoints (410, or failing too long) and dead-letters.
+ * disables endpoints (410, or failing too long) and dead-letters; `readDeadLetter` reads the
+ * dead-letter queue back.
  *
  * @module @bulwark/delivery/cloudflare-queues
  */
@@ -13,6 +14,7 @@ export {
   type QueueConsumerOptions,
   type QueueOutcome,
 } from './cloudflare-queues/consumer.js';
+export { type QueueDeadLetter, type QueueDeadLetterBody, readDeadLetter } from './cloudflare-queues/dead-letter.js';
 export {
   createQueueProducer,
   type QueueEvent,

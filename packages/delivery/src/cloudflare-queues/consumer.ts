@@ -8,6 +8,7 @@ import {
   type QueueConsumerOptions,
   resolveConsumerOptions,
 } from './consumer-options.js';
+import type { QueueDeadLetterBody } from './dead-letter.js';
 import { parseQueueDeliveryMessage } from './message.js';
 import { sendAttempt } from './send-attempt.js';
 import { specialUseName } from './special-use-name.js';
@@ -77,7 +78,8 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   }
 
   async function dead(message: QueueMessageLike, error: string, attempts = message.attempts): Promise<void> {
-    await o.deadLetterQueue.send({ body: message.body, error, attempts });
+    const letter: QueueDeadLetterBody = { body: message.body, error, attempts };
+    await o.deadLetterQueue.send(letter);
     message.ack();
   }
 
