@@ -26,7 +26,11 @@ export interface BrokenCircuitInit {
  * ```
  */
 export class BrokenCircuitError extends BulwarkError<'circuit_open'> {
-  override name = 'BrokenCircuitError' as const;
+  static {
+    brandError(BrokenCircuitError.prototype, 'BrokenCircuitError');
+  }
+
+  declare name: 'BrokenCircuitError';
   /** The breaker that rejected the call. */
   readonly breaker: string;
   /** Why the call was rejected. */
@@ -44,10 +48,10 @@ export class BrokenCircuitError extends BulwarkError<'circuit_open'> {
       detail: `Circuit \`${init.breaker}\` is ${init.reason === 'half_open_full' ? 'half-open with no free trial permit' : init.reason === 'forced_open' ? 'forced open' : 'open'}`,
       extensions: { breaker: init.breaker, retryAfterMs: init.retryAfterMs },
     });
+    this.name = 'BrokenCircuitError';
     this.breaker = init.breaker;
     this.reason = init.reason;
     this.retryAfterMs = init.retryAfterMs;
-    brandError(this, 'BrokenCircuitError');
   }
 }
 

@@ -13,7 +13,11 @@ import { breakerErrors } from './codes.js';
  * ```
  */
 export class BulkheadFullError extends BulwarkError<'bulkhead_full'> {
-  override name = 'BulkheadFullError' as const;
+  static {
+    brandError(BulkheadFullError.prototype, 'BulkheadFullError');
+  }
+
+  declare name: 'BulkheadFullError';
   /** Concurrent calls allowed. */
   readonly maxConcurrent: number;
   /** Queued calls allowed. */
@@ -29,9 +33,9 @@ export class BulkheadFullError extends BulwarkError<'bulkhead_full'> {
       detail: `Bulkhead is running ${maxConcurrent} calls with ${maxQueue} queued`,
       extensions: { maxConcurrent, maxQueue },
     });
+    this.name = 'BulkheadFullError';
     this.maxConcurrent = maxConcurrent;
     this.maxQueue = maxQueue;
-    brandError(this, 'BulkheadFullError');
   }
 }
 

@@ -12,7 +12,11 @@ import { breakerErrors } from './codes.js';
  * ```
  */
 export class CallTimeoutError extends BulwarkError<'call_timeout'> {
-  override name = 'CallTimeoutError' as const;
+  static {
+    brandError(CallTimeoutError.prototype, 'CallTimeoutError');
+  }
+
+  declare name: 'CallTimeoutError';
   /** The limit that was exceeded. */
   readonly timeoutMs: number;
 
@@ -26,8 +30,8 @@ export class CallTimeoutError extends BulwarkError<'call_timeout'> {
       detail: `${source === undefined ? 'Call' : `Call through \`${source}\``} did not settle within ${timeoutMs} ms`,
       extensions: { timeoutMs },
     });
+    this.name = 'CallTimeoutError';
     this.timeoutMs = timeoutMs;
-    brandError(this, 'CallTimeoutError');
   }
 }
 

@@ -13,7 +13,11 @@ import { type DeliveryErrorCode, deliveryErrors } from './codes.js';
  * ```
  */
 export class DeliveryError extends BulwarkError<DeliveryErrorCode> {
-  override name: 'DeliveryError' | 'EgressRefusedError' = 'DeliveryError';
+  static {
+    brandError(DeliveryError.prototype, 'DeliveryError');
+  }
+
+  declare name: 'DeliveryError' | 'EgressRefusedError';
 
   constructor(code: DeliveryErrorCode, options: ErrOptions = {}) {
     const definition: ErrorDefinition = deliveryErrors.definitions[code];
@@ -27,7 +31,7 @@ export class DeliveryError extends BulwarkError<DeliveryErrorCode> {
       cause: options.cause,
       extensions: options.extensions,
     });
-    brandError(this, 'DeliveryError');
+    this.name = 'DeliveryError';
   }
 }
 

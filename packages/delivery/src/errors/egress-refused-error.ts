@@ -25,7 +25,11 @@ export type RefusedRange =
  * ```
  */
 export class EgressRefusedError extends DeliveryError {
-  override name = 'EgressRefusedError' as const;
+  static {
+    brandError(EgressRefusedError.prototype, 'EgressRefusedError');
+  }
+
+  declare name: 'EgressRefusedError';
   /** The URL host that was refused. */
   readonly host: string;
   /** The resolved address that matched a refused range (empty for `insecure-scheme`). */
@@ -41,10 +45,10 @@ export class EgressRefusedError extends DeliveryError {
         : `Refusing ${host}: it resolves to ${address} (${range})`,
       retryable: false,
     });
+    this.name = 'EgressRefusedError';
     this.host = host;
     this.address = address;
     this.range = range;
-    brandError(this, 'EgressRefusedError');
   }
 }
 

@@ -13,15 +13,19 @@ import { emailErrors } from './codes.js';
  * ```
  */
 export class EmailConfigError extends BulwarkError<'email_config_invalid'> {
-  override name = 'EmailConfigError' as const;
+  static {
+    brandError(EmailConfigError.prototype, 'EmailConfigError');
+  }
+
+  declare name: 'EmailConfigError';
   /** The environment variable or option at fault. */
   readonly variable: string;
 
   constructor(variable: string, detail: string) {
     const base = emailErrors.err('email_config_invalid', { detail });
     super({ code: 'email_config_invalid', status: base.status, title: base.title, detail });
+    this.name = 'EmailConfigError';
     this.variable = variable;
-    brandError(this, 'EmailConfigError');
   }
 }
 

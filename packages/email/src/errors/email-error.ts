@@ -40,7 +40,11 @@ export interface EmailErrorInit {
  * ```
  */
 export class EmailError extends BulwarkError<EmailErrorCode> {
-  override name = 'EmailError' as const;
+  static {
+    brandError(EmailError.prototype, 'EmailError');
+  }
+
+  declare name: 'EmailError';
   /** The provider that failed. */
   readonly provider: string;
   /** The provider's HTTP status, if it answered. */
@@ -74,6 +78,7 @@ export class EmailError extends BulwarkError<EmailErrorCode> {
         ...(init.retryAfterMs === undefined ? {} : { retryAfterMs: init.retryAfterMs }),
       },
     });
+    this.name = 'EmailError';
     this.provider = init.provider;
     this.providerStatus = init.providerStatus;
     this.providerCode = init.providerCode;
@@ -81,7 +86,6 @@ export class EmailError extends BulwarkError<EmailErrorCode> {
     this.retryAfterMs = init.retryAfterMs;
     this.quota = init.quota ?? false;
     this.maybeSent = init.maybeSent ?? false;
-    brandError(this, 'EmailError');
   }
 
   /** A log-safe summary including the provider fields. */

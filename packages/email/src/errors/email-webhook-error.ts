@@ -14,7 +14,11 @@ import { type EmailWebhookErrorCode, emailErrors } from './codes.js';
  * ```
  */
 export class EmailWebhookError extends BulwarkError<EmailWebhookErrorCode> {
-  override name = 'EmailWebhookError' as const;
+  static {
+    brandError(EmailWebhookError.prototype, 'EmailWebhookError');
+  }
+
+  declare name: 'EmailWebhookError';
   /** The provider whose webhook was rejected. */
   readonly provider: string;
 
@@ -29,8 +33,8 @@ export class EmailWebhookError extends BulwarkError<EmailWebhookErrorCode> {
       cause,
       extensions: { provider },
     });
+    this.name = 'EmailWebhookError';
     this.provider = provider;
-    brandError(this, 'EmailWebhookError');
   }
 }
 

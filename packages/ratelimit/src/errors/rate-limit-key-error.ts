@@ -11,12 +11,16 @@ import { ratelimitErrors } from './codes.js';
  * ```
  */
 export class RateLimitKeyError extends BulwarkError<'rate_limit_invalid_key'> {
-  override name = 'RateLimitKeyError' as const;
+  static {
+    brandError(RateLimitKeyError.prototype, 'RateLimitKeyError');
+  }
+
+  declare name: 'RateLimitKeyError';
 
   constructor(detail: string) {
     const d = ratelimitErrors.definitions.rate_limit_invalid_key;
     super({ code: 'rate_limit_invalid_key', status: d.status, title: d.title, detail });
-    brandError(this, 'RateLimitKeyError');
+    this.name = 'RateLimitKeyError';
   }
 }
 

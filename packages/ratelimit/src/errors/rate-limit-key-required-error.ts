@@ -19,12 +19,16 @@ import { ratelimitErrors } from './codes.js';
  * ```
  */
 export class RateLimitKeyRequiredError extends BulwarkError<'rate_limit_key_required'> {
-  override name = 'RateLimitKeyRequiredError' as const;
+  static {
+    brandError(RateLimitKeyRequiredError.prototype, 'RateLimitKeyRequiredError');
+  }
+
+  declare name: 'RateLimitKeyRequiredError';
 
   constructor(detail: string) {
     const d = ratelimitErrors.definitions.rate_limit_key_required;
     super({ code: 'rate_limit_key_required', status: d.status, title: d.title, detail });
-    brandError(this, 'RateLimitKeyRequiredError');
+    this.name = 'RateLimitKeyRequiredError';
   }
 }
 

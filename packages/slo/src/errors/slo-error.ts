@@ -10,8 +10,12 @@ import { type SloErrorCode, sloErrors } from './codes.js';
  * ```
  */
 export class SloError extends BulwarkError<SloErrorCode> {
+  static {
+    brandError(SloError.prototype, 'SloError');
+  }
+
   /** Always `SloError`. */
-  override name = 'SloError' as const;
+  declare name: 'SloError';
 
   /**
    * @param code - One of the {@link SloErrorCode}s.
@@ -28,7 +32,7 @@ export class SloError extends BulwarkError<SloErrorCode> {
       cause: options.cause,
       extensions: base.extensions,
     });
-    brandError(this, 'SloError');
+    this.name = 'SloError';
   }
 }
 
