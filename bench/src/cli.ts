@@ -28,17 +28,20 @@ for (const name of requested.length > 0 ? requested : available) {
   console.log(formatTable(results));
   const summary = suite.summary?.(results) ?? [];
   if (summary.length > 0) console.log(`\n${summary.join('\n')}`);
-  writeFileSync(join(resultsDir, `${suite.name}.json`), `${JSON.stringify(merged(suite.name, results), null, 2)}\n`);
+  const file = `${JSON.stringify(merged(suite.name, results, suite.startsOwnRedis === true), null, 2)}\n`;
+  writeFileSync(join(resultsDir, `${suite.name}.json`), file);
 }
 
 /**
- * After a partial run (BENCH_CASES; BENCH_MEMORY_ONLY; no REDIS_URL, which leaves the Redis cases
- * out), the rows of the cases that ran replace theirs and the other cases' rows are kept; a full
+ * After a partial run (BENCH_CASES; BENCH_MEMORY_ONLY; no REDIS_URL for a suite that does not
+ * start its own Redis, which leaves the Redis cases out), the rows of the cases that ran replace theirs and the other cases' rows are kept; a full
  * run rewrites the file.
  */
-function merged(name: string, results: readonly BenchResult[]): readonly BenchResult[] {
+function merged(name: string, results: readonly BenchResult[], ownRedis: boolean): readonly BenchResult[] {
   const file = join(resultsDir, `${name}.json`);
-  const partial = Boolean(process.env.BENCH_CASES || process.env.BENCH_MEMORY_ONLY || !process.env.REDIS_URL);
+  const partial = Boolean(
+    process.env.BENCH_CASES || process.env.BENCH_MEMORY_ONLY || (!process.env.REDIS_URL && !ownRedis),
+  );
   if (!partial || !existsSync(file)) return results;
   const ran = new Set(results.map((r) => r.case));
   const kept = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !ran.has(r.case));

@@ -32,6 +32,11 @@ export interface BenchSuite {
   readonly description: string;
   /** Builds the cases; may start servers etc. Return a teardown in `dispose`. */
   readonly cases: () => Promise<readonly BenchCase[]> | readonly BenchCase[];
+  /**
+   * The suite starts its own Redis (and Cluster) when REDIS_URL (REDIS_CLUSTER_NODES) is unset, so
+   * a run without them is complete: its results file is rewritten, not merged.
+   */
+  readonly startsOwnRedis?: boolean;
   /** Frees what `cases` set up. */
   readonly dispose?: () => Promise<void> | void;
   /**
