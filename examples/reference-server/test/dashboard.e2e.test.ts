@@ -95,7 +95,10 @@ function plotted(page: Page, id: string): Promise<Array<Array<number | null>> | 
   return page.evaluate(`import('/dashboard/charts.js').then((charts) => charts.chartData(${JSON.stringify(id)}))`);
 }
 /** A chart's y axis as drawn: unit label, bottom of the scale, tick values. */
-function yAxis(page: Page, id: string): Promise<{ unit: string | null; min: number; ticks: number[] } | null> {
+function yAxis(
+  page: Page,
+  id: string,
+): Promise<{ unit: string | null; min: number; ticks: number[]; xOverflow: number } | null> {
   return page.evaluate(`import('/dashboard/charts.js').then((charts) => charts.chartAxis(${JSON.stringify(id)}))`);
 }
 
@@ -110,6 +113,32 @@ function overflow(page: Page) {
       page: document.documentElement.scrollWidth - window.innerWidth,
       cards: cards.map((el) => el.id || el.closest('.card')?.id || el.className),
     };
+  });
+}
+
+/**
+ * Words broken across two lines inside a table cell (a word: a run between spaces, `-` and `/`,
+ * where a browser may wrap a URL or path anyway). On screens that show tables as tables, an
+ * e-mail address, an id or a code split in two is hard to read and to copy.
+ */
+function brokenWords(page: Page) {
+  return page.evaluate(() => {
+    const broken: string[] = [];
+    for (const cell of document.querySelectorAll('#panels td')) {
+      if ((cell as HTMLElement).offsetParent === null) continue;
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (const match of text.matchAll(/[^\s/-]{2,}/g)) {
+          const range = document.createRange();
+          range.setStart(node, match.index);
+          range.setEnd(node, match.index + match[0].length);
+          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          if (tops.size > 1) broken.push(match[0]);
+        }
+      }
+    }
+    return broken;
   });
 }
 
@@ -221,6 +250,7 @@ describe('operator dashboard in headless Chromium', () => {
         ),
       );
       expect(await overflow(page), `overflow at ${width}px`).toEqual({ page: 0, cards: [] });
+      if (width >= 1280) expect(await brokenWords(page), `words split at ${width}px`).toEqual([]);
       await page.screenshot({ path: join(ARTIFACTS, `dashboard-${width}.png`), fullPage: true });
       if (width === 390) {
         await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390-top.png') });
@@ -293,7 +323,14 @@ describe('operator dashboard in headless Chromium', () => {
       expect(await page.locator('#panels .error').count()).toBe(0);
       expect(await page.textContent('#chart-breakers .legend-note')).toContain('all closed');
       await page.waitForFunction(() => document.querySelectorAll('.uplot').length === 6);
+      expect(await page.textContent('#route')).toBe('no requests yet');
       for (const width of [390, 1280]) {
+        // The window ends on a tick here (the clock starts at midnight): its label stays inside.
+        for (const chart of CHARTS) {
+          await expect
+            .poll(async () => (await yAxis(page, `chart-${chart}`))?.xOverflow, `${chart} at ${width}px`)
+            .toBe(0);
+        }
         await page.setViewportSize({ width, height: 900 });
         expect(await overflow(page), `overflow at ${width}px, empty`).toEqual({ page: 0, cards: [] });
         await page.screenshot({ path: join(ARTIFACTS, `dashboard-empty-${width}.png`), fullPage: true });

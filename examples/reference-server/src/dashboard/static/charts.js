@@ -27,6 +27,8 @@ function chartOptions(container, series, extra = {}) {
       { ...axis, size: 48, ...unit, ...(extra.whole ? { incrs: WHOLE_STEPS } : {}), ...(extra.yAxis || {}) },
     ],
     scales: { x: { time: true }, y: { range: fromZero }, ...(extra.scales || {}) },
+    // Room on the right for the last time label ("12:00am" centred on the window's end).
+    padding: [null, 36, null, null],
     legend: { live: false },
     cursor: { drag: { x: false, y: false } },
   };
@@ -51,11 +53,29 @@ function draw(id, series, data, extra, note) {
 }
 /** The series a chart plots, as uPlot holds them (`[timestamps, ...series]`), or null before it is drawn. */
 export const chartData = (id) => charts.get(id)?.plot.data ?? null;
-/** A chart's y axis as drawn: its unit label, scale bottom and tick values (uPlot 1.6 keeps them in `_splits`). */
+/**
+ * A chart's axes as drawn: the y unit label, scale bottom and tick values, and how many CSS px
+ * the x axis's last time label reaches past the canvas (uPlot 1.6 keeps ticks and labels in
+ * `_splits` / `_values`).
+ */
 export function chartAxis(id) {
   const plot = charts.get(id)?.plot;
   if (!plot) return null;
-  return { unit: plot.axes[1].label ?? null, min: plot.scales.y.min, ticks: plot.axes[1]._splits ?? [] };
+  const x = plot.axes[0];
+  let xOverflow = 0;
+  const splits = x._splits ?? [];
+  if (splits.length > 0) {
+    const last = splits.length - 1;
+    plot.ctx.font = Array.isArray(x.font) ? x.font[0] : x.font;
+    const width = Math.max(
+      ...String(x._values[last])
+        .split('\n')
+        .map((line) => plot.ctx.measureText(line).width),
+    );
+    const right = plot.valToPos(splits[last], 'x', true) + width / 2;
+    xOverflow = Math.max(0, (right - plot.ctx.canvas.width) / devicePixelRatio);
+  }
+  return { unit: plot.axes[1].label ?? null, min: plot.scales.y.min, ticks: plot.axes[1]._splits ?? [], xOverflow };
 }
 export function redrawCharts() {
   for (const { plot } of charts.values()) plot.destroy();
@@ -107,8 +127,13 @@ export function renderCharts(h, urls = endpointUrls) {
   const select = $('route');
   const routes = h.latency.map((r) => r.route);
   const chosen = routes.includes(select.value) ? select.value : routes[0];
-  if ([...select.options].map((o) => o.value).join('|') !== routes.join('|')) {
-    select.replaceChildren(...routes.map((r) => el('option', { value: r, text: r })));
+  const options = [...select.options].map((o) => o.value);
+  if (options.length !== Math.max(1, routes.length) || options.join('|') !== routes.join('|')) {
+    select.replaceChildren(
+      ...(routes.length
+        ? routes.map((r) => el('option', { value: r, text: r }))
+        : [el('option', { value: '', text: 'no requests yet' })]),
+    );
   }
   select.disabled = routes.length === 0;
   if (chosen) select.value = chosen;

@@ -104,7 +104,7 @@ export const views = {
             }),
           ),
         ]),
-        [3],
+        [2, 3], // age and attempts: right-aligned, never wrapped
       ),
     );
   },
