@@ -11,14 +11,18 @@ import { createUpstream } from './upstream.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
-async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw err('payload_too_large', { detail: `At most ${MAX_BODY_BYTES} bytes` });
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     throw err('validation_failed', { detail: 'Expected a JSON body' });
   }
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw err('payload_too_large', { detail: `At most ${MAX_BODY_BYTES} bytes` });
+  return parseJson(text);
 }
 
 function parseEvent(input: unknown): { type: string; payload: unknown; id?: string } {
@@ -32,8 +36,11 @@ function parseEvent(input: unknown): { type: string; payload: unknown; id?: stri
     throw err('validation_failed', { detail: 'Expected `type` to be an event type name' });
   }
   if (body.payload === undefined) throw err('validation_failed', { detail: 'Expected a `payload`' });
-  const id = typeof body.id === 'string' && /^[\w.-]{1,128}$/.test(body.id) ? body.id : undefined;
-  return id === undefined ? { type: body.type, payload: body.payload } : { type: body.type, payload: body.payload, id };
+  if (body.id === undefined) return { type: body.type, payload: body.payload };
+  if (typeof body.id !== 'string' || !/^[\w.-]{1,128}$/.test(body.id)) {
+    throw err('validation_failed', { detail: 'Expected `id` to be 1-128 letters, digits, `_`, `.` or `-`' });
+  }
+  return { type: body.type, payload: body.payload, id: body.id };
 }
 
 /**
@@ -83,7 +90,7 @@ export function createApp(env: Env) {
         headers: request.headers,
         body,
       });
-      const { type, payload } = parseEvent(JSON.parse(body));
+      const { type, payload } = parseEvent(parseJson(body));
       return Response.json(await producer.publish({ type, payload, id: event.id }), { status: 202 });
     }
     if (request.method === 'GET' && pathname === '/api/quote') return upstream.quote();

@@ -156,6 +156,17 @@ describe('reference Worker in workerd', () => {
       expect(response.status).toBe(422);
       expect(await response.json()).toMatchObject({ code: 'validation_failed', detail: 'Unknown field `surprise`' });
     });
+
+    it('refuses an event whose id cannot be a webhook-id (422) instead of publishing it under a new id', async () => {
+      for (const id of ['has space', '', 'x'.repeat(129), 42]) {
+        const response = await admin('/admin/events', {
+          method: 'POST',
+          body: JSON.stringify({ type: 'order.created', payload: {}, id }),
+        });
+        expect(response.status).toBe(422);
+        expect(await response.json()).toMatchObject({ code: 'validation_failed' });
+      }
+    });
   });
 
   describe('rate limit (Durable Object store, keyed by CF-Connecting-IP)', () => {
@@ -230,6 +241,19 @@ describe('reference Worker in workerd', () => {
       const ok = await inboundEvent('msg_signed', body);
       expect(ok.status).toBe(202);
       expect(await ok.json()).toEqual({ messageId: 'msg_signed', enqueued: 0 });
+    });
+
+    it('a correctly signed body that is not an event is a 422 problem, not a 500', async () => {
+      for (const [id, body] of [
+        ['msg_text', 'not json'],
+        ['msg_null', 'null'],
+        ['msg_untyped', '{"payload":1}'],
+      ] as const) {
+        const response = await inboundEvent(id, body);
+        expect(response.status).toBe(422);
+        expect(response.headers.get('content-type')).toBe('application/problem+json');
+        expect(await response.json()).toMatchObject({ code: 'validation_failed' });
+      }
     });
 
     it('delivers a verified inbound event, signed by the Worker and verified by the Node verifier', async () => {
