@@ -198,6 +198,23 @@ describe('withIdempotency (fetch handler)', () => {
     expect(handler).toHaveBeenCalledTimes(3);
   });
 
+  it('reads neither the URL nor the signal of a request without a key (on @hono/node-server, `signal` builds a whole Request)', async () => {
+    const { fetch } = app({ required: false });
+    const reads: PropertyKey[] = [];
+    const watched = (request: Request): Request =>
+      new Proxy(request, {
+        get(target, property) {
+          if (property === 'signal' || property === 'url') reads.push(property);
+          const value = Reflect.get(target, property, target) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    expect((await fetch(watched(post(undefined)))).status).toBe(201);
+    expect(reads).toEqual([]);
+    expect((await fetch(watched(post('"k-lazy"')))).status).toBe(201);
+    expect(reads).toEqual(expect.arrayContaining(['url', 'signal']));
+  });
+
   it('scopes keys by principal', async () => {
     const { fetch, handler } = app({ principal: (r) => r.headers.get('x-client') ?? undefined });
     await fetch(post('"k"', undefined, { 'x-client': 'a' }));

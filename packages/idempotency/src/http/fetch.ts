@@ -2,15 +2,25 @@ import type { Idempotency } from '../idempotency.js';
 import { createHttpGuard, type HttpIdempotencyOptions, type HttpRequestInfo } from './guard.js';
 import type { ResponseParts } from './stored-response.js';
 
-/** Adapts a Fetch `Request`: the body is read from a clone, so the handler can still read it. @internal */
+/**
+ * Adapts a Fetch `Request`: the body is read from a clone, so the handler can still read it.
+ * `path` and `signal` are read only when the request carries a key: on `@hono/node-server`,
+ * reading `signal` builds a full `Request` (and an `AbortController`) from the Node request,
+ * which every keyless request on a guarded route paid for nothing.
+ * @internal
+ */
 export function fetchRequestInfo(request: Request): HttpRequestInfo {
-  const url = new URL(request.url);
   return {
     method: request.method,
-    path: url.pathname + url.search,
+    get path() {
+      const url = new URL(request.url);
+      return url.pathname + url.search;
+    },
     header: (name) => request.headers.get(name),
     body: async () => new Uint8Array(await request.clone().arrayBuffer()),
-    signal: request.signal,
+    get signal() {
+      return request.signal;
+    },
   };
 }
 
