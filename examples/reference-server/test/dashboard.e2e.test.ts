@@ -328,7 +328,7 @@ describe('operator dashboard in headless Chromium', () => {
         // The window ends on a tick here (the clock starts at midnight): its label stays inside.
         for (const chart of CHARTS) {
           await expect
-            .poll(async () => (await yAxis(page, `chart-${chart}`))?.xOverflow, `${chart} at ${width}px`)
+            .poll(async () => (await yAxis(page, `chart-${chart}`))?.xOverflow, { message: `${chart} at ${width}px` })
             .toBe(0);
         }
         await page.setViewportSize({ width, height: 900 });
