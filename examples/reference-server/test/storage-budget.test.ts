@@ -4,10 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisUrl } from '@bulwark/testing';
-import { sharedCluster } from '@bulwark/testing/own-cluster';
+import { clusterSlot, redisUrl } from '@bulwark/testing';
+import { hostileKey, sharedCluster } from '@bulwark/testing/own-cluster';
 import { freePort } from '@bulwark/testing/own-redis';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openServerDatabase } from '../src/database.js';
@@ -271,4 +272,61 @@ describeUsage('Redis Cluster', async () => {
       await cluster.hset(`${prefix}{usage}:by-key`, 'key_old', 500);
     },
   };
+});
+
+describe('storage usage ledger on a Redis Cluster, for any ids', () => {
+  it('property: for any message, key and endpoint ids (braces included) every script names keys of one slot, and the Cluster counts what standalone Redis does', async () => {
+    if (!url) throw new Error('REDIS_URL is required (the test command starts a Redis)');
+    const cluster = new Cluster(await sharedCluster(), {
+      enableOfflineQueue: false,
+      redisOptions: { maxRetriesPerRequest: 1 },
+    });
+    cluster.on('error', () => {});
+    await new Promise((resolve) => cluster.once('ready', resolve));
+    const redis = new Redis(url);
+    const prefix = `bulwark-test:usage-ids:${randomUUID()}:`;
+    clusters.push({ cluster, prefix });
+    clients.push(redis);
+    prefixes.push(prefix);
+    const seen: string[] = [];
+    // The cluster client, with the keys of every script it is sent recorded.
+    const spied = new Proxy(cluster, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name !== 'eval') return value;
+        return (script: string, count: number, ...args: unknown[]) => {
+          seen.push(...args.slice(0, count).map(String));
+          return target.eval(script, count, ...(args as string[]));
+        };
+      },
+    });
+    const onCluster = redisStorageUsage(spied, prefix);
+    const alone = redisStorageUsage(redis, prefix);
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        hostileKey,
+        hostileKey,
+        fc.uniqueArray(hostileKey, { minLength: 1, maxLength: 3 }),
+        async (message, key, endpoints) => {
+          n++;
+          const [messageId, keyId] = [`${n}:${message}`, `${n}:${key}`];
+          const endpointIds = endpoints.map((e) => `${n}:${e}`);
+          const counts = async (usage: StorageUsage) => {
+            await usage.add(keyId, messageId, 100, endpointIds);
+            const added = [await usage.pendingBytes(keyId), await usage.endpointBytes(endpointIds[0] as string)];
+            await usage.settle(messageId, endpointIds[0] as string);
+            return [...added, await usage.pendingBytes(keyId), await usage.endpointBytes(endpointIds[0] as string)];
+          };
+          seen.length = 0;
+          const [a, b] = [await counts(onCluster), await counts(alone)];
+          expect(a).toEqual(b);
+          expect(a).toEqual([100, 100, endpointIds.length > 1 ? 100 : 0, 0]);
+          expect(seen).toHaveLength(6);
+          expect(new Set(seen.map(clusterSlot)).size).toBe(1);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 });
