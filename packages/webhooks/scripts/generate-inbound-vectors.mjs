@@ -3,9 +3,11 @@
 // provider's official library where one is on npm (devDependencies of this package only):
 //   stripe (webhooks.generateTestHeaderString), @octokit/webhooks-methods (sign),
 //   twilio (getExpectedTwilioSignature; validateRequest / validateRequestWithBody re-check),
-//   @hubspot/api-client (Signature.getSignature v3).
-// Meta, Shopify and Slack publish no small official signing helper on npm: their vectors are
-// computed with node:crypto from the provider's documented algorithm.
+//   @hubspot/api-client (Signature.getSignature v3),
+//   @shopify/shopify-api (getHmac of its test helpers; shopify.webhooks.validate re-check).
+// Meta and Slack publish no official signing helper on npm: their vectors are computed with
+// node:crypto from the provider's documented algorithm; Slack's are re-checked with
+// @slack/bolt's verifySlackRequest.
 // Every positive case is re-checked by the official verifier where one exists, so a vector that
 // the provider's own code would refuse cannot be written.
 //   node packages/webhooks/scripts/generate-inbound-vectors.mjs
@@ -15,11 +17,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-methods';
+import '@shopify/shopify-api/adapters/web-api';
+import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api';
+import { getHmac as shopifyHmac } from '@shopify/shopify-api/test-helpers';
 
 const require = createRequire(import.meta.url);
 const Stripe = require('stripe');
 const twilio = require('twilio');
 const { Signature: HubSpotSignature } = require('@hubspot/api-client');
+const { verifySlackRequest } = require('@slack/bolt');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '../../../test-vectors');
@@ -320,56 +326,107 @@ await hubVectors(
     expected,
   });
   const webhookId = 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043';
+  const eventsId = '6f0b4a8e-2b1d-4c7e-9a53-0d2f1e8c7b64';
   const h = (secret, body) => ({
-    'x-shopify-hmac-sha256': hmacB64(secret, body),
+    'x-shopify-hmac-sha256': shopifyHmac(body, secret),
     'x-shopify-webhook-id': webhookId,
     'x-shopify-topic': 'orders/create',
   });
-  const valid = (keyId) => ok(keyId, { deliveryId: webhookId });
-  const sA = hmacB64(A, JSON_BODY);
+  /** An Events delivery (developer preview): the same HMAC, headers without the X- prefix. */
+  const ev = (secret, body) => ({
+    'shopify-hmac-sha256': shopifyHmac(body, secret),
+    'shopify-webhook-id': eventsId,
+    'shopify-topic': 'orders/create',
+  });
+  const valid = (keyId, id = webhookId) => ok(keyId, { deliveryId: id });
+  const sA = shopifyHmac(JSON_BODY, A);
+  /** shopify.webhooks.validate over a Fetch Request with the vector's headers and the routing headers it also requires. */
+  const validates = async (secret, headers, body) => {
+    const shopify = shopifyApi({
+      apiKey: 'vectors',
+      apiSecretKey: secret,
+      apiVersion: ApiVersion.January26,
+      scopes: [],
+      hostName: 'hooks.example.com',
+      isEmbeddedApp: false,
+      logger: { level: LogSeverity.Error, log: async () => {} },
+    });
+    const events = headers['shopify-hmac-sha256'] !== undefined;
+    const p = events ? 'shopify-' : 'x-shopify-';
+    const all = { [`${p}shop-domain`]: 'vectors.myshopify.com', [`${p}api-version`]: '2026-01', ...headers };
+    const rawRequest = new Request('https://hooks.example.com/shopify', { method: 'POST', headers: all, body });
+    const result = await shopify.webhooks.validate({ rawBody: body, rawRequest });
+    if (!result.valid) throw new Error(`@shopify/shopify-api refused a positive Shopify vector: ${result.reason}`);
+  };
+  const cases = [
+    c('json body', h(A, JSON_BODY), JSON_BODY, valid('primary')),
+    c('empty body', h(A, ''), '', valid('primary')),
+    c('unicode body', h(A, UNICODE_BODY), UNICODE_BODY, valid('primary')),
+    c('rotation: receiver knows old and new secrets, new one signed', h(B, JSON_BODY), JSON_BODY, valid('2026-02'), {
+      secrets: [
+        { id: '2026-01', secret: A },
+        { id: '2026-02', secret: B },
+      ],
+    }),
+    c('tampered body', h(A, JSON_BODY), TAMPERED, bad('webhook_signature_mismatch')),
+    c('wrong secret', h(B, JSON_BODY), JSON_BODY, bad('webhook_signature_mismatch')),
+    c(
+      'flipped signature',
+      { ...h(A, JSON_BODY), 'x-shopify-hmac-sha256': flipB64(sA) },
+      JSON_BODY,
+      bad('webhook_signature_mismatch'),
+    ),
+    c('missing header', { 'x-shopify-webhook-id': webhookId }, JSON_BODY, bad('webhook_header_missing')),
+    c(
+      'hex instead of base64',
+      { ...h(A, JSON_BODY), 'x-shopify-hmac-sha256': hmacHex(A, JSON_BODY) },
+      JSON_BODY,
+      bad('webhook_header_malformed'),
+    ),
+    c(
+      'unpadded base64',
+      { ...h(A, JSON_BODY), 'x-shopify-hmac-sha256': sA.replace(/=+$/, '') },
+      JSON_BODY,
+      bad('webhook_header_malformed'),
+    ),
+    c(
+      'url-safe base64',
+      { ...h(A, JSON_BODY), 'x-shopify-hmac-sha256': sA.replace(/\+/g, '-').replace(/\//g, '_') },
+      JSON_BODY,
+      sA.includes('+') || sA.includes('/') ? bad('webhook_header_malformed') : valid('primary'),
+    ),
+    c(
+      'events delivery: Shopify-Hmac-Sha256 and Shopify-Webhook-Id',
+      ev(A, JSON_BODY),
+      JSON_BODY,
+      valid('primary', eventsId),
+    ),
+    c('events delivery, tampered body', ev(A, JSON_BODY), TAMPERED, bad('webhook_signature_mismatch')),
+    c(
+      'events and webhooks headers both present: the events pair is read, as @shopify/shopify-api does',
+      { ...h(B, JSON_BODY), ...ev(A, JSON_BODY) },
+      JSON_BODY,
+      valid('primary', eventsId),
+    ),
+    c(
+      'events delivery, hex instead of base64',
+      { ...ev(A, JSON_BODY), 'shopify-hmac-sha256': hmacHex(A, JSON_BODY) },
+      JSON_BODY,
+      bad('webhook_header_malformed'),
+    ),
+  ];
+  for (const v of cases) {
+    // validate refuses an empty body before any HMAC (MissingBody); Shopify never sends one.
+    if (!v.expected.valid || v.body === '') continue;
+    const secret = v.secrets.find((e) => e.id === v.expected.keyId).secret;
+    await validates(secret, v.headers, v.body);
+  }
   write(
     'shopify',
-    'X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the raw body> keyed with the app client secret as UTF-8; X-Shopify-Webhook-Id reported unsigned',
-    'node:crypto from the documented algorithm (@shopify/shopify-api is a whole framework, not a signing helper)',
+    'X-Shopify-Hmac-Sha256 (webhooks) or Shopify-Hmac-Sha256 (Events, developer preview): <base64 HMAC-SHA256 of the raw body> keyed with the app client secret as UTF-8; X-Shopify-Webhook-Id / Shopify-Webhook-Id reported unsigned',
+    `@shopify/shopify-api@${version('@shopify/shopify-api')} getHmac (test helpers); positives re-checked with shopify.webhooks.validate (but the empty body, which it refuses before the HMAC)`,
     null,
-    [
-      c('json body', h(A, JSON_BODY), JSON_BODY, valid('primary')),
-      c('empty body', h(A, ''), '', valid('primary')),
-      c('unicode body', h(A, UNICODE_BODY), UNICODE_BODY, valid('primary')),
-      c('rotation: receiver knows old and new secrets, new one signed', h(B, JSON_BODY), JSON_BODY, valid('2026-02'), {
-        secrets: [
-          { id: '2026-01', secret: A },
-          { id: '2026-02', secret: B },
-        ],
-      }),
-      c('tampered body', h(A, JSON_BODY), TAMPERED, bad('webhook_signature_mismatch')),
-      c('wrong secret', h(B, JSON_BODY), JSON_BODY, bad('webhook_signature_mismatch')),
-      c(
-        'flipped signature',
-        { ...h(A, JSON_BODY), 'x-shopify-hmac-sha256': flipB64(sA) },
-        JSON_BODY,
-        bad('webhook_signature_mismatch'),
-      ),
-      c('missing header', { 'x-shopify-webhook-id': webhookId }, JSON_BODY, bad('webhook_header_missing')),
-      c(
-        'hex instead of base64',
-        { ...h(A, JSON_BODY), 'x-shopify-hmac-sha256': hmacHex(A, JSON_BODY) },
-        JSON_BODY,
-        bad('webhook_header_malformed'),
-      ),
-      c(
-        'unpadded base64',
-        { ...h(A, JSON_BODY), 'x-shopify-hmac-sha256': sA.replace(/=+$/, '') },
-        JSON_BODY,
-        bad('webhook_header_malformed'),
-      ),
-      c(
-        'url-safe base64',
-        { ...h(A, JSON_BODY), 'x-shopify-hmac-sha256': sA.replace(/\+/g, '-').replace(/\//g, '_') },
-        JSON_BODY,
-        sA.includes('+') || sA.includes('/') ? bad('webhook_header_malformed') : valid('primary'),
-      ),
-    ],
+    cases,
   );
 }
 
@@ -393,52 +450,62 @@ await hubVectors(
   });
   const valid = (keyId, ts = NOW) => ok(keyId, { timestampMs: ts * 1000 });
   const sA = h(A, FORM)['x-slack-signature'];
+  /** Throws unless @slack/bolt's verifySlackRequest accepts the vector at its own clock. */
+  const boltAccepts = (v) => {
+    const secret = v.secrets.find((e) => e.id === v.expected.keyId).secret;
+    verifySlackRequest({
+      signingSecret: secret,
+      body: v.body,
+      headers: {
+        'x-slack-signature': v.headers['x-slack-signature'],
+        'x-slack-request-timestamp': Number(v.headers['x-slack-request-timestamp']),
+      },
+      nowMilliseconds: v.nowMs,
+    });
+  };
+  const slackCases = [
+    c('slash command form body', h(A, FORM), FORM, valid('primary')),
+    c('json event body', h(A, JSON_BODY), JSON_BODY, valid('primary')),
+    c('rotation: receiver knows old and new secrets, new one signed', h(B, FORM), FORM, valid('2026-02'), {
+      secrets: [
+        { id: '2026-01', secret: A },
+        { id: '2026-02', secret: B },
+      ],
+    }),
+    c('tolerance: exactly 300 s old', h(A, FORM, NOW - 300), FORM, valid('primary', NOW - 300)),
+    c('301 s old', h(A, FORM, NOW - 301), FORM, bad('webhook_timestamp_too_old')),
+    c('301 s ahead', h(A, FORM, NOW + 301), FORM, bad('webhook_timestamp_in_future')),
+    c('tampered body', h(A, FORM), FORM.replace('94070', '94071'), bad('webhook_signature_mismatch')),
+    c('wrong secret', h(B, FORM), FORM, bad('webhook_signature_mismatch')),
+    c(
+      'timestamp changed',
+      { ...h(A, FORM), 'x-slack-request-timestamp': String(NOW - 1) },
+      FORM,
+      bad('webhook_signature_mismatch'),
+    ),
+    c('missing timestamp', { 'x-slack-signature': sA }, FORM, bad('webhook_header_missing')),
+    c('missing signature', { 'x-slack-request-timestamp': String(NOW) }, FORM, bad('webhook_header_missing')),
+    c(
+      'millisecond timestamp',
+      { ...h(A, FORM), 'x-slack-request-timestamp': String(NOW_MS) },
+      FORM,
+      bad('webhook_timestamp_invalid'),
+    ),
+    c('v1 prefix', { ...h(A, FORM), 'x-slack-signature': `v1=${sA.slice(3)}` }, FORM, bad('webhook_header_malformed')),
+    c(
+      'uppercase hex',
+      { ...h(A, FORM), 'x-slack-signature': `v0=${sA.slice(3).toUpperCase()}` },
+      FORM,
+      bad('webhook_header_malformed'),
+    ),
+  ];
+  for (const v of slackCases) if (v.expected.valid) boltAccepts(v);
   write(
     'slack',
     'X-Slack-Signature: v0=<hex HMAC-SHA256 of `v0:<X-Slack-Request-Timestamp>:<body>`> keyed with the signing secret as UTF-8; 5 minute tolerance',
-    'node:crypto from the documented algorithm (Slack signs in @slack/bolt, a whole framework)',
+    `node:crypto from the documented algorithm (Slack publishes no signing helper); positives re-checked with @slack/bolt@${version('@slack/bolt')} verifySlackRequest`,
     { pastSec: 300, futureSec: 300 },
-    [
-      c('slash command form body', h(A, FORM), FORM, valid('primary')),
-      c('json event body', h(A, JSON_BODY), JSON_BODY, valid('primary')),
-      c('rotation: receiver knows old and new secrets, new one signed', h(B, FORM), FORM, valid('2026-02'), {
-        secrets: [
-          { id: '2026-01', secret: A },
-          { id: '2026-02', secret: B },
-        ],
-      }),
-      c('tolerance: exactly 300 s old', h(A, FORM, NOW - 300), FORM, valid('primary', NOW - 300)),
-      c('301 s old', h(A, FORM, NOW - 301), FORM, bad('webhook_timestamp_too_old')),
-      c('301 s ahead', h(A, FORM, NOW + 301), FORM, bad('webhook_timestamp_in_future')),
-      c('tampered body', h(A, FORM), FORM.replace('94070', '94071'), bad('webhook_signature_mismatch')),
-      c('wrong secret', h(B, FORM), FORM, bad('webhook_signature_mismatch')),
-      c(
-        'timestamp changed',
-        { ...h(A, FORM), 'x-slack-request-timestamp': String(NOW - 1) },
-        FORM,
-        bad('webhook_signature_mismatch'),
-      ),
-      c('missing timestamp', { 'x-slack-signature': sA }, FORM, bad('webhook_header_missing')),
-      c('missing signature', { 'x-slack-request-timestamp': String(NOW) }, FORM, bad('webhook_header_missing')),
-      c(
-        'millisecond timestamp',
-        { ...h(A, FORM), 'x-slack-request-timestamp': String(NOW_MS) },
-        FORM,
-        bad('webhook_timestamp_invalid'),
-      ),
-      c(
-        'v1 prefix',
-        { ...h(A, FORM), 'x-slack-signature': `v1=${sA.slice(3)}` },
-        FORM,
-        bad('webhook_header_malformed'),
-      ),
-      c(
-        'uppercase hex',
-        { ...h(A, FORM), 'x-slack-signature': `v0=${sA.slice(3).toUpperCase()}` },
-        FORM,
-        bad('webhook_header_malformed'),
-      ),
-    ],
+    slackCases,
   );
 }
 

@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { FakeClock } from '@bulwark/testing';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
+import { getHmac as shopifyHmac } from '@shopify/shopify-api/test-helpers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createInboundVerifier } from '../src/inbound.js';
@@ -10,6 +12,7 @@ const require = createRequire(import.meta.url);
 const Stripe = require('stripe') as typeof import('stripe').default;
 const twilio = require('twilio') as typeof import('twilio');
 const { Signature: HubSpotSignature } = require('@hubspot/api-client') as typeof import('@hubspot/api-client');
+const { isValidSlackRequest } = require('@slack/bolt') as typeof import('@slack/bolt');
 
 const RUNS = 40;
 const clock = new FakeClock(NOW_MS);
@@ -106,6 +109,59 @@ describe("the presets accept what the providers' own libraries sign (fast-check)
           });
           const headers = { 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': String(timestamp) };
           expect((await verifier.verify({ headers, body, url, method })).timestampMs).toBe(timestamp);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('@shopify/shopify-api getHmac, in the webhooks and the Events header families', async () => {
+    const verifier = createInboundVerifier({ provider: 'shopify', secrets: SECRETS.shopify });
+    await fc.assert(
+      fc.asyncProperty(text, fc.boolean(), async (payload, events) => {
+        const prefix = events ? 'shopify-' : 'x-shopify-';
+        const headers = {
+          [`${prefix}hmac-sha256`]: shopifyHmac(payload, SECRETS.shopify),
+          [`${prefix}webhook-id`]: 'w-1',
+        };
+        expect((await verifier.verify({ headers, body: payload })).deliveryId).toBe('w-1');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("the presets agree with the providers' own verifiers (fast-check)", () => {
+  it('@slack/bolt verifySlackRequest accepts exactly what the slack preset accepts (bodies, skews, tampering)', async () => {
+    const verifier = createInboundVerifier({ provider: 'slack', secrets: SECRETS.slack, clock });
+    await fc.assert(
+      fc.asyncProperty(
+        text,
+        fc.integer({ min: -300, max: 300 }),
+        fc.constantFrom('none', 'body', 'timestamp', 'signature'),
+        async (body, skew, tamper) => {
+          const ts = NOW_SEC + skew;
+          const mac = createHmac('sha256', SECRETS.slack).update(`v0:${ts}:${body}`).digest('hex');
+          const signature =
+            tamper === 'signature' ? `v0=${mac.slice(0, -1)}${mac.endsWith('0') ? '1' : '0'}` : `v0=${mac}`;
+          const sentTs = tamper === 'timestamp' ? ts - 1 : ts;
+          const sentBody = tamper === 'body' ? `${body}!` : body;
+          const bolt = isValidSlackRequest({
+            signingSecret: SECRETS.slack,
+            body: sentBody,
+            headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': sentTs },
+            nowMilliseconds: NOW_MS,
+          });
+          const ours = await verifier
+            .verify({
+              headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(sentTs) },
+              body: sentBody,
+            })
+            .then(
+              () => true,
+              () => false,
+            );
+          expect([ours, bolt]).toEqual([tamper === 'none', tamper === 'none']);
         },
       ),
       { numRuns: RUNS },

@@ -354,10 +354,12 @@ def parse_provider(provider, case, body):
         delivery = optional(headers, "x-github-delivery") if provider == "github" else None
         return [value[7:]], None, [body], "sha256", "hex", None, delivery
     if provider == "shopify":
-        value = required(headers, "x-shopify-hmac-sha256")
+        # Shopify Events sends the same HMAC without the X- prefix; when present it is the one read.
+        prefix = "" if optional(headers, "shopify-hmac-sha256") else "x-"
+        value = required(headers, prefix + "shopify-hmac-sha256")
         if not B64_32.match(value):
             raise Reject("webhook_header_malformed")
-        return [value], None, [body], "sha256", "base64", None, optional(headers, "x-shopify-webhook-id")
+        return [value], None, [body], "sha256", "base64", None, optional(headers, prefix + "shopify-webhook-id")
     if provider == "slack":
         ts = required(headers, "x-slack-request-timestamp")
         value = required(headers, "x-slack-signature")
