@@ -1,11 +1,16 @@
 import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkerd } from './support/workerd.js';
+import { COPIES, startWorkerd } from './support/workerd.js';
 
 interface Answer {
   readonly allowed: boolean;
   readonly reason: string;
   readonly ms: number;
+  readonly isolate: string;
+}
+
+interface Fetcher {
+  fetch(url: string): Promise<Response>;
 }
 
 // Real workerd (miniflare 4.20260426.0): the Durable Object store across many concurrent Worker requests.
@@ -35,7 +40,29 @@ describe('Durable Object store in workerd', () => {
     30_000,
   );
 
-  it('exactly 10 of 200 concurrent requests when keys share hash-bucket objects', async () => {
+  it('exactly 10 of 200 concurrent requests for one key from 4 Workers in 4 isolates; memory limiters there allow 40', async () => {
+    const workers = [
+      (url: string) => mf.dispatchFetch(url) as unknown as Promise<Response>,
+      ...(await Promise.all(COPIES.map((name) => mf.getWorker(name)))).map(
+        (w) => (url: string) => (w as unknown as Fetcher).fetch(url),
+      ),
+    ];
+    const burst = (query: string) =>
+      Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const send = workers[i % workers.length] as (url: string) => Promise<Response>;
+          return (await (await send(`http://worker.test/limit?${query}`)).json()) as Answer;
+        }),
+      );
+    const shared = await burst(`key=isolates-${run++}&limit=10`);
+    expect(new Set(shared.map((a) => a.isolate)).size).toBe(4);
+    expect(shared.filter((a) => a.allowed)).toHaveLength(10);
+    // The same burst against a memory limiter: each isolate keeps its own count.
+    const local = await burst(`key=isolates-${run++}&limit=10&store=memory`);
+    expect(local.filter((a) => a.allowed)).toHaveLength(40);
+  }, 30_000);
+
+  it('exactly 10 per key of 200 concurrent requests over 4 keys sharing 2 hash-bucket objects', async () => {
     const answers = await Promise.all(
       Array.from({ length: 200 }, (_, i) => ask(`key=bucketed-${i % 4}&limit=10&shards=2`)),
     );

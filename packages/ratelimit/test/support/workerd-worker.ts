@@ -1,5 +1,6 @@
 // The Worker the workerd tests run (bundled with esbuild, executed by miniflare's workerd): a rate
 // limiter over the Durable Object store, objects that throw or stall, and a memory limiter to compare.
+// Copies of it run as further Workers (each its own isolate) bound to the first one's objects.
 import {
   createDurableObjectStore,
   type DurableObjectNamespaceLike,
@@ -31,6 +32,8 @@ interface Env {
 }
 
 const quiet = { warn() {} };
+/** This isolate's id: module state is per isolate, so Workers answering with different ids ran in different isolates. */
+let isolate: string | undefined;
 const memory = new Map<string, RateLimiter>();
 
 function limiterFor(url: URL, env: Env): RateLimiter {
@@ -73,8 +76,9 @@ export default {
       for (let i = 0; i < n; i++) if ((await limiter.limit(key)).allowed) allowed++;
       return Response.json({ allowed, ms: Date.now() - started });
     }
+    isolate ??= crypto.randomUUID();
     const started = Date.now();
     const decision = await limiter.limit(key);
-    return Response.json({ allowed: decision.allowed, reason: decision.reason, ms: Date.now() - started });
+    return Response.json({ allowed: decision.allowed, reason: decision.reason, ms: Date.now() - started, isolate });
   },
 };

@@ -30,17 +30,38 @@ export async function bundleWorker(): Promise<string> {
   return (result.outputFiles[0] as { text: string }).text;
 }
 
-/** Starts real workerd (miniflare) with the test Worker and its three Durable Object classes. */
+/** Workers besides the first, each its own isolate, bound to the first Worker's Durable Objects. */
+export const COPIES = ['copy-1', 'copy-2', 'copy-3'] as const;
+
+/**
+ * Starts real workerd (miniflare) with the test Worker and its three Durable Object classes, plus
+ * {@link COPIES} of the same script whose bindings point at the first Worker's objects (so
+ * decisions from several isolates meet in one object).
+ */
 export async function startWorkerd(): Promise<Miniflare> {
+  const script = await bundleWorker();
+  const shared = { modules: true, script, compatibilityDate: '2025-09-01' };
   const mf = new Miniflare({
-    modules: true,
-    script: await bundleWorker(),
-    compatibilityDate: '2025-09-01',
-    durableObjects: {
-      RATE_LIMITER: 'RateLimitDurableObject',
-      THROWING: 'ThrowingObject',
-      STALLING: 'StallingObject',
-    },
+    workers: [
+      {
+        ...shared,
+        name: 'worker',
+        durableObjects: {
+          RATE_LIMITER: 'RateLimitDurableObject',
+          THROWING: 'ThrowingObject',
+          STALLING: 'StallingObject',
+        },
+      },
+      ...COPIES.map((name) => ({
+        ...shared,
+        name,
+        durableObjects: {
+          RATE_LIMITER: { className: 'RateLimitDurableObject', scriptName: 'worker' },
+          THROWING: { className: 'ThrowingObject', scriptName: 'worker' },
+          STALLING: { className: 'StallingObject', scriptName: 'worker' },
+        },
+      })),
+    ],
   });
   await mf.ready;
   return mf;
