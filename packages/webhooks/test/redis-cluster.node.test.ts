@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('createRedisReplayStore on a Redis Cluster (3 masters, 1 replica each)', () => {
-  it('property: any message key (braces included) is claimed once, as on standalone Redis', async () => {
+  it('property: any message key (braces included) is claimed once and expires, as on standalone Redis', async () => {
     const onCluster = createRedisReplayStore({ redis: cluster, prefix });
     const alone = createRedisReplayStore({ redis: standalone, prefix });
     let n = 0;
@@ -43,6 +43,11 @@ describe('createRedisReplayStore on a Redis Cluster (3 masters, 1 replica each)'
         const [a, b] = [await claims(onCluster), await claims(alone)];
         expect(a).toEqual([true, false]);
         expect(a).toEqual(b);
+        // The claim expires on its own, on either: the key carries the TTL it was given.
+        for (const ttl of [await cluster.pttl(`${prefix}${n}:${key}`), await standalone.pttl(`${prefix}${n}:${key}`)]) {
+          expect(ttl).toBeGreaterThan(0);
+          expect(ttl).toBeLessThanOrEqual(60_000);
+        }
       }),
       { numRuns: 60 },
     );
