@@ -99,8 +99,9 @@ export function renderCharts(h, urls = endpointUrls) {
   const perSecond = { unit: 'per second' };
   draw(
     'chart-deliveries',
-    [line('succeeded', '--series-ok'), line('retried', '--series-warn'), line('failed (DLQ)', '--series-bad')],
-    [t, d.succeeded, d.retried, d.failed],
+    // Drawn in this order: where all are 0 the baseline is the green of succeeded, not failure red.
+    [line('failed (DLQ)', '--series-bad'), line('retried', '--series-warn'), line('succeeded', '--series-ok')],
+    [t, d.failed, d.retried, d.succeeded],
     perSecond,
     `${h.totals.succeeded} succeeded · ${h.totals.retried} retried · ${h.totals.failed} dead-lettered`,
   );
