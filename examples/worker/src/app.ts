@@ -56,7 +56,7 @@ export function createApp(env: Env) {
     store: createDurableObjectStore({ namespace: env.RATE_LIMITER, prefix: 'client:' }),
   });
   const upstream = createUpstream(env.UPSTREAM_URL);
-  const producer = createQueueProducer({ queue: env.DELIVERIES, endpoints: () => registry.list() });
+  const producer = createQueueProducer({ queue: env.DELIVERIES, endpoints: () => registry.subscribers() });
   const consumer = createQueueConsumer({
     endpoint: (id) => registry.get(id),
     disable: (id, reason) => registry.disable(id, reason),

@@ -114,9 +114,12 @@ export function createRegistry(db: D1Like, secretsKey: string) {
       const row = await db.prepare('SELECT * FROM endpoints WHERE id = ?').bind(id).first<EndpointRow>();
       return row === null ? undefined : toEndpoint(row);
     },
-    async list(): Promise<QueueEndpoint[]> {
-      const { results } = await db.prepare('SELECT * FROM endpoints ORDER BY created_at, id').all<EndpointRow>();
-      return Promise.all(results.map(toEndpoint));
+    /** What the producer fans events out to: no URL, no secret (so nothing is opened per publish). */
+    async subscribers(): Promise<Array<Pick<QueueEndpoint, 'id' | 'enabled' | 'eventTypes'>>> {
+      const { results } = await db
+        .prepare('SELECT id, event_types FROM endpoints WHERE enabled = 1 ORDER BY created_at, id')
+        .all<Pick<EndpointRow, 'id' | 'event_types'>>();
+      return results.map((row) => ({ id: row.id, enabled: true, eventTypes: JSON.parse(row.event_types) as string[] }));
     },
     /** Endpoints as admins see them: no secrets. */
     async view(): Promise<Array<Record<string, unknown>>> {

@@ -411,6 +411,23 @@ describe('reference Worker in workerd', () => {
       expect(received.filter((r) => r.path === '/hook/never')).toEqual([]);
     });
 
+    it('an endpoint whose sealed secret no longer opens does not stop publishing to the others', async () => {
+      const broken = await register('/hook/broken', ['never.published']);
+      await register('/hook/ok', ['audit.logged']);
+      const db = await mf.getD1Database('DB', 'worker');
+      await db.prepare("UPDATE endpoints SET sealed_secret = 'v1.AAAA.AAAA' WHERE id = ?").bind(broken.id).run();
+      try {
+        const sent = await admin('/admin/events', {
+          method: 'POST',
+          body: JSON.stringify({ type: 'audit.logged', payload: {}, id: 'msg_audit_1' }),
+        });
+        expect(sent.status).toBe(202);
+        expect(await sent.json()).toMatchObject({ enqueued: 1 });
+      } finally {
+        await db.prepare('DELETE FROM endpoints WHERE id = ?').bind(broken.id).run();
+      }
+    });
+
     it('signs every single-secret test vector exactly as the vectors say, inside workerd', async () => {
       const cases = vectors.cases.filter(
         (c) =>

@@ -45,6 +45,22 @@ describe('Cloudflare Queues producer', () => {
     expect((await producer.publish({ type: 'x', payload: 1 })).messageId).toMatch(/^msg_/);
   });
 
+  it('needs only id, enabled and eventTypes of an endpoint (no URL, no secret)', async () => {
+    const queue = new FakeQueue();
+    const producer = createQueueProducer({
+      queue,
+      endpoints: async () => [
+        { id: 'a', enabled: true },
+        { id: 'b', enabled: true, eventTypes: ['other'] },
+      ],
+    });
+    expect(await producer.publish({ type: 'invoice.paid', payload: 1, id: 'msg_a' })).toEqual({
+      messageId: 'msg_a',
+      enqueued: 1,
+    });
+    expect(queue.sent).toEqual([{ v: 1, messageId: 'msg_a', endpointId: 'a', type: 'invoice.paid', payload: '1' }]);
+  });
+
   it('rejects bad options and events', async () => {
     const queue = new FakeQueue();
     expect(() => createQueueProducer({ queue: {} as FakeQueue, endpoints: async () => [] })).toThrow(TypeError);

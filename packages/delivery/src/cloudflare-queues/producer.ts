@@ -4,8 +4,11 @@ import type { QueueDeliveryMessage, QueueEndpoint, QueueLike } from './types.js'
 export interface QueueProducerOptions {
   /** The producer binding of the delivery queue. */
   readonly queue: QueueLike;
-  /** The registered endpoints (e.g. read from D1); called once per publish. */
-  readonly endpoints: () => Promise<readonly QueueEndpoint[]>;
+  /**
+   * The registered endpoints (e.g. read from D1); called once per publish. Only `id`, `enabled` and
+   * `eventTypes` are read, so a registry need not load URLs or open secrets to publish.
+   */
+  readonly endpoints: () => Promise<readonly Pick<QueueEndpoint, 'id' | 'enabled' | 'eventTypes'>[]>;
 }
 
 /** An event to deliver. */
