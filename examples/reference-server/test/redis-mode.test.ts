@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
 import { listeningUrl, startServerProcess } from './server-process.js';
+import { redisBytes } from './stored-bytes.js';
 
 const url = redisUrl();
 const RESEND_SECRET = generateSecret();
@@ -122,25 +123,8 @@ describe.skipIf(!url)('reference server with REDIS_URL (a real Redis)', () => {
       // The signing keys' raw bytes, too.
       for (const value of [secret, rotated.secret]) secrets.push(Buffer.from(value.replace(/^whsec_/, ''), 'base64'));
       // The delivery store's keys are `{<prefix>delivery:}:…` (one Cluster slot per store).
-      const keys = await redis.keys(`*${prefix}*`);
-      expect(keys.length).toBeGreaterThan(5);
-      const bytes: Buffer[] = [];
-      for (const name of keys) {
-        bytes.push(Buffer.from(name));
-        const type = await redis.type(name);
-        if (type === 'string') bytes.push((await redis.getBuffer(name)) as Buffer);
-        else if (type === 'hash')
-          bytes.push(
-            ...Object.entries(await redis.hgetallBuffer(name))
-              .flat()
-              .map((v) => Buffer.from(v)),
-          );
-        else if (type === 'list') bytes.push(...(await redis.lrangeBuffer(name, 0, -1)));
-        else if (type === 'set') bytes.push(...(await redis.smembersBuffer(name)));
-        else if (type === 'zset') bytes.push(...(await redis.zrangeBuffer(name, 0, -1)));
-        else throw new Error(`unexpected Redis type ${type} for ${name}`);
-      }
-      const all = Buffer.concat(bytes);
+      expect((await redis.keys(`*${prefix}*`)).length).toBeGreaterThan(5);
+      const all = await redisBytes(redis, prefix);
       // The scan reaches where the secrets live: sealed, under the key id.
       expect(all.includes(Buffer.from('bwenc1.fleet.'))).toBe(true);
       for (const value of secrets) expect(all.includes(value), 'a secret was found in Redis').toBe(false);

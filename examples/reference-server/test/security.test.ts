@@ -1,5 +1,5 @@
 // The attacks of the security audit, each against the real app (SQLite in a temp DATA_DIR).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mailgunSignature } from '@bulwark/email/mailgun';
@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { createEndpointUrlCheck } from '../src/delivery/endpoint-url-check.js';
 import { toStorageError } from '../src/storage-errors.js';
 import { ADMIN_TOKEN, buildTestApp } from './helpers.js';
+import { filesBytes } from './stored-bytes.js';
 
 const built: Array<ReturnType<typeof buildTestApp>> = [];
 const dirs: string[] = [];
@@ -384,14 +385,6 @@ describe('security: webhooks whose signature does not cover the body', () => {
 });
 
 describe('security: secrets at rest', () => {
-  function scan(dir: string): Buffer {
-    return Buffer.concat(
-      readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((entry) => entry.isFile())
-        .map((entry) => readFileSync(join(entry.parentPath, entry.name))),
-    );
-  }
-
   it('stores no endpoint secret, API key or admin token in any byte of DATA_DIR, and keeps files owner-only', async () => {
     const dir = dataDir();
     const { request, services } = app({ DATA_DIR: dir });
@@ -415,7 +408,7 @@ describe('security: secrets at rest', () => {
     for (const closer of services.closers) await closer.close();
     built.length = 0;
 
-    const bytes = scan(dir);
+    const bytes = filesBytes(dir);
     for (const value of [secret, rotated.secret, key, key.split('.')[1] as string, token, ADMIN_TOKEN]) {
       expect(bytes.includes(Buffer.from(value)), 'a secret was found in DATA_DIR').toBe(false);
       expect(bytes.includes(Buffer.from(value.replace(/^whsec_/, ''))), 'a secret was found in DATA_DIR').toBe(false);
