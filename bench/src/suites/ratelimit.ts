@@ -38,6 +38,9 @@ function memoryCases(round: number): BenchCase[] {
       ['10,000 keys', rotating()],
     ] as const) {
       const ours = createRateLimiter({ ...policy, store: createMemoryStore({ maxKeys: 20_000 }), logger: quiet });
+      // The same store's decision without the limiter around it (key check, fail-closed wrapper, Decision).
+      const store = createMemoryStore({ maxKeys: 20_000 });
+      const storePolicies = ours.policies;
       const theirs = new RateLimiterMemory({ points: policy.limit, duration: policy.windowMs / 1000 });
       const counts = new Map<string, number>();
       cases.push({
@@ -50,6 +53,10 @@ function memoryCases(round: number): BenchCase[] {
             fn: () => Promise.resolve(counts.set(nextKey(), Date.now())),
           },
           { name: '@bulwark/ratelimit memory', fn: () => ours.limit(nextKey()) },
+          {
+            name: 'memory store decide() + resolved promise (no limiter)',
+            fn: () => Promise.resolve(store.decide(nextKey(), storePolicies, 1)),
+          },
           { name: 'rate-limiter-flexible memory', fn: () => theirs.consume(nextKey()).catch(noop) },
         ],
       });
@@ -63,8 +70,9 @@ function memorySummary(results: readonly BenchResult[]): string[] {
   for (const name of MEMORY_SCENARIOS) {
     const bound = perRound(results, name, (ops) => ops('@bulwark/ratelimit memory') / ops('clock read'));
     const peer = perRound(results, name, (ops) => ops('@bulwark/ratelimit memory') / ops('rate-limiter-flexible'));
+    const store = perRound(results, name, (ops) => ops('memory store decide()') / ops('clock read'));
     lines.push(
-      `  ${name.padEnd(26)} ours ÷ bound ${spread(bound)} (goal ≥ 0.90); ours ÷ rate-limiter-flexible ${spread(peer)}`,
+      `  ${name.padEnd(26)} ours ÷ bound ${spread(bound)} (goal ≥ 0.90); ours ÷ rate-limiter-flexible ${spread(peer)}; store decide() alone ÷ bound ${spread(store)}`,
     );
   }
   return lines;
