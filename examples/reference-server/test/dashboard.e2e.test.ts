@@ -219,7 +219,7 @@ describe('operator dashboard in headless Chromium', () => {
   });
 
   it('shows every view and chart with data, fits 390/1280/1920 px, passes axe, obeys the CSP', async () => {
-    const context = await browser.newContext({ colorScheme: 'light' });
+    const context = await browser.newContext({ colorScheme: 'light', timezoneId: 'Europe/Berlin' });
     const page = await context.newPage();
     const cspViolations: string[] = [];
     page.on('console', (message) => {
@@ -249,6 +249,8 @@ describe('operator dashboard in headless Chromium', () => {
     expect(await page.textContent('#audit')).toContain('endpoint.rotate_secret');
     expect(await page.textContent('#chart-latency .legend-note')).toMatch(/threshold \d+ ms/);
     for (const chart of CHARTS) expect(await page.isVisible(`#chart-${chart} canvas`)).toBe(true);
+    // The time axes are in the browser's zone, and the heading says which.
+    expect(await page.textContent('#charts-h')).toBe('Last 15 minutes · times in Europe/Berlin');
     // Units on every y axis; rates, counts and latencies from 0; counts on whole ticks.
     const units = {
       deliveries: 'per second',

@@ -112,6 +112,9 @@ $('suppression-q').addEventListener('input', () => {
   searchTimer = setTimeout(() => views.suppressions().catch(showError('suppressions')), 250);
 });
 
+// The charts' time axes are in the browser's zone (other views say UTC where they give a date).
+$('time-zone').textContent = `· times in ${Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time'}`;
+
 state.signOut = signOut;
 state.refresh = refresh;
 applyTheme();
