@@ -53,6 +53,9 @@ describe('two reference servers sharing a Redis Cluster', () => {
       DATA_ENCRYPTION_KEYS: `fleet:${Buffer.alloc(32, 5).toString('base64')}`,
       RESEND_WEBHOOK_SECRET: RESEND_SECRET,
       RATE_LIMIT_PER_MINUTE: String(PER_MINUTE),
+      // What is tested is one shared budget, not the decision deadline (100 ms by default, which a
+      // loaded machine can miss: the decision then fails closed with a 503, as it should).
+      RATE_LIMIT_DEADLINE_MS: '5000',
       WEBHOOK_REAL: '1',
       WEBHOOK_ALLOW_HTTP: '1',
       WEBHOOK_EGRESS_ALLOW: '127.0.0.1',
