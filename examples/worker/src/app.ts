@@ -71,6 +71,8 @@ export function createApp(env: Env) {
       allow: env.EGRESS_ALLOW ? env.EGRESS_ALLOW.split(',') : [],
       allowHttp: env.EGRESS_ALLOW_HTTP === 'true',
     },
+    // One JSON line per message handled (Workers Logs): ids, attempt, outcome, error code, delay; no payload or secret.
+    onAttempt: (event) => console.log(JSON.stringify({ msg: 'delivery_attempt', ...event })),
   });
   const health = createHealth({
     checks: [

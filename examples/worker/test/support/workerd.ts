@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import { bundleWorker, type WorkerBundle } from './bundle.js';
 
@@ -20,16 +22,43 @@ export interface WorkerSettings {
 
 const COMPATIBILITY_DATE = '2025-09-01';
 
+/** A delivery attempt as the reference Worker logs it (`onAttempt` of the Queues consumer). */
+export interface AttemptLog {
+  readonly messageId: string | undefined;
+  readonly endpointId: string | undefined;
+  readonly attempt: number;
+  readonly outcome: string;
+  readonly error: string | null;
+  readonly delaySeconds?: number;
+}
+
+/** Collects the Worker's `delivery_attempt` log lines from workerd's stdout; passes everything else through. */
+function collectAttempts(attempts: AttemptLog[]) {
+  return (stdout: Readable, stderr: Readable): void => {
+    stderr.pipe(process.stderr);
+    createInterface({ input: stdout }).on('line', (line) => {
+      const at = line.indexOf('{"msg":"delivery_attempt"');
+      if (at === -1) {
+        process.stdout.write(`${line}\n`);
+        return;
+      }
+      const { msg: _, ...attempt } = JSON.parse(line.slice(at)) as AttemptLog & { msg: string };
+      attempts.push(attempt);
+    });
+  };
+}
+
 /**
  * Starts real workerd (miniflare) with the bundled reference Worker as wrangler.toml declares it
  * (D1, the rate-limit Durable Object, the delivery queue and its dead-letter queue), two copies
  * whose RATE_LIMITER binding points at objects that throw or stall, and the harness Worker.
- * Applies migrations/ to D1.
+ * Applies migrations/ to D1. `attempts` fills with the Worker's delivery attempt logs as they happen.
  */
 export async function startWorkerd(
   root: string,
   settings: WorkerSettings,
-): Promise<{ mf: Miniflare; bundle: WorkerBundle }> {
+): Promise<{ mf: Miniflare; bundle: WorkerBundle; attempts: AttemptLog[] }> {
+  const attempts: AttemptLog[] = [];
   const bundle = await bundleWorker();
   const harness = await bundleWorker(join(root, 'test/support/harness-worker.ts'));
   const shared = {
@@ -41,6 +70,7 @@ export async function startWorkerd(
     queueProducers: { DELIVERIES: { queueName: 'deliveries' }, DELIVERIES_DLQ: { queueName: 'deliveries-dlq' } },
   };
   const mf = new Miniflare({
+    handleRuntimeStdio: collectAttempts(attempts),
     workers: [
       {
         ...shared,
@@ -79,5 +109,5 @@ export async function startWorkerd(
     .filter(Boolean)) {
     await db.prepare(statement).run();
   }
-  return { mf, bundle };
+  return { mf, bundle, attempts };
 }
