@@ -120,14 +120,22 @@ describe('BullMQ adapter on a real Redis', () => {
   it('dead-letters a job whose attempts ran out, counting retries and the final failure', async () => {
     const { queue, dlq, start } = setup();
     const { metrics, counts } = recording();
-    start(
+    const worker = start(
       () => {
         throw new Error('ECONNRESET');
       },
       { metrics },
     );
-    const job = await queue.add('call', {}, { attempts: 3, backoff });
-    await waitFor(async () => (await queue.getJobState(job.id as string)) === 'failed');
+    // The job reads as failed in Redis before the worker raises its `failed` event, so wait for the
+    // event of the final failure (finishedOn set): the DLQ's listener, registered first by `start`,
+    // has run by then, and flush() waits for the move it started.
+    const finalFailure = new Promise<void>((resolve) => {
+      worker.on('failed', (failed) => {
+        if (typeof failed?.finishedOn === 'number') resolve();
+      });
+    });
+    await queue.add('call', {}, { attempts: 3, backoff });
+    await finalFailure;
     await dlq.flush();
     // Retried attempts are not dead-lettered: exactly one entry, for the final failure.
     expect((await dlq.stats()).size).toBe(1);
