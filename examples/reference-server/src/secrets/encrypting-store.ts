@@ -9,6 +9,8 @@ export function sealEndpoint(record: EndpointRecord, box: SecretBox): EndpointRe
   };
 }
 
+type Method = (...args: never[]) => unknown;
+
 function openEndpoint(record: EndpointRecord, box: SecretBox): EndpointRecord {
   return { ...record, secrets: record.secrets.map((s) => ({ ...s, secret: box.open(s.secret, record.id) })) };
 }
@@ -18,22 +20,28 @@ function openEndpoint(record: EndpointRecord, box: SecretBox): EndpointRecord {
  * and decrypted only in memory when the dispatcher signs. Every other call passes through.
  */
 export function encryptingStore(store: DeliveryStore, box: SecretBox): DeliveryStore {
+  const own: Partial<Record<PropertyKey, unknown>> = {
+    saveEndpoint: (record: EndpointRecord) => store.saveEndpoint(sealEndpoint(record, box)),
+    getEndpoint: async (id: string) => {
+      const record = await store.getEndpoint(id);
+      return record && openEndpoint(record, box);
+    },
+    listEndpoints: async () => (await store.listEndpoints()).map((record) => openEndpoint(record, box)),
+  };
+  // Methods bound once per function, not on every access: the dispatcher reads `claim`,
+  // `complete`, `enqueue`… on every publish and delivery.
+  const bound = new WeakMap<Method, Method>();
   return new Proxy(store, {
     get(target, property) {
-      if (property === 'saveEndpoint') {
-        return (record: EndpointRecord) => target.saveEndpoint(sealEndpoint(record, box));
-      }
-      if (property === 'getEndpoint') {
-        return async (id: string) => {
-          const record = await target.getEndpoint(id);
-          return record && openEndpoint(record, box);
-        };
-      }
-      if (property === 'listEndpoints') {
-        return async () => (await target.listEndpoints()).map((record) => openEndpoint(record, box));
-      }
+      if (Object.hasOwn(own, property)) return own[property];
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      let method = bound.get(value as Method);
+      if (method === undefined) {
+        method = (value as Method).bind(target);
+        bound.set(value as Method, method);
+      }
+      return method;
     },
   });
 }
