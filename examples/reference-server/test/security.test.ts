@@ -387,7 +387,7 @@ describe('security: webhooks whose signature does not cover the body', () => {
 describe('security: secrets at rest', () => {
   it('stores no endpoint secret, API key or admin token in any byte of DATA_DIR, and keeps files owner-only', async () => {
     const dir = dataDir();
-    const { request, services } = app({ DATA_DIR: dir });
+    const { request, services, lines } = app({ DATA_DIR: dir });
     const created = await request('/admin/endpoints', {
       method: 'POST',
       admin: true,
@@ -415,6 +415,10 @@ describe('security: secrets at rest', () => {
     }
     expect(statSync(dir).mode & 0o077).toBe(0);
     for (const name of readdirSync(dir)) expect(statSync(join(dir, name)).mode & 0o077, name).toBe(0);
+    // The embedded default key: generated into DATA_DIR owner-only, and said loudly at startup.
+    expect(statSync(join(dir, 'data-encryption.key')).mode & 0o777).toBe(0o600);
+    const warning = lines.find((line) => line.level === 40 && String(line.msg).includes('DATA_ENCRYPTION_KEYS'));
+    expect(warning?.msg).toMatch(/^SECRETS ARE ENCRYPTED WITH A KEY STORED IN DATA_DIR/);
 
     // After a restart with the same key file the secrets still sign.
     const again = app({ DATA_DIR: dir });
