@@ -1,5 +1,6 @@
 import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
 import { backoffDelay, type Jitter } from '@bulwark/retry';
+import { assertMethods } from './internal/assert-methods.js';
 import { retryHintMs } from './retry-hint.js';
 
 /**
@@ -83,6 +84,7 @@ export function createBackoffStrategy(options: BackoffStrategyOptions = {}): Job
       throw new TypeError(`Expected \`${key}\` to be a function, got ${typeof options[key]}`);
     }
   }
+  assertMethods('clock', options.clock, ['now']);
   const random = options.random;
   const clock = options.clock ?? systemClock;
 

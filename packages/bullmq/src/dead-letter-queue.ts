@@ -8,6 +8,7 @@ import type {
   RequeueResult,
   RequeueSelector,
 } from './dead-letter-results.js';
+import { assertMethods } from './internal/assert-methods.js';
 import { safeMetrics } from './internal/safe-metrics.js';
 import { type JobMetrics, noopJobMetrics } from './job-metrics.js';
 import type { QueueLike, StoredJob, WorkerLike } from './queue-like.js';
@@ -102,6 +103,9 @@ export function createDeadLetterQueue(options: DeadLetterQueueOptions): DeadLett
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new TypeError(`Expected \`onError\` to be a function, got ${typeof options.onError}`);
   }
+  assertMethods('deadLetter', options.deadLetter, ['getJob', 'add', 'getWaiting', 'getWaitingCount', 'close']);
+  assertMethods('metrics', options.metrics, ['increment', 'observe', 'gauge']);
+  assertMethods('clock', options.clock, ['now']);
   const ownsDeadLetter = options.deadLetter === undefined;
   const deadLetter =
     options.deadLetter ??

@@ -1,5 +1,6 @@
 import type { BreakerRegistry, CircuitBreakerOptions } from '@bulwark/breaker';
 import { assertNumberOption, type Clock } from '@bulwark/core';
+import { assertMethods } from './internal/assert-methods.js';
 import type { ClassifyOptions } from './job-error-classification.js';
 import type { JobMetrics } from './job-metrics.js';
 
@@ -79,5 +80,8 @@ export function resolveProcessorOptions(options: ProcessorOptions<never>): Resol
   if (options.retryUnknownErrors !== undefined && typeof options.retryUnknownErrors !== 'boolean') {
     throw new TypeError(`Expected \`retryUnknownErrors\` to be a boolean, got ${typeof options.retryUnknownErrors}`);
   }
+  assertMethods('clock', options.clock, ['now']);
+  assertMethods('metrics', options.metrics, ['increment', 'observe', 'gauge']);
+  assertMethods('breakers', options.breakers, ['get']);
   return Object.freeze({ rejectedDelayMs, maxRetryAfterMs });
 }

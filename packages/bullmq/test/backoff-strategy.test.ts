@@ -46,6 +46,7 @@ describe('createBackoffStrategy', () => {
     expect(() => createBackoffStrategy({ maxRetryAfterMs: Number.POSITIVE_INFINITY })).toThrow(/`maxRetryAfterMs`/);
     expect(() => createBackoffStrategy({ jitter: 'half' as never })).toThrow(/`jitter`/);
     expect(() => createBackoffStrategy({ random: 3 as never })).toThrow(/`random`/);
+    expect(() => createBackoffStrategy({ clock: { now: 1 } as never })).toThrow(/`clock.now`/);
   });
 
   it('never schedules before the hint, never exceeds max(cap, hint), and is -1 exactly past the hint cap (property)', () => {

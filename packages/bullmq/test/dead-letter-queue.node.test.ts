@@ -205,5 +205,10 @@ describe('createDeadLetterQueue (in-memory queues)', () => {
     expect(() => createDeadLetterQueue({ queue: {} as never })).toThrow(/`queue`/);
     expect(() => createDeadLetterQueue({ queue, deadLetter: queue, maxBatch: 0 })).toThrow(/`maxBatch`/);
     expect(() => createDeadLetterQueue({ queue, deadLetter: queue, onError: 1 as never })).toThrow(/`onError`/);
+    expect(() => createDeadLetterQueue({ queue, deadLetter: {} as never })).toThrow(/`deadLetter.getJob`/);
+    expect(() => createDeadLetterQueue({ queue, deadLetter: queue, metrics: null as never })).toThrow(/`metrics`/);
+    expect(() => createDeadLetterQueue({ queue, deadLetter: queue, clock: { now: 'x' } as never })).toThrow(
+      /`clock.now`/,
+    );
   });
 });

@@ -183,6 +183,9 @@ describe('createProcessor', () => {
     expect(() => createProcessor(ok, { classify: 'x' as never })).toThrow(/`classify`/);
     expect(() => createProcessor(ok, { retryUnknownErrors: 'yes' as never })).toThrow(/`retryUnknownErrors`/);
     expect(() => createProcessor('x' as never)).toThrow(/`handler`/);
+    expect(() => createProcessor(ok, { clock: {} as never })).toThrow(/`clock.now`/);
+    expect(() => createProcessor(ok, { metrics: { increment() {} } as never })).toThrow(/`metrics.observe`/);
+    expect(() => createProcessor(ok, { breakers: 'registry' as never })).toThrow(/`breakers`/);
   });
 
   it('hands BullMQ exactly one of UnrecoverableError (not retryable) or a plain retryable error (property)', async () => {
