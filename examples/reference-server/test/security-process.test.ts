@@ -303,4 +303,20 @@ describe('security: the attacks against the real server process', () => {
       }
     },
   );
+
+  it('refuses to start in production without a configured key-encryption key, in one line', {
+    timeout: 30_000,
+  }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bulwark-security-process-'));
+    try {
+      const server = startServerProcess({ PORT: '0', DATA_DIR: dataDir, BULWARK_ENV: 'production' });
+      expect(await server.exited).toBe(1);
+      expect(server.output()).toContain('Startup failed: BULWARK_ENV=production needs DATA_ENCRYPTION_KEYS');
+      expect(server.output()).not.toMatch(/\n\s+at /);
+      // Nothing was generated in its place.
+      expect(readdirSync(dataDir)).not.toContain('data-encryption.key');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
