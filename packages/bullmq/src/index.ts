@@ -51,5 +51,5 @@ export { createProcessor, type ProcessorContext, type WrappedProcessor } from '.
 export type { BreakerNaming, ProcessedJob, ProcessorOptions } from './processor-options.js';
 export type { QueueLike, StoredJob, WorkerLike } from './queue-like.js';
 export { retryHintMs } from './retry-hint.js';
-// Not exported: the control-flow check, the failure error factory, the metrics guard and the
-// body reader are implementation details behind the factories above.
+// Not exported: the control-flow check, the failure error factory, the metrics guard, the option
+// method check and the body reader are implementation details behind the factories above.
