@@ -46,6 +46,20 @@ function cases(round: number): BenchCase[] {
           name: '@bulwark/webhooks WebhookVerificationError (3 levels)',
           fn: stackless(() => new WebhookVerificationError('webhook_signature_mismatch', { detail: 'no ep_1' })),
         },
+        {
+          // No trace at all (V8 skips capture for a non-number limit); the global limit stays on.
+          name: '@bulwark/errors new BulwarkError, captureStack: false',
+          fn: traced(
+            () => new BulwarkError({ code: 'x', status: 401, title: 'X', detail: 'no ep_1', captureStack: false }),
+          ),
+        },
+        {
+          name: '@bulwark/webhooks WebhookVerificationError, captureStack: false',
+          fn: traced(
+            () =>
+              new WebhookVerificationError('webhook_signature_mismatch', { detail: 'no ep_1', captureStack: false }),
+          ),
+        },
       ],
     },
   ];
@@ -58,7 +72,9 @@ function summary(results: readonly BenchResult[]): string[] {
     `cost relative to new Error (floor ops ÷ ours within each round; ${ROUNDS} interleaved rounds; ${PER_OP} errors per op):`,
     `  create (stack traces on)   err('not_found')          ${cost('create', "@bulwark/errors err('not_found')")}`,
     `  create, stackless          new BulwarkError          ${cost('create, stackless', '@bulwark/errors new BulwarkError')}`,
-    `  create, stackless          WebhookVerificationError  ${cost('create, stackless', '@bulwark/webhooks WebhookVerificationError')}`,
+    `  create, stackless          WebhookVerificationError  ${cost('create, stackless', '@bulwark/webhooks WebhookVerificationError (3')}`,
+    `  create, captureStack:false new BulwarkError          ${cost('create, stackless', '@bulwark/errors new BulwarkError, captureStack')}`,
+    `  create, captureStack:false WebhookVerificationError  ${cost('create, stackless', '@bulwark/webhooks WebhookVerificationError, captureStack')}`,
   ];
 }
 

@@ -20,10 +20,20 @@ export interface BulwarkErrorInit<C extends string = string> {
   extensions?: Readonly<Record<string, unknown>> | undefined;
   /** Internal message for logs and stack traces; defaults to `detail`, then `title`. */
   message?: string | undefined;
+  /**
+   * Whether to capture a stack trace (default `true`). Pass `false` on a failure path an attacker
+   * can drive (a forged webhook): the error describes the request, not the code path, and costs
+   * about half of an `Error` built with `Error.stackTraceLimit = 0`. Its `stack` is then
+   * `undefined` on V8 (loggers and `util.inspect` fall back to `Name: message`).
+   */
+  captureStack?: boolean | undefined;
 }
 
 /** Shared by every error constructed without extensions (frozen, so sharing is unobservable). */
 const NO_EXTENSIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** V8's `Error.stackTraceLimit` (absent on other engines, where it is ignored). */
+const errorConstructor = Error as { stackTraceLimit?: unknown };
 
 /**
  * The base of every error Bulwark throws: a real `Error` with a stable `code`, an HTTP
@@ -65,7 +75,23 @@ export class BulwarkError<C extends string = string> extends Error {
 
   constructor(init: BulwarkErrorInit<C>) {
     const title = init.title ?? init.code;
-    super(init.message ?? init.detail ?? title, init.cause === undefined ? undefined : { cause: init.cause });
+    const message = init.message ?? init.detail ?? title;
+    const options = init.cause === undefined ? undefined : { cause: init.cause };
+    if (init.captureStack === false) {
+      // A limit that is not a number makes V8 capture nothing at all; with 0 it still builds an
+      // empty trace and an own `stack`, which cost as much again as the rest of the error.
+      const limit = errorConstructor.stackTraceLimit;
+      const absent = limit === undefined && !Object.hasOwn(Error, 'stackTraceLimit');
+      errorConstructor.stackTraceLimit = undefined;
+      try {
+        super(message, options);
+      } finally {
+        if (absent) delete errorConstructor.stackTraceLimit;
+        else errorConstructor.stackTraceLimit = limit;
+      }
+    } else {
+      super(message, options);
+    }
     const self = this as { -readonly [K in keyof BulwarkError<C>]: BulwarkError<C>[K] };
     self.name = 'BulwarkError';
     self.code = init.code;

@@ -6,6 +6,7 @@ import {
   hasErrorBrand,
   hasErrorCode,
   isBulwarkError,
+  toProblem,
 } from '../src/index.js';
 
 class CircuitError extends BulwarkError<'circuit_open'> {
@@ -166,5 +167,63 @@ describe('brands and guards', () => {
     expect(hasErrorCode(error, 'circuit_open', 'bulkhead_full')).toBe(true);
     expect(hasErrorCode(error, 'bulkhead_full')).toBe(false);
     expect(hasErrorCode(new Error('x'), 'circuit_open')).toBe(false);
+  });
+});
+
+describe('captureStack: false (failure paths an attacker can drive)', () => {
+  const errorConstructor = Error as { stackTraceLimit?: unknown };
+  const frameless = () =>
+    new BulwarkError({ code: 'sig_mismatch', status: 401, detail: 'No signature matched', captureStack: false });
+
+  it('captures no stack trace at all (not even the empty one Error.stackTraceLimit = 0 builds)', () => {
+    const error = frameless();
+    expect(error.stack).toBeUndefined();
+    expect(String(error)).toBe('BulwarkError: No signature matched');
+  });
+
+  it('keeps every other property, guard and output of a captured error', () => {
+    const error = frameless();
+    const captured = new BulwarkError({ code: 'sig_mismatch', status: 401, detail: 'No signature matched' });
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(BulwarkError);
+    expect(isBulwarkError(error)).toBe(true);
+    expect(Reflect.ownKeys(error)).toEqual(Reflect.ownKeys(captured));
+    expect(error.toJSON()).toEqual(captured.toJSON());
+    expect(toProblem(error, { requestId: 'r' })).toEqual(toProblem(captured, { requestId: 'r' }));
+    expect(Object.prototype.toString.call(error)).toBe('[object Error]');
+  });
+
+  it('lets `stack` be assigned, as on any error', () => {
+    const error = frameless();
+    error.stack = 'replaced';
+    expect(error.stack).toBe('replaced');
+  });
+
+  it.each([10, 0, 3, Number.POSITIVE_INFINITY])('leaves Error.stackTraceLimit %s as it was', (limit) => {
+    const before = errorConstructor.stackTraceLimit;
+    errorConstructor.stackTraceLimit = limit;
+    try {
+      frameless();
+      expect(errorConstructor.stackTraceLimit).toBe(limit);
+    } finally {
+      errorConstructor.stackTraceLimit = before;
+    }
+  });
+
+  it('leaves an absent Error.stackTraceLimit absent', () => {
+    const before = errorConstructor.stackTraceLimit;
+    delete errorConstructor.stackTraceLimit;
+    try {
+      frameless();
+      expect(Object.hasOwn(Error, 'stackTraceLimit')).toBe(false);
+    } finally {
+      errorConstructor.stackTraceLimit = before;
+    }
+  });
+
+  it('captures frames by default and for captureStack: true', () => {
+    expect(new BulwarkError({ code: 'a' }).stack).toMatch(/\n\s+at /);
+    expect(new BulwarkError({ code: 'a', captureStack: true }).stack).toMatch(/\n\s+at /);
+    expect(new CircuitError().stack).toMatch(/^CircuitError: Circuit Open\n\s+at /);
   });
 });

@@ -14,6 +14,8 @@ export interface WebhookErrorOptions {
   extensions?: Readonly<Record<string, unknown>> | undefined;
   /** The underlying error. */
   cause?: unknown;
+  /** Whether to capture stack frames (default `true`); verification failures are built without. */
+  captureStack?: boolean | undefined;
 }
 
 function init<C extends WebhookErrorCode>(code: C, options: WebhookErrorOptions) {
@@ -26,6 +28,7 @@ function init<C extends WebhookErrorCode>(code: C, options: WebhookErrorOptions)
     detail: options.detail,
     extensions: options.extensions,
     cause: options.cause,
+    captureStack: options.captureStack,
   };
 }
 
