@@ -6,10 +6,12 @@ import { createDurableObjectStore } from '@bulwark/ratelimit/durable-object';
 import { verifyStandardWebhook } from '@bulwark/webhooks';
 import { requireAdmin } from './admin-auth.js';
 import { type Env, numberSetting } from './env.js';
+import { readBody } from './read-body.js';
 import { createRegistry, parseEndpointInput } from './registry.js';
 import { createUpstream } from './upstream.js';
 
-const MAX_BODY_BYTES = 256 * 1024;
+/** The largest request body read (inbound webhooks and admin JSON): 256 KiB; larger is a 413 problem. */
+export const MAX_BODY_BYTES = 256 * 1024;
 
 function parseJson(text: string): unknown {
   try {
@@ -20,9 +22,7 @@ function parseJson(text: string): unknown {
 }
 
 async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw err('payload_too_large', { detail: `At most ${MAX_BODY_BYTES} bytes` });
-  return parseJson(text);
+  return parseJson(new TextDecoder().decode(await readBody(request, MAX_BODY_BYTES)));
 }
 
 function parseEvent(input: unknown): { type: string; payload: unknown; id?: string } {
@@ -86,13 +86,13 @@ export function createApp(env: Env) {
   const publicRoutes = withRateLimit(limiter, async (request: Request) => {
     const { pathname } = new URL(request.url);
     if (request.method === 'POST' && pathname === '/webhooks/inbound') {
-      const body = await request.text();
+      const body = await readBody(request, MAX_BODY_BYTES);
       const event = await verifyStandardWebhook({
         secrets: env.INBOUND_WEBHOOK_SECRET,
         headers: request.headers,
         body,
       });
-      const { type, payload } = parseEvent(parseJson(body));
+      const { type, payload } = parseEvent(parseJson(new TextDecoder().decode(body)));
       return Response.json(await producer.publish({ type, payload, id: event.id }), { status: 202 });
     }
     if (request.method === 'GET' && pathname === '/api/quote') return upstream.quote();

@@ -230,9 +230,9 @@ describe('reference Worker in workerd', () => {
       return (await response.json()) as { id: string; secret: string };
     }
 
-    async function inboundEvent(id: string, body: string, secret = inbound.toString()) {
+    async function inboundEvent(id: string, body: string, secret = inbound.toString(), ip = '192.0.2.50') {
       const headers = await sign({ scheme: 'standard', secrets: secret, id, body });
-      return call('/webhooks/inbound', { method: 'POST', headers: { ...headers }, body, ip: '192.0.2.50' });
+      return call('/webhooks/inbound', { method: 'POST', headers: { ...headers }, body, ip });
     }
 
     it('refuses an inbound webhook with a bad signature (problem with the webhook code), accepts a signed one', async () => {
@@ -465,6 +465,38 @@ describe('reference Worker in workerd', () => {
         await harness.fetch('http://harness.test/', { method: 'POST', body: JSON.stringify(inputs) })
       ).json()) as string[];
       expect(signed).toEqual(cases.map((c) => c.headers['webhook-signature']));
+    });
+
+    it('accepts an inbound body of exactly 256 KiB; refuses one byte more with a 413 problem, whether declared or streamed', async () => {
+      const sized = (bytes: number) => {
+        const shell = JSON.stringify({ type: 'nothing.subscribed', payload: '' });
+        return JSON.stringify({ type: 'nothing.subscribed', payload: 'x'.repeat(bytes - shell.length) });
+      };
+      expect((await inboundEvent('msg_big_0', sized(256 * 1024), undefined, '192.0.2.62')).status).toBe(202);
+      const big = sized(256 * 1024 + 1);
+      const declared = await inboundEvent('msg_big_1', big, undefined, '192.0.2.60');
+      expect(declared.status).toBe(413);
+      expect(declared.headers.get('content-type')).toBe('application/problem+json');
+      expect(await declared.json()).toMatchObject({ status: 413, code: 'payload_too_large' });
+      // Chunked, no Content-Length: the Worker counts the bytes as they stream in.
+      const chunk = new TextEncoder().encode('y'.repeat(64 * 1024));
+      let pulled = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled === 8) return controller.close();
+          pulled++;
+          controller.enqueue(chunk);
+        },
+      });
+      const headers = await sign({ scheme: 'standard', secrets: inbound.toString(), id: 'msg_big_2', body: '{}' });
+      const streamed = (await mf.dispatchFetch('http://worker.test/webhooks/inbound', {
+        method: 'POST',
+        headers: { ...headers, 'cf-connecting-ip': '192.0.2.61' },
+        body: stream as never,
+        duplex: 'half',
+      })) as unknown as Response;
+      expect(streamed.status).toBe(413);
+      expect(await streamed.json()).toMatchObject({ code: 'payload_too_large' });
     });
   });
 });
