@@ -97,6 +97,49 @@ describe('the Redis store writes the calls of one event-loop turn with one scrip
   });
 });
 
+// One command per key a script call touches, not one per delivery: only the insert-once check
+// (HSETNX) and the attempt lists (one key per delivery) take one command per delivery.
+describe('the Redis scripts run one command per key, whatever the number of deliveries', () => {
+  const redis = privateRedis();
+
+  /** Commands run by the scripts of `work` (INFO commandstats), without the per-delivery ones. */
+  async function commandsOf(work: () => Promise<unknown>, perDelivery: string): Promise<number> {
+    await redis.admin.config('RESETSTAT');
+    await work();
+    let calls = 0;
+    for (const [command, count] of await redis.commandCalls()) {
+      if (!['info', 'config', 'eval', 'evalsha', perDelivery].includes(command)) calls += count;
+    }
+    return calls;
+  }
+
+  async function costs(n: number): Promise<{ enqueue: number; claim: number; complete: number }> {
+    const store = createRedisStore({ connection: redis.url, prefix: `per-key:${n}` });
+    // One message (one body, one message set) to one endpoint, n deliveries.
+    const batch = Array.from({ length: n }, (_, i) => delivery(1, { id: `d${String(i).padStart(3, '0')}` }));
+    const enqueue = await commandsOf(() => store.enqueue(batch), 'hsetnx');
+    let claimed: Awaited<ReturnType<typeof store.claim>> = [];
+    const claim = await commandsOf(async () => {
+      claimed = await store.claim({ now: T0 + 10, leaseMs: 30_000, limit: n });
+    }, 'none');
+    expect(claimed).toHaveLength(n);
+    const complete = await commandsOf(async () => {
+      const done = await Promise.all(
+        claimed.map((d, i) => store.complete(d.id, d.leaseToken, completion(d.id, i % 2 ? 'succeeded' : 'dead'))),
+      );
+      expect(done.every(Boolean)).toBe(true);
+    }, 'rpush');
+    expect(await store.counts()).toEqual({ pending: 0, inflight: 0, succeeded: n / 2, dead: n / 2 });
+    await store.close();
+    return { enqueue, claim, complete };
+  }
+
+  it('enqueues, claims and completes 2 or 40 deliveries of one endpoint with the same other commands', async () => {
+    const few = await costs(2);
+    expect(await costs(40)).toEqual(few);
+  });
+});
+
 describe('TickBatch', () => {
   it('rejects every call of a batch whose flush rejects or throws, and runs the next batch afresh', async () => {
     let mode: 'reject' | 'throw' | 'ok' = 'reject';

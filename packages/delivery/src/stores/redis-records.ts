@@ -22,8 +22,8 @@ export function toRecord(stored: StoredDelivery, body: string | null | undefined
 
 /**
  * Encodes deliveries for the ENQUEUE script, bodies apart: `args(from, to)` is that slice's
- * script arguments — the number of distinct bodies, (hash, body) pairs, then the records, which
- * carry only `payloadHash`. A message's deliveries share one string, so it is hashed once.
+ * script arguments — the number of distinct bodies, (hash, body) pairs, then per record the fields
+ * the script indexes it by and its JSON, which carries only `payloadHash`. A message's deliveries share one string, so it is hashed once.
  * `leaseOf(i)` is the enqueue lease of delivery `i` (one batch may hold several publishes).
  */
 export function encodeForEnqueue(
@@ -42,22 +42,27 @@ export function encodeForEnqueue(
   const encoded = deliveries.map((d, i) => {
     const own = leaseOf(i);
     const leased = own?.ids.has(d.id) === true;
-    return JSON.stringify({
+    const hash = hashOf(d.payload);
+    const status = leased ? 'inflight' : 'pending';
+    const nextAt = leased ? (own?.until ?? d.nextAt) : d.nextAt;
+    const json = JSON.stringify({
       ...d,
       payload: '',
-      payloadHash: hashOf(d.payload),
-      status: leased ? 'inflight' : 'pending',
+      payloadHash: hash,
+      status,
       attempts: 0,
       totalAttempts: 0,
       lastError: null,
-      nextAt: leased ? own?.until : d.nextAt,
+      nextAt,
       updatedAt: leased ? own?.now : d.createdAt,
       leaseToken: leased ? own?.token : null,
     });
+    // What the script indexes the record by, beside it: the script stores the JSON undecoded.
+    return [d.id, d.endpointId, d.messageId, nextAt, status, hash, json] as const;
   });
   return (from, to) => {
     const bodies = new Map<string, string>();
     for (const d of deliveries.slice(from, to)) bodies.set(hashOf(d.payload), d.payload);
-    return [bodies.size, ...[...bodies].flat(), ...encoded.slice(from, to)];
+    return [bodies.size, ...[...bodies].flat(), ...encoded.slice(from, to).flat()];
   };
 }

@@ -46,32 +46,67 @@ local function addCounts(p, counts)
   for status, delta in pairs(counts) do
     if delta ~= 0 then redis.call('HINCRBY', p .. ':counts', status, delta) end
   end
+end
+-- One variadic command for many members (ZADD score-member pairs, SADD, ZREM, HSET pairs), in
+-- slices small enough for unpack's stack: a script call costs per command, not per member.
+local function many(command, key, args)
+  for i = 1, #args, 4000 do
+    redis.call(command, key, unpack(args, i, math.min(i + 3999, #args)))
+  end
+end
+-- Appends a (and b, if given) to the list held under key in table t, creating it.
+local function push(t, key, a, b)
+  local list = t[key]
+  if not list then
+    list = {}
+    t[key] = list
+  end
+  list[#list + 1] = a
+  if b ~= nil then list[#list + 1] = b end
 end`;
 
-// ARGV: p, the number k of payloads, k (hash, body) pairs, then the records.
+// ARGV: p, the number k of payloads, k (hash, body) pairs, then 7 per record: id, endpointId,
+// messageId, nextAt, status, payloadHash and the record's JSON, which the script stores as sent
+// (never decodes). Each record is one HSETNX (the insert-once check); its queue, index, message
+// set and payload reference are written with one command per key for the whole call.
 export const ENQUEUE = `${HEAD}
 local p, k = ARGV[1], tonumber(ARGV[2])
 local bodies = {}
 for i = 3, 2 + 2 * k, 2 do bodies[ARGV[i]] = ARGV[i + 1] end
-local inserted, touched, counts = {}, {}, {}
-for i = 3 + 2 * k, #ARGV do
-  local rec = cjson.decode(ARGV[i])
-  if redis.call('HSETNX', p .. ':d', rec.id, ARGV[i]) == 1 then
-    if redis.call('HINCRBY', p .. ':plref', rec.payloadHash, 1) == 1 then
-      redis.call('HSET', p .. ':pl', rec.payloadHash, bodies[rec.payloadHash])
-    end
-    redis.call('ZADD', p .. ':q:' .. rec.endpointId, rec.nextAt, rec.id)
-    touched[rec.endpointId] = true
-    redis.call('ZADD', p .. ':ids', 0, rec.id)
-    redis.call('SADD', p .. ':msg:' .. rec.messageId, rec.id)
-    counts[rec.status] = (counts[rec.status] or 0) + 1
-    inserted[#inserted + 1] = rec.id
+local inserted, queues, ids, messages, refs, counts = {}, {}, {}, {}, {}, {}
+for i = 3 + 2 * k, #ARGV, 7 do
+  local id, endpointId, messageId, nextAt, status, hash =
+    ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+  if redis.call('HSETNX', p .. ':d', id, ARGV[i + 6]) == 1 then
+    refs[hash] = (refs[hash] or 0) + 1
+    push(queues, endpointId, nextAt, id)
+    ids[#ids + 1] = 0
+    ids[#ids + 1] = id
+    push(messages, messageId, id)
+    counts[status] = (counts[status] or 0) + 1
+    inserted[#inserted + 1] = id
   end
 end
-for endpointId in pairs(touched) do head(p, endpointId) end
+-- A body is stored by the call that takes its reference count from 0.
+local stored = {}
+for hash, n in pairs(refs) do
+  if redis.call('HINCRBY', p .. ':plref', hash, n) == n then
+    stored[#stored + 1] = hash
+    stored[#stored + 1] = bodies[hash]
+  end
+end
+many('HSET', p .. ':pl', stored)
+many('ZADD', p .. ':ids', ids)
+for messageId, members in pairs(messages) do many('SADD', p .. ':msg:' .. messageId, members) end
+for endpointId, members in pairs(queues) do
+  many('ZADD', p .. ':q:' .. endpointId, members)
+  head(p, endpointId)
+end
 addCounts(p, counts)
 return inserted`;
 
+// Per endpoint it claims from: one ZRANGEBYSCORE, one HMGET of the records, one ZADD of the
+// leases; per call: one HSET of the records and one HMGET of the distinct bodies.
 export const CLAIM = `${HEAD}
 local p, now, untilT, token = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local limit, perEndpoint, capsEnd = tonumber(ARGV[5]), tonumber(ARGV[6]), 7 + 2 * tonumber(ARGV[7])
@@ -92,7 +127,7 @@ for i = capsEnd + 1, #ARGV do
   end
 end
 -- Pairs: each claimed record, then its body ('' when the record holds it inline).
-local out, claimed, pending = {}, 0, 0
+local out, writes, hashes, wanted, claimed, pending = {}, {}, {}, {}, 0, 0
 -- Each due head not excluded yields at least one delivery: limit + excluded heads are enough.
 local endpoints = redis.call('ZRANGEBYSCORE', p .. ':heads', '-inf', now, 'LIMIT', 0, limit + excluded)
 for _, endpointId in ipairs(endpoints) do
@@ -101,21 +136,42 @@ for _, endpointId in ipairs(endpoints) do
     local queue = p .. ':q:' .. endpointId
     local n = math.min(limit - claimed, perEndpoint, caps[endpointId] or perEndpoint)
     local ids = redis.call('ZRANGEBYSCORE', queue, '-inf', now, 'LIMIT', 0, n)
-    for _, id in ipairs(ids) do
-      local rec = cjson.decode(redis.call('HGET', p .. ':d', id))
-      if rec.status == 'pending' then pending = pending + 1 end
-      rec.status = 'inflight'
-      rec.leaseToken = token
-      rec.nextAt = untilT
-      rec.updatedAt = now
-      local encoded = cjson.encode(rec)
-      redis.call('HSET', p .. ':d', id, encoded)
-      redis.call('ZADD', queue, untilT, id)
-      claimed = claimed + 1
-      out[#out + 1] = encoded
-      out[#out + 1] = rec.payloadHash and redis.call('HGET', p .. ':pl', rec.payloadHash) or ''
+    if #ids > 0 then
+      local raws, leases = redis.call('HMGET', p .. ':d', unpack(ids)), {}
+      for j, id in ipairs(ids) do
+        local rec = cjson.decode(raws[j])
+        if rec.status == 'pending' then pending = pending + 1 end
+        rec.status = 'inflight'
+        rec.leaseToken = token
+        rec.nextAt = untilT
+        rec.updatedAt = now
+        local encoded = cjson.encode(rec)
+        writes[#writes + 1] = id
+        writes[#writes + 1] = encoded
+        leases[#leases + 1] = untilT
+        leases[#leases + 1] = id
+        claimed = claimed + 1
+        out[#out + 1] = encoded
+        out[#out + 1] = ''
+        if rec.payloadHash then
+          if not wanted[rec.payloadHash] then
+            hashes[#hashes + 1] = rec.payloadHash
+            wanted[rec.payloadHash] = {}
+          end
+          local slots = wanted[rec.payloadHash]
+          slots[#slots + 1] = #out
+        end
+      end
+      many('ZADD', queue, leases)
     end
     head(p, endpointId)
+  end
+end
+many('HSET', p .. ':d', writes)
+if #hashes > 0 then
+  local found = redis.call('HMGET', p .. ':pl', unpack(hashes))
+  for j, hash in ipairs(hashes) do
+    for _, slot in ipairs(wanted[hash]) do out[slot] = found[j] or '' end
   end
 end
 addCounts(p, { pending = -pending, inflight = pending })
@@ -141,16 +197,26 @@ end
 for endpointId in pairs(touched) do head(p, endpointId) end
 return renewed`;
 
-// ARGV: p, then 7 per completion (id, token, status, nextAt, lastError as JSON, now, attempt
-// JSON or ''). Answers 1 or 0 (lease lost) per completion; each endpoint's head is re-scored once.
+// ARGV: p, then 7 per completion (id, token, status, nextAt, lastError ('' for none, else ':'
+// and the code), now, attempt JSON or ''). Answers 1 or 0 (lease lost) per completion. The records are read with one HMGET
+// and written with one HSET; each queue, `:done` and `:dead` get one command per call, each
+// endpoint's head is re-scored once. Only the attempt lists (one key per delivery) take one
+// RPUSH each. A delivery completed twice in one call is judged on its state after the first.
 export const COMPLETE = `${HEAD}
 local p = ARGV[1]
-local done, touched, counts = {}, {}, {}
-for i = 2, #ARGV, 7 do
-  local id, token, status, nextAt, lastError, now, attempt =
-    ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), cjson.decode(ARGV[i + 4]), tonumber(ARGV[i + 5]), ARGV[i + 6]
-  local raw = redis.call('HGET', p .. ':d', id)
-  local rec = raw and cjson.decode(raw)
+local ids = {}
+for i = 2, #ARGV, 7 do ids[#ids + 1] = ARGV[i] end
+local raws = redis.call('HMGET', p .. ':d', unpack(ids))
+local done, current, writes, queued, dequeued, succeeded, dead, deadBy, counts = {}, {}, {}, {}, {}, {}, {}, {}, {}
+for j, id in ipairs(ids) do
+  local i = 2 + 7 * (j - 1)
+  local token, status, nextAt, now, attempt =
+    ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), tonumber(ARGV[i + 5]), ARGV[i + 6]
+  local rec = current[id]
+  if rec == nil then
+    rec = raws[j] and cjson.decode(raws[j]) or false
+    current[id] = rec
+  end
   if rec and rec.status == 'inflight' and rec.leaseToken == token then
     counts.inflight = (counts.inflight or 0) - 1
     counts[status] = (counts[status] or 0) + 1
@@ -158,7 +224,8 @@ for i = 2, #ARGV, 7 do
     rec.nextAt = nextAt
     rec.updatedAt = now
     rec.leaseToken = cjson.null
-    rec.lastError = lastError
+    local lastError = ARGV[i + 4]
+    rec.lastError = lastError == '' and cjson.null or string.sub(lastError, 2)
     if attempt ~= '' then
       rec.attempts = rec.attempts + 1
       rec.totalAttempts = rec.totalAttempts + 1
@@ -167,27 +234,38 @@ for i = 2, #ARGV, 7 do
       if rest ~= '}' then rest = ',' .. rest end
       redis.call('RPUSH', p .. ':att:' .. id, '{"n":' .. rec.totalAttempts .. rest)
     end
-    local queue = p .. ':q:' .. rec.endpointId
     if status == 'pending' then
-      redis.call('ZADD', queue, nextAt, id)
+      push(queued, rec.endpointId, nextAt, id)
     else
-      redis.call('ZREM', queue, id)
+      push(dequeued, rec.endpointId, id)
     end
-    touched[rec.endpointId] = true
     if status == 'succeeded' then
-      redis.call('ZADD', p .. ':done', now, id)
+      succeeded[#succeeded + 1] = now
+      succeeded[#succeeded + 1] = id
     end
     if status == 'dead' then
-      redis.call('ZADD', p .. ':dead', now, id)
-      redis.call('HINCRBY', p .. ':deadby', rec.endpointId, 1)
+      dead[#dead + 1] = now
+      dead[#dead + 1] = id
+      deadBy[rec.endpointId] = (deadBy[rec.endpointId] or 0) + 1
     end
-    redis.call('HSET', p .. ':d', id, cjson.encode(rec))
+    writes[#writes + 1] = id
+    writes[#writes + 1] = cjson.encode(rec)
     done[#done + 1] = 1
   else
     done[#done + 1] = 0
   end
 end
-for endpointId in pairs(touched) do head(p, endpointId) end
+-- A completion clears the lease: no delivery is written twice by one call.
+many('HSET', p .. ':d', writes)
+for endpointId, members in pairs(queued) do many('ZADD', p .. ':q:' .. endpointId, members) end
+for endpointId, members in pairs(dequeued) do many('ZREM', p .. ':q:' .. endpointId, members) end
+for endpointId in pairs(queued) do head(p, endpointId) end
+for endpointId in pairs(dequeued) do
+  if not queued[endpointId] then head(p, endpointId) end
+end
+many('ZADD', p .. ':done', succeeded)
+many('ZADD', p .. ':dead', dead)
+for endpointId, n in pairs(deadBy) do redis.call('HINCRBY', p .. ':deadby', endpointId, n) end
 addCounts(p, counts)
 return done`;
 

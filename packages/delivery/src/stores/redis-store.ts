@@ -270,7 +270,7 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       leaseToken,
       c.status,
       c.nextAt,
-      JSON.stringify(c.lastError),
+      c.lastError === null ? '' : `:${c.lastError}`,
       c.now,
       // Without `n`: the script numbers the attempt (the delivery's total so far).
       c.attempt ? JSON.stringify({ ...c.attempt, n: undefined }) : '',
