@@ -190,13 +190,16 @@ describe('reference Worker in workerd', () => {
     });
 
     it('fails closed (503) within the 250 ms deadline when the Durable Object stalls', async () => {
-      const started = performance.now();
+      // The stall (30 s) outlasts this test's timeout: any answer at all came from the deadline
+      // (causality, not a wall-clock bound a loaded machine can miss).
       const answers = await Promise.all(
         Array.from({ length: 5 }, () => call('/api/ping', { worker: 'stalling', ip: '203.0.113.10' })),
       );
-      const elapsed = performance.now() - started;
       expect(answers.map((a) => a.status)).toEqual([503, 503, 503, 503, 503]);
-      expect(elapsed).toBeLessThan(5_000); // the stall lasts 30 s
+      expect(await (answers[0] as Response).json()).toMatchObject({
+        code: 'rate_limiter_unavailable',
+        reason: 'store_timeout',
+      });
     });
   });
 

@@ -77,9 +77,10 @@ describe('Durable Object store in workerd', () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => ask('key=s&store=stall&deadline=100')));
     for (const a of answers) {
       expect(a).toMatchObject({ allowed: false, reason: 'store_timeout' });
-      // Date.now() in workerd is coarse but never early: the denial came at the deadline, not at the stall's end.
+      // Date.now() in workerd is coarse but never early: the denial came at the deadline. The stall
+      // (30 s) outlasts this test's timeout, so an answer at all is the deadline's, not the stall's
+      // end (causality, not a wall-clock bound a loaded machine can miss).
       expect(a.ms).toBeGreaterThanOrEqual(100);
-      expect(a.ms).toBeLessThan(1_000);
     }
   }, 30_000);
 
