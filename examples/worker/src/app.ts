@@ -3,8 +3,9 @@ import { err, problemResponse } from '@bulwark/errors';
 import { createHealth, createHealthHandler } from '@bulwark/health';
 import { createRateLimiter, withRateLimit } from '@bulwark/ratelimit';
 import { createDurableObjectStore } from '@bulwark/ratelimit/durable-object';
-import { verifyStandardWebhook } from '@bulwark/webhooks';
+import { type ReplayStore, type VerifiedWebhook, verifyStandardWebhook } from '@bulwark/webhooks';
 import { requireAdmin } from './admin-auth.js';
+import { createD1ReplayStore } from './d1-replay-store.js';
 import { type Env, numberSetting } from './env.js';
 import { readBody } from './read-body.js';
 import { createRegistry, parseEndpointInput } from './registry.js';
@@ -56,6 +57,7 @@ export function createApp(env: Env) {
     store: createDurableObjectStore({ namespace: env.RATE_LIMITER, prefix: 'client:' }),
   });
   const upstream = createUpstream(env.UPSTREAM_URL);
+  const replays = createD1ReplayStore(env.DB);
   const producer = createQueueProducer({ queue: env.DELIVERIES, endpoints: () => registry.subscribers() });
   const consumer = createQueueConsumer({
     endpoint: (id) => registry.get(id),
@@ -82,18 +84,55 @@ export function createApp(env: Env) {
   });
   const probes = createHealthHandler(health);
 
+  /**
+   * Verifies, claims the webhook id in D1 (shared by every isolate) and publishes. A correctly signed
+   * webhook whose id was already taken within the tolerance window is the sender retrying: it is
+   * acknowledged (200, `duplicate`) and not published again. A claim whose webhook was not taken
+   * (not an event, publishing failed) is given back, so the sender's retry goes through.
+   */
+  async function inboundWebhook(request: Request): Promise<Response> {
+    const body = await readBody(request, MAX_BODY_BYTES);
+    let claimed: string | undefined;
+    let duplicate = false;
+    const replayStore: ReplayStore = {
+      async claim(key, ttlMs, nowMs) {
+        const fresh = await replays.claim(key, ttlMs, nowMs);
+        if (fresh) claimed = key;
+        else duplicate = true;
+        return fresh;
+      },
+    };
+    let event: VerifiedWebhook;
+    try {
+      event = await verifyStandardWebhook({
+        secrets: env.INBOUND_WEBHOOK_SECRET,
+        headers: request.headers,
+        body,
+        replayStore,
+      });
+    } catch (error) {
+      // The signature matched and only the replay store refused (it is asked last).
+      if (duplicate) return Response.json({ messageId: request.headers.get('webhook-id'), duplicate: true });
+      throw error;
+    }
+    try {
+      const { type, payload } = parseEvent(parseJson(new TextDecoder().decode(body)));
+      return Response.json(await producer.publish({ type, payload, id: event.id }), { status: 202 });
+    } catch (error) {
+      if (claimed !== undefined) {
+        await replays.release(claimed).catch(() => {
+          console.log(JSON.stringify({ msg: 'inbound_replay_release_failed', id: event.id }));
+        });
+      }
+      throw error;
+    }
+  }
+
   // Public routes: one budget per client (CF-Connecting-IP, withRateLimit's key on Workers).
   const publicRoutes = withRateLimit(limiter, async (request: Request) => {
     const { pathname } = new URL(request.url);
     if (request.method === 'POST' && pathname === '/webhooks/inbound') {
-      const body = await readBody(request, MAX_BODY_BYTES);
-      const event = await verifyStandardWebhook({
-        secrets: env.INBOUND_WEBHOOK_SECRET,
-        headers: request.headers,
-        body,
-      });
-      const { type, payload } = parseEvent(parseJson(new TextDecoder().decode(body)));
-      return Response.json(await producer.publish({ type, payload, id: event.id }), { status: 202 });
+      return inboundWebhook(request);
     }
     if (request.method === 'GET' && pathname === '/api/quote') return upstream.quote();
     if (request.method === 'GET' && pathname === '/api/ping') return Response.json({ ok: true });

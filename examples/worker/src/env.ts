@@ -6,7 +6,7 @@ export interface D1StatementLike {
   bind(...values: unknown[]): D1StatementLike;
   first<T = Record<string, unknown>>(): Promise<T | null>;
   all<T = Record<string, unknown>>(): Promise<{ results: T[] }>;
-  run(): Promise<unknown>;
+  run(): Promise<{ meta: { changes: number } }>;
 }
 
 /** A D1 database binding, structurally. */

@@ -501,5 +501,49 @@ describe('reference Worker in workerd', () => {
       expect(streamed.status).toBe(413);
       expect(await streamed.json()).toMatchObject({ code: 'payload_too_large' });
     });
+
+    it('acknowledges a re-sent signed webhook (200, duplicate) without publishing it again, from any isolate', async () => {
+      await register('/hook/replayed', ['order.replayed']);
+      const body = JSON.stringify({ type: 'order.replayed', payload: { order: 'o_2' } });
+      const headers = await sign({ scheme: 'standard', secrets: inbound.toString(), id: 'msg_replay_1', body });
+      const send = (worker?: string) =>
+        call('/webhooks/inbound', {
+          method: 'POST',
+          headers: { ...headers },
+          body,
+          ip: '192.0.2.70',
+          ...(worker ? { worker } : {}),
+        });
+      const first = await send();
+      expect(first.status).toBe(202);
+      expect(await first.json()).toEqual({ messageId: 'msg_replay_1', enqueued: 1 });
+      // The same isolate, then another Worker instance (its own isolate) sharing the D1 database.
+      for (const worker of [undefined, 'replica']) {
+        const again = await send(worker);
+        expect(again.status).toBe(200);
+        expect(await again.json()).toEqual({ messageId: 'msg_replay_1', duplicate: true });
+      }
+      // A forged copy of the same id is still refused, not acknowledged.
+      const forged = await inboundEvent('msg_replay_1', body, generateSecret().toString(), '192.0.2.70');
+      expect(forged.status).toBe(401);
+    });
+
+    it('gives the id back when the webhook is not taken (a re-sent 422 is a 422 again), and fails closed (503) when D1 fails', async () => {
+      const ip = '192.0.2.71';
+      for (let i = 0; i < 2; i++) {
+        const response = await inboundEvent('msg_replay_bad', '{"payload":1}', undefined, ip);
+        expect(response.status).toBe(422);
+      }
+      const db = await mf.getD1Database('DB', 'worker');
+      await db.prepare('ALTER TABLE inbound_webhook_ids RENAME TO inbound_webhook_ids_away').run();
+      try {
+        const body = JSON.stringify({ type: 'nothing.subscribed', payload: {} });
+        const response = await inboundEvent('msg_replay_down', body, undefined, ip);
+        expect(response.status).toBe(503);
+        expect(await response.json()).toMatchObject({ code: 'webhook_replay_store_unavailable' });
+      } finally {
+        await db.prepare('ALTER TABLE inbound_webhook_ids_away RENAME TO inbound_webhook_ids').run();
+      }
+    });
   });
 });

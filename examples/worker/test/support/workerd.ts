@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -50,9 +50,10 @@ function collectAttempts(attempts: AttemptLog[]) {
 
 /**
  * Starts real workerd (miniflare) with the bundled reference Worker as wrangler.toml declares it
- * (D1, the rate-limit Durable Object, the delivery queue and its dead-letter queue), two copies
- * whose RATE_LIMITER binding points at objects that throw or stall, and the harness Worker.
- * Applies migrations/ to D1. `attempts` fills with the Worker's delivery attempt logs as they happen.
+ * (D1, the rate-limit Durable Object, the delivery queue and its dead-letter queue), a second
+ * instance (`replica`, its own isolate) sharing D1 and the Durable Object, two copies whose
+ * RATE_LIMITER binding points at objects that throw or stall, and the harness Worker. Applies
+ * migrations/ to D1 in order. `attempts` fills with the Worker's delivery attempt logs as they happen.
  */
 export async function startWorkerd(
   root: string,
@@ -83,6 +84,11 @@ export async function startWorkerd(
       },
       {
         ...shared,
+        name: 'replica',
+        durableObjects: { RATE_LIMITER: { className: 'RateLimitDurableObject', scriptName: 'worker' } },
+      },
+      {
+        ...shared,
         name: 'throwing',
         durableObjects: { RATE_LIMITER: { className: 'ThrowingLimiter', scriptName: 'harness' } },
       },
@@ -102,12 +108,14 @@ export async function startWorkerd(
   });
   await mf.ready;
   const db = await mf.getD1Database('DB', 'worker');
-  const migration = readFileSync(join(root, 'migrations/0001_endpoints.sql'), 'utf8').replace(/--.*$/gm, '');
-  for (const statement of migration
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    await db.prepare(statement).run();
+  for (const file of readdirSync(join(root, 'migrations')).sort()) {
+    const migration = readFileSync(join(root, 'migrations', file), 'utf8').replace(/--.*$/gm, '');
+    for (const statement of migration
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      await db.prepare(statement).run();
+    }
   }
   return { mf, bundle, attempts };
 }
