@@ -1,8 +1,9 @@
 // The reference Worker's entry: `fetch` (public API, inbound webhooks, admin, health), `queue`
 // (webhook delivery and its dead-letter queue) and the Durable Object class of the rate limiter.
-import { type QueueBatchLike, readDeadLetter } from '@bulwark/delivery/cloudflare-queues';
+import type { QueueBatchLike } from '@bulwark/delivery/cloudflare-queues';
 import { RateLimitDurableObject } from '@bulwark/ratelimit/durable-object';
 import { type App, createApp } from './app.js';
+import { recordDeadLetters } from './dead-letter-consumer.js';
 import type { Env } from './env.js';
 
 export { RateLimitDurableObject };
@@ -23,17 +24,6 @@ export default {
   async queue(batch: QueueBatchLike, env: Env): Promise<void> {
     const current = appFor(env);
     if (batch.queue !== 'deliveries-dlq') return current.consumer.queue(batch);
-    // What the consumer gave up on, and what Queues moved here after max_retries (no reason or count).
-    for (const message of batch.messages) {
-      const dead = readDeadLetter(message.body);
-      await current.registry.recordDeadLetter({
-        messageId: dead.delivery?.messageId ?? null,
-        endpointId: dead.delivery?.endpointId ?? null,
-        error: dead.error,
-        attempts: dead.attempts ?? null,
-        now: Date.now(),
-      });
-      message.ack();
-    }
+    return recordDeadLetters(batch, current.registry, Date.now());
   },
 };

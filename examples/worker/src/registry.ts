@@ -139,7 +139,9 @@ export function createRegistry(db: D1Like, secretsKey: string) {
     async markFailing(id: string, since: number | null): Promise<void> {
       await db.prepare('UPDATE endpoints SET failing_since = ? WHERE id = ?').bind(since, id).run();
     },
+    /** Records a dead letter once per `key`; recording the same key again changes nothing. */
     async recordDeadLetter(entry: {
+      key: string;
       messageId: string | null;
       endpointId: string | null;
       error: string;
@@ -149,9 +151,10 @@ export function createRegistry(db: D1Like, secretsKey: string) {
     }): Promise<void> {
       await db
         .prepare(
-          'INSERT INTO dead_letters (message_id, endpoint_id, error, attempts, created_at) VALUES (?, ?, ?, ?, ?)',
+          `INSERT INTO dead_letters (dedupe_key, message_id, endpoint_id, error, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (dedupe_key) DO NOTHING`,
         )
-        .bind(entry.messageId, entry.endpointId, entry.error, entry.attempts, entry.now)
+        .bind(entry.key, entry.messageId, entry.endpointId, entry.error, entry.attempts, entry.now)
         .run();
     },
     async deadLetters(): Promise<Array<Record<string, unknown>>> {

@@ -545,5 +545,37 @@ describe('reference Worker in workerd', () => {
         await db.prepare('ALTER TABLE inbound_webhook_ids_away RENAME TO inbound_webhook_ids').run();
       }
     });
+
+    it('records each dead letter once: a D1 failure on one message retries that message only; a redelivered one is not written twice', async () => {
+      const db = await mf.getD1Database('DB', 'worker');
+      // Fault injection: D1 refuses every dead letter of endpoint ep_poison.
+      await db
+        .prepare(
+          "CREATE TRIGGER poison_dead_letter BEFORE INSERT ON dead_letters WHEN NEW.endpoint_id = 'ep_poison' BEGIN SELECT RAISE(ABORT, 'injected D1 failure'); END",
+        )
+        .run();
+      try {
+        const letter = (messageId: string, endpointId: string) => ({
+          body: { body: { v: 1, messageId, endpointId, type: 't', payload: '{}' }, error: 'http_500', attempts: 8 },
+        });
+        const dlq = await mf.getQueueProducer('DELIVERIES_DLQ', 'worker');
+        await dlq.sendBatch([
+          letter('msg_dl_a', 'ep_dl'),
+          letter('msg_dl_p', 'ep_poison'),
+          letter('msg_dl_a', 'ep_dl'), // the same dead letter delivered again
+          letter('msg_dl_c', 'ep_dl'),
+        ]);
+        await vi.waitFor(async () => expect(await deadLetter('msg_dl_c')).toBeDefined(), {
+          timeout: 15_000,
+          interval: 100,
+        });
+        const { results } = await db
+          .prepare("SELECT message_id FROM dead_letters WHERE endpoint_id = 'ep_dl' ORDER BY message_id")
+          .all();
+        expect(results).toEqual([{ message_id: 'msg_dl_a' }, { message_id: 'msg_dl_c' }]);
+      } finally {
+        await db.prepare('DROP TRIGGER poison_dead_letter').run();
+      }
+    });
   });
 });
