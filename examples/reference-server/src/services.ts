@@ -13,9 +13,10 @@ import type { Logger } from 'pino';
 import { createAdminAuth, generateAdminToken } from './admin-auth.js';
 import type { AppEnv, AppServices } from './app-context.js';
 import { createAuditLog } from './audit-log.js';
-import { createApiKeys } from './auth/api-keys.js';
+import { createApiKeys, createApiKeysOver } from './auth/api-keys.js';
 import { createAuthThrottle } from './auth/auth-throttle.js';
 import { createAuthenticator } from './auth/authenticator.js';
+import { redisApiKeyRows } from './auth/redis-api-key-rows.js';
 import { createClientAddress } from './client-address.js';
 import type { Config } from './config.js';
 import { openServerDatabase } from './database.js';
@@ -64,7 +65,6 @@ export function createServices(
     settings,
     clock,
   });
-  const apiKeys = createApiKeys(database.db, clock);
   const dataKeys = loadDataKeys({
     configured: config.DATA_ENCRYPTION_KEYS,
     dataDir: config.DATA_DIR,
@@ -90,6 +90,13 @@ export function createServices(
   const sender = createEmailSender({ ...env, EMAIL_PROVIDER: config.EMAIL_PROVIDER }, logger, clock);
   const redis = config.REDIS_URL ? connectRedis(config) : undefined;
   redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
+  // With Redis, keys are shared by the fleet: created on one instance, they work (and are revoked) on all.
+  const apiKeys = redis
+    ? createApiKeysOver(
+        redisApiKeyRows({ redis, prefix: config.REDIS_KEY_PREFIX, deadlineMs: config.AUTH_STORE_DEADLINE_MS }),
+        clock,
+      )
+    : createApiKeys(database.db, clock);
   const idempotencyStore = (table: string): IdempotencyStore =>
     redis
       ? createRedisIdempotencyStore({ client: redis, prefix: `${config.REDIS_KEY_PREFIX}${table}:` })

@@ -27,39 +27,39 @@ function open() {
 }
 
 describe('API key verification', () => {
-  it('checks the secret on every call, cached row or not', () => {
+  it('checks the secret on every call, cached row or not', async () => {
     const { keys } = open();
-    const { id, key } = keys.create('publisher', ['events:publish']);
-    expect(keys.verify(key)).toMatchObject({ id, scopes: ['events:publish'] });
+    const { id, key } = await keys.create('publisher', ['events:publish']);
+    expect(await keys.verify(key)).toMatchObject({ id, scopes: ['events:publish'] });
     const forged = `${key.slice(0, -4)}AAAA`;
-    expect(keys.verify(forged)).toBeUndefined(); // the row is cached now; the secret still decides
-    expect(keys.verify(key)?.id).toBe(id);
-    expect(Object.isFrozen(keys.verify(key)?.scopes)).toBe(true);
+    expect(await keys.verify(forged)).toBeUndefined(); // the row is cached now; the secret still decides
+    expect((await keys.verify(key))?.id).toBe(id);
+    expect(Object.isFrozen((await keys.verify(key))?.scopes)).toBe(true);
   });
 
-  it('refuses a key revoked through this process at once', () => {
+  it('refuses a key revoked through this process at once', async () => {
     const { keys } = open();
-    const { id, key } = keys.create('publisher', ['events:publish']);
-    expect(keys.verify(key)?.id).toBe(id);
-    expect(keys.revoke(id)).toBe(true);
-    expect(keys.verify(key)).toBeUndefined();
+    const { id, key } = await keys.create('publisher', ['events:publish']);
+    expect((await keys.verify(key))?.id).toBe(id);
+    expect(await keys.revoke(id)).toBe(true);
+    expect(await keys.verify(key)).toBeUndefined();
   });
 
-  it('sees a revocation written by another connection within 1 s', () => {
+  it('sees a revocation written by another connection within 1 s', async () => {
     const { dir, clock, keys } = open();
-    const { id, key } = keys.create('publisher', ['events:publish']);
-    expect(keys.verify(key)?.id).toBe(id);
+    const { id, key } = await keys.create('publisher', ['events:publish']);
+    expect((await keys.verify(key))?.id).toBe(id);
     const other = new Database(join(dir, 'server.db'));
     other.prepare("UPDATE api_keys SET revoked_at = '2026-12-07T00:00:00.000Z' WHERE id = ?").run(id);
     other.close();
     clock.advance(1_000);
-    expect(keys.verify(key)).toBeUndefined();
+    expect(await keys.verify(key)).toBeUndefined();
   });
 
-  it('keeps at most 1,000 rows and still verifies keys whose row was evicted', () => {
+  it('keeps at most 1,000 rows and still verifies keys whose row was evicted', async () => {
     const { keys } = open();
-    const created = Array.from({ length: 1_005 }, (_, i) => keys.create(`k${i}`, ['events:read']));
-    for (const { key } of created) expect(keys.verify(key)).toBeDefined();
-    expect(keys.verify((created[0] as { key: string }).key)?.id).toBe((created[0] as { id: string }).id);
+    const created = await Promise.all(Array.from({ length: 1_005 }, (_, i) => keys.create(`k${i}`, ['events:read'])));
+    for (const { key } of created) expect(await keys.verify(key)).toBeDefined();
+    expect((await keys.verify((created[0] as { key: string }).key))?.id).toBe((created[0] as { id: string }).id);
   });
 });

@@ -162,6 +162,8 @@ describe('secrets at rest: configured credentials and issued secrets', () => {
       // The scan reaches what was written: the sealed endpoint secret under the key id, the events.
       expect(stored.includes(Buffer.from('bwenc1.kek.'))).toBe(true);
       expect(stored.includes(Buffer.from('angry@example.com'))).toBe(true);
+      // In fleet mode the API key rows are in Redis too (its digest, under the key id), and scanned.
+      if (reader) expect(stored.includes(Buffer.from(`${prefix}{api-keys}:key:`))).toBe(true);
       const values = [
         ...Object.values(configured),
         ...issued,

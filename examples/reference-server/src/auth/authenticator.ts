@@ -15,7 +15,7 @@ export function createAuthenticator(adminAuth: AdminAuth, apiKeys: ApiKeys): Aut
     if (!credential)
       throw err('unauthorized', { detail: 'Send `Authorization: Bearer <API key or admin credential>`' });
     if (credential.startsWith(API_KEY_PREFIX)) {
-      const key = apiKeys.verify(credential);
+      const key = await apiKeys.verify(credential);
       if (!key) throw err('unauthorized', { detail: 'Invalid or revoked API key' });
       return { kind: 'api_key', subject: key.id, scopes: key.scopes };
     }

@@ -30,7 +30,7 @@ export function adminRoutes(app: Hono<AppEnv>, services: AppServices): void {
 
   app.post('/admin/api-keys', async (c) => {
     const input = apiKeyInputSchema.parse(await readJson(c));
-    const created = services.apiKeys.create(input.name, input.scopes);
+    const created = await services.apiKeys.create(input.name, input.scopes);
     audit(c, services, 'api_key.create', created.id);
     return c.json(
       { id: created.id, key: created.key, name: input.name, scopes: input.scopes, note: 'The key is shown once.' },
@@ -38,10 +38,10 @@ export function adminRoutes(app: Hono<AppEnv>, services: AppServices): void {
       { 'cache-control': 'no-store' },
     );
   });
-  app.get('/admin/api-keys', (c) => c.json({ keys: services.apiKeys.list() }));
-  app.delete('/admin/api-keys/:id', (c) => {
+  app.get('/admin/api-keys', async (c) => c.json({ keys: await services.apiKeys.list() }));
+  app.delete('/admin/api-keys/:id', async (c) => {
     const id = c.req.param('id');
-    if (!services.apiKeys.revoke(id)) throw err('not_found', { detail: 'No live API key with that id' });
+    if (!(await services.apiKeys.revoke(id))) throw err('not_found', { detail: 'No live API key with that id' });
     audit(c, services, 'api_key.revoke', id);
     return c.body(null, 204);
   });
