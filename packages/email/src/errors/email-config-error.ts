@@ -22,8 +22,8 @@ export class EmailConfigError extends BulwarkError<'email_config_invalid'> {
   readonly variable: string;
 
   constructor(variable: string, detail: string) {
-    const base = emailErrors.err('email_config_invalid', { detail });
-    super({ code: 'email_config_invalid', status: base.status, title: base.title, detail });
+    const definition = emailErrors.definitions.email_config_invalid;
+    super({ code: 'email_config_invalid', status: definition.status, title: definition.title, detail });
     this.name = 'EmailConfigError';
     this.variable = variable;
   }

@@ -1,4 +1,4 @@
-import { BulwarkError, brandError, createErrorGuard } from '@bulwark/errors';
+import { BulwarkError, brandError, createErrorGuard, type ErrorDefinition, UNKNOWN_ERROR } from '@bulwark/errors';
 import { type EmailErrorCode, emailErrors } from './codes.js';
 
 /** Everything an adapter knows about one failed send. */
@@ -61,16 +61,14 @@ export class EmailError extends BulwarkError<EmailErrorCode> {
   readonly maybeSent: boolean;
 
   constructor(init: EmailErrorInit) {
-    const base = emailErrors.err(init.code, {
-      detail: init.detail,
-      cause: init.cause,
-      retryable: init.retryable,
-    });
+    // The definition, not `emailErrors.err()`: that built a second, traced error per construction.
+    const known = emailErrors.has(init.code);
+    const definition: ErrorDefinition = known ? emailErrors.definitions[init.code] : UNKNOWN_ERROR;
     super({
-      code: base.code,
-      status: base.status,
-      title: base.title,
-      retryable: base.retryable,
+      code: known ? init.code : ('unknown_error' as EmailErrorCode),
+      status: definition.status,
+      title: definition.title,
+      retryable: init.retryable ?? definition.retryable ?? false,
       detail: init.detail,
       cause: init.cause,
       extensions: {

@@ -1,10 +1,12 @@
-import { BulwarkError, brandError, createErrorGuard } from '@bulwark/errors';
+import { BulwarkError, brandError, createErrorGuard, type ErrorDefinition, UNKNOWN_ERROR } from '@bulwark/errors';
 import { type EmailWebhookErrorCode, emailErrors } from './codes.js';
 
 /**
  * A webhook request that was rejected: `email_webhook_signature_invalid` (not authentic),
  * `email_webhook_malformed` (authentic but unparseable) or `email_webhook_replay_unavailable`
  * (the replay store could not be asked: refused, retryable). Nothing is emitted when it is thrown.
+ * It describes the request, not the code path, so it carries no stack trace (`stack` is `undefined`):
+ * a forged request must not cost more than a verified one.
  *
  * @example
  * ```ts
@@ -23,15 +25,16 @@ export class EmailWebhookError extends BulwarkError<EmailWebhookErrorCode> {
   readonly provider: string;
 
   constructor(code: EmailWebhookErrorCode, provider: string, detail: string, cause?: unknown) {
-    const base = emailErrors.err(code, { detail });
+    const definition: ErrorDefinition = emailErrors.has(code) ? emailErrors.definitions[code] : UNKNOWN_ERROR;
     super({
       code,
-      status: base.status,
-      title: base.title,
-      retryable: base.retryable,
+      status: definition.status,
+      title: definition.title,
+      retryable: definition.retryable ?? false,
       detail,
       cause,
       extensions: { provider },
+      captureStack: false,
     });
     this.name = 'EmailWebhookError';
     this.provider = provider;

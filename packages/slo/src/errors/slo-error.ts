@@ -1,4 +1,11 @@
-import { BulwarkError, brandError, createErrorGuard, type ErrOptions } from '@bulwark/errors';
+import {
+  BulwarkError,
+  brandError,
+  createErrorGuard,
+  type ErrOptions,
+  type ErrorDefinition,
+  UNKNOWN_ERROR,
+} from '@bulwark/errors';
 import { type SloErrorCode, sloErrors } from './codes.js';
 
 /**
@@ -22,15 +29,17 @@ export class SloError extends BulwarkError<SloErrorCode> {
    * @param options - Detail, cause and extensions.
    */
   constructor(code: SloErrorCode, options: ErrOptions = {}) {
-    const base = sloErrors.err(code, options);
+    // The definition, not `sloErrors.err()`: that built a second, traced error per construction.
+    const definition: ErrorDefinition = sloErrors.has(code) ? sloErrors.definitions[code] : UNKNOWN_ERROR;
     super({
       code,
-      status: base.status,
-      title: base.title,
-      retryable: base.retryable,
-      detail: base.detail,
+      status: definition.status,
+      title: definition.title,
+      retryable: options.retryable ?? definition.retryable ?? false,
+      detail: options.detail,
+      instance: options.instance,
       cause: options.cause,
-      extensions: base.extensions,
+      extensions: options.extensions,
     });
     this.name = 'SloError';
   }
