@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hubspotUri } from '../src/inbound/presets/hubspot.js';
 import { twilioFormString, twilioUrlVariants } from '../src/inbound/presets/twilio-form.js';
@@ -18,6 +19,82 @@ describe('twilioFormString', () => {
 
   it.each(['a=%E0%A4', 'a=%', '%zz=1'])('refuses a malformed escape (%s)', (form) => {
     expect(() => twilioFormString(form)).toThrow(expect.objectContaining({ code: 'webhook_body_unsupported' }));
+  });
+});
+
+/**
+ * The reference model of Twilio's field string: names sorted, each name's distinct values
+ * sorted (a Map of Sets, as twilio's `getExpectedTwilioSignature` builds it from parsed fields).
+ */
+function modelFormString(text: string): string | { code: string } {
+  const fields = new Map<string, Set<string>>();
+  const decode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
+  try {
+    for (const pair of text.split('&').filter((p) => p !== '')) {
+      const at = pair.indexOf('=');
+      const name = decode(at === -1 ? pair : pair.slice(0, at));
+      const value = at === -1 ? '' : decode(pair.slice(at + 1));
+      fields.set(name, (fields.get(name) ?? new Set()).add(value));
+    }
+  } catch {
+    return { code: 'webhook_body_unsupported' };
+  }
+  let out = '';
+  for (const name of [...fields.keys()].sort()) {
+    for (const value of [...(fields.get(name) as Set<string>)].sort()) out += name + value;
+  }
+  return out;
+}
+
+function outcome(form: string | Uint8Array): string | { code: string } {
+  try {
+    return twilioFormString(form);
+  } catch (error) {
+    return { code: (error as { code: string }).code };
+  }
+}
+
+/** Form text from the characters that matter to the parser: separators, escapes, `+`, non-ASCII. */
+const formText = fc
+  .array(
+    fc.constantFrom(
+      'a',
+      'b',
+      'B',
+      '=',
+      '&',
+      '+',
+      '%',
+      '%2B',
+      '%26',
+      '%3D',
+      '%F0%9F%8E%89',
+      '%E0%A4',
+      '%zz',
+      'é',
+      '\u{1F600}',
+      '\uE000',
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => parts.join(''));
+
+describe('twilioFormString', () => {
+  it('agrees with the Map-of-Sets model on any form text (result or error code), from a string or bytes', () => {
+    fc.assert(
+      fc.property(formText, (text) => {
+        const expected = modelFormString(text);
+        expect(outcome(text)).toEqual(expected);
+        expect(outcome(new TextEncoder().encode(text))).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses the 1001st field, wherever the fields are', () => {
+    const fields = Array.from({ length: 1000 }, (_, i) => `f${i}=${i}`);
+    expect(twilioFormString(fields.join('&&'))).toHaveLength(fields.join('').replace(/=/g, '').length);
+    expect(outcome([...fields, 'z'].join('&'))).toEqual({ code: 'webhook_body_unsupported' });
   });
 });
 

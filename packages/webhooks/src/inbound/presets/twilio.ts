@@ -69,7 +69,9 @@ export const twilioPreset: InboundPreset = {
           'Twilio signs form fields or a bodySHA256 URL parameter; this body is neither form-encoded nor committed by bodySHA256',
       });
     }
-    const fields = isEmpty(body) ? '' : twilioFormString(body);
-    return { signatures: [value], messages: variants.map((v) => [v + fields]), deliveryId };
+    if (isEmpty(body)) return { signatures: [value], messages: variants.map((v) => [v]), deliveryId };
+    // Joined once and MACed after each URL variant as a second chunk: no per-variant concatenation.
+    const fields = twilioFormString(body);
+    return { signatures: [value], messages: variants.map((v) => [v, fields]), deliveryId };
   },
 };
