@@ -1,37 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { bundleWorker, COMPATIBILITY_DATE, startMiniflare } from '@bulwark/testing/workerd';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const packages = resolve(here, '../..');
-
-async function bundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [join(here, 'support/workerd-worker.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-    mainFields: ['module', 'main'],
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@bulwark\/[a-z-]+$/ }, (args) => ({
-            path: join(packages, args.path.slice('@bulwark/'.length), 'src/index.ts'),
-          }));
-        },
-      },
-    ],
-  });
-  return (result.outputFiles[0] as { text: string }).text;
-}
 
 // Real workerd (miniflare 4.20260426.0). workerd binds I/O objects such as an AbortSignal to the
 // request that created them: a signal cached at module scope by one request throws ("Cannot perform
@@ -43,13 +18,12 @@ describe('breaker and retry in workerd, across requests', () => {
   beforeAll(async () => {
     server = createServer((_, res) => res.end('ok'));
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    mf = new Miniflare({
+    mf = await startMiniflare({
       modules: true,
-      script: await bundle(),
-      compatibilityDate: '2025-09-01',
+      script: (await bundleWorker(join(here, 'support/workerd-worker.ts'))).code,
+      compatibilityDate: COMPATIBILITY_DATE,
       bindings: { TARGET: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` },
     });
-    await mf.ready;
   }, 60_000);
   afterAll(async () => {
     await mf?.dispose();

@@ -1,42 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleWorker, COMPATIBILITY_DATE, startMiniflare } from '@bulwark/testing/workerd';
 import { generateSecret, verifyStandardWebhook } from '@bulwark/webhooks';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const packages = resolve(here, '../..');
-
-async function bundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [join(here, 'support/queues-worker.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-    mainFields: ['module', 'main'],
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@bulwark\/[a-z-]+$/ }, (args) => ({
-            path: join(packages, args.path.slice('@bulwark/'.length), 'src/index.ts'),
-          }));
-          // @bulwark/webhooks' `imports` entry, as workerd's conditions (no `node`) resolve it.
-          b.onResolve({ filter: /^#node-crypto-engine$/ }, () => ({
-            path: join(packages, 'webhooks/src/internal/no-node-crypto-engine.ts'),
-          }));
-        },
-      },
-    ],
-  });
-  return (result.outputFiles[0] as { text: string }).text;
-}
 
 interface Received {
   readonly path: string;
@@ -66,10 +37,10 @@ describe('Cloudflare Queues delivery in workerd', () => {
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    mf = new Miniflare({
+    mf = await startMiniflare({
       modules: true,
-      script: await bundle(),
-      compatibilityDate: '2025-09-01',
+      script: (await bundleWorker(join(here, 'support/queues-worker.ts'))).code,
+      compatibilityDate: COMPATIBILITY_DATE,
       bindings: { HOOK_URL: `${base}/hook`, REPORT_URL: `${base}/dlq`, SECRET: secret.toString() },
       queueProducers: { DELIVERIES: { queueName: 'deliveries' }, DLQ: { queueName: 'dlq' } },
       queueConsumers: {
@@ -77,7 +48,6 @@ describe('Cloudflare Queues delivery in workerd', () => {
         dlq: { maxBatchSize: 10, maxBatchTimeout: 0 },
       },
     });
-    await mf.ready;
   }, 60_000);
   afterAll(async () => {
     await mf?.dispose();

@@ -1,56 +1,14 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build, type Plugin } from 'esbuild';
+import { bundleWorker, type WorkerBundle } from '@bulwark/testing/workerd';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const packages = resolve(root, '../../packages');
+export type { WorkerBundle };
 
-/** `@bulwark/<pkg>` and `@bulwark/<pkg>/<sub>` from their TypeScript sources (no build needed). */
-const workspaceSources: Plugin = {
-  name: 'workspace-sources',
-  setup(b) {
-    b.onResolve({ filter: /^@bulwark\/[a-z-]+(\/[a-z-]+)?$/ }, (args) => {
-      const [pkg, sub] = args.path.slice('@bulwark/'.length).split('/');
-      return { path: join(packages, pkg as string, 'src', `${sub ?? 'index'}.ts`) };
-    });
-    // @bulwark/webhooks' `imports` entry, as the workerd/worker/browser conditions resolve it.
-    b.onResolve({ filter: /^#node-crypto-engine$/ }, () => ({
-      path: join(packages, 'webhooks/src/internal/no-node-crypto-engine.ts'),
-    }));
-  },
-};
+/** The reference Worker's entry, as wrangler.toml's `main` names it. */
+export const WORKER_ENTRY = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'src/index.ts');
 
-/** A bundled Worker and its sizes. */
-export interface WorkerBundle {
-  readonly code: string;
-  readonly bytes: number;
-  readonly gzipBytes: number;
-}
-
-/**
- * Bundles a Worker entry as `wrangler deploy` does (esbuild, ES module, es2022, the `workerd`,
- * `worker` and `browser` export conditions; not minified unless `minify`).
- */
-export async function bundleWorker(entry = join(root, 'src/index.ts'), minify = false): Promise<WorkerBundle> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['browser', 'module', 'main'],
-    minify,
-    write: false,
-    logLevel: 'silent',
-    plugins: [workspaceSources],
-  });
-  const code = (result.outputFiles[0] as { text: string }).text;
-  const bytes = Buffer.byteLength(code);
-  return { code, bytes, gzipBytes: gzipSync(code).byteLength };
-}
+/** Bundles the reference Worker as `wrangler deploy` does (`@bulwark/testing/workerd`). */
+export const bundleReferenceWorker = (minify = false): Promise<WorkerBundle> => bundleWorker(WORKER_ENTRY, { minify });
 
 /** The bundle budget of the reference Worker: 300 kB gzip, as `wrangler deploy` reports it. */
 export const GZIP_BUDGET_BYTES = 300 * 1000;

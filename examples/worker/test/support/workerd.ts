@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { Miniflare } from 'miniflare';
-import { bundleWorker, type WorkerBundle } from './bundle.js';
+import { bundleWorker, COMPATIBILITY_DATE, startMiniflare } from '@bulwark/testing/workerd';
+import type { Miniflare } from 'miniflare';
+import { bundleReferenceWorker, type WorkerBundle } from './bundle.js';
 
 /** Settings of the reference Worker under test (secrets as `wrangler secret put` would set them). */
 export interface WorkerSettings {
@@ -19,8 +20,6 @@ export interface WorkerSettings {
   readonly EGRESS_ALLOW: string;
   readonly EGRESS_ALLOW_HTTP: string;
 }
-
-const COMPATIBILITY_DATE = '2025-09-01';
 
 /** A delivery attempt as the reference Worker logs it (`onAttempt` of the Queues consumer). */
 export interface AttemptLog {
@@ -60,7 +59,7 @@ export async function startWorkerd(
   settings: WorkerSettings,
 ): Promise<{ mf: Miniflare; bundle: WorkerBundle; attempts: AttemptLog[] }> {
   const attempts: AttemptLog[] = [];
-  const bundle = await bundleWorker();
+  const bundle = await bundleReferenceWorker();
   const harness = await bundleWorker(join(root, 'test/support/harness-worker.ts'));
   const shared = {
     modules: true,
@@ -70,7 +69,7 @@ export async function startWorkerd(
     d1Databases: { DB: 'bulwark-worker' },
     queueProducers: { DELIVERIES: { queueName: 'deliveries' }, DELIVERIES_DLQ: { queueName: 'deliveries-dlq' } },
   };
-  const mf = new Miniflare({
+  const mf = await startMiniflare({
     handleRuntimeStdio: collectAttempts(attempts),
     workers: [
       {
@@ -106,7 +105,6 @@ export async function startWorkerd(
       },
     ],
   });
-  await mf.ready;
   const db = await mf.getD1Database('DB', 'worker');
   for (const file of readdirSync(join(root, 'migrations')).sort()) {
     const migration = readFileSync(join(root, 'migrations', file), 'utf8').replace(/--.*$/gm, '');

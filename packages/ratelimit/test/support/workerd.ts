@@ -1,34 +1,9 @@
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { bundleWorker, COMPATIBILITY_DATE, startMiniflare } from '@bulwark/testing/workerd';
+import type { Miniflare } from 'miniflare';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const packages = resolve(here, '../../..');
-
-/** Bundles `test/support/workerd-worker.ts` (workspace packages from their sources) into one ES module. */
-export async function bundleWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [join(here, 'workerd-worker.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@bulwark\/[a-z-]+$/ }, (args) => ({
-            path: join(packages, args.path.slice('@bulwark/'.length), 'src/index.ts'),
-          }));
-        },
-      },
-    ],
-  });
-  return (result.outputFiles[0] as { text: string }).text;
-}
 
 /** Workers besides the first, each its own isolate, bound to the first Worker's Durable Objects. */
 export const COPIES = ['copy-1', 'copy-2', 'copy-3'] as const;
@@ -39,9 +14,9 @@ export const COPIES = ['copy-1', 'copy-2', 'copy-3'] as const;
  * decisions from several isolates meet in one object).
  */
 export async function startWorkerd(): Promise<Miniflare> {
-  const script = await bundleWorker();
-  const shared = { modules: true, script, compatibilityDate: '2025-09-01' };
-  const mf = new Miniflare({
+  const { code: script } = await bundleWorker(join(here, 'workerd-worker.ts'));
+  const shared = { modules: true, script, compatibilityDate: COMPATIBILITY_DATE };
+  return startMiniflare({
     workers: [
       {
         ...shared,
@@ -63,6 +38,4 @@ export async function startWorkerd(): Promise<Miniflare> {
       })),
     ],
   });
-  await mf.ready;
-  return mf;
 }
