@@ -26,6 +26,7 @@ export async function runSuite(suite: BenchSuite): Promise<BenchResult[]> {
       for (const subject of benchCase.subjects) {
         bench.add(subject.name, subject.fn, {
           ...(subject.setup ? { beforeAll: subject.setup } : {}),
+          ...(subject.beforeEach ? { beforeEach: subject.beforeEach } : {}),
           ...(subject.teardown ? { afterAll: subject.teardown } : {}),
         });
       }

@@ -6,6 +6,8 @@ export interface BenchSubject {
   readonly floor?: boolean;
   /** Optional per-subject setup, run once before measuring. */
   readonly setup?: () => void | Promise<void>;
+  /** Optional, run before every iteration (warm-up and measured) outside the timed `fn`. */
+  readonly beforeEach?: () => void | Promise<void>;
   /** Optional per-subject teardown, run once after measuring (before the next subject starts). */
   readonly teardown?: () => void | Promise<void>;
   /** The operation; may be async. */
