@@ -2,15 +2,18 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '@bulwark/core';
 import { err } from '@bulwark/errors';
 import { jwtVerify } from 'jose';
+import type { RotationStore } from './admin-token-rotation.js';
 import type { Principal } from './auth/principal.js';
-import type { SettingsStore } from './settings-store.js';
 
 /** Verifies admin credentials: the admin bearer token (rotatable, durably) or an HS256 JWT. */
 export interface AdminAuth {
   /** Resolves the admin principal for a bearer credential, or throws `unauthorized`. */
   authenticate(credential: string): Promise<Principal>;
-  /** Replaces the admin token (and invalidates JWTs issued before now); the new token is returned once. */
-  rotateToken(): string;
+  /**
+   * Replaces the admin token (and invalidates JWTs issued before now); the new token is returned
+   * once. Rejects with `storage_unavailable` when the rotation could not be stored (nothing changed).
+   */
+  rotateToken(): Promise<string>;
 }
 
 /** Options of {@link createAdminAuth}. */
@@ -24,15 +27,14 @@ export interface AdminAuthOptions {
   readonly jwtIssuer?: string | undefined;
   /** Longest accepted remaining lifetime (`exp` − now) of an admin JWT, in seconds. */
   readonly jwtMaxTtlSeconds: number;
-  /** Where a rotation is kept across restarts. */
-  readonly settings: SettingsStore;
+  /** Where a rotation is kept across restarts (and shared by a fleet); built on the configured token's digest. */
+  readonly rotation: (configuredSha256: string) => RotationStore;
   readonly clock: Clock;
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
-const KEY_CURRENT = 'admin_token.sha256';
-const KEY_REPLACED = 'admin_token.replaced_configured_sha256';
-const KEY_ROTATED_AT = 'admin_token.rotated_at_ms';
+/** How long the rotation read from the store is trusted: a rotation on another instance is seen within this long. */
+export const ROTATION_CACHE_TTL_MS = 1_000;
 const CLOCK_TOLERANCE_S = 30;
 
 /** Generates a 256-bit URL-safe admin token. */
@@ -48,18 +50,25 @@ export function generateAdminToken(): string {
  * `aud`/`iss`, and, after a rotation, an `iat` no older than the rotation.
  */
 export function createAdminAuth(options: AdminAuthOptions): AdminAuth {
-  const { settings, clock } = options;
+  const { clock } = options;
   const configured = digest(options.token).toString('hex');
-  if (settings.get(KEY_REPLACED) !== configured) {
-    settings.delete(KEY_CURRENT);
-    settings.delete(KEY_REPLACED);
-    settings.delete(KEY_ROTATED_AT);
-  }
-  let tokenDigest: Buffer = Buffer.from(settings.get(KEY_CURRENT) ?? configured, 'hex');
-  let rotatedAtMs = Number(settings.get(KEY_ROTATED_AT) ?? 0);
+  const store = options.rotation(configured);
+  let state: { at: number; tokenDigest: Buffer; rotatedAtMs: number } | undefined;
+  const current = async () => {
+    const now = clock.now();
+    if (state && now - state.at < ROTATION_CACHE_TTL_MS && now >= state.at) return state;
+    const rotation = await store.read();
+    const applies = rotation !== undefined && rotation.replaced === configured;
+    state = {
+      at: now,
+      tokenDigest: Buffer.from(applies ? rotation.current : configured, 'hex'),
+      rotatedAtMs: applies ? rotation.rotatedAtMs : 0,
+    };
+    return state;
+  };
   const jwtKey = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
 
-  async function verifyJwt(credential: string): Promise<Principal> {
+  async function verifyJwt(credential: string, rotatedAtMs: number): Promise<Principal> {
     if (!jwtKey) throw err('unauthorized', { detail: 'Invalid admin credentials' });
     try {
       const { payload } = await jwtVerify(credential, jwtKey, {
@@ -92,18 +101,17 @@ export function createAdminAuth(options: AdminAuthOptions): AdminAuth {
 
   return {
     async authenticate(credential) {
+      const { tokenDigest, rotatedAtMs } = await current();
       if (timingSafeEqual(digest(credential), tokenDigest))
         return { kind: 'token', subject: 'admin-token', scopes: 'all' };
-      if (credential.split('.').length === 3) return verifyJwt(credential);
+      if (credential.split('.').length === 3) return verifyJwt(credential, rotatedAtMs);
       throw err('unauthorized', { detail: 'Invalid admin credentials' });
     },
-    rotateToken() {
+    async rotateToken() {
       const next = generateAdminToken();
-      tokenDigest = digest(next);
-      rotatedAtMs = clock.now();
-      settings.set(KEY_CURRENT, tokenDigest.toString('hex'));
-      settings.set(KEY_REPLACED, configured);
-      settings.set(KEY_ROTATED_AT, String(rotatedAtMs));
+      const rotatedAtMs = clock.now();
+      await store.write({ current: digest(next).toString('hex'), replaced: configured, rotatedAtMs });
+      state = { at: rotatedAtMs, tokenDigest: digest(next), rotatedAtMs };
       return next;
     },
   };

@@ -43,7 +43,7 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(100),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(60_000_000).default(3_000),
   RATE_LIMIT_DEADLINE_MS: z.coerce.number().int().min(1).max(10_000).default(100),
-  /** With REDIS_URL: each API key store call answers within this long or the request gets 503. */
+  /** With REDIS_URL: each API key or admin token rotation store call answers within this long or the request gets 503. */
   AUTH_STORE_DEADLINE_MS: z.coerce.number().int().min(1).max(10_000).default(1_000),
   RESEND_WEBHOOK_SECRET: optionalString,
   POSTMARK_WEBHOOK_USERNAME: optionalString,

@@ -11,6 +11,7 @@ import { createRedisReplayStore } from '@bulwark/webhooks/redis';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { createAdminAuth, generateAdminToken } from './admin-auth.js';
+import { redisRotationStore, settingsRotationStore } from './admin-token-rotation.js';
 import type { AppEnv, AppServices } from './app-context.js';
 import { createAuditLog } from './audit-log.js';
 import { createApiKeys, createApiKeysOver } from './auth/api-keys.js';
@@ -56,15 +57,6 @@ export function createServices(
   const metrics = createMetrics();
   const database = openServerDatabase(config.DATA_DIR);
   const settings = createSettingsStore(database.db);
-  const adminAuth = createAdminAuth({
-    token: config.ADMIN_TOKEN ?? (generatedAdminToken as string),
-    jwtSecret: config.ADMIN_JWT_SECRET,
-    jwtAudience: config.ADMIN_JWT_AUDIENCE,
-    jwtIssuer: config.ADMIN_JWT_ISSUER,
-    jwtMaxTtlSeconds: config.ADMIN_JWT_MAX_TTL_SECONDS,
-    settings,
-    clock,
-  });
   const dataKeys = loadDataKeys({
     configured: config.DATA_ENCRYPTION_KEYS,
     dataDir: config.DATA_DIR,
@@ -77,6 +69,21 @@ export function createServices(
       'SECRETS ARE ENCRYPTED WITH A KEY STORED IN DATA_DIR: set DATA_ENCRYPTION_KEYS (and BULWARK_ENV=production) before deploying',
     );
   }
+  const redis = config.REDIS_URL ? connectRedis(config) : undefined;
+  redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
+  const adminAuth = createAdminAuth({
+    token: config.ADMIN_TOKEN ?? (generatedAdminToken as string),
+    jwtSecret: config.ADMIN_JWT_SECRET,
+    jwtAudience: config.ADMIN_JWT_AUDIENCE,
+    jwtIssuer: config.ADMIN_JWT_ISSUER,
+    jwtMaxTtlSeconds: config.ADMIN_JWT_MAX_TTL_SECONDS,
+    // With Redis the rotation is shared by the fleet.
+    rotation: (configured) =>
+      redis
+        ? redisRotationStore({ redis, prefix: config.REDIS_KEY_PREFIX, deadlineMs: config.AUTH_STORE_DEADLINE_MS })
+        : settingsRotationStore(settings, configured),
+    clock,
+  });
   const history = createMetricsHistory({ clock });
   const delivery = createDeliveryFeature({
     config,
@@ -88,8 +95,6 @@ export function createServices(
   });
   feedHistoryFromDispatcher(history, delivery.dispatcher);
   const sender = createEmailSender({ ...env, EMAIL_PROVIDER: config.EMAIL_PROVIDER }, logger, clock);
-  const redis = config.REDIS_URL ? connectRedis(config) : undefined;
-  redis?.on('error', (error) => logger.warn({ err_message: error.message }, 'redis connection error'));
   // With Redis, keys are shared by the fleet: created on one instance, they work (and are revoked) on all.
   const apiKeys = redis
     ? createApiKeysOver(

@@ -1,6 +1,7 @@
-// Fleet mode (REDIS_URL): API keys live in Redis, so a key created through one instance works
-// on every instance, a revocation on one is refused by the others within the 1 s row cache, and
-// a Redis that is stopped or stalls answers 503 (retryable), never 401 and never 200.
+// Fleet mode (REDIS_URL): API keys and the admin token's rotation live in Redis, so a key
+// created through one instance works on every instance, a revocation or rotation on one is
+// honoured by the others within the 1 s cache, and a Redis that is stopped or stalls answers
+// 503 (retryable), never 401 and never 200.
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { redisClientOptions } from '@bulwark/ratelimit/redis';
@@ -84,6 +85,37 @@ describe('API keys shared through a standalone Redis', () => {
     }
   });
 
+  it('an admin token rotated on A is refused on B within 1 s, and the new one works on B and after a restart', async () => {
+    const prefix = `bulwark-test:rotation:${randomUUID()}:`;
+    const { a, b, close } = await twoInstances({ REDIS_URL: url, REDIS_KEY_PREFIX: prefix });
+    let restarted: Instance | undefined;
+    try {
+      expect((await b.request('/admin/errors', { admin: true })).status).toBe(200);
+      const rotated = await a.request('/admin/token/rotate', { method: 'POST', admin: true });
+      expect(rotated.status).toBe(201);
+      const { token } = (await rotated.json()) as { token: string };
+      const withToken = (instance: Instance, bearer: string) =>
+        instance.request('/admin/errors', { headers: { authorization: `Bearer ${bearer}` } });
+      expect((await a.request('/admin/errors', { admin: true })).status).toBe(401);
+      b.clock.advance(1_000);
+      expect((await b.request('/admin/errors', { admin: true })).status).toBe(401);
+      expect((await withToken(b, token)).status).toBe(200);
+      // Durable: an instance started afterwards (a restart) honours the rotation, not ADMIN_TOKEN.
+      restarted = buildTestApp({ DATA_ENCRYPTION_KEYS: KEYS, REDIS_URL: url, REDIS_KEY_PREFIX: prefix });
+      expect((await restarted.request('/admin/errors', { admin: true })).status).toBe(401);
+      expect((await withToken(restarted, token)).status).toBe(200);
+      // Only digests are stored.
+      const stored = JSON.stringify(await reader.hgetall(`${prefix}{admin-token}:rotation`));
+      expect(stored).toMatch(/"current":"[0-9a-f]{64}"/);
+      expect(stored).not.toContain(token);
+    } finally {
+      await close();
+      if (restarted) for (const closer of restarted.services.closers) await closer.close();
+      const keys = await reader.keys(`${prefix}*`);
+      if (keys.length > 0) await reader.del(...keys);
+    }
+  });
+
   it('a stopped Redis answers 503 retryable to a key, never 401 or 200', async () => {
     const port = await closedPort();
     const { a, close } = await twoInstances({ REDIS_URL: `redis://127.0.0.1:${port}` });
@@ -102,6 +134,8 @@ describe('API keys shared through a standalone Redis', () => {
       expect(create.status).toBe(503);
       expect((await a.request('/admin/api-keys', { admin: true })).status).toBe(503);
       expect((await a.request('/admin/api-keys/abc', { method: 'DELETE', admin: true })).status).toBe(503);
+      // The admin token's rotation state is in Redis too: admin credentials fail closed as well.
+      expect((await a.request('/admin/errors', { admin: true })).status).toBe(503);
       // An outage is not a failed authentication: past the throttle's 10 failures, still 503, never 429.
       for (let i = 0; i < 11; i++) expect((await withKey(a, key)).status).toBe(503);
     } finally {

@@ -1,6 +1,6 @@
 import { systemTimers, type TimerProvider } from '@bulwark/core';
 import type { RedisClient } from '../redis-connection.js';
-import { serverErrors } from '../server-errors.js';
+import { withinDeadline } from '../redis-deadline.js';
 import type { ApiKeyRow, ApiKeyRows } from './api-keys.js';
 
 /** Options of {@link redisApiKeyRows}. */
@@ -19,9 +19,6 @@ const REVOKE = `if redis.call('HEXISTS', KEYS[1], 'id') == 1 and redis.call('HEX
   return 1
 end
 return 0`;
-
-/** Retry-After of an unreachable key store: about a Redis failover. */
-const RETRY_AFTER_MS = 5_000;
 
 const fromHash = (hash: Record<string, string>): ApiKeyRow | undefined =>
   hash.id === undefined
@@ -50,41 +47,11 @@ export function redisApiKeyRows(options: RedisApiKeyRowsOptions): ApiKeyRows {
   const base = `${options.prefix}{api-keys}:`;
   const index = `${base}index`;
   const keyOf = (id: string) => `${base}key:${id}`;
-  const withinDeadline = <T>(work: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const fail = (cause: unknown) => {
-        if (settled) return;
-        settled = true;
-        timers.clearTimeout(timer);
-        reject(
-          serverErrors.err('storage_unavailable', {
-            detail: 'The API key store is unavailable; retry later',
-            cause,
-            extensions: { retryAfterMs: RETRY_AFTER_MS },
-          }),
-        );
-      };
-      const timer = timers.setTimeout(() => fail(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs, {
-        unref: true,
-      });
-      let pending: Promise<T>;
-      try {
-        pending = work();
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      pending.then((value) => {
-        if (settled) return;
-        settled = true;
-        timers.clearTimeout(timer);
-        resolve(value);
-      }, fail);
-    });
+  const call = <T>(work: () => Promise<T>): Promise<T> =>
+    withinDeadline(timers, deadlineMs, 'The API key store is unavailable; retry later', work);
   return {
     insert: (row) =>
-      withinDeadline(async () => {
+      call(async () => {
         const results = await redis
           .multi()
           .hset(keyOf(row.id), {
@@ -99,10 +66,10 @@ export function redisApiKeyRows(options: RedisApiKeyRowsOptions): ApiKeyRows {
         const failed = results?.find(([error]) => error)?.[0];
         if (!results || failed) throw failed ?? new Error('MULTI discarded');
       }),
-    get: (id) => withinDeadline(async () => fromHash(await redis.hgetall(keyOf(id)))),
-    revoke: (id, at) => withinDeadline(async () => (await redis.eval(REVOKE, 1, keyOf(id), at)) === 1),
+    get: (id) => call(async () => fromHash(await redis.hgetall(keyOf(id)))),
+    revoke: (id, at) => call(async () => (await redis.eval(REVOKE, 1, keyOf(id), at)) === 1),
     all: () =>
-      withinDeadline(async () => {
+      call(async () => {
         const ids = await redis.zrange(index, 0, -1);
         const hashes = await Promise.all(ids.map((id) => redis.hgetall(keyOf(id))));
         return hashes

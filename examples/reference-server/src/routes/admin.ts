@@ -55,8 +55,8 @@ export function adminRoutes(app: Hono<AppEnv>, services: AppServices): void {
     const limit = z.coerce.number().int().min(1).max(1_000).default(100).parse(c.req.query('limit'));
     return c.json({ records: services.audit.list(limit) });
   });
-  app.post('/admin/token/rotate', (c) => {
-    const token = services.adminAuth.rotateToken();
+  app.post('/admin/token/rotate', async (c) => {
+    const token = await services.adminAuth.rotateToken();
     audit(c, services, 'admin_token.rotate');
     services.logger.warn(
       { action: 'admin_token.rotate', source: c.get('source') },
