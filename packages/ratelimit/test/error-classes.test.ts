@@ -1,5 +1,6 @@
 import { isBulwarkError } from '@bulwark/errors';
-import { describe, expect, it } from 'vitest';
+import { expectBrandedByClass } from '@bulwark/testing';
+import { describe, it } from 'vitest';
 import {
   isRateLimitKeyError,
   isRateLimitKeyRequiredError,
@@ -18,17 +19,6 @@ describe('error classes', () => {
       RateLimitKeyRequiredError,
     ],
   ] as const)('%s is branded by its class, not per instance', (name, make, guard, Class) => {
-    const error = make();
-    expect(Object.getOwnPropertySymbols(error)).toEqual([]);
-    expect(guard(error)).toBe(true);
-    expect(isBulwarkError(error)).toBe(true);
-    expect(error).toBeInstanceOf(Class);
-    expect(guard(Class.prototype)).toBe(false);
-    expect(Object.getOwnPropertyDescriptor(error, 'name')).toEqual({
-      value: name,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
+    expectBrandedByClass(make(), { name, Class, guards: [guard, isBulwarkError] });
   });
 });

@@ -4,6 +4,7 @@
  * @module
  */
 export { clusterSlot, crc16 } from './cluster-slot.js';
+export { type ErrorClassExpectation, expectBrandedByClass } from './error-class.js';
 export { FakeClock, flushMicrotasks, settle } from './fake-clock.js';
 export { filesImportingNode } from './node-imports.js';
 export { redisUrl } from './redis.js';
