@@ -15,7 +15,7 @@ import { redisRotationStore, settingsRotationStore } from './admin-token-rotatio
 import type { AppEnv, AppServices } from './app-context.js';
 import { createAuditLog } from './audit-log.js';
 import { createApiKeys, createApiKeysOver } from './auth/api-keys.js';
-import { createAuthThrottle } from './auth/auth-throttle.js';
+import { createAuthThrottle, redisAuthBlocks } from './auth/auth-throttle.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { redisApiKeyRows } from './auth/redis-api-key-rows.js';
 import { createClientAddress } from './client-address.js';
@@ -166,7 +166,19 @@ export function createServices(
     adminAuth,
     apiKeys,
     authenticate: createAuthenticator(adminAuth, apiKeys),
-    authThrottle: createAuthThrottle({ clock }),
+    // With Redis, failed authentications are counted and blocked across the fleet.
+    authThrottle: redis
+      ? createAuthThrottle({
+          clock,
+          store: createRedisRateLimitStore({ client: redis, prefix: `${config.REDIS_KEY_PREFIX}auth-rl:` }),
+          blocks: redisAuthBlocks({
+            redis,
+            prefix: config.REDIS_KEY_PREFIX,
+            deadlineMs: config.AUTH_STORE_DEADLINE_MS,
+          }),
+          deadlineMs: config.RATE_LIMIT_DEADLINE_MS,
+        })
+      : createAuthThrottle({ clock }),
     clientAddress: createClientAddress(config.TRUSTED_PROXIES),
     settings,
     slo,

@@ -1,4 +1,5 @@
-// Fleet mode (REDIS_URL): API keys and the admin token's rotation live in Redis, so a key
+// Fleet mode (REDIS_URL): API keys, the admin token's rotation and the failed-authentication
+// throttle live in Redis, so a key
 // created through one instance works on every instance, a revocation or rotation on one is
 // honoured by the others within the 1 s cache, and a Redis that is stopped or stalls answers
 // 503 (retryable), never 401 and never 200.
@@ -111,6 +112,28 @@ describe('API keys shared through a standalone Redis', () => {
     } finally {
       await close();
       if (restarted) for (const closer of restarted.services.closers) await closer.close();
+      const keys = await reader.keys(`${prefix}*`);
+      if (keys.length > 0) await reader.del(...keys);
+    }
+  });
+
+  it('counts failed authentications across instances: 10 on A, the 11th on B is throttled, and A then refuses the address too', async () => {
+    const prefix = `bulwark-test:throttle:${randomUUID()}:`;
+    const { a, b, close } = await twoInstances({ REDIS_URL: url, REDIS_KEY_PREFIX: prefix });
+    const wrong = (instance: Instance, i: number) =>
+      instance.request('/admin/errors', { headers: { authorization: `Bearer wrong-${i}` } });
+    try {
+      for (let i = 0; i < 10; i++) expect((await wrong(a, i)).status).toBe(401);
+      const eleventh = await wrong(b, 10);
+      expect(eleventh.status).toBe(429);
+      expect(Number(eleventh.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Blocked on every instance: even the right credential is not checked.
+      expect((await a.request('/admin/errors', { admin: true })).status).toBe(429);
+      expect((await b.request('/admin/errors', { admin: true })).status).toBe(429);
+      // The block is keyed by a digest of the address, not the address.
+      expect((await reader.keys(`${prefix}auth-blocked:*`))[0]).toMatch(/auth-blocked:[0-9a-f]{32}$/);
+    } finally {
+      await close();
       const keys = await reader.keys(`${prefix}*`);
       if (keys.length > 0) await reader.del(...keys);
     }

@@ -25,7 +25,7 @@ export function requireAccess(services: AppServices, access: Scope | 'admin'): M
         headers: { 'x-request-id': requestId, 'retry-after': String(Math.ceil(waitMs / 1000)) },
       });
     };
-    const blocked = authThrottle.blockedForMs(source);
+    const blocked = await authThrottle.blockedForMs(source);
     if (blocked > 0) return throttled(blocked);
     let principal: Awaited<ReturnType<typeof authenticate>>;
     try {
