@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { parse as parseQuery } from 'node:querystring';
 import { createInboundVerifier, type InboundProvider } from '@bulwark/webhooks/inbound';
 import { Signature as HubSpotSignature } from '@hubspot/api-client';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
@@ -7,7 +8,8 @@ import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api';
 import { verifySlackRequest } from '@slack/bolt';
 import Stripe from 'stripe';
 import twilio from 'twilio';
-import type { BenchCase, BenchSubject, BenchSuite } from '../suite.js';
+import { median } from '../rounds.js';
+import type { BenchCase, BenchResult, BenchSubject, BenchSuite } from '../suite.js';
 
 /** Rounds per preset: each round measures floor, ours and the SDK back to back, so load drift hits all alike. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -138,26 +140,8 @@ function subjectsFor(provider: InboundProvider): BenchSubject[] {
         },
       ];
     }
-    case 'twilio': {
-      const signature = twilio.getExpectedTwilioSignature(secret, URL, formParams);
-      const mac = Buffer.from(signature, 'base64');
-      const signed =
-        URL +
-        Object.keys(formParams)
-          .sort()
-          .map((k) => k + formParams[k])
-          .join('');
-      const headers = { 'x-twilio-signature': signature, 'content-type': 'application/x-www-form-urlencoded' };
-      return [
-        floorSubject('sha1', secret, [signed], mac),
-        ours(headers, { url: URL, method: 'POST', body: formBody }),
-        // The SDK gets the fields already parsed (Express did it); ours parses the raw body itself.
-        {
-          name: 'twilio validateRequest (pre-parsed fields)',
-          fn: () => twilio.validateRequest(secret, signature, URL, formParams),
-        },
-      ];
-    }
+    case 'twilio':
+      return twilioSubjects(secret);
     case 'hubspot': {
       const ms = Date.now();
       const url = 'https://hooks.example.com/hubspot?portalId=62515';
@@ -185,6 +169,120 @@ function subjectsFor(provider: InboundProvider): BenchSubject[] {
   }
 }
 
+/**
+ * The least work our Twilio verify must do: HMAC-SHA1 over both URL variants (without and with the
+ * default port; a forged request must cost what a valid one does, so both are always computed),
+ * each as RFC 2104 with two one-shot `crypto.hash` calls over precomputed key blocks (the
+ * package's node:crypto path), compared with `timingSafeEqual`. No header, URL or form parsing.
+ */
+function twoVariantBound(secret: string, fields: string, expected: Buffer): BenchSubject {
+  const key = Buffer.from(secret);
+  const inner = Buffer.alloc(64 + 4096);
+  const outer = Buffer.alloc(64 + 20);
+  const ipad = Buffer.alloc(64, 0x36);
+  const opad = Buffer.alloc(64, 0x5c);
+  for (let i = 0; i < key.length; i++) {
+    ipad[i] = (ipad[i] as number) ^ (key[i] as number);
+    opad[i] = (opad[i] as number) ^ (key[i] as number);
+  }
+  const mac = (url: string): Buffer => {
+    ipad.copy(inner);
+    const end = 64 + inner.write(url, 64);
+    const last = end + inner.write(fields, end);
+    opad.copy(outer);
+    outer.write(hash('sha1', inner.subarray(0, last), 'binary') as string, 64, 'latin1');
+    return Buffer.from(hash('sha1', outer, 'base64') as string, 'base64');
+  };
+  const withPort = URL.replace('.com/', '.com:443/');
+  return {
+    name: 'bound: 2 HMAC-SHA1 one-shot (both URL variants)',
+    fn: () => {
+      const a = timingSafeEqual(mac(URL), expected);
+      const b = timingSafeEqual(mac(withPort), expected);
+      if (!a && !b) throw new Error('mismatch');
+    },
+  };
+}
+
+/**
+ * Twilio, like with like: every subject checks the same request. The floor and the bound are
+ * handed the signed string already built; ours is handed the raw form body, URL and headers; the
+ * SDK is handed the fields pre-parsed (what Express's urlencoded parser leaves in `req.body`), and
+ * again the raw body it must parse first (`querystring.parse`, the parser twilio itself imports).
+ * Valid and forged (signed with another auth token) go through the same `then(onValid, onForged)`.
+ */
+function twilioSubjects(secret: string): BenchSubject[] {
+  const signature = twilio.getExpectedTwilioSignature(secret, URL, formParams);
+  const forgedSignature = twilio.getExpectedTwilioSignature(`${secret}-other`, URL, formParams);
+  const mac = Buffer.from(signature, 'base64');
+  const fields = Object.keys(formParams)
+    .sort()
+    .map((k) => k + formParams[k])
+    .join('');
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const verifier = createInboundVerifier({ provider: 'twilio', secrets: secret });
+  const valid = { headers: { ...form, 'x-twilio-signature': signature }, body: formBody, url: URL, method: 'POST' };
+  const forged = { ...valid, headers: { ...form, 'x-twilio-signature': forgedSignature } };
+  const expected = (): undefined => undefined;
+  const unexpected = (): never => {
+    throw new Error('a valid request failed or a forged one verified');
+  };
+  const stackless = (): undefined => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    new Error('No signature matched any configured secret');
+    Error.stackTraceLimit = limit;
+    return undefined;
+  };
+  return [
+    floorSubject('sha1', secret, [URL + fields], mac),
+    twoVariantBound(secret, fields, mac),
+    { name: '@bulwark/webhooks/inbound', fn: () => verifier.verify(valid).then(expected, unexpected) },
+    { name: '@bulwark/webhooks/inbound forged', fn: () => verifier.verify(forged).then(unexpected, expected) },
+    // The least a failure that returns an Error can cost: a valid verify plus one stackless Error.
+    { name: 'bound: valid + one stackless new Error', fn: () => verifier.verify(valid).then(stackless, unexpected) },
+    {
+      name: 'twilio validateRequest (pre-parsed fields)',
+      fn: () => (twilio.validateRequest(secret, signature, URL, formParams) ? expected() : unexpected()),
+    },
+    {
+      name: 'twilio validateRequest (raw body, querystring.parse)',
+      fn: () => (twilio.validateRequest(secret, signature, URL, parseQuery(formBody)) ? expected() : unexpected()),
+    },
+    {
+      name: 'twilio validateRequest forged (pre-parsed fields)',
+      fn: () => (twilio.validateRequest(secret, forgedSignature, URL, formParams) ? unexpected() : expected()),
+    },
+  ];
+}
+
+/** Per-round ratios of the Twilio case, printed after the table. */
+function twilioSummary(results: readonly BenchResult[]): string[] {
+  const rounds = [...new Set(results.map((r) => r.case))].filter((c) => c.startsWith('verify twilio '));
+  if (rounds.length === 0) return [];
+  const ratios = (a: string, b: string) =>
+    rounds.map((c) => {
+      const ops = (subject: string) => results.find((r) => r.case === c && r.subject === subject)?.opsPerSec ?? NaN;
+      return ops(a) / ops(b);
+    });
+  const line = (label: string, values: number[]) =>
+    `  ${label.padEnd(34)} median ${median(values).toFixed(2)} (rounds ${values.map((v) => v.toFixed(2)).join(', ')})`;
+  const ours = '@bulwark/webhooks/inbound';
+  return [
+    `twilio, ${rounds.length} interleaved rounds (ratios within a round):`,
+    line('ours ÷ floor', ratios(ours, 'node:crypto HMAC-SHA1 + timingSafeEqual (floor)')),
+    line('ours ÷ bound (2 one-shot HMACs)', ratios(ours, 'bound: 2 HMAC-SHA1 one-shot (both URL variants)')),
+    line('ours ÷ SDK (pre-parsed fields)', ratios(ours, 'twilio validateRequest (pre-parsed fields)')),
+    line('ours ÷ SDK (raw body)', ratios(ours, 'twilio validateRequest (raw body, querystring.parse)')),
+    line('forged cost ÷ valid cost (ours)', ratios(ours, `${ours} forged`)),
+    line('bound cost ÷ valid (+ one Error)', ratios(ours, 'bound: valid + one stackless new Error')),
+    line(
+      'forged cost ÷ valid cost (SDK)',
+      ratios('twilio validateRequest (pre-parsed fields)', 'twilio validateRequest forged (pre-parsed fields)'),
+    ),
+  ];
+}
+
 function secretOf(provider: InboundProvider): string {
   return provider === 'stripe' ? 'whsec_bench_stripe_secret_0123456789' : `${provider}-bench-secret-0123456789abcdef`;
 }
@@ -208,4 +306,5 @@ export const suite: BenchSuite = {
     }
     return cases;
   },
+  summary: twilioSummary,
 };

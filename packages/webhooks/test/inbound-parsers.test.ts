@@ -95,6 +95,9 @@ describe('twilioFormString', () => {
     const fields = Array.from({ length: 1000 }, (_, i) => `f${i}=${i}`);
     expect(twilioFormString(fields.join('&&'))).toHaveLength(fields.join('').replace(/=/g, '').length);
     expect(outcome([...fields, 'z'].join('&'))).toEqual({ code: 'webhook_body_unsupported' });
+    // Repeats count too, though each distinct pair is signed once.
+    expect(twilioFormString(Array(1000).fill('a=1').join('&'))).toBe('a1');
+    expect(outcome(Array(1001).fill('a=1').join('&'))).toEqual({ code: 'webhook_body_unsupported' });
   });
 });
 

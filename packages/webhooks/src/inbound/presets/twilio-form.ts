@@ -9,27 +9,50 @@ function unsupported(detail: string) {
 
 const PLUS = /\+/g;
 
-/** One form component, `text[start, end)`, decoded; `encoded` says whether it holds `%` or `+`. */
-function decodeComponent(text: string, start: number, end: number, encoded: boolean): string {
+/** One form component, `text[start, end)`, decoded only when it holds `+` or `%`. */
+function decodeComponent(text: string, start: number, end: number, plus: boolean, percent: boolean): string {
   const raw = text.slice(start, end);
-  if (!encoded) return raw;
+  if (!percent) return plus ? raw.replace(PLUS, ' ') : raw;
   try {
-    return decodeURIComponent(raw.replace(PLUS, ' '));
+    return decodeURIComponent(plus ? raw.replace(PLUS, ' ') : raw);
   } catch {
     throw unsupported('The form body has a malformed percent-encoding');
   }
 }
 
-/** The next index of `char` at or after `from` in `text`, or `text.length` when there is none. */
-function nextIndex(text: string, char: string, from: number): number {
-  const at = text.indexOf(char, from);
-  return at === -1 ? text.length : at;
+/** Orders fields by name, then value (UTF-16 code unit order, as `Array#sort`). */
+function compareFields(name: string, value: string, otherName: string, otherValue: string): number {
+  if (name !== otherName) return name < otherName ? -1 : 1;
+  return value < otherValue ? -1 : value > otherValue ? 1 : 0;
 }
 
-/** Orders decoded fields by name, then value (UTF-16 code unit order, as `Array#sort`). */
 function byNameThenValue(a: readonly [string, string], b: readonly [string, string]): number {
-  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
-  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+  return compareFields(a[0], a[1], b[0], b[1]);
+}
+
+/** `[name, value, name, value, …]` as pairs sorted by name then value, each distinct pair once. */
+function sortedDistinct(parts: readonly string[]): string[] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < parts.length; i += 2) pairs.push([parts[i]!, parts[i + 1]!]);
+  pairs.sort(byNameThenValue);
+  const out: string[] = [];
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    // Sorted, so a repeated name=value pair is adjacent: each distinct value counts once.
+    if (i === 0 || byNameThenValue(pairs[i - 1]!, pair) !== 0) out.push(pair[0], pair[1]);
+  }
+  return out;
+}
+
+/**
+ * Where the next `char` at or after `from` is: `known` when it still lies at or after `from`,
+ * else found again from `from` (`text.length` when none). Each character is scanned once per
+ * `char` over the whole body, so the parse stays linear however the fields are shaped.
+ */
+function advance(text: string, char: string, known: number, from: number): number {
+  if (known >= from) return known;
+  const at = text.indexOf(char, from);
+  return at === -1 ? text.length : at;
 }
 
 /**
@@ -37,8 +60,9 @@ function byNameThenValue(a: readonly [string, string], b: readonly [string, stri
  * unit order), each followed by its value; a repeated field contributes each distinct value,
  * sorted, each preceded by the name (as twilio's `getExpectedTwilioSignature` does).
  *
- * One pass over the text with `indexOf`: a component without `%` or `+` is sliced, not decoded;
- * the sorted fields are joined once.
+ * One linear pass with `indexOf`: a component without `%` or `+` is sliced, never decoded;
+ * fields that arrive sorted and distinct (Twilio sends them sorted) are not re-sorted; the
+ * result is joined once.
  * @throws {webhook_body_unsupported} for a body that is not UTF-8 form encoding, or has more
  *   than 1000 fields.
  */
@@ -50,38 +74,37 @@ export function twilioFormString(body: string | Uint8Array): string {
     throw unsupported('The form body is not UTF-8');
   }
   const length = text.length;
-  const fields: [string, string][] = [];
-  let percent = nextIndex(text, '%', 0);
-  let plus = nextIndex(text, '+', 0);
-  let sorted = true;
-  for (let start = 0; start < length; ) {
-    const end = nextIndex(text, '&', start);
-    if (end !== start) {
-      if (fields.length === MAX_FIELDS) throw unsupported(`The form body has more than ${MAX_FIELDS} fields`);
-      if (percent < start) percent = nextIndex(text, '%', start);
-      if (plus < start) plus = nextIndex(text, '+', start);
-      const eq = text.indexOf('=', start);
-      const at = eq === -1 || eq > end ? end : eq;
-      const name = decodeComponent(text, start, at, percent < at || plus < at);
-      if (percent <= at) percent = nextIndex(text, '%', at + 1);
-      if (plus <= at) plus = nextIndex(text, '+', at + 1);
-      const value = at === end ? '' : decodeComponent(text, at + 1, end, percent < end || plus < end);
-      const field: [string, string] = [name, value];
-      if (sorted && fields.length > 0 && byNameThenValue(fields[fields.length - 1]!, field) > 0) sorted = false;
-      fields.push(field);
-    }
-    start = end + 1;
-  }
-  if (!sorted) fields.sort(byNameThenValue);
   const parts: string[] = [];
-  let previous: [string, string] | undefined;
-  for (const field of fields) {
-    // Sorted, so a repeated name=value pair is adjacent: each distinct value counts once.
-    if (previous !== undefined && previous[0] === field[0] && previous[1] === field[1]) continue;
-    parts.push(field[0], field[1]);
-    previous = field;
+  let amp = -1;
+  let eq = -1;
+  let percent = -1;
+  let plus = -1;
+  let inOrder = true;
+  let count = 0;
+  for (let start = 0; start < length; start = amp + 1) {
+    amp = advance(text, '&', amp, start);
+    if (amp === start) continue;
+    if (++count > MAX_FIELDS) throw unsupported(`The form body has more than ${MAX_FIELDS} fields`);
+    eq = advance(text, '=', eq, start);
+    percent = advance(text, '%', percent, start);
+    plus = advance(text, '+', plus, start);
+    const at = Math.min(eq, amp);
+    const name = decodeComponent(text, start, at, plus < at, percent < at);
+    let value = '';
+    if (at < amp) {
+      percent = advance(text, '%', percent, at + 1);
+      plus = advance(text, '+', plus, at + 1);
+      value = decodeComponent(text, at + 1, amp, plus < amp, percent < amp);
+    }
+    const last = parts.length - 2;
+    if (inOrder && last >= 0) {
+      const order = compareFields(parts[last]!, parts[last + 1]!, name, value);
+      if (order === 0) continue; // the same pair again: counted once
+      if (order > 0) inOrder = false;
+    }
+    parts.push(name, value);
   }
-  return parts.join('');
+  return (inOrder ? parts : sortedDistinct(parts)).join('');
 }
 
 /** `scheme://` and the authority of an absolute URL, split without normalizing anything. */

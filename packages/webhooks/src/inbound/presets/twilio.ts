@@ -11,6 +11,8 @@ const HEX_256 = /^[0-9a-f]{64}$/;
 
 /** The `bodySHA256` query parameter, or undefined when the URL has none. */
 function bodySha256Param(url: string): string | undefined {
+  // No pair can start with the name when it appears nowhere (the common, form-body case).
+  if (!url.includes('bodySHA256=')) return undefined;
   const queryStart = url.indexOf('?');
   if (queryStart === -1) return undefined;
   const hashStart = url.indexOf('#', queryStart);
