@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { createApp } from '../src/app.js';
 import { openServerDatabase } from '../src/database.js';
 import { redisStorageUsage, type StorageUsage, sqliteStorageUsage } from '../src/delivery/storage-usage.js';
 import { buildTestApp } from './helpers.js';
@@ -123,11 +124,21 @@ describe('storage failures', () => {
 describe('storage failures in fleet mode', () => {
   it('answers admin writes 503 retryable at the store deadline while Redis is unreachable', async () => {
     const port = await freePort(); // nothing listens there
-    const { request, services } = app({
+    const { services } = app({
       REDIS_URL: `redis://127.0.0.1:${port}`,
       DATA_ENCRYPTION_KEYS: `fleet:${Buffer.alloc(32, 3).toString('base64')}`,
     });
     services.redis?.on('error', () => {});
+    // In fleet mode admin credentials and the auth throttle are in Redis too, so with Redis down a
+    // request fails (503) before reaching the delivery store: this test is about the store's
+    // deadline, so its app authenticates without Redis.
+    const direct = createApp({
+      ...services,
+      authThrottle: { blockedForMs: async () => 0, recordFailure: async () => 0 },
+      authenticate: async () => ({ kind: 'token', subject: 'admin-token', scopes: 'all' }),
+    });
+    const request = async (path: string, init: RequestInit) =>
+      direct.request(path, { ...init, headers: { 'content-type': 'application/json' } });
     const store = services.delivery?.store;
     if (!store) throw new Error('delivery is wired');
     await services.health.refresh();
@@ -154,7 +165,6 @@ describe('storage failures in fleet mode', () => {
       let settled = false;
       const answered = request('/admin/endpoints', {
         method: 'POST',
-        admin: true,
         body: JSON.stringify({ url: 'https://receiver.example.com/h' }),
       }).finally(() => {
         settled = true;
