@@ -2,6 +2,7 @@ import { constantTimeEqualString } from '../constant-time-equal.js';
 import { isWebhookReplayStoreError, WebhookReplayStoreError } from '../errors/webhook-error.js';
 import { normalizeBody } from '../internal/body.js';
 import type { Chunk } from '../internal/crypto-types.js';
+import { deferredRejection } from '../internal/deferred-rejection.js';
 import type { IdentifiedKey } from '../internal/key-set.js';
 import type { MaybePromise } from '../internal/maybe-async.js';
 import { checkTolerance } from '../internal/timestamp.js';
@@ -211,8 +212,9 @@ export function createInboundVerifier(options: InboundVerifierOptions): InboundV
     found: Match | undefined,
     nowMs: number,
   ): MaybePromise<InboundWebhook> {
-    // Returned, not thrown: unwinding the stack costs a forged request more than its MAC did.
-    return found === undefined ? Promise.reject(mismatch(parsed)) : accept(parsed, body, found, nowMs);
+    // Returned, not thrown: unwinding the stack costs a forged request more than its MAC did; and
+    // pending until the caller listens, so Node's unhandled-rejection bookkeeping never runs.
+    return found === undefined ? deferredRejection(mismatch(parsed)) : accept(parsed, body, found, nowMs);
   }
 
   function check(input: WebhookInput, body: string | Uint8Array): MaybePromise<InboundWebhook> {
@@ -233,7 +235,7 @@ export function createInboundVerifier(options: InboundVerifierOptions): InboundV
     const decide = (hex: string): MaybePromise<InboundWebhook> =>
       constantTimeEqualString(hex, expected)
         ? afterBodyHash(parsed, body, nowMs)
-        : Promise.reject(
+        : deferredRejection(
             verificationError('webhook_signature_mismatch', {
               detail: 'The body does not match the bodySHA256 the signed URL commits to',
             }),
@@ -255,7 +257,7 @@ export function createInboundVerifier(options: InboundVerifierOptions): InboundV
       }
       return Promise.resolve(check(input, normalizeBody(input.body)));
     } catch (error) {
-      return Promise.reject(error);
+      return deferredRejection(error);
     }
   }
 
