@@ -62,7 +62,7 @@ describe('a provider preset failure returns a pending promise, rejected once the
 
   it('for a Twilio body that does not match its bodySHA256', async () => {
     const hashUrl = `${url}?bodySHA256=${'0'.repeat(64)}`;
-    const headers = { 'x-twilio-signature': 'A'.repeat(27) + '=', 'content-type': 'application/json' };
+    const headers = { 'x-twilio-signature': `${'A'.repeat(27)}=`, 'content-type': 'application/json' };
     const error = await expectPendingThenRejected(verifier.verify({ headers, body, url: hashUrl }));
     expect(error.code).toBe('webhook_signature_mismatch');
   });
