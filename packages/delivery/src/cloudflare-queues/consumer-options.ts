@@ -99,8 +99,16 @@ export interface ResolvedConsumerOptions {
 /** Queues accepts `delaySeconds` up to 12 hours. */
 export const MAX_DELAY_SECONDS = 43_200;
 
-function assertFunction(name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') throw new TypeError(`Expected \`${name}\` to be a function`);
+function assertFunction(name: string, value: unknown, required = false): void {
+  if ((required || value !== undefined) && typeof value !== 'function') {
+    throw new TypeError(`Expected \`${name}\` to be a function`);
+  }
+}
+
+function assertQueue(name: string, value: QueueLike | undefined, required: boolean): void {
+  if ((required || value !== undefined) && typeof value?.send !== 'function') {
+    throw new TypeError(`Expected \`${name}\` to be a Queue binding`);
+  }
 }
 
 /**
@@ -110,12 +118,10 @@ function assertFunction(name: string, value: unknown): void {
  */
 export function resolveConsumerOptions(options: QueueConsumerOptions): ResolvedConsumerOptions {
   const { endpoint, disable, deadLetterQueue, queue } = options;
-  if (typeof endpoint !== 'function') throw new TypeError('Expected `endpoint` to be a function');
-  if (typeof disable !== 'function') throw new TypeError('Expected `disable` to be a function');
-  if (typeof deadLetterQueue?.send !== 'function')
-    throw new TypeError('Expected `deadLetterQueue` to be a Queue binding');
-  if (queue !== undefined && typeof queue?.send !== 'function')
-    throw new TypeError('Expected `queue` to be a Queue binding');
+  assertFunction('endpoint', endpoint, true);
+  assertFunction('disable', disable, true);
+  assertQueue('deadLetterQueue', deadLetterQueue, true);
+  assertQueue('queue', queue, false);
   for (const name of ['markFailing', 'fetch', 'sign', 'random', 'onAttempt'] as const) {
     assertFunction(name, options[name]);
   }
