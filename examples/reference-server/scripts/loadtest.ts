@@ -21,7 +21,7 @@
 import { fork } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -305,7 +305,12 @@ async function bareServer(): Promise<{ url: string; close(): Promise<void> }> {
     req.resume();
     req.on('end', () => res.writeHead(202, { 'content-type': 'application/json' }).end('{"messageId":"floor"}'));
   });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return listening(server);
+}
+
+/** Starts `server` on a free loopback port; `close()` drops its connections and stops it. */
+async function listening(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
@@ -350,15 +355,8 @@ async function outboxServer(path: string): Promise<{ url: string; close(): Promi
         );
     });
   });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((closed) => {
-        server.closeAllConnections();
-        server.close(() => closed());
-      }).then(() => store.close()),
-  };
+  const served = await listening(server);
+  return { url: served.url, close: () => served.close().then(() => store.close()) };
 }
 
 /** Stores `rows` deliveries due in a day, in batches, straight into the store. */
