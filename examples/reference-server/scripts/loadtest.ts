@@ -9,7 +9,8 @@
  * generator, settings and bodies against a bare node:http server answering 202, in
  * LOADTEST_ROUNDS rounds (default 3; the order alternates per round), so the ratio of the
  * server's p95 to the floor's comes from back-to-back runs and drift shows as spread; each round
- * also runs the bound (node:http plus one group-committed SQLite outbox write). Each row
+ * also runs the bound (node:http plus what a publish with authentication and idempotency cannot
+ * skip: the API key check, the event-id record and the durable outbox write). Each row
  * also reports the CPU this process spent per request (user + system, `process.cpuUsage()`):
  * on a shared machine latency depends on the neighbours, CPU per request much less. autocannon
  * runs in a child process (this script with LOADTEST_ROLE=client) unless LOADTEST_CLIENT=inprocess.
@@ -22,15 +23,21 @@ import { fork } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '@bulwark/core';
 import type { DeliveryStore, NewDelivery } from '@bulwark/delivery';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
+import { createIdempotency, fingerprintOf } from '@bulwark/idempotency';
+import { createSqliteStore as createSqliteIdempotencyStore } from '@bulwark/idempotency/sqlite';
 import autocannon from 'autocannon';
 import { createApp } from '../src/app.js';
+import { createApiKeys } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config.js';
+import { openServerDatabase } from '../src/database.js';
 import { listenOnLoopback } from '../src/listen-on-loopback.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
@@ -66,6 +73,12 @@ const publishConnections = positiveInt('LOADTEST_CONNECTIONS', 32);
 const seedRows = Number(process.env.LOADTEST_SEED_ROWS ?? 0);
 /** Connections flooding `GET /health/readiness` (unpaced) during scenario (c). */
 const probeLoops = positiveInt('LOADTEST_PROBE_LOOPS', 8);
+/**
+ * LOADTEST_CPU_PROFILE=<path prefix>: a V8 CPU profile of the server process during each measured
+ * POST /events round only (`<prefix>.round-<n>.cpuprofile`), without the floor, bound, warm-up,
+ * read and probe scenarios that `node --cpu-prof` would mix in.
+ */
+const cpuProfilePrefix = process.env.LOADTEST_CPU_PROFILE || undefined;
 /** LOADTEST_CLIENT=inprocess runs autocannon on the server's event loop (default: a child process). */
 const inProcessClient = process.env.LOADTEST_CLIENT === 'inprocess';
 
@@ -322,41 +335,72 @@ async function listening(server: Server): Promise<{ url: string; close(): Promis
 }
 
 /**
- * The bound's target: the floor plus the one write a durable publish cannot skip — the body
- * parsed and its delivery enqueued in a SQLite outbox (group commit, as the server's store) —
- * before the 202. No authentication, idempotency, budgets, framework or delivery work.
+ * The bound's target: the floor plus the work a publish with authentication and idempotency
+ * cannot skip, done with the server's own components on their own files — the API key checked
+ * (`createApiKeys` over a SQLite server database: parse, SHA-256 of the secret, constant-time
+ * compare against the cached row), the body parsed, the event id recorded (`createIdempotency`
+ * over the SQLite idempotency store on that database's group-commit queue: claim, then result,
+ * each committed) around the durable outbox write (one delivery enqueued in a SQLite delivery
+ * store, group-committed) — before the 202. No framework, rate limits, storage budgets, metrics,
+ * security headers or delivery work.
  */
-async function outboxServer(path: string): Promise<{ url: string; close(): Promise<void> }> {
-  const store = createSqliteStore({ path });
-  let sequence = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const event = JSON.parse(body) as { id: string; type: string };
-      const now = Date.now();
-      const messageId = `${event.id}-${sequence++}`;
-      store
-        .enqueue([
+async function boundServer(dir: string): Promise<{ url: string; authorization: string; close(): Promise<void> }> {
+  await mkdir(dir, { recursive: true });
+  const database = openServerDatabase(dir);
+  const apiKeys = createApiKeys(database.db, systemClock);
+  const { key } = await apiKeys.create('bound', ['events:publish']);
+  const eventIds = createIdempotency({
+    store: createSqliteIdempotencyStore({ database: database.db, table: 'event_ids', writes: database.writes.run }),
+    ttlMs: 7 * 86_400_000,
+  });
+  const store = createSqliteStore({ path: join(dir, 'delivery.db') });
+  const publish = async (authorization: string | undefined, body: string) => {
+    const principal = authorization?.startsWith('Bearer ') ? await apiKeys.verify(authorization.slice(7)) : undefined;
+    if (!principal) return { status: 401, body: '{"code":"unauthorized"}' };
+    const event = JSON.parse(body) as { id: string; type: string; payload: unknown };
+    const fingerprint = await fingerprintOf({ type: event.type, payload: event.payload ?? null });
+    const { value } = await eventIds.run(
+      event.id,
+      async () => {
+        const now = Date.now();
+        const deliveryId = `${event.id}:ep`;
+        await store.enqueue([
           {
-            id: `${messageId}:ep`,
-            messageId,
+            id: deliveryId,
+            messageId: event.id,
             endpointId: 'ep',
             eventType: event.type,
             payload: body,
             createdAt: now,
             nextAt: now + 86_400_000,
           },
-        ])
-        .then(
-          () => res.writeHead(202, { 'content-type': 'application/json' }).end(`{"messageId":"${messageId}"}`),
-          () => res.writeHead(503).end(),
-        );
+        ]);
+        return { messageId: event.id, deliveryIds: [deliveryId] };
+      },
+      { principal: 'event-id', fingerprint },
+    );
+    return { status: 202, body: JSON.stringify(value) };
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      publish(req.headers.authorization, Buffer.concat(chunks).toString('utf8')).then(
+        (answer) => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body),
+        () => res.writeHead(503).end(),
+      );
     });
   });
   const served = await listening(server);
-  return { url: served.url, close: () => served.close().then(() => store.close()) };
+  return {
+    url: served.url,
+    authorization: `Bearer ${key}`,
+    close: () =>
+      served.close().then(async () => {
+        await store.close();
+        database.close();
+      }),
+  };
 }
 
 /** Stores `rows` deliveries due in a day, in batches, straight into the store. */
@@ -403,7 +447,7 @@ async function main(): Promise<number> {
   const server = await listenOnLoopback(app.fetch);
   const base = server.url;
   const floorServer = await bareServer();
-  const boundServer = await outboxServer(join(dataDir, 'bound-outbox.db'));
+  const bound = await boundServer(join(dataDir, 'bound'));
 
   try {
     const created = await fetch(`${base}/admin/endpoints`, {
@@ -448,19 +492,35 @@ async function main(): Promise<number> {
     const floors: ScenarioResult[] = [];
     const bounds: ScenarioResult[] = [];
     const publishes: ScenarioReply[] = [];
-    const bound = { kind: 'floor', base: boundServer.url, label: 'bound: node:http + SQLite outbox write' } as const;
-    await execute({ ...bound, runId, seconds: warmUp });
+    const boundRequest = {
+      kind: 'floor',
+      base: bound.url,
+      authorization: bound.authorization,
+      label: 'bound: node:http + API key + event-id record + outbox write',
+    } as const;
+    await execute({ ...boundRequest, runId, seconds: warmUp });
     for (let round = 1; round <= rounds; round++) {
       const runFloor = async () => {
         const { result } = await measured({ kind: 'floor', base: floorServer.url, runId });
         floors.push({ ...result, name: `${result.name} (round ${round})` });
       };
       const runBound = async () => {
-        const { result } = await measured({ ...bound, runId: `${runId}-bound-${round}` });
+        const { result } = await measured({ ...boundRequest, runId: `${runId}-bound-${round}` });
         bounds.push({ ...result, name: `${result.name} (round ${round})` });
       };
       const runPublish = async () => {
+        const profiler = cpuProfilePrefix ? new Session() : undefined;
+        if (profiler) {
+          profiler.connect();
+          await profiler.post('Profiler.enable');
+          await profiler.post('Profiler.start');
+        }
         const reply = await measured({ kind: 'publish', base, runId: `${runId}-${round}`, authorization });
+        if (profiler) {
+          const { profile } = await profiler.post('Profiler.stop');
+          await writeFile(`${cpuProfilePrefix}.round-${round}.cpuprofile`, JSON.stringify(profile));
+          profiler.disconnect();
+        }
         publishes.push({ ...reply, result: { ...reply.result, name: `${reply.result.name} (round ${round})` } });
       };
       for (const run of round % 2 === 1 ? [runFloor, runBound, runPublish] : [runPublish, runBound, runFloor])
@@ -547,7 +607,7 @@ async function main(): Promise<number> {
         `achieved ${publishRates.join(', ')} req/s) — reported only, not enforced: ` +
         `this 2-core machine is shared (the load generator runs on it too)\n` +
         `      server CPU per request: ${cpuRatio}x the floor's (median; per round ${roundRatios.map((r) => `${r.cpu}x`).join(', ')})\n` +
-        `      bound (node:http + one SQLite outbox write before the 202): p95 ${boundP95Ratio}x the floor's, CPU per request ${boundCpuRatio}x (medians)\n` +
+        `      bound (node:http + API key check + event-id claim and result + durable outbox write before the 202): p95 ${boundP95Ratio}x the floor's, CPU per request ${boundCpuRatio}x (medians)\n` +
         `${verdict(goals.probeFlood.pass)}  POST /events p99 during a ${probeLoops}-loop readiness flood ≤ 2x its idle p99 ` +
         `(${probed.p99Ms} ms vs ${idleP99} ms, the median idle p99: ${probeRatio}x, with ${seedRows} seeded deliveries; ${probes.result.achievedRate} probes/s) — reported\n` +
         `${verdict(goals.errors.pass)}  0 errors (connection errors + timeouts + non-2xx: ${errorCount})\n` +
@@ -601,7 +661,7 @@ async function main(): Promise<number> {
   } finally {
     services.health.stop();
     await floorServer.close();
-    await boundServer.close();
+    await bound.close();
     await server.close();
     for (const closer of services.closers) await closer.close();
     await rm(dataDir, { recursive: true, force: true });

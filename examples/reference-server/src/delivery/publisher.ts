@@ -58,17 +58,29 @@ export function createPublisher(options: {
         });
       }
     }
+    // The ledger write is queued, not awaited, inside the run: with a group-commit queue it then
+    // shares one commit with the event id's result (queued in the same turn) instead of taking
+    // a turn and a commit of its own. The caller is answered only once it is committed too.
+    let added: Promise<void> | undefined;
     const publish = async (): Promise<PublishResult> => {
       const result = await dispatcher.publish(event);
       // Delivery ids are `<messageId>:<endpointId>`; an event no endpoint takes holds nothing.
       const endpointIds = result.deliveryIds.map((id) => id.slice(result.messageId.length + 1));
-      if (endpointIds.length > 0) await usage.add(principal.subject, result.messageId, bytes, endpointIds);
+      if (endpointIds.length > 0) {
+        added = usage.add(principal.subject, result.messageId, bytes, endpointIds);
+        added.catch(() => {}); // awaited below; this only keeps an early exit from leaving it unhandled
+      }
       return { messageId: result.messageId, deliveryIds: [...result.deliveryIds] };
     };
-    if (typeof id !== 'string') return { ...(await publish()), replayed: false };
+    if (typeof id !== 'string') {
+      const result = await publish();
+      await added;
+      return { ...result, replayed: false };
+    }
     try {
       const fingerprint = await fingerprintOf({ type: event.type, payload: event.payload ?? null });
       const run = await eventIds.run(id, publish, { principal: EVENT_ID_SCOPE, fingerprint });
+      await added;
       return { ...run.value, replayed: run.replayed };
     } catch (error) {
       if (isBulwarkError(error) && error.code === 'idempotency_key_reused') {
