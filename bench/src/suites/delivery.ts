@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createDispatcher, type DeliveryStore, type Dispatcher } from '@bulwark/delivery';
@@ -25,8 +25,14 @@ interface UndiciLike {
 
 const BATCH = 200;
 const CONCURRENCY = 16;
-/** Interleaved rounds: every subject once per round, so load drift shows as spread between rounds. */
-const ROUNDS = 5;
+/**
+ * Interleaved rounds: every subject once per round, so load drift shows as spread between rounds
+ * (BENCH_ROUNDS overrides). A warmup round runs first and is left out of the ratios: in the
+ * first round of earlier runs the floor ran at a sixth of its later rate (JIT, connection pools,
+ * SQLite page cache), which made that round's ratios meaningless.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const WARMUP_CASE = 'deliver 200 [warmup round, not counted]';
 /** Iterations (of 200 deliveries) per subject and round. */
 const ITERATIONS = 12;
 const CASE = `deliver ${BATCH}`;
@@ -46,6 +52,8 @@ let server: Server | undefined;
 let dir: string | undefined;
 const closers: Array<() => Promise<void>> = [];
 const latencies = new Map<string, number[]>();
+/** 1-minute load averages at the start and the end of the run (the VM is shared). */
+const loads: number[] = [];
 
 /**
  * Deliveries/s to a local receiver on loopback: a raw undici POST loop (the floor, 16 in
@@ -251,18 +259,23 @@ export const suite: BenchSuite = {
       };
     }
 
-    return Array.from(
-      { length: ROUNDS },
-      (_, r): BenchCase => ({
-        name: roundName(CASE, r + 1, ROUNDS),
-        subjects,
-        iterations: ITERATIONS,
-        warmupIterations: 2,
-      }),
-    );
+    loads.push(loadavg()[0] as number);
+    return [
+      { name: WARMUP_CASE, subjects, iterations: ITERATIONS / 2, warmupIterations: 2 },
+      ...Array.from(
+        { length: ROUNDS },
+        (_, r): BenchCase => ({
+          name: roundName(CASE, r + 1, ROUNDS),
+          subjects,
+          iterations: ITERATIONS,
+          warmupIterations: 2,
+        }),
+      ),
+    ];
   },
   summary,
   async dispose() {
+    loads.push(loadavg()[0] as number);
     for (const close of closers.splice(0)) await close();
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
@@ -284,7 +297,10 @@ export const suite: BenchSuite = {
 function summary(rounded: readonly BenchResult[]): string[] {
   // ops/s are rounded to integers (4–30 iterations/s here); the ratio to the floor keeps 3 decimals.
   const results = rounded.map((r) => ({ ...r, opsPerSec: r.ratioToFloor }));
-  const lines = [`deliveries/s, ratios within each of ${ROUNDS} interleaved rounds:`];
+  const lines = [
+    `deliveries/s, ratios within each of ${ROUNDS} interleaved rounds (after a warmup round not counted); ` +
+      `load average ${loads.map((l) => l.toFixed(2)).join(' -> ')}:`,
+  ];
   const row = (label: string, ratio: (ops: (prefix: string) => number) => number) => {
     const values = perRound(results, CASE, ratio);
     if (values.length > 0) lines.push(`  ${label.padEnd(44)} ${spread(values)}`);

@@ -24,7 +24,19 @@ const defaultResolve: HostResolver = (hostname) => dnsLookup(hostname, { all: tr
 
 type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, max: number): Promise<string> {
+interface ResponseBody extends AsyncIterable<Uint8Array> {
+  destroy(): unknown;
+  text(): Promise<string>;
+}
+
+/**
+ * Reads at most `max` bytes of the body. A body known to fit the cap (a 204 has none; a
+ * `content-length` within the cap is enforced by undici, which fails the request if fewer or
+ * more bytes arrive) is read whole with `text()`, skipping the async iterator that a typical
+ * small or empty webhook answer would otherwise pay for.
+ */
+async function readCapped(body: ResponseBody, max: number, status: number, contentLength: unknown): Promise<string> {
+  if (status === 204 || Number(contentLength) <= max) return body.text();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -84,9 +96,22 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
     connect: { lookup },
   });
 
-  async function send(req: TransportRequest): Promise<TransportResponse> {
-    const url = new URL(req.url);
+  // Endpoint URLs that passed the scheme and literal-address checks, parsed once (the checks
+  // depend on the string alone; resolved addresses are still checked at every connect). Bounded:
+  // a burst of distinct URLs only clears it.
+  const checkedUrls = new Map<string, URL>();
+  function checkedUrl(text: string): URL {
+    const hit = checkedUrls.get(text);
+    if (hit) return hit;
+    const url = new URL(text);
     guard.checkUrl(url);
+    if (checkedUrls.size >= 1024) checkedUrls.clear();
+    checkedUrls.set(text, url);
+    return url;
+  }
+
+  async function send(req: TransportRequest): Promise<TransportResponse> {
+    const url = checkedUrl(req.url);
     if (req.signal?.aborted) throw req.signal.reason;
     const controller = new AbortController();
     // Built only when it fires: an error's stack capture costs more than the rest of a loopback POST.
@@ -110,7 +135,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         bodyTimeout: req.timeoutMs,
       });
       const retryAfter = response.headers['retry-after'];
-      const body = await readCapped(response.body, maxBytes);
+      const body = await readCapped(response.body, maxBytes, response.statusCode, response.headers['content-length']);
       return { status: response.statusCode, retryAfter: typeof retryAfter === 'string' ? retryAfter : null, body };
     } catch (error) {
       if (controller.signal.aborted) throw controller.signal.reason;

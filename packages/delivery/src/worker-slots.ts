@@ -93,12 +93,14 @@ export class WorkerSlots {
   }
 
   /**
-   * How many deliveries to claim now: none while the queue still holds enough to refill the
-   * slots (so claims come in batches), otherwise enough to fill every slot and the prefetch.
+   * How many deliveries to claim now: none while the queue still holds more than a quarter of
+   * the prefetch (so claims come in batches of about three quarters of it; at half, a claim
+   * brought back ~8 deliveries with the defaults, and claims were ~1 per 7 deliveries), otherwise
+   * enough to fill every slot and the prefetch.
    */
   claimLimit(): number {
     const free = this.#limits.concurrency - this.#running - this.#reserved;
-    const low = this.#queued.length + this.#reserved <= this.#limits.prefetch / 2;
+    const low = this.#queued.length + this.#reserved <= this.#limits.prefetch / 4;
     if (free <= 0 && !low) return 0;
     return Math.max(free, this.room());
   }

@@ -15,13 +15,21 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   '/redirect': (_, res) => res.writeHead(302, { location: '/ok' }).end(),
   '/busy': (_, res) => res.writeHead(429, { 'retry-after': '7' }).end(),
   '/hang': () => {},
+  '/empty': (_, res) => res.writeHead(204).end(),
+  '/declared': (_, res) => res.writeHead(200, { 'content-length': '2000' }).end('y'.repeat(2000)),
+  '/chunked': (_, res) => {
+    res.writeHead(200);
+    res.write('ab');
+    res.end('cd');
+  },
+  '/close': (_, res) => res.writeHead(200, { connection: 'close' }).end('closed'),
 };
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     hits.push(req.url ?? '');
     req.resume();
-    req.on('end', () => routes[req.url ?? '']?.(req, res));
+    req.on('end', () => routes[(req.url ?? '').split('?')[0] ?? '']?.(req, res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
@@ -61,6 +69,22 @@ describe('createUndiciTransport', () => {
   it('caps the response body it reads', async () => {
     const response = await allowed.send(post(`${base}/big`));
     expect(response.body).toHaveLength(1024);
+  });
+
+  it('reads an empty, a declared-length and a chunked body, capping a declared length over the cap', async () => {
+    expect(await allowed.send(post(`${base}/empty`))).toEqual({ status: 204, retryAfter: null, body: '' });
+    expect((await allowed.send(post(`${base}/declared`))).body).toBe('y'.repeat(1024));
+    expect((await allowed.send(post(`${base}/chunked`))).body).toBe('abcd');
+  });
+
+  it('sends to each of more distinct URLs than it keeps parsed, each to its own path', async () => {
+    hits.length = 0;
+    const urls = Array.from({ length: 1_030 }, (_, i) => `${base}/ok?n=${i}`);
+    for (let i = 0; i < urls.length; i += 100) {
+      const bodies = await Promise.all(urls.slice(i, i + 100).map(async (url) => (await allowed.send(post(url))).body));
+      expect(bodies.every((body) => body === 'hello')).toBe(true);
+    }
+    expect(hits.sort()).toEqual(urls.map((url) => url.slice(base.length)).sort());
   });
 
   it('does not follow redirects', async () => {
@@ -145,6 +169,24 @@ describe('SSRF guard at delivery time', () => {
     expect(hits).toEqual([]);
     await transport.close();
     await mapped.close();
+  });
+
+  it('checks the scheme of a URL on every send, and the address at every new connection to a URL that passed', async () => {
+    const strict = createUndiciTransport();
+    for (let i = 0; i < 2; i++) {
+      expect((await failure(strict.send(post(`${base}/ok`)))).code).toBe('delivery_insecure_url');
+    }
+    await strict.close();
+    // DNS rebinding: the first connection resolves to an allowlisted address, the next (the
+    // receiver closed the first) to another loopback address, refused though the URL passed before.
+    const answers = ['127.0.0.1', '127.0.0.2'];
+    const resolve = async () => [{ address: answers.shift() ?? '127.0.0.2', family: 4 }];
+    const transport = createUndiciTransport({ egress: { allowHttp: true, allow: ['127.0.0.1'] }, resolve });
+    expect((await transport.send(post(`http://rebind.test:${port}/close`))).body).toBe('closed');
+    expect((await failure(transport.send(post(`http://rebind.test:${port}/close`)))).code).toBe(
+      'delivery_egress_refused',
+    );
+    await transport.close();
   });
 
   it('connects to the resolved address when it is allowlisted (by address or by host name)', async () => {
