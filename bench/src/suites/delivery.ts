@@ -10,6 +10,7 @@ import { createRedisStore } from '@bulwark/delivery/redis';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import { Queue, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
+import { type RawOutboxStore, rawOutboxWorker, rawRedisOutbox, rawSqliteOutbox } from '../raw-outbox.js';
 import { perRound, roundName, spread } from '../rounds.js';
 import type { BenchCase, BenchResult, BenchSubject, BenchSuite } from '../suite.js';
 
@@ -43,6 +44,8 @@ const REDIS = '@bulwark/delivery + Redis';
 const BULLMQ = 'BullMQ queue + worker (peer)';
 const SQLITE_BOUND = 'no-HTTP bound: SQLite, simulated transport';
 const REDIS_BOUND = 'no-HTTP bound: Redis, simulated transport';
+const SQLITE_RAW = 'bound: minimal durable outbox, SQLite';
+const REDIS_RAW = 'bound: minimal durable outbox, Redis';
 
 /** Percentile of a sorted array. */
 const pct = (sorted: number[], p: number): number =>
@@ -164,12 +167,51 @@ export const suite: BenchSuite = {
         await done;
       };
     }
+    /**
+     * A bound: the least the row's semantics take per delivery, written by hand on the same
+     * store — a durable insert before the producer's await resolves, a lease taken in batches, a
+     * Standard Webhooks HMAC signature, the POST, a fenced durable completion before the slot
+     * frees (16 in flight, 16 leased ahead). No endpoint registry, SSRF check, breaker, rate
+     * limiter, retry schedule, attempt history, payload sharing, events or metrics.
+     */
+    function rawOutboxSubject(name: string, store: RawOutboxStore): () => Promise<void> {
+      closers.push(() => store.close());
+      const worker = rawOutboxWorker(
+        store,
+        async (headers, body) => {
+          const response = await undici.request(url, { method: 'POST', body, dispatcher: agent, headers });
+          await response.body.text();
+          if (response.statusCode >= 300) throw new Error(`HTTP ${response.statusCode}`);
+        },
+        { concurrency: CONCURRENCY, prefetch: CONCURRENCY },
+      );
+      return async () => {
+        pending = BATCH;
+        const done = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        await Promise.all(
+          Array.from({ length: BATCH }, async (_, i) => {
+            const id = `${name}_${sequence++}`;
+            publishedAt.set(id, performance.now());
+            const body = JSON.stringify({ type: 'bench.event', timestamp: new Date().toISOString(), data: { i } });
+            await store.insert(id, body);
+            worker.wake();
+          }),
+        );
+        await done;
+      };
+    }
     const subjects: BenchSubject[] = [
       { name: FLOOR, floor: true, fn: rawLoop },
       { name: SQLITE, fn: await durableSubject('sqlite', createSqliteStore({ path: join(dir, 'bench.db') })) },
       {
         name: SQLITE_BOUND,
         fn: await durableSubject('sqlitesim', createSqliteStore({ path: join(dir, 'bound.db') }), false),
+      },
+      {
+        name: SQLITE_RAW,
+        fn: rawOutboxSubject('sqliteraw', rawSqliteOutbox(join(dir, 'raw.db'), join(deliveryDir, 'package.json'))),
       },
     ];
     const redisUrl = process.env.REDIS_URL;
@@ -187,6 +229,7 @@ export const suite: BenchSuite = {
           false,
         ),
       });
+      subjects.push({ name: REDIS_RAW, fn: rawOutboxSubject('redisraw', rawRedisOutbox(redisUrl, `${prefix}:raw`)) });
       subjects.push({ name: BULLMQ, fn: bullmqSubject(redisUrl, prefix) });
     }
     const seeds = process.env.REDIS_CLUSTER_NODES;
@@ -305,12 +348,15 @@ function summary(rounded: readonly BenchResult[]): string[] {
     const values = perRound(results, CASE, ratio);
     if (values.length > 0) lines.push(`  ${label.padEnd(44)} ${spread(values)}`);
   };
-  for (const [name, bound] of [
-    [SQLITE, SQLITE_BOUND],
-    [REDIS, REDIS_BOUND],
+  for (const [name, bound, raw] of [
+    [SQLITE, SQLITE_BOUND, SQLITE_RAW],
+    [REDIS, REDIS_BOUND, REDIS_RAW],
   ] as const) {
     row(`${name} ÷ floor`, (ops) => ops(name) / ops(FLOOR));
     row(`${name} ÷ BullMQ`, (ops) => ops(name) / ops(BULLMQ));
+    row(`  ${raw} ÷ floor`, (ops) => ops(raw) / ops(FLOOR));
+    row(`  ${raw} ÷ BullMQ`, (ops) => ops(raw) / ops(BULLMQ));
+    row(`  ${name.replace('@bulwark/delivery + ', '')} ÷ that bound`, (ops) => ops(name) / ops(raw));
     row(`  its no-HTTP bound S ÷ floor`, (ops) => ops(bound) / ops(FLOOR));
     row(`  its ceiling S ÷ (S + floor)`, (ops) => ops(bound) / (ops(bound) + ops(FLOOR)));
     row(
