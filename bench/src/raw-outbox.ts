@@ -52,22 +52,29 @@ export function rawSqliteOutbox(path: string, requireFrom: string): RawOutboxSto
      RETURNING seq, id, body`,
   );
   const complete = db.prepare('UPDATE outbox SET state = 2, token = NULL WHERE seq = ? AND token = ? AND state = 1');
-  let queue: Array<{ write: () => unknown; resolve: (value: unknown) => void }> = [];
+  type Queued = { write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+  let queue: Queued[] = [];
   const flush = (): void => {
     const writes = queue;
     queue = [];
     const results: unknown[] = [];
-    db.transaction(() => {
-      for (const w of writes) results.push(w.write());
-    }).immediate();
+    try {
+      db.transaction(() => {
+        for (const w of writes) results.push(w.write());
+      }).immediate();
+    } catch (error) {
+      // A claim the worker issued as the bench closed the database.
+      for (const w of writes) w.reject(error);
+      return;
+    }
     writes.forEach((w, i) => {
       w.resolve(results[i]);
     });
   };
   const run = <T>(write: () => T): Promise<T> =>
-    new Promise<T>((resolve) => {
+    new Promise<T>((resolve, reject) => {
       if (queue.length === 0) setImmediate(flush);
-      queue.push({ write, resolve: resolve as (value: unknown) => void });
+      queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
     });
   return {
     insert: async (id, body) => {
@@ -176,7 +183,9 @@ export function rawOutboxWorker(
           running--;
           start();
           wake();
-        });
+        })
+        // Only after the bench closed the store (a completion or claim then fails); the receiver counts deliveries.
+        .catch(() => {});
     }
   };
   const wake = (): void => {
