@@ -194,6 +194,14 @@ function describeUsage(name: string, open: () => Promise<{ usage: StorageUsage; 
       await usage.add('key_b', 'msg_2', 300, ['ep_1']);
       expect([await usage.pendingBytes('key_a'), await usage.pendingBytes('key_b')]).toEqual([1_000, 300]);
       expect([await usage.endpointBytes('ep_1'), await usage.endpointBytes('ep_2')]).toEqual([1_300, 1_000]);
+      // Read together, in the order asked, 0 for what holds nothing; past 16 ids the ids go as one JSON array.
+      expect(await usage.held('key_a', ['ep_2', 'ep_none', 'ep_1'])).toEqual({
+        key: 1_000,
+        endpoints: [1_000, 0, 1_300],
+      });
+      expect(await usage.held('key_none', [])).toEqual({ key: 0, endpoints: [] });
+      const many = [...Array.from({ length: 17 }, (_, i) => `ep_x${i}`), 'ep_1'];
+      expect(await usage.held('key_b', many)).toEqual({ key: 300, endpoints: [...Array(17).fill(0), 1_300] });
 
       await usage.settle('msg_1', 'ep_1');
       await usage.settle('msg_1', 'ep_1');

@@ -43,14 +43,16 @@ export function createPublisher(options: {
       const code = decision.reason === 'limited' ? 'rate_limit_exceeded' : 'rate_limiter_unavailable';
       throw ratelimitErrors.err(code, { extensions: { retryAfterMs: Math.max(decision.retryAfterMs, 1_000) } });
     }
-    if ((await usage.pendingBytes(principal.subject)) + bytes > budgetBytes) {
+    const endpointIds = typeof event.type === 'string' ? await targets(event.type) : [];
+    const held = await usage.held(principal.subject, endpointIds);
+    if (held.key + bytes > budgetBytes) {
       throw serverErrors.err('storage_quota_exceeded', {
         detail: 'This key already holds its storage budget of pending events (STORAGE_BUDGET_BYTES_PER_KEY)',
         extensions: { retryAfterMs: 60_000 },
       });
     }
-    for (const endpointId of typeof event.type === 'string' ? await targets(event.type) : []) {
-      if ((await usage.endpointBytes(endpointId)) + bytes > endpointBudgetBytes) {
+    for (const endpointBytes of held.endpoints) {
+      if (endpointBytes + bytes > endpointBudgetBytes) {
         throw serverErrors.err('storage_quota_exceeded', {
           detail:
             'An endpoint this event is for already holds its storage budget of queued events (STORAGE_BUDGET_BYTES_PER_ENDPOINT)',

@@ -11,6 +11,11 @@ export interface StorageUsage {
   pendingBytes(keyId: string): Promise<number>;
   /** Bytes of the events still queued for the endpoint. */
   endpointBytes(endpointId: string): Promise<number>;
+  /**
+   * What the key holds and what each endpoint holds (in the order given), read together: the
+   * publish path's budget check in one store read (SQLite) or one round trip (Redis).
+   */
+  held(keyId: string, endpointIds: readonly string[]): Promise<HeldBytes>;
   /** Records an accepted publish: `bytes` held for the key until every endpoint's delivery ends. */
   add(keyId: string, messageId: string, bytes: number, endpointIds: readonly string[]): Promise<void>;
   /**
@@ -19,6 +24,15 @@ export interface StorageUsage {
    */
   settle(messageId: string, endpointId: string): Promise<void>;
 }
+
+/** Bytes held by a key and by each of some endpoints (`endpoints[i]` for the i-th id asked about). */
+export interface HeldBytes {
+  readonly key: number;
+  readonly endpoints: readonly number[];
+}
+
+/** Above this many endpoints, one statement takes the ids as a JSON array instead of `?` parameters. */
+const INLINE_ENDPOINTS = 16;
 
 /** Runs a write in a transaction, resolving once committed (a group-commit queue's `run`). */
 type Writes = <T>(write: () => T) => Promise<T>;
@@ -75,9 +89,44 @@ export function sqliteStorageUsage(db: Database.Database, writes?: Writes): Stor
   };
   const own = { add: db.transaction(add), settle: db.transaction(settle) };
   const bytesOf = (row: unknown): number => (row as { bytes: number } | undefined)?.bytes ?? 0;
+  // Each statement outside a transaction pays SQLite's WAL read locks (~10–20 µs on the test VM,
+  // more than the lookup): the key's row and the endpoints' rows come from one statement.
+  const heldStatements = new Map<number, Database.Statement>();
+  const heldStatement = (count: number): Database.Statement => {
+    const inline = count <= INLINE_ENDPOINTS;
+    const size = inline ? count : -1;
+    let statement = heldStatements.get(size);
+    if (!statement) {
+      const ids = inline ? Array.from({ length: count }, () => '?').join(', ') : 'SELECT value FROM json_each(?)';
+      statement = db
+        .prepare(
+          `SELECT NULL AS endpoint_id, bytes FROM usage_by_key WHERE key_id = ?
+           UNION ALL SELECT endpoint_id, bytes FROM usage_by_endpoint WHERE endpoint_id IN (${ids})`,
+        )
+        .raw();
+      heldStatements.set(size, statement);
+    }
+    return statement;
+  };
+  const held = (keyId: string, endpointIds: readonly string[]): HeldBytes => {
+    if (endpointIds.length === 0) return { key: bytesOf(read.get(keyId)), endpoints: [] };
+    const inline = endpointIds.length <= INLINE_ENDPOINTS;
+    const rows = heldStatement(endpointIds.length).all(
+      keyId,
+      ...(inline ? endpointIds : [JSON.stringify(endpointIds)]),
+    ) as Array<[string | null, number]>;
+    let key = 0;
+    const byEndpoint = new Map<string, number>();
+    for (const [endpointId, bytes] of rows) {
+      if (endpointId === null) key = bytes;
+      else byEndpoint.set(endpointId, bytes);
+    }
+    return { key, endpoints: endpointIds.map((id) => byEndpoint.get(id) ?? 0) };
+  };
   return {
     pendingBytes: async (keyId) => bytesOf(read.get(keyId)),
     endpointBytes: async (endpointId) => bytesOf(readEndpoint.get(endpointId)),
+    held: async (keyId, endpointIds) => held(keyId, endpointIds),
     add: writes
       ? (keyId, messageId, bytes, endpointIds) => writes(() => add(keyId, messageId, bytes, endpointIds))
       : async (keyId, messageId, bytes, endpointIds) => void own.add(keyId, messageId, bytes, endpointIds),
@@ -123,6 +172,14 @@ export function redisStorageUsage(redis: RedisClient, prefix: string): StorageUs
   return {
     pendingBytes: async (keyId) => Number((await redis.hget(byKey, keyId)) ?? 0),
     endpointBytes: async (endpointId) => Number((await redis.hget(byEndpoint, endpointId)) ?? 0),
+    held: async (keyId, endpointIds) => {
+      // Sent together: one round trip instead of one per read.
+      const [key, endpoints] = await Promise.all([
+        redis.hget(byKey, keyId),
+        endpointIds.length === 0 ? [] : redis.hmget(byEndpoint, ...endpointIds),
+      ]);
+      return { key: Number(key ?? 0), endpoints: endpoints.map((bytes) => Number(bytes ?? 0)) };
+    },
     add: async (keyId, messageId, bytes, endpointIds) =>
       void (await redis.eval(ADD, 3, message(messageId), byKey, byEndpoint, keyId, bytes, ...endpointIds)),
     settle: async (messageId, endpointId) =>
