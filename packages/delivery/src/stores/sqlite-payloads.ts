@@ -20,7 +20,7 @@ const PAYLOADS_VERSION = 1;
  */
 export class SqlitePayloads {
   readonly #byHash: Database.Statement<[string], { id: number }>;
-  readonly #insert: Database.Statement<[string, string]>;
+  readonly #insert: Database.Statement<[string, string], { id: number }>;
   readonly #body: Database.Statement<[number], { body: string }>;
   readonly #ref: Database.Statement<[number, number]>;
   readonly #dropUnused: Database.Statement<[number]>;
@@ -34,7 +34,10 @@ export class SqlitePayloads {
     const columns = db.prepare('PRAGMA table_info(deliveries)').all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === 'payload_id')) db.exec('ALTER TABLE deliveries ADD COLUMN payload_id INTEGER');
     this.#byHash = db.prepare('SELECT id FROM payloads WHERE hash = ?');
-    this.#insert = db.prepare('INSERT INTO payloads (hash, body, refs) VALUES (?, ?, 0)');
+    // No row when the body is already stored (then read by hash): one statement for a new body.
+    this.#insert = db.prepare(
+      'INSERT INTO payloads (hash, body, refs) VALUES (?, ?, 0) ON CONFLICT(hash) DO NOTHING RETURNING id',
+    );
     this.#body = db.prepare('SELECT body FROM payloads WHERE id = ?');
     this.#ref = db.prepare('UPDATE payloads SET refs = refs + ? WHERE id = ?');
     this.#dropUnused = db.prepare('DELETE FROM payloads WHERE id = ? AND refs <= 0');
@@ -78,7 +81,7 @@ export class SqlitePayloads {
     const cached = seen.get(payload);
     if (cached !== undefined) return cached;
     const hash = payloadHash(payload);
-    const id = this.#byHash.get(hash)?.id ?? Number(this.#insert.run(hash, payload).lastInsertRowid);
+    const id = this.#insert.get(hash, payload)?.id ?? (this.#byHash.get(hash) as { id: number }).id;
     seen.set(payload, id);
     return id;
   }

@@ -211,6 +211,8 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
         const inserted: string[] = [];
         const heads = new Map<string, number>();
         const payloadIds = new Map<string, number>();
+        // Deliveries inserted per payload: its reference count grows once per call, not per delivery.
+        const refs = new Map<number, number>();
         for (const d of deliveries) {
           const leased = lease?.ids.has(d.id) === true;
           const payloadId = payloads.acquire(d.payload, payloadIds);
@@ -219,14 +221,15 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
             ? stmt.insertLeased.run({ ...row, until: lease.until, token: lease.token, now: lease.now })
             : stmt.insert.run(row);
           if (result.changes === 0) continue;
-          payloads.ref(payloadId, 1);
+          refs.set(payloadId, (refs.get(payloadId) ?? 0) + 1);
           inserted.push(d.id);
           const nextAt = leased ? lease.until : d.nextAt;
           heads.set(d.endpointId, Math.min(nextAt, heads.get(d.endpointId) ?? nextAt));
         }
         for (const [endpoint, nextAt] of heads) queue.lower(endpoint, nextAt);
+        for (const [id, n] of refs) payloads.ref(id, n);
         // A payload acquired only by deliveries that already existed keeps no row.
-        payloads.dropUnused(payloadIds.values());
+        payloads.dropUnused([...payloadIds.values()].filter((id) => !refs.has(id)));
         return inserted;
       });
     },
