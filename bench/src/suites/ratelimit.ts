@@ -2,7 +2,7 @@ import { createMemoryStore, createRateLimiter, type RateLimiter } from '@bulwark
 import { createRedisStore, redisClientOptions } from '@bulwark/ratelimit/redis';
 import { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { DECIDE_SCRIPT, GCRA_SCRIPT } from '../../../packages/ratelimit/src/redis/lua.js';
+import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT } from '../../../packages/ratelimit/src/redis/lua.js';
 import { perRound, roundName, spread } from '../rounds.js';
 import type { BenchCase, BenchResult, BenchSuite } from '../suite.js';
 
@@ -127,18 +127,27 @@ async function clusterClient(): Promise<Cluster | undefined> {
   return c;
 }
 
-/** Scripts whose cost inside Redis is printed after the run (allow path, hot key). */
-const serverCostProbes: Array<{ readonly label: string; readonly send: () => Promise<unknown> }> = [];
+/**
+ * Scripts whose cost inside Redis is printed after the run (allow path, hot key): `send` makes
+ * one EVALSHA deciding `decisions` decisions (64 for a batch like the one our store sends when
+ * 64 decisions are started in one tick).
+ */
+const serverCostProbes: Array<{
+  readonly label: string;
+  readonly decisions: number;
+  readonly send: () => Promise<unknown>;
+}> = [];
 
 /**
- * Microseconds Redis spends per EVALSHA of `send` (from INFO commandstats after a RESETSTAT),
- * sent 64 at a time. At 64 in flight the cases above are bound by this cost, not by the client.
+ * Microseconds Redis spends per decision (from INFO commandstats after a RESETSTAT): 20,000
+ * decisions, 64 in flight (64 one-decision calls at a time, or one 64-decision call).
  */
-async function serverMicrosPerCall(admin: Redis, send: () => Promise<unknown>): Promise<number> {
+async function serverMicrosPerDecision(admin: Redis, probe: (typeof serverCostProbes)[number]): Promise<number> {
   await admin.config('RESETSTAT');
-  for (let i = 0; i < 20_000; i += 64) await Promise.all(Array.from({ length: 64 }, send));
+  const calls = 64 / probe.decisions;
+  for (let i = 0; i < 20_000; i += 64) await Promise.all(Array.from({ length: calls }, probe.send));
   const stats = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(await admin.info('commandstats'));
-  return stats ? Number(stats[2]) / Number(stats[1]) : Number.NaN;
+  return stats ? Number(stats[2]) / (Number(stats[1]) * probe.decisions) : Number.NaN;
 }
 
 async function client(): Promise<Redis> {
@@ -160,15 +169,23 @@ type IncrScriptClient = { rlflxIncr(args: string[]): Promise<unknown> };
 /** A script that does nothing with its one key: what any one-key EVALSHA costs (the floor). */
 const TRIVIAL_SCRIPT = 'return 1';
 /**
- * The Redis calls a GCRA decision cannot do without: read the server clock (so app clocks do not
- * skew decisions, and the deadline can be checked), read the key's state, write it back, and
- * reply with a table. No arithmetic; the bound of any server-clock GCRA script.
+ * The Redis work a decision with our semantics cannot do without, made the way our store makes
+ * its calls (one EVALSHA for the decisions started in one tick): read the server clock once per
+ * call (so app clocks do not skew decisions, and the deadline can be checked), then per decision
+ * read its key's state and write it back with an expiry (`GET`, `SET … PX`), and reply with one
+ * integer per decision. No arithmetic. The bound of any server-clock limiter that keeps per-key
+ * state in Redis, batched like ours; at 1 in flight it is the one-decision call.
  */
-const SERVER_CLOCK_GCRA_BOUND_SCRIPT = `local t = redis.call('TIME')
+const SERVER_CLOCK_BOUND_SCRIPT = `local t = redis.call('TIME')
 local now = t[1] * 1000 + t[2] / 1000
-redis.call('GET', KEYS[1])
-redis.call('SET', KEYS[1], now, 'PX', 2000)
-return {1, 0, 0, 0, now}`;
+local out = {}
+for i = 1, #KEYS do
+  redis.call('GET', KEYS[i])
+  redis.call('SET', KEYS[i], now, 'PX', 2000)
+  out[i] = 1
+end
+out[#KEYS + 1] = now
+return out`;
 
 /** Interleaved rounds of the Redis cases (each scenario's subjects are built once and reused). */
 const REDIS_ROUNDS = 3;
@@ -187,7 +204,7 @@ function redisTitle(label: string, flight: number): string {
  * trivial one-key script on our limiter's own connection, at the same concurrency. Raw ioredis
  * EVALSHA of our GCRA script (so `ours ÷ raw` is our client-side overhead) and of
  * rate-limiter-flexible's script show how much of any gap is the scripts' cost inside Redis;
- * the server-clock bound script (TIME + GET + SET, no arithmetic) shows what a GCRA that reads
+ * the server-clock bound script (TIME once, GET + SET per decision, no arithmetic) shows what a limiter that reads
  * Redis time must pay at least (theirs is INCRBY/PTTL and reads no clock).
  */
 async function redisCases(): Promise<BenchCase[]> {
@@ -223,38 +240,55 @@ async function redisCases(): Promise<BenchCase[]> {
       const sha = (await raw.script('LOAD', GCRA_SCRIPT)) as string;
       const decideSha = (await raw.script('LOAD', DECIDE_SCRIPT)) as string;
       const trivialSha = (await ourClient.script('LOAD', TRIVIAL_SCRIPT)) as string;
-      const boundSha = (await raw.script('LOAD', SERVER_CLOCK_GCRA_BOUND_SCRIPT)) as string;
-      const rawArgs = ['1', String(policy.limit), String(policy.windowMs), '0'];
+      const boundSha = (await raw.script('LOAD', SERVER_CLOCK_BOUND_SCRIPT)) as string;
+      // What the store sends: the keys of the tick's decisions, limit and window, no deadline, one cost each.
+      const policyArgs = [String(policy.limit), String(policy.windowMs), '0'];
+      const suffix = `}:default:${ALGORITHM_IDS.gcra}:${policy.limit}:${policy.windowMs}`;
+      const batchOf = (keys: string[]) => [...keys, ...policyArgs, ...keys.map(() => '1')];
+      const fixedOf = (keys: string[]) => [...keys, '1', '4', ...policyArgs, ...keys.map(() => '1')];
       if (flight === 1 && policy === ALLOW && label.includes('hot')) {
+        const hot64 = (key: string) => Array.from({ length: 64 }, () => key);
         serverCostProbes.push(
-          { label: 'trivial one-key script (floor)', send: () => raw.evalsha(trivialSha, 1, `${run}:r:{hot}:z`) },
           {
-            label: 'server-clock GCRA bound (TIME + GET + SET)',
+            label: 'trivial one-key script (floor)',
+            decisions: 1,
+            send: () => raw.evalsha(trivialSha, 1, `${run}:r:{hot}:z`),
+          },
+          {
+            label: 'server-clock bound (TIME + GET + SET), one decision per call',
+            decisions: 1,
             send: () => raw.evalsha(boundSha, 1, `${run}:r:{hot}:b`),
           },
           {
-            label: 'GCRA script (one policy, the default)',
-            send: () => raw.evalsha(sha, 1, `${run}:r:{hot}`, ...rawArgs),
+            label: 'server-clock bound (TIME once, GET + SET per decision), 64 decisions per call',
+            decisions: 64,
+            send: () => raw.evalsha(boundSha, 64, ...hot64(`${run}:r:{hot}:b64`)),
           },
           {
-            label: 'general decide script, gcra',
-            send: () => raw.evalsha(decideSha, 1, `${run}:r:{hot}:g`, '1', '1', ...rawArgs.slice(1)),
+            label: 'GCRA script, one decision per call',
+            decisions: 1,
+            send: () => raw.evalsha(sha, 1, ...batchOf([`${run}:r:{hot}`])),
           },
           {
-            label: 'decide script, fixed-window',
-            send: () =>
-              raw.evalsha(
-                decideSha,
-                1,
-                `${run}:r:{hot}:f`,
-                '1',
-                '4',
-                String(policy.limit),
-                String(policy.windowMs),
-                '0',
-              ),
+            label: 'GCRA script, 64 decisions per call (one tick of 64 in flight)',
+            decisions: 64,
+            send: () => raw.evalsha(sha, 64, ...batchOf(hot64(`${run}:r:{hot}:64`))),
           },
-          { label: 'rate-limiter-flexible script', send: () => theirScript(`${run}:x:hot`) },
+          {
+            label: 'decide script, fixed-window, one decision per call',
+            decisions: 1,
+            send: () => raw.evalsha(decideSha, 1, ...fixedOf([`${run}:r:{hot}:f`])),
+          },
+          {
+            label: 'decide script, fixed-window, 64 decisions per call',
+            decisions: 64,
+            send: () => raw.evalsha(decideSha, 64, ...fixedOf(hot64(`${run}:r:{hot}:f64`))),
+          },
+          {
+            label: 'rate-limiter-flexible script (one decision per call)',
+            decisions: 1,
+            send: () => theirScript(`${run}:x:hot`),
+          },
         );
       }
       const cluster = await clusterClient();
@@ -282,12 +316,20 @@ async function redisCases(): Promise<BenchCase[]> {
             fn: inFlight(flight, () => ourClient.evalsha(trivialSha, 1, `${run}:z:{${nextKey()}}`)),
           },
           {
-            name: 'ioredis EVALSHA of TIME + GET + SET (server-clock GCRA bound)',
-            fn: inFlight(flight, () => raw.evalsha(boundSha, 1, `${run}:b:{${nextKey()}}`)),
+            // Our key format (the keys our store would name), so key lengths match ours.
+            name: 'ioredis EVALSHA of TIME once + GET + SET per decision, batched like ours (server-clock bound)',
+            fn: () => {
+              const keys = Array.from({ length: flight }, () => `${run}:b:{${nextKey()}${suffix}`);
+              return raw.evalsha(boundSha, flight, ...keys);
+            },
           },
           {
-            name: 'ioredis EVALSHA of the GCRA script (raw)',
-            fn: inFlight(flight, () => raw.evalsha(sha, 1, `${run}:r:{${nextKey()}}`, ...rawArgs)),
+            // The call our store makes for the tick's `flight` decisions, without our JS around it.
+            name: 'ioredis EVALSHA of the GCRA script, the batch ours sends (raw)',
+            fn: () => {
+              const keys = Array.from({ length: flight }, () => `${run}:r:{${nextKey()}${suffix}`);
+              return raw.evalsha(sha, flight, ...batchOf(keys));
+            },
           },
           { name: '@bulwark/ratelimit redis (gcra)', fn: inFlight(flight, () => ours.limit(nextKey())) },
           { name: '@bulwark/ratelimit redis (fixed-window)', fn: inFlight(flight, () => oursFixed.limit(nextKey())) },
@@ -312,12 +354,18 @@ function redisSummary(results: readonly BenchResult[]): string[] {
       const name = redisTitle(label, flight);
       const ratio = (a: string, b: string) => perRound(results, name, (ops) => ops(a) / ops(b));
       const ours = '@bulwark/ratelimit redis (gcra)';
+      const fixed = '@bulwark/ratelimit redis (fixed-window)';
+      const rlf = 'rate-limiter-flexible redis';
+      const floor = 'ioredis EVALSHA of a trivial';
       const rows = [
-        `ours ÷ rate-limiter-flexible ${spread(ratio(ours, 'rate-limiter-flexible redis'))} (goal ≥ 1.0)`,
-        `ours ÷ trivial-script floor ${spread(ratio(ours, 'ioredis EVALSHA of a trivial'))} (goal ≥ 0.9)`,
-        `ours ÷ our raw script ${spread(ratio(ours, 'ioredis EVALSHA of the GCRA'))}`,
-        `server-clock bound ÷ rate-limiter-flexible ${spread(ratio('ioredis EVALSHA of TIME', 'rate-limiter-flexible redis'))}`,
-        `bound ÷ floor ${spread(ratio('ioredis EVALSHA of TIME', 'ioredis EVALSHA of a trivial'))}`,
+        `ours (gcra) ÷ rate-limiter-flexible ${spread(ratio(ours, rlf))} (goal ≥ 1.0)`,
+        `ours (fixed-window) ÷ rate-limiter-flexible (fixed window) ${spread(ratio(fixed, rlf))} (goal ≥ 1.0)`,
+        `ours (gcra) ÷ trivial-script floor ${spread(ratio(ours, floor))} (goal ≥ 0.9)`,
+        `ours (fixed-window) ÷ trivial-script floor ${spread(ratio(fixed, floor))} (goal ≥ 0.9)`,
+        `ours ÷ our raw script call ${spread(ratio(ours, 'ioredis EVALSHA of the GCRA'))}`,
+        `ours (gcra) ÷ server-clock bound ${spread(ratio(ours, 'ioredis EVALSHA of TIME'))}`,
+        `server-clock bound ÷ floor ${spread(ratio('ioredis EVALSHA of TIME', floor))}`,
+        `rate-limiter-flexible ÷ floor ${spread(ratio(rlf, floor))}`,
       ];
       if (rows.some((r) => !r.includes('NaN'))) lines.push(`  ${name}`, ...rows.map((r) => `    ${r}`));
     }
@@ -342,12 +390,12 @@ export const suite: BenchSuite = {
     const probes = serverCostProbes.splice(0);
     const micros = probes.map((): number[] => []);
     for (let round = 0; round < REDIS_ROUNDS; round++) {
-      for (const [i, probe] of probes.entries()) micros[i]?.push(await serverMicrosPerCall(admin, probe.send));
+      for (const [i, probe] of probes.entries()) micros[i]?.push(await serverMicrosPerDecision(admin, probe));
     }
     for (const [i, probe] of probes.entries()) {
       const rounds = micros[i] as number[];
       console.log(
-        `Redis-side µs per call (INFO commandstats, 64 in flight), ${probe.label}: ${spread(rounds)} (${REDIS_ROUNDS} interleaved rounds)`,
+        `Redis-side µs per decision (INFO commandstats, 64 in flight), ${probe.label}: ${spread(rounds)} (${REDIS_ROUNDS} interleaved rounds)`,
       );
     }
     const keys = await clients[0]?.keys('bench*');

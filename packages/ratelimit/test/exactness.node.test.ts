@@ -100,11 +100,11 @@ describe.skipIf(!url)('exactness on Redis', () => {
       // GCRA runs the one-policy script the store sends it to; the others the general one.
       const job =
         algorithm === 'gcra'
-          ? { script: 'gcra', keys: store.keysFor(key, policies), args: [1, LIMIT, WINDOW_MS] }
+          ? { script: 'gcra', keys: store.keysFor(key, policies), args: [LIMIT, WINDOW_MS, 0, 1] }
           : {
               script: 'decide',
               keys: store.keysFor(key, policies),
-              args: [1, ALGORITHM_IDS[algorithm], LIMIT, WINDOW_MS],
+              args: [1, ALGORITHM_IDS[algorithm], LIMIT, WINDOW_MS, 0, 1],
             };
       await expectExact(algorithm, async () => {
         for (const child of children) child.proc.stdin.write(`${JSON.stringify(job)}\n`);

@@ -11,8 +11,9 @@ const url = redisUrl();
 const ALL: Algorithm[] = ['gcra', 'token-bucket', 'sliding-window', 'fixed-window'];
 
 /**
- * The Lua script and the memory store implement the same algorithms twice. With the script's
- * test-only time override, both see the same instants, so their answers must be identical.
+ * The Lua scripts and the memory store implement the same algorithms twice. With the scripts'
+ * test-only time override, both see the same instants, so their answers must be identical; a
+ * batch of decisions in one script call is decided as the memory store decides them in order.
  */
 describe.skipIf(!url)('Lua script parity with the memory store', () => {
   let client: Redis;
@@ -38,14 +39,37 @@ describe.skipIf(!url)('Lua script parity with the memory store', () => {
     windowMs: fc.integer({ min: 10_000, max: 120_000 }),
   });
 
-  it('gives identical outcomes for random policies, times and costs', async () => {
+  /** One decision of a batch: which of two keys, and its cost. */
+  const decisionArb = fc.record({ key: fc.constantFrom('k', 'j'), cost: fc.integer({ min: 0, max: 22 }) });
+  /** Between batches, time advances; a batch holds 1–6 decisions made at one instant. */
+  const stepsArb = fc.array(
+    fc.record({
+      advance: fc.integer({ min: 0, max: 150_000 }),
+      batch: fc.array(decisionArb, { minLength: 1, maxLength: 6 }),
+    }),
+    { minLength: 1, maxLength: 15 },
+  );
+
+  /** The reply's outcomes, `n` per decision, without the time it ends with. */
+  function outcomesOf(reply: number[], decisions: number, n: number): PolicyOutcome[][] {
+    return Array.from({ length: decisions }, (_, d) =>
+      Array.from({ length: n }, (_, i) => {
+        const base = (d * n + i) * 4;
+        return {
+          allowed: reply[base] === 1,
+          remaining: reply[base + 1] as number,
+          resetMs: reply[base + 2] as number,
+          retryAfterMs: reply[base + 3] as number,
+        };
+      }),
+    );
+  }
+
+  it('decides a batch like the memory store deciding it in order at one instant (random policies, keys, costs)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(policyArb, { minLength: 1, maxLength: 3 }),
-        fc.array(fc.record({ advance: fc.integer({ min: 0, max: 150_000 }), cost: fc.integer({ min: 0, max: 22 }) }), {
-          minLength: 1,
-          maxLength: 25,
-        }),
+        stepsArb,
         fc.integer({ min: 0, max: 1_000_000 }),
         async (policyOptions, steps, startOffset) => {
           const clock = new FakeClock(1_700_000_000_000 + startOffset);
@@ -53,21 +77,26 @@ describe.skipIf(!url)('Lua script parity with the memory store', () => {
             policies: policyOptions.map((p, i) => ({ ...p, name: `p${i}` })),
             clock,
           });
+          const n = limiter.policies.length;
           const memory = createMemoryStore({ clock });
           const store = createRedisStore({ client, prefix: `parity${process.pid}:${run++}:` });
-          const keys = store.keysFor('k', limiter.policies);
-          const args = limiter.policies.flatMap((p) => [ALGORITHM_IDS[p.algorithm], p.limit, p.windowMs]);
-          for (const { advance, cost } of steps) {
+          const args = [n, ...limiter.policies.flatMap((p) => [ALGORITHM_IDS[p.algorithm], p.limit, p.windowMs])];
+          for (const { advance, batch } of steps) {
             clock.advance(advance);
-            const expected = memory.decide('k', limiter.policies, cost).map(strip);
-            const reply = (await client.evalsha(sha, keys.length, ...keys, cost, ...args, 0, clock.now())) as number[];
-            const actual = keys.map((_, i) => ({
-              allowed: reply[i * 4] === 1,
-              remaining: reply[i * 4 + 1],
-              resetMs: reply[i * 4 + 2],
-              retryAfterMs: reply[i * 4 + 3],
-            }));
-            expect(actual).toEqual(expected);
+            const expected = batch.map(({ key, cost }) => memory.decide(key, limiter.policies, cost).map(strip));
+            const keys = batch.flatMap(({ key }) => store.keysFor(key, limiter.policies));
+            const costs = batch.map(({ cost }) => cost);
+            const reply = (await client.evalsha(
+              sha,
+              keys.length,
+              ...keys,
+              ...args,
+              0,
+              ...costs,
+              clock.now(),
+            )) as number[];
+            expect(reply).toHaveLength(keys.length * 4 + 1);
+            expect(outcomesOf(reply, batch.length, n)).toEqual(expected);
           }
         },
       ),
@@ -75,46 +104,49 @@ describe.skipIf(!url)('Lua script parity with the memory store', () => {
     );
   });
 
-  it('gives identical outcomes from the one-GCRA-policy script, sharing its keys with the general one', async () => {
+  it('decides GCRA batches with the one-policy script like the memory store, sharing keys with the general one', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.record({ limit: fc.integer({ min: 1, max: 20 }), windowMs: fc.integer({ min: 1_000, max: 120_000 }) }),
-        fc.array(
-          fc.record({
-            advance: fc.integer({ min: 0, max: 150_000 }),
-            cost: fc.integer({ min: 0, max: 22 }),
-            general: fc.boolean(),
-          }),
-          { minLength: 1, maxLength: 25 },
-        ),
+        stepsArb.map((steps) => steps.map((step, i) => ({ ...step, general: i % 2 === 1 }))),
         fc.integer({ min: 0, max: 1_000_000 }),
         async (policy, steps, startOffset) => {
           const clock = new FakeClock(1_700_000_000_000 + startOffset);
           const limiter = createRateLimiter({ ...policy, clock });
           const memory = createMemoryStore({ clock });
           const store = createRedisStore({ client, prefix: `parity${process.pid}:${run++}:` });
-          const [key] = store.keysFor('k', limiter.policies) as [string];
-          for (const { advance, cost, general } of steps) {
+          for (const { advance, batch, general } of steps) {
             clock.advance(advance);
-            const expected = memory.decide('k', limiter.policies, cost).map(strip);
-            // Both scripts on one key, in any order: they read and write the same state.
+            const expected = batch.map(({ key, cost }) => memory.decide(key, limiter.policies, cost).map(strip));
+            const keys = batch.flatMap(({ key }) => store.keysFor(key, limiter.policies));
+            const costs = batch.map(({ cost }) => cost);
+            // Both scripts on the same keys, taking turns: they read and write the same state.
             const reply = (
               general
                 ? await client.evalsha(
                     sha,
+                    keys.length,
+                    ...keys,
                     1,
-                    key,
-                    cost,
                     ALGORITHM_IDS.gcra,
                     policy.limit,
                     policy.windowMs,
                     0,
+                    ...costs,
                     clock.now(),
                   )
-                : await client.evalsha(gcraSha, 1, key, cost, policy.limit, policy.windowMs, 0, clock.now())
+                : await client.evalsha(
+                    gcraSha,
+                    keys.length,
+                    ...keys,
+                    policy.limit,
+                    policy.windowMs,
+                    0,
+                    ...costs,
+                    clock.now(),
+                  )
             ) as number[];
-            const actual = { allowed: reply[0] === 1, remaining: reply[1], resetMs: reply[2], retryAfterMs: reply[3] };
-            expect([actual]).toEqual(expected);
+            expect(outcomesOf(reply, batch.length, 1)).toEqual(expected);
           }
         },
       ),
@@ -144,7 +176,7 @@ describe.skipIf(!url)('Lua script parity with the memory store', () => {
           run++;
           let now = 1_700_000_000_000 + startOffset;
           const decide = async (keys: string[], cost: number) =>
-            (await client.evalsha(sha, keys.length, ...keys, cost, ...args, 0, now)) as number[];
+            (await client.evalsha(sha, keys.length, ...keys, keys.length, ...args, 0, cost, now)) as number[];
           for (let i = 0; i < steps.length; i++) {
             const { advance, cost } = steps[i] as { advance: number; cost: number };
             now += advance;

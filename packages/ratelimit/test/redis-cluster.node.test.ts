@@ -105,4 +105,34 @@ describe('Redis store on a Redis Cluster (3 masters, 1 replica each)', () => {
       { numRuns: 40 },
     );
   });
+
+  it('a same-tick burst over many keys: every script call names one slot, and the Cluster decides like standalone Redis', async () => {
+    const calls: string[][] = [];
+    const spy: RedisScriptClient = {
+      ...spying([]),
+      isCluster: true,
+      evalsha: (sha, keys, ...args) => {
+        calls.push(args.slice(0, keys).map(String));
+        return cluster.evalsha(sha, keys, ...args);
+      },
+    };
+    const keys = Array.from({ length: 36 }, (_, i) => `burst:{${i % 12}}}:${i % 12}`);
+    const burst = async (client: RedisScriptClient | Redis | Cluster, label: string) => {
+      const limiter = createRateLimiter({
+        ...options(),
+        store: createRedisStore({ client, prefix: `${prefix}${label}:` }),
+        deadlineMs: 2_000,
+        logger: { warn() {} },
+      });
+      const out = await Promise.all(keys.map((key) => limiter.limit(key, { cost: 2 })));
+      return out.map((d) => [d.allowed, d.remaining, d.reason]);
+    };
+    // Standalone batches the whole burst into one call; the Cluster one call per key (12).
+    const expected = await burst(standalone, 'standalone');
+    expect(await burst(spy, 'spy')).toEqual(expected);
+    expect(calls).toHaveLength(12);
+    for (const named of calls) expect(new Set(named.map(clusterSlot)).size).toBe(1);
+    expect(await burst(cluster, 'cluster')).toEqual(expected);
+    expect(expected.map(([allowed]) => allowed)).toEqual(keys.map((_, i) => i < 12));
+  });
 });

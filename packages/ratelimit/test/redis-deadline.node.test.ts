@@ -92,9 +92,13 @@ describe('a caller denied at the deadline while Redis stalls is never charged', 
     await new Promise((r) => setTimeout(r, 20));
     const started = performance.now();
     const burst = Array.from({ length: 1_000 }, () => limiter.limit('k'));
-    const stream = (client as unknown as { stream: { writableLength: number } }).stream;
+    // Until the decisions are on the wire: sent (ioredis' queue of commands awaiting replies) and flushed.
+    const { stream, commandQueue } = client as unknown as {
+      stream: { writableLength: number };
+      commandQueue: { length: number };
+    };
     do await new Promise((resolve) => setImmediate(resolve));
-    while (stream.writableLength > 0 && performance.now() < started + 200);
+    while ((commandQueue.length === 0 || stream.writableLength > 0) && performance.now() < started + 200);
     const waited = spawnSync(
       'sh',
       [

@@ -134,7 +134,7 @@ describe('createRedisStore with a client double', () => {
     const { client, shas, evals } = scriptedClient(() => Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]));
     const limiter = limiterOn(client);
     const decision = await limiter.limit('k', { cost: 2 });
-    expect(shas).toEqual([[GCRA_SHA, 1, 'rl:{k}:default:1:5:1000', '2', '5', '1000', '0']]);
+    expect(shas).toEqual([[GCRA_SHA, 1, 'rl:{k}:default:1:5:1000', '5', '1000', '0', '2']]);
     expect(evals).toEqual([]);
     expect(decision).toMatchObject({ allowed: true, reason: 'ok', remaining: 4, resetMs: 200 });
     expect(decision.policies[0]?.policy).toBe(limiter.policies[0]);
@@ -145,7 +145,7 @@ describe('createRedisStore with a client double', () => {
     const { client, evals } = scriptedClient(() => Promise.reject(noScript));
     const limiter = limiterOn(client);
     expect(await limiter.limit('k')).toMatchObject({ allowed: true, reason: 'ok' });
-    expect(evals).toEqual([[GCRA_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '1', '5', '1000', '0']]);
+    expect(evals).toEqual([[GCRA_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '5', '1000', '0', '1']]);
   });
 
   it('sends other algorithms and several policies to the general script', async () => {
@@ -159,7 +159,7 @@ describe('createRedisStore with a client double', () => {
     }).policies;
     await store.decide('k', policies, 1);
     expect(shas).toEqual([
-      [DECIDE_SHA, 2, 'rl:{k}:a:1:5:1000', 'rl:{k}:b:4:10:60000', '1', '1', '5', '1000', '4', '10', '60000', '0'],
+      [DECIDE_SHA, 2, 'rl:{k}:a:1:5:1000', 'rl:{k}:b:4:10:60000', '2', '1', '5', '1000', '4', '10', '60000', '0', '1'],
     ]);
   });
 
@@ -230,8 +230,10 @@ describe('createRedisStore: deadline refusals, refunds and the first connection 
       options: { enableOfflineQueue: false },
       evalsha: (...args: unknown[]) => {
         sent.push(args);
+        // One allowing outcome per decision of the batch (one GCRA key each).
+        const decisions = Array.from({ length: args[1] as number }, () => [1, 4, 200, 0]).flat();
         return client.status === 'ready'
-          ? Promise.resolve([1, 4, 200, 0, 1_700_000_000_000])
+          ? Promise.resolve([...decisions, 1_700_000_000_000])
           : Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false"));
       },
       eval: () => Promise.reject(new Error('unused')),
@@ -276,7 +278,9 @@ describe('createRedisStore: deadline refusals, refunds and the first connection 
     await expect(late).rejects.toMatchObject({ reason: 'store_timeout' });
     expect(await inTime).toHaveLength(1);
     expect(await noDeadline).toHaveLength(1);
-    expect(sent).toHaveLength(2);
+    // The two sent decisions share one script call (same tick, same key); the late one is not in it.
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.[1]).toBe(2);
   });
 
   it('connects a lazy client', async () => {

@@ -1,165 +1,219 @@
 /**
- * The one Lua script behind every Redis decision. It reads the server clock (`TIME`), evaluates
- * each policy of the key (KEYS[i], ARGV: cost, then algorithm/limit/windowMs per policy) with the
- * same arithmetic as the memory store, and writes every policy's new state only when all allow.
- * The next ARGV is the caller's deadline in Redis time (ms; `0` = none): a script that runs after
- * it changes nothing and replies `{-1, now}`, because the caller was already denied. An extra
- * last ARGV overrides the time; only the parity tests pass it, the store never does.
- * Reply: `[allowed, remaining, resetMs, retryAfterMs]` per policy, then the Redis time it
- * decided at (ms), as integers.
- * GCRA's new timestamp goes to `SET` as a Lua number: Redis converts numbers in `redis.call`
- * arguments at full double precision itself, so the script need not `string.format` it.
+ * The Lua script behind every Redis decision that is not one GCRA policy. One call decides a
+ * batch of `m` decisions of one limiter (the decisions its store was asked for in one tick), in
+ * order, atomically, all at one server time (`TIME`). KEYS: the `n` policy keys of decision 1,
+ * then of decision 2, and so on. ARGV: `n`, algorithm/limit/windowMs per policy, the deadline,
+ * then one cost per decision (and the parity tests' time override last; the store never sends it).
+ * Each decision evaluates every policy of its key with the same arithmetic as the memory store
+ * and consumes only when all allow; a later decision of the batch on the same key sees the state
+ * the earlier ones left (it is kept in Lua tables: each key is read once and written once per
+ * call). The deadline is the earliest of the batch's callers' deadlines in Redis time (ms; `0` =
+ * none): a script that runs after it changes nothing and replies `{-1, now}`.
+ * Reply: `[allowed, remaining, resetMs, retryAfterMs]` per policy per decision, then the Redis
+ * time it decided at (ms), as integers. Stored state and TTLs are the previous version's,
+ * byte for byte (a GCRA state is its arrival time as a Lua number, which Redis writes at full
+ * precision; the others `%.17g` numbers separated by spaces), so both versions share keys.
  * @internal
  */
 export const DECIDE_SCRIPT = `
-local n = #KEYS
-local now = tonumber(ARGV[3 * n + 3])
+local n = tonumber(ARGV[1])
+local m = #KEYS / n
+local now = tonumber(ARGV[3 * n + 3 + m])
 if not now then
   local t = redis.call('TIME')
   now = t[1] * 1000 + t[2] / 1000
 end
 local deadline = tonumber(ARGV[3 * n + 2])
 if deadline and deadline > 0 and now > deadline then return {-1, now} end
-local cost = tonumber(ARGV[1])
 local EPS = 1e-6
-local out, nexts = {}, {}
-local all = true
+local algs, limits, wins = {}, {}, {}
+for p = 1, n do
+  algs[p], limits[p], wins[p] = tonumber(ARGV[3 * p - 1]), tonumber(ARGV[3 * p]), tonumber(ARGV[3 * p + 1])
+end
+local A, B, C = {}, {}, {}
+local policyOf, order = {}, {}
+local na, nb, nc = {}, {}, {}
+local out = {}
 
-for i = 1, n do
-  local alg = tonumber(ARGV[3 * i - 1])
-  local limit = tonumber(ARGV[3 * i])
-  local win = tonumber(ARGV[3 * i + 1])
-  local raw = redis.call('GET', KEYS[i])
-  local allowed, remaining, reset, retry
-  if alg == 1 then
-    local interval = win / limit
-    local tat = now
-    if raw then tat = math.max(tonumber(raw) or 0, now) end
-    local newTat = tat + cost * interval
-    if cost > limit then
-      allowed, remaining, reset, retry = false, (win - (tat - now)) / interval, tat - now, win
-    elseif newTat - win - now > EPS then
-      allowed, remaining, reset, retry = false, (win - (tat - now)) / interval, tat - now, newTat - win - now
-    else
-      nexts[i] = newTat
-      allowed, remaining, reset, retry = true, (win - (newTat - now)) / interval, newTat - now, 0
+for d = 1, m do
+  local cost = tonumber(ARGV[3 * n + 2 + d])
+  local all = true
+  local first = (d - 1) * n
+  for p = 1, n do
+    local key = KEYS[first + p]
+    local alg, limit, win = algs[p], limits[p], wins[p]
+    local a = A[key]
+    if a == nil then
+      local raw = redis.call('GET', key)
+      if not raw then
+        a = false
+      elseif alg == 1 then
+        a = tonumber(raw) or 0
+      else
+        local x, y, z = string.match(raw, '^(%S+) (%S+) ?(%S*)$')
+        a, B[key], C[key] = tonumber(x) or 0, tonumber(y) or 0, tonumber(z) or 0
+      end
+      A[key] = a
     end
-  else
-    local a, b, c = 0, 0, 0
-    if raw then
-      local x, y, z = string.match(raw, '^(%S+) (%S+) ?(%S*)$')
-      a, b, c = tonumber(x) or 0, tonumber(y) or 0, tonumber(z) or 0
-    end
-    if alg == 2 then
+    local allowed, remaining, reset, retry
+    if alg == 1 then
       local interval = win / limit
-      local elapsed = 0
-      if now > b then elapsed = now - b end
-      local used = math.max(0, a - elapsed / interval)
+      local tat = now
+      if a then tat = math.max(a, now) end
+      local newTat = tat + cost * interval
       if cost > limit then
-        allowed, remaining, reset, retry = false, limit - used, used * interval, win
-      elseif used + cost - limit > EPS then
-        allowed, remaining, reset, retry = false, limit - used, used * interval, (used + cost - limit) * interval
+        allowed, remaining, reset, retry = false, (win - (tat - now)) / interval, tat - now, win
+      elseif newTat - win - now > EPS then
+        allowed, remaining, reset, retry = false, (win - (tat - now)) / interval, tat - now, newTat - win - now
       else
-        nexts[i] = string.format('%.17g %.17g', used + cost, math.max(now, b))
-        allowed, remaining, reset, retry = true, limit - used - cost, (used + cost) * interval, 0
+        na[p] = newTat
+        allowed, remaining, reset, retry = true, (win - (newTat - now)) / interval, newTat - now, 0
       end
     else
-      local start = math.floor(now / win) * win
-      local current, previous = 0, 0
-      if a == start then
-        current, previous = b, c
-      elseif alg == 3 and a == start - win then
-        previous = b
-      end
-      local elapsed = now - start
-      reset = start + win - now
-      local weighted = 0
-      if alg == 3 then weighted = previous * (1 - elapsed / win) end
-      remaining = limit - weighted - current
-      if cost > limit then
-        allowed, retry = false, win
-      elseif weighted + current + cost - limit > EPS then
-        allowed, retry = false, reset
-        if alg == 3 then
-          if current + cost <= limit then
-            retry = win * (1 - (limit - current - cost) / previous) - elapsed
-          else
-            retry = win - elapsed + math.max(0, win * (1 - (limit - cost) / current))
-          end
+      local b, c = 0, 0
+      if a then b, c = B[key], C[key] else a = 0 end
+      if alg == 2 then
+        local interval = win / limit
+        local elapsed = 0
+        if now > b then elapsed = now - b end
+        local used = math.max(0, a - elapsed / interval)
+        if cost > limit then
+          allowed, remaining, reset, retry = false, limit - used, used * interval, win
+        elseif used + cost - limit > EPS then
+          allowed, remaining, reset, retry = false, limit - used, used * interval, (used + cost - limit) * interval
+        else
+          na[p], nb[p], nc[p] = used + cost, math.max(now, b), 0
+          allowed, remaining, reset, retry = true, limit - used - cost, (used + cost) * interval, 0
         end
       else
-        if alg == 3 then
-          nexts[i] = string.format('%.17g %.17g %.17g', start, current + cost, previous)
-        else
-          nexts[i] = string.format('%.17g %.17g', start, current + cost)
+        local start = math.floor(now / win) * win
+        local current, previous = 0, 0
+        if a == start then
+          current, previous = b, c
+        elseif alg == 3 and a == start - win then
+          previous = b
         end
-        allowed, retry = true, 0
-        remaining = remaining - cost
+        local elapsed = now - start
+        reset = start + win - now
+        local weighted = 0
+        if alg == 3 then weighted = previous * (1 - elapsed / win) end
+        remaining = limit - weighted - current
+        if cost > limit then
+          allowed, retry = false, win
+        elseif weighted + current + cost - limit > EPS then
+          allowed, retry = false, reset
+          if alg == 3 then
+            if current + cost <= limit then
+              retry = win * (1 - (limit - current - cost) / previous) - elapsed
+            else
+              retry = win - elapsed + math.max(0, win * (1 - (limit - cost) / current))
+            end
+          end
+        else
+          na[p], nb[p], nc[p] = start, current + cost, previous
+          allowed, retry = true, 0
+          remaining = remaining - cost
+        end
       end
     end
+    local base = 4 * (first + p) - 4
+    out[base + 1] = allowed and 1 or 0
+    out[base + 2] = remaining > 0 and math.floor(remaining + EPS) or 0
+    out[base + 3] = reset > 0 and math.ceil(reset - EPS) or 0
+    if allowed or retry <= 0 then out[base + 4] = 0 else out[base + 4] = math.max(1, math.ceil(retry - EPS)) end
+    if not allowed then all = false end
   end
-  local base = 4 * i - 4
-  out[base + 1] = allowed and 1 or 0
-  out[base + 2] = remaining > 0 and math.floor(remaining + EPS) or 0
-  out[base + 3] = reset > 0 and math.ceil(reset - EPS) or 0
-  if allowed or retry <= 0 then out[base + 4] = 0 else out[base + 4] = math.max(1, math.ceil(retry - EPS)) end
-  if not allowed then all = false end
-end
-
-if all then
-  if cost > 0 then
-    for i = 1, n do
-      redis.call('SET', KEYS[i], nexts[i], 'PX', math.ceil(2 * tonumber(ARGV[3 * i + 1])))
+  if all then
+    if cost > 0 then
+      for p = 1, n do
+        local key = KEYS[first + p]
+        A[key], B[key], C[key] = na[p], nb[p], nc[p]
+        if not policyOf[key] then
+          policyOf[key] = p
+          order[#order + 1] = key
+        end
+      end
+    end
+  elseif n > 1 then
+    for p = 1, n do
+      local base = 4 * (first + p) - 4
+      if out[base + 1] == 1 then out[base + 2] = out[base + 2] + cost end
     end
   end
-elseif n > 1 then
-  for i = 1, n do
-    if out[4 * i - 3] == 1 then out[4 * i - 2] = out[4 * i - 2] + cost end
-  end
 end
-out[4 * n + 1] = now
+
+for _, key in ipairs(order) do
+  local p = policyOf[key]
+  local alg, state = algs[p], A[key]
+  if alg == 2 or alg == 4 then
+    state = string.format('%.17g %.17g', state, B[key])
+  elseif alg == 3 then
+    state = string.format('%.17g %.17g %.17g', state, B[key], C[key])
+  end
+  redis.call('SET', key, state, 'PX', math.ceil(2 * wins[p]))
+end
+out[4 * #KEYS + 1] = now
 return out
 `;
 
 /**
- * The same GCRA as {@link DECIDE_SCRIPT}, for the common limiter of one GCRA policy: no loop,
- * no algorithm dispatch, one key, ARGV `cost, limit, windowMs, deadline` (and the parity tests'
- * time override). Same key, same stored state, same reply, every expression in the same order, so
- * the two scripts agree to the bit and can share keys. ~10% less Redis time per decision.
+ * The same GCRA as {@link DECIDE_SCRIPT}, for the common limiter of one GCRA policy: no
+ * algorithm dispatch. KEYS: one key per decision of the batch; ARGV: limit, windowMs, the
+ * deadline, one cost per decision (and the parity tests' time override last). Same state, same
+ * reply, every expression in the same order, so the two scripts agree to the bit and share keys.
+ * A hot key is read once and written once per call however many decisions it has in the batch.
  * @internal
  */
 export const GCRA_SCRIPT = `
-local now = tonumber(ARGV[5])
+local m = #KEYS
+local now = tonumber(ARGV[m + 4])
 if not now then
   local t = redis.call('TIME')
   now = t[1] * 1000 + t[2] / 1000
 end
-local deadline = tonumber(ARGV[4])
+local deadline = tonumber(ARGV[3])
 if deadline and deadline > 0 and now > deadline then return {-1, now} end
-local cost, limit, win = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local limit, win = tonumber(ARGV[1]), tonumber(ARGV[2])
 local EPS = 1e-6
 local interval = win / limit
-local tat = now
-local raw = redis.call('GET', KEYS[1])
-if raw then tat = math.max(tonumber(raw) or 0, now) end
-local newTat = tat + cost * interval
-local remaining, reset, retry
-if cost > limit then
-  remaining, reset, retry = (win - (tat - now)) / interval, tat - now, win
-elseif newTat - win - now > EPS then
-  remaining, reset, retry = (win - (tat - now)) / interval, tat - now, newTat - win - now
-else
-  if cost > 0 then redis.call('SET', KEYS[1], newTat, 'PX', math.ceil(2 * win)) end
-  remaining, reset = (win - (newTat - now)) / interval, newTat - now
-  return {1, remaining > 0 and math.floor(remaining + EPS) or 0, reset > 0 and math.ceil(reset - EPS) or 0, 0, now}
+local tats, written, order, out = {}, {}, {}, {}
+for d = 1, m do
+  local key = KEYS[d]
+  local cost = tonumber(ARGV[3 + d])
+  local stored = tats[key]
+  if stored == nil then
+    local raw = redis.call('GET', key)
+    stored = raw and (tonumber(raw) or 0) or false
+    tats[key] = stored
+  end
+  local tat = now
+  if stored then tat = math.max(stored, now) end
+  local newTat = tat + cost * interval
+  local allowed, remaining, reset, retry = 0, (win - (tat - now)) / interval, tat - now, win
+  if cost > limit then
+    retry = win
+  elseif newTat - win - now > EPS then
+    retry = newTat - win - now
+  else
+    if cost > 0 then
+      tats[key] = newTat
+      if not written[key] then
+        written[key] = true
+        order[#order + 1] = key
+      end
+    end
+    allowed, remaining, reset, retry = 1, (win - (newTat - now)) / interval, newTat - now, 0
+  end
+  local base = 4 * d - 4
+  out[base + 1] = allowed
+  out[base + 2] = remaining > 0 and math.floor(remaining + EPS) or 0
+  out[base + 3] = reset > 0 and math.ceil(reset - EPS) or 0
+  out[base + 4] = retry > 0 and math.max(1, math.ceil(retry - EPS)) or 0
 end
-return {
-  0,
-  remaining > 0 and math.floor(remaining + EPS) or 0,
-  reset > 0 and math.ceil(reset - EPS) or 0,
-  retry > 0 and math.max(1, math.ceil(retry - EPS)) or 0,
-  now,
-}
+local px = math.ceil(2 * win)
+for i = 1, #order do redis.call('SET', order[i], tats[order[i]], 'PX', px) end
+out[4 * m + 1] = now
+return out
 `;
 
 /**

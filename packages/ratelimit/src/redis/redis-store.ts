@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '@bulwark/core';
 import type { PolicyDecision, PolicyOutcome, ResolvedPolicy, Store } from '../types.js';
 import { ClockOffset } from './clock-offset.js';
+import { type BatchPolicies, BatchQueue, type DecisionBatch } from './decision-batch.js';
 import { hashTag } from './hash-tag.js';
 import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT, REFUND_SCRIPT } from './lua.js';
 import { type ClientConnection, Readiness } from './readiness.js';
@@ -14,6 +15,8 @@ export interface RedisScriptClient extends ClientConnection {
   evalsha(sha: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   del(...keys: string[]): Promise<number>;
+  /** ioredis: `true` on a `Cluster`, `false` on a standalone `Redis` (see {@link RedisStoreOptions.crossSlotBatches}). */
+  readonly isCluster?: boolean | undefined;
   readonly options?: { readonly enableOfflineQueue?: boolean | undefined } | undefined;
 }
 
@@ -28,9 +31,17 @@ export interface RedisStoreOptions {
    * Default: `performance.now()` (monotonic, so host clock steps do not matter).
    */
   readonly clock?: Clock | undefined;
+  /**
+   * Decisions a limiter asks for in the same tick go to Redis as one script call (see the
+   * README). Whether one call may carry keys of different hash slots: a standalone server
+   * accepts that; a Redis Cluster, and a proxy in front of one, does not, and there only the
+   * decisions of one key share a call. Default: `true` for a client that says it is standalone
+   * (ioredis `Redis`, `isCluster: false`), else `false`.
+   */
+  readonly crossSlotBatches?: boolean | undefined;
 }
 
-/** A {@link Store} in Redis: one `EVALSHA` per decision. */
+/** A {@link Store} in Redis: one `EVALSHA` per batch of decisions (a lone decision is a batch of one). */
 export interface RedisStore extends Store {
   readonly name: 'redis';
   /** The Redis keys that hold `key`'s state under `policies` (all in one hash slot). */
@@ -72,23 +83,25 @@ export const GCRA_SHA = createHash('sha1').update(GCRA_SCRIPT).digest('hex');
 export const REFUND_SHA = createHash('sha1').update(REFUND_SCRIPT).digest('hex');
 
 /** Per-limiter key suffixes, script and arguments, computed once. */
-interface Prepared {
-  readonly suffixes: readonly string[];
+interface Prepared extends BatchPolicies {
   /** One GCRA policy: {@link GCRA_SCRIPT}; otherwise {@link DECIDE_SCRIPT}. */
   readonly script: string;
   readonly sha: string;
   /**
-   * The script's per-limiter arguments as strings (converted once, not per call):
-   * `[limit, windowMs]` for GCRA_SCRIPT, `[algorithm, limit, windowMs]` per policy otherwise.
+   * The script's per-limiter arguments as strings (converted once, not per call), before the
+   * deadline and the costs: `[limit, windowMs]` for GCRA_SCRIPT, `[n, algorithm, limit,
+   * windowMs per policy]` otherwise.
    */
   readonly args: readonly string[];
   /** `[algorithm, limit, windowMs]` per policy, for {@link REFUND_SCRIPT}. */
   readonly refundArgs: readonly string[];
 }
 /**
- * Creates a Redis store. Each decision is one `EVALSHA` of a Lua script (falling back to
+ * Creates a Redis store. Each decision runs in a Lua script called by `EVALSHA` (falling back to
  * `EVAL` when Redis answers `NOSCRIPT`, e.g. after a restart or `SCRIPT FLUSH`), so every
- * policy of a key is decided atomically on the server, with the server's clock (`TIME`). Keys
+ * policy of a key is decided atomically on the server, with the server's clock (`TIME`). The
+ * decisions a limiter asks for in one tick share one call, decided in order at one server time
+ * (see {@link RedisStoreOptions.crossSlotBatches} for Redis Cluster). Keys
  * are `<prefix>{<key>}:<policy>:<algorithm>:<limit>:<windowMs>`: the `{…}` hash tag (the key with
  * `\`, `}` and lone surrogates escaped) keeps all of a key's policies in one Redis Cluster slot.
  * The script gets the limiter's deadline in Redis time and consumes nothing when it runs later;
@@ -118,7 +131,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   }
   const clock = options.clock ?? monotonic;
   if (typeof clock?.now !== 'function') throw new TypeError('Expected `clock` to have a `now` function');
+  const crossSlot = options.crossSlotBatches ?? client.isCluster === false;
+  if (typeof crossSlot !== 'boolean') throw new TypeError('Expected `crossSlotBatches` to be a boolean');
   const offset = new ClockOffset(clock);
+  const queue = new BatchQueue(send, !crossSlot);
   const readiness = new Readiness(client);
   const prepared = new WeakMap<readonly ResolvedPolicy[], Prepared>();
   let lastPolicies: readonly ResolvedPolicy[] | undefined;
@@ -130,14 +146,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     if (found === undefined) {
       const gcra = policies.length === 1 && policies[0]?.algorithm === 'gcra';
       found = {
+        policies,
         suffixes: policies.map((p) => `}:${p.name}:${ALGORITHM_IDS[p.algorithm]}:${p.limit}:${p.windowMs}`),
         script: gcra ? GCRA_SCRIPT : DECIDE_SCRIPT,
         sha: gcra ? GCRA_SHA : DECIDE_SHA,
-        args: policies.flatMap((p) => [
-          ...(gcra ? [] : [String(ALGORITHM_IDS[p.algorithm])]),
-          String(p.limit),
-          String(p.windowMs),
-        ]),
+        args: [
+          ...(gcra ? [] : [String(policies.length)]),
+          ...policies.flatMap((p) => [
+            ...(gcra ? [] : [String(ALGORITHM_IDS[p.algorithm])]),
+            String(p.limit),
+            String(p.windowMs),
+          ]),
+        ],
         refundArgs: policies.flatMap((p) => [String(ALGORITHM_IDS[p.algorithm]), String(p.limit), String(p.windowMs)]),
       };
       prepared.set(policies, found);
@@ -159,37 +179,39 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     deadlineMs?: number,
   ): Promise<PolicyDecision[]> {
     const waiting = readiness.wait();
-    if (waiting === undefined) return send(key, policies, cost, deadlineMs);
-    if (deadlineMs === undefined) return waiting.then(() => send(key, policies, cost, undefined));
+    if (waiting === undefined) return enqueue(key, policies, cost, deadlineMs);
+    if (deadlineMs === undefined) return waiting.then(() => enqueue(key, policies, cost, undefined));
     // The wait counts against the deadline: a caller denied meanwhile gets no decision sent at all.
     const started = clock.now();
     return waiting.then(() => {
       const left = deadlineMs - (clock.now() - started);
       if (left <= 0) throw new DeadlinePassed();
-      return send(key, policies, cost, left);
+      return enqueue(key, policies, cost, left);
     });
   }
 
-  function send(
+  function enqueue(
     key: string,
     policies: readonly ResolvedPolicy[],
     cost: number,
     deadlineMs: number | undefined,
   ): Promise<PolicyDecision[]> {
-    const { suffixes, script, sha, args } = prepare(policies);
-    const head = `${prefix}{${hashTag(key)}`;
-    const n = suffixes.length;
-    const argv: string[] = new Array(n + 2 + args.length);
-    for (let i = 0; i < n; i++) argv[i] = head + suffixes[i];
-    argv[n] = cost === 1 ? '1' : String(cost);
-    for (let i = 0; i < args.length; i++) argv[n + 1 + i] = args[i] as string;
-    const deadline = offset.deadline(deadlineMs);
-    argv[n + 1 + args.length] = deadline === 0 ? '0' : String(deadline);
-    const parse = (reply: unknown): PolicyDecision[] => parseReply(reply, policies, offset);
-    return client.evalsha(sha, n, ...argv).then(parse, (error: unknown) => {
-      if (!isNoScript(error)) throw error;
-      return client.eval(script, n, ...argv).then(parse);
-    });
+    return queue.add(prepare(policies), `${prefix}{${hashTag(key)}`, cost, offset.deadline(deadlineMs));
+  }
+
+  /** One EVALSHA for a batch: keys, the limiter's arguments, the deadline, one cost per decision. */
+  function send(batch: DecisionBatch): void {
+    const { keys, costs, deadline } = batch;
+    const { script, sha, args } = batch.group as Prepared;
+    const argv = keys.concat(args, deadline === 0 ? '0' : String(deadline), costs);
+    const settle = (reply: unknown): void => settleBatch(batch, reply, offset);
+    client
+      .evalsha(sha, keys.length, ...argv)
+      .then(settle, (error: unknown) => {
+        if (!isNoScript(error)) throw error;
+        return client.eval(script, keys.length, ...argv).then(settle);
+      })
+      .then(undefined, (error: unknown) => batch.fail(error));
   }
 
   async function refund(
@@ -224,28 +246,40 @@ function isNoScript(error: unknown): boolean {
 }
 
 /**
- * The script's flat integer reply as one outcome per policy, each carrying its policy; the Redis
- * time it ends with feeds the clock offset and is kept for a refund. `[-1, time]` means the
- * script ran after the deadline and consumed nothing.
+ * Settles a batch from the script's flat integer reply: one outcome per policy per decision,
+ * each carrying its policy; the Redis time it ends with feeds the clock offset and is kept for a
+ * refund. `[-1, time]` means the script ran after the deadline and consumed nothing. Anything
+ * else fails every decision of the batch.
  */
-function parseReply(reply: unknown, policies: readonly ResolvedPolicy[], offset: ClockOffset): PolicyDecision[] {
+function settleBatch(batch: DecisionBatch, reply: unknown, offset: ClockOffset): void {
+  const { policies } = batch.group;
   const count = policies.length;
-  if (!Array.isArray(reply) || (reply.length !== count * 4 + 1 && !(reply.length === 2 && reply[0] === -1))) {
+  const decisions = batch.size;
+  if (
+    !Array.isArray(reply) ||
+    (reply.length !== decisions * count * 4 + 1 && !(reply.length === 2 && reply[0] === -1))
+  ) {
     throw new TypeError('Unexpected reply from the decide script');
   }
   const at = Number(reply[reply.length - 1]);
   offset.sample(at);
-  if (reply.length === 2) throw new DeadlinePassed();
-  const outcomes: Outcomes = new Array(count);
-  outcomes[DECIDED_AT] = at;
-  for (let i = 0; i < count; i++) {
-    outcomes[i] = {
-      policy: policies[i] as ResolvedPolicy,
-      allowed: reply[i * 4] === 1,
-      remaining: Number(reply[i * 4 + 1]),
-      resetMs: Number(reply[i * 4 + 2]),
-      retryAfterMs: Number(reply[i * 4 + 3]),
-    };
+  if (reply.length === 2) {
+    batch.fail(new DeadlinePassed());
+    return;
   }
-  return outcomes;
+  for (let d = 0; d < decisions; d++) {
+    const outcomes: Outcomes = new Array(count);
+    outcomes[DECIDED_AT] = at;
+    for (let i = 0; i < count; i++) {
+      const base = (d * count + i) * 4;
+      outcomes[i] = {
+        policy: policies[i] as ResolvedPolicy,
+        allowed: reply[base] === 1,
+        remaining: Number(reply[base + 1]),
+        resetMs: Number(reply[base + 2]),
+        retryAfterMs: Number(reply[base + 3]),
+      };
+    }
+    (batch.resolves[d] as (outcomes: PolicyDecision[]) => void)(outcomes);
+  }
 }

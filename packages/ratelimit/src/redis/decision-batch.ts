@@ -1,0 +1,117 @@
+import type { PolicyDecision, ResolvedPolicy } from '../types.js';
+
+/** The most decisions one script call carries; a larger burst is split into several calls. @internal */
+export const MAX_BATCH = 256;
+
+/** What a batch needs to know about its limiter's policies (computed once per policies array). @internal */
+export interface BatchPolicies {
+  readonly policies: readonly ResolvedPolicy[];
+  /** Key suffixes, one per policy: a decision's keys are `head + suffix`. */
+  readonly suffixes: readonly string[];
+}
+
+/**
+ * The decisions of one limiter that a store was asked for in one tick, sent as one script call.
+ * Each decision has a promise; the call's reply settles them all, in order. Arrays rather than
+ * an object per decision, so a decision costs a few array slots and its promise.
+ * @internal
+ */
+export class DecisionBatch {
+  /** Redis keys, decision after decision (`n` per decision, in policy order). */
+  readonly keys: string[] = [];
+  /** One cost per decision, as the script's arguments. */
+  readonly costs: string[] = [];
+  readonly resolves: Array<(outcomes: PolicyDecision[]) => void> = [];
+  readonly rejects: Array<(error: unknown) => void> = [];
+
+  /**
+   * @param group - The limiter's policies.
+   * @param deadline - The earliest deadline of the batch's callers in Redis time (ms; `0` = none).
+   */
+  constructor(
+    readonly group: BatchPolicies,
+    public deadline: number,
+  ) {}
+
+  get size(): number {
+    return this.costs.length;
+  }
+
+  /** Adds a decision of the key whose hash-tagged head is `head`; its promise settles with the batch. */
+  add(head: string, cost: number): Promise<PolicyDecision[]> {
+    const { suffixes } = this.group;
+    for (let i = 0; i < suffixes.length; i++) this.keys.push(head + (suffixes[i] as string));
+    this.costs.push(cost === 1 ? '1' : String(cost));
+    return new Promise<PolicyDecision[]>((resolve, reject) => {
+      this.resolves.push(resolve);
+      this.rejects.push(reject);
+    });
+  }
+
+  /** Rejects every decision of the batch with `error`. */
+  fail(error: unknown): void {
+    for (const reject of this.rejects) reject(error);
+  }
+}
+
+/**
+ * Collects decisions into {@link DecisionBatch}es and sends them once the current tick's
+ * synchronous code is done (a microtask, so no timer and no added turn of the event loop):
+ * decisions started together, like `Promise.all` over many keys or many callers in one
+ * callback, share one script call; a lone decision goes alone, as before. One open batch per
+ * limiter, or per limiter and hash tag when one call must not mix hash slots (Redis Cluster).
+ * @internal
+ */
+export class BatchQueue {
+  readonly #open = new Map<unknown, DecisionBatch>();
+  #full: DecisionBatch[] = [];
+  #scheduled = false;
+  readonly #flush = (): void => this.flush();
+
+  /**
+   * @param send - Sends one batch (called once per batch, in the order batches were opened).
+   * @param sameSlot - Whether a batch may only hold keys of one hash tag.
+   */
+  constructor(
+    private readonly send: (batch: DecisionBatch) => void,
+    private readonly sameSlot: boolean,
+  ) {}
+
+  /**
+   * Queues a decision of `head`'s key under `group`, with a caller deadline already in Redis
+   * time (`0` = none). A batch's deadline is its earliest caller's; a decision without one does
+   * not join a batch that has one, nor the other way round.
+   */
+  add(group: BatchPolicies, head: string, cost: number, deadline: number): Promise<PolicyDecision[]> {
+    // Two limiters' decisions on one head in one tick take turns in the slot: correct, just less batched.
+    const slot = this.sameSlot ? head : group;
+    let batch = this.#open.get(slot);
+    if (
+      batch === undefined ||
+      batch.group !== group ||
+      batch.size >= MAX_BATCH ||
+      (batch.deadline === 0) !== (deadline === 0)
+    ) {
+      if (batch !== undefined) this.#full.push(batch);
+      batch = new DecisionBatch(group, deadline);
+      this.#open.set(slot, batch);
+    } else if (deadline !== 0 && deadline < batch.deadline) {
+      batch.deadline = deadline;
+    }
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flush);
+    }
+    return batch.add(head, cost);
+  }
+
+  /** Sends every queued batch now. */
+  flush(): void {
+    this.#scheduled = false;
+    const full = this.#full;
+    this.#full = [];
+    for (const batch of full) this.send(batch);
+    for (const batch of this.#open.values()) this.send(batch);
+    this.#open.clear();
+  }
+}

@@ -1,0 +1,117 @@
+import { FakeClock, redisUrl } from '@bulwark/testing';
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Algorithm, createMemoryStore, createRateLimiter, type PolicyOutcome } from '../src/index.js';
+import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT } from '../src/redis/lua.js';
+import { createRedisStore, redisClientOptions } from '../src/redis.js';
+import { PREVIOUS_DECIDE_SCRIPT, PREVIOUS_GCRA_SCRIPT } from './fixtures/redis-scripts-previous.js';
+import { waitReady } from './support/ready.js';
+
+const url = redisUrl();
+const ALL: Algorithm[] = ['gcra', 'token-bucket', 'sliding-window', 'fixed-window'];
+
+/**
+ * During a deploy, processes of the previous version (one EVALSHA per decision) and of this one
+ * (batches) decide on the same keys. Both must read and write the same state: alternating them
+ * on one key gives what the memory store gives.
+ */
+describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys', () => {
+  let client: Redis;
+  const sha = { decide: '', gcra: '', oldDecide: '', oldGcra: '' };
+  let run = 0;
+
+  beforeAll(async () => {
+    client = new Redis(url as string, redisClientOptions());
+    await waitReady(client);
+    sha.decide = (await client.script('LOAD', DECIDE_SCRIPT)) as string;
+    sha.gcra = (await client.script('LOAD', GCRA_SCRIPT)) as string;
+    sha.oldDecide = (await client.script('LOAD', PREVIOUS_DECIDE_SCRIPT)) as string;
+    sha.oldGcra = (await client.script('LOAD', PREVIOUS_GCRA_SCRIPT)) as string;
+  });
+  afterAll(async () => {
+    const keys = await client.keys(`upgrade${process.pid}:*`);
+    if (keys.length > 0) await client.del(...keys);
+    client.disconnect();
+  });
+
+  it('old and new scripts taking turns on one key decide like the memory store (every algorithm, up to 3 policies)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            algorithm: fc.constantFrom(...ALL),
+            limit: fc.integer({ min: 1, max: 20 }),
+            windowMs: fc.integer({ min: 1_000, max: 120_000 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.array(
+          fc.record({
+            advance: fc.integer({ min: 0, max: 150_000 }),
+            costs: fc.array(fc.integer({ min: 0, max: 22 }), { minLength: 1, maxLength: 4 }),
+            old: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 20 },
+        ),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        async (policyOptions, steps, startOffset) => {
+          const clock = new FakeClock(1_700_000_000_000 + startOffset);
+          const { policies } = createRateLimiter({ policies: policyOptions.map((p, i) => ({ ...p, name: `p${i}` })) });
+          const n = policies.length;
+          const gcra = n === 1 && policies[0]?.algorithm === 'gcra';
+          const memory = createMemoryStore({ clock });
+          const keys = createRedisStore({ client, prefix: `upgrade${process.pid}:${run++}:` }).keysFor('k', policies);
+          const perPolicy = policies.flatMap((p) => [ALGORITHM_IDS[p.algorithm], p.limit, p.windowMs]);
+          const limitAndWindow = [policies[0]?.limit, policies[0]?.windowMs] as number[];
+          for (const { advance, costs, old } of steps) {
+            clock.advance(advance);
+            const now = clock.now();
+            for (const [d, cost] of (old ? costs : []).entries()) {
+              // The previous version: one call per decision, the script the store picked then.
+              const reply = (
+                gcra
+                  ? await client.evalsha(sha.oldGcra, 1, ...keys, cost, ...limitAndWindow, 0, now)
+                  : await client.evalsha(sha.oldDecide, n, ...keys, cost, ...perPolicy, 0, now)
+              ) as number[];
+              expect(outcomes(reply, 0, n), `old decision ${d}`).toEqual(memory.decide('k', policies, cost).map(strip));
+            }
+            if (old) continue;
+            // This version: the decisions of the step in one batch.
+            const batchKeys = costs.flatMap(() => keys);
+            const reply = (
+              gcra
+                ? await client.evalsha(sha.gcra, batchKeys.length, ...batchKeys, ...limitAndWindow, 0, ...costs, now)
+                : await client.evalsha(sha.decide, batchKeys.length, ...batchKeys, n, ...perPolicy, 0, ...costs, now)
+            ) as number[];
+            for (const [d, cost] of costs.entries()) {
+              expect(outcomes(reply, d, n), `new decision ${d}`).toEqual(memory.decide('k', policies, cost).map(strip));
+            }
+          }
+          // Same TTL policy too: each key expires 2 × its window after its last charge, or never existed.
+          for (const [i, key] of keys.entries()) {
+            const ttl = await client.pttl(key);
+            expect(ttl === -2 || (ttl > 0 && ttl <= 2 * (policies[i]?.windowMs ?? 0))).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+function outcomes(reply: number[], decision: number, n: number): PolicyOutcome[] {
+  return Array.from({ length: n }, (_, i) => {
+    const base = (decision * n + i) * 4;
+    return {
+      allowed: reply[base] === 1,
+      remaining: reply[base + 1] as number,
+      resetMs: reply[base + 2] as number,
+      retryAfterMs: reply[base + 3] as number,
+    };
+  });
+}
+
+function strip(o: PolicyOutcome): PolicyOutcome {
+  return { allowed: o.allowed, remaining: o.remaining, resetMs: o.resetMs, retryAfterMs: o.retryAfterMs };
+}
