@@ -22,6 +22,7 @@ export class SqlitePayloads {
   readonly #byHash: Database.Statement<[string], { id: number }>;
   readonly #insert: Database.Statement<[string, string], { id: number }>;
   readonly #body: Database.Statement<[number], { body: string }>;
+  readonly #bodies: Database.Statement<[string], { id: number; body: string }>;
   readonly #ref: Database.Statement<[number, number]>;
   readonly #dropUnused: Database.Statement<[number]>;
   readonly #legacy: Database.Statement<[string], { id: string; payload: string }>;
@@ -39,6 +40,7 @@ export class SqlitePayloads {
       'INSERT INTO payloads (hash, body, refs) VALUES (?, ?, 0) ON CONFLICT(hash) DO NOTHING RETURNING id',
     );
     this.#body = db.prepare('SELECT body FROM payloads WHERE id = ?');
+    this.#bodies = db.prepare('SELECT id, body FROM payloads WHERE id IN (SELECT value FROM json_each(?))');
     this.#ref = db.prepare('UPDATE payloads SET refs = refs + ? WHERE id = ?');
     this.#dropUnused = db.prepare('DELETE FROM payloads WHERE id = ? AND refs <= 0');
     this.#legacy = db.prepare(
@@ -110,6 +112,10 @@ export class SqlitePayloads {
   /** Delivery rows as records, each with its body (read once per distinct payload). */
   records(rows: readonly DeliveryRow[]): DeliveryRecord[] {
     const bodies = new Map<number, string>();
+    // Several bodies (a claim's, a listing's) are read with one statement, not one per row.
+    const ids = new Set<number>();
+    for (const row of rows) if (row.payload_id !== null) ids.add(row.payload_id);
+    if (ids.size > 1) for (const { id, body } of this.#bodies.all(JSON.stringify([...ids]))) bodies.set(id, body);
     return rows.map((row) => toRecord(row, this.#bodyOf(row, bodies)));
   }
 

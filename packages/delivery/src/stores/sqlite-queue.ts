@@ -49,6 +49,8 @@ export class ClaimQueue {
   readonly #renew: Database.Statement<{ id: string; token: string; until: number }, { endpoint_id: string }>;
   /** Endpoints whose head {@link ClaimQueue.settle} must recompute before the transaction commits. */
   readonly #stale = new Set<string>();
+  /** Heads {@link ClaimQueue.settle} must lower before the transaction commits (earliest due time per endpoint). */
+  readonly #lower = new Map<string, number>();
 
   /** Creates the schema; `claim_heads` is rebuilt from the deliveries when it did not exist. */
   constructor(db: Database.Database) {
@@ -112,6 +114,17 @@ export class ClaimQueue {
   }
 
   /**
+   * As {@link ClaimQueue.lower}, once per transaction: the earliest `nextAt` of each endpoint is
+   * written by {@link ClaimQueue.settle}, however many publishes of the transaction inserted
+   * deliveries for it. A write rolled back after calling this leaves at worst a head earlier than
+   * its endpoint's work (a claim then finds nothing there and recomputes it), never a later one.
+   */
+  lowerLater(endpoint: string, nextAt: number): void {
+    const pending = this.#lower.get(endpoint);
+    if (pending === undefined || nextAt < pending) this.#lower.set(endpoint, nextAt);
+  }
+
+  /**
    * After a completion of `endpoint`: its head is recomputed once per transaction, by
    * {@link ClaimQueue.settle}, however many of its deliveries the transaction completes.
    */
@@ -119,8 +132,10 @@ export class ClaimQueue {
     this.#stale.add(endpoint);
   }
 
-  /** Recomputes the heads of the endpoints touched since the last call (before a claim reads them, and before commit). */
+  /** Writes the heads lowered and recomputes those touched since the last call (before a claim reads them, and before commit). */
   settle(): void {
+    for (const [endpoint, nextAt] of this.#lower) this.lower(endpoint, nextAt);
+    this.#lower.clear();
     for (const endpoint of this.#stale) this.refresh(endpoint);
     this.#stale.clear();
   }

@@ -226,7 +226,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
           const nextAt = leased ? lease.until : d.nextAt;
           heads.set(d.endpointId, Math.min(nextAt, heads.get(d.endpointId) ?? nextAt));
         }
-        for (const [endpoint, nextAt] of heads) queue.lower(endpoint, nextAt);
+        for (const [endpoint, nextAt] of heads) queue.lowerLater(endpoint, nextAt);
         for (const [id, n] of refs) payloads.ref(id, n);
         // A payload acquired only by deliveries that already existed keeps no row.
         payloads.dropUnused([...payloadIds.values()].filter((id) => !refs.has(id)));
