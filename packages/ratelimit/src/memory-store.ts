@@ -36,6 +36,11 @@ interface Table {
   readonly stride: number;
   /** Each policy's step function, looked up once. */
   readonly steps: readonly AlgorithmStep[];
+  /**
+   * The policies, copied into an array that is not frozen: V8 reads an element of a frozen array
+   * through a generic keyed-load call instead of an inline load.
+   */
+  readonly policies: readonly ResolvedPolicy[];
   readonly next: Float64Array;
   readonly zero: Float64Array;
   readonly ttlMs: number;
@@ -84,14 +89,14 @@ class SlabStore implements MemoryStore {
     const t = this.#table(policies);
     const base = t.index.get(key);
     const live = base !== undefined && (t.slab[base] as number) > now;
-    if (t.steps.length !== 1) return this.#decideEach(t, key, base, live, now, policies, cost);
+    if (t.steps.length !== 1) return this.#decideEach(t, key, base, live, now, cost);
     const o = (t.steps[0] as AlgorithmStep)(
       live ? t.slab : t.zero,
       live ? (base as number) + 1 : 1,
       t.next,
       1,
       now,
-      policies[0] as ResolvedPolicy,
+      t.policies[0] as ResolvedPolicy,
       cost,
     );
     if (o.allowed && cost > 0) this.#commit(t, key, base, now);
@@ -130,12 +135,11 @@ class SlabStore implements MemoryStore {
     base: number | undefined,
     live: boolean,
     now: number,
-    policies: readonly ResolvedPolicy[],
     cost: number,
   ): readonly PolicyDecision[] {
     const state = live ? t.slab : t.zero;
     const offset = live ? (base as number) : 0;
-    const { next, steps } = t;
+    const { next, steps, policies } = t;
     const outcomes: PolicyDecision[] = new Array(steps.length);
     let allowed = true;
     for (let i = 0; i < steps.length; i++) {
@@ -202,6 +206,7 @@ function createTable(policies: readonly ResolvedPolicy[], maxKeys: number): Tabl
     sweep: index.entries(),
     stride,
     steps: policies.map((p) => STEPS[p.algorithm]),
+    policies: [...policies],
     next: new Float64Array(stride),
     zero: new Float64Array(stride),
     ttlMs: 2 * Math.max(...policies.map((p) => p.windowMs)),
