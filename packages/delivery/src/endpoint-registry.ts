@@ -50,6 +50,13 @@ export class EndpointRegistry implements EndpointsApi {
   readonly #overlapMs: number;
   readonly #cache = new Map<string, { record: EndpointRecord | undefined; at: number }>();
   #all: { records: EndpointRecord[]; at: number } | undefined;
+  /**
+   * Reads in flight, shared by every caller that misses the cache meanwhile (a burst of publishes
+   * or attempts as the TTL expires reads the store once, not once each). A write drops them, so
+   * a read that starts after a write never joins one that started before it.
+   */
+  readonly #loading = new Map<string, Promise<EndpointRecord | undefined>>();
+  #loadingAll: Promise<EndpointRecord[]> | undefined;
 
   constructor(store: DeliveryStore, clock: Clock, metrics: DeliveryMetrics, ttlMs: number, overlapMs: number) {
     this.#store = store;
@@ -64,18 +71,49 @@ export class EndpointRegistry implements EndpointsApi {
     const now = this.#clock.now();
     const hit = this.#cache.get(id);
     if (hit && now - hit.at < this.#ttl) return hit.record;
-    const record = await this.#store.getEndpoint(id);
-    this.#cache.set(id, { record, at: now });
-    return record;
+    let loading = this.#loading.get(id);
+    if (!loading) {
+      const load = this.#store.getEndpoint(id).then(
+        (record) => {
+          // Only if no write came in meanwhile: its record is fresher than this read.
+          if (this.#loading.get(id) === load) {
+            this.#cache.set(id, { record, at: now });
+            this.#loading.delete(id);
+          }
+          return record;
+        },
+        (error: unknown) => {
+          if (this.#loading.get(id) === load) this.#loading.delete(id);
+          throw error;
+        },
+      );
+      loading = load;
+      this.#loading.set(id, load);
+    }
+    return loading;
   }
 
   /** Every endpoint, cached for the TTL. */
   async all(): Promise<EndpointRecord[]> {
     const now = this.#clock.now();
     if (this.#all && now - this.#all.at < this.#ttl) return this.#all.records;
-    const records = await this.#store.listEndpoints();
-    this.#all = { records, at: now };
-    return records;
+    if (!this.#loadingAll) {
+      const load = this.#store.listEndpoints().then(
+        (records) => {
+          if (this.#loadingAll === load) {
+            this.#all = { records, at: now };
+            this.#loadingAll = undefined;
+          }
+          return records;
+        },
+        (error: unknown) => {
+          if (this.#loadingAll === load) this.#loadingAll = undefined;
+          throw error;
+        },
+      );
+      this.#loadingAll = load;
+    }
+    return this.#loadingAll;
   }
 
   async #require(id: string): Promise<EndpointRecord> {
@@ -88,7 +126,9 @@ export class EndpointRegistry implements EndpointsApi {
   async save(record: EndpointRecord): Promise<EndpointRecord> {
     await this.#store.saveEndpoint(record);
     this.#cache.set(record.id, { record, at: this.#clock.now() });
+    this.#loading.delete(record.id);
     this.#all = undefined;
+    this.#loadingAll = undefined;
     this.#metrics.gauge('webhook.endpoint.state', record.enabled ? 1 : 0, { endpoint: record.id });
     return record;
   }
@@ -147,7 +187,9 @@ export class EndpointRegistry implements EndpointsApi {
       throw new DeliveryError('delivery_endpoint_not_found', { detail: `No endpoint ${id}` });
     }
     this.#cache.delete(id);
+    this.#loading.delete(id);
     this.#all = undefined;
+    this.#loadingAll = undefined;
   }
 
   enable(id: string): Promise<EndpointView> {

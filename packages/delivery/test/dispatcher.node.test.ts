@@ -3,6 +3,7 @@ import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import { FakeClock } from '@bulwark/testing';
 import { verifyStandardWebhook } from '@bulwark/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EndpointRegistry } from '../src/endpoint-registry.js';
 import {
   CIRCUIT_RECHECK_MS,
   createDispatcher,
@@ -378,6 +379,70 @@ describe('createDispatcher', () => {
         ['off', 'delivery_endpoint_disabled'],
       ].sort(),
     );
+  });
+
+  it('reads the endpoints once for a burst of publishes and attempts after the cache expired', async () => {
+    const { clock, step } = setup(() => ({}));
+    await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook' });
+    const reads = { list: 0, get: 0 };
+    const [list, get] = [store.listEndpoints.bind(store), store.getEndpoint.bind(store)];
+    store.listEndpoints = () => {
+      reads.list++;
+      return list();
+    };
+    store.getEndpoint = (id) => {
+      reads.get++;
+      return get(id);
+    };
+    dispatcher.start();
+    await step(0);
+    clock.advance(60_000); // past endpointCacheMs: both caches expired
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => dispatcher.publish({ type: 'order.created', payload: { i } })),
+    );
+    await step(0);
+    expect(reads).toEqual({ list: 1, get: 1 });
+  });
+
+  it('keeps no failed endpoint read: the next caller reads the store again', async () => {
+    const { clock } = setup(() => ({}));
+    const registry = new EndpointRegistry(store, clock, recordingMetrics(), 1_000, 0);
+    const [list, get] = [store.listEndpoints.bind(store), store.getEndpoint.bind(store)];
+    let down = true;
+    store.listEndpoints = async () => (down ? Promise.reject(new Error('store down')) : list());
+    store.getEndpoint = async (id) => (down ? Promise.reject(new Error('store down')) : get(id));
+    await expect(Promise.all([registry.all(), registry.all()])).rejects.toThrow('store down');
+    await expect(Promise.all([registry.cached('ep_1'), registry.cached('ep_1')])).rejects.toThrow('store down');
+    down = false;
+    expect(await registry.all()).toEqual([]);
+    expect(await registry.cached('ep_1')).toBeUndefined();
+  });
+
+  it('a publish after an endpoint is created sees it while a read begun before is still in flight', async () => {
+    setup(() => ({}));
+    await dispatcher.endpoints.create({ id: 'ep_1', url: 'https://a.example.com/hook' });
+    const list = store.listEndpoints.bind(store);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let first = true;
+    store.listEndpoints = async () => {
+      const records = await list();
+      if (first) {
+        first = false;
+        await gate;
+      }
+      return records;
+    };
+    await dispatcher.endpoints.update('ep_1', { url: 'https://a2.example.com/hook' }); // drops the cached list
+    const before = dispatcher.publish({ type: 'order.created', payload: {}, id: 'msg_before' });
+    await new Promise((resolve) => setImmediate(resolve));
+    await dispatcher.endpoints.create({ id: 'ep_2', url: 'https://b.example.com/hook' });
+    const after = await dispatcher.publish({ type: 'order.created', payload: {}, id: 'msg_after' });
+    release();
+    expect((await before).deliveryIds).toEqual(['msg_before:ep_1']);
+    expect(after.deliveryIds).toEqual(['msg_after:ep_1', 'msg_after:ep_2']);
   });
 });
 
