@@ -67,7 +67,13 @@ describe('createRedisStore on a Redis Cluster (3 masters, 1 replica each)', () =
   });
 
   it('with waitReplicas, acknowledges a publish once a replica has it, and refuses it (typed) when no replica confirms', async () => {
-    const durable = createRedisStore({ connection: cluster, prefix: `${run}:durable`, waitReplicas: 1 });
+    // A loaded machine can hold replication back past the 500 ms default; WAIT returns as soon as the replica has it.
+    const durable = createRedisStore({
+      connection: cluster,
+      prefix: `${run}:durable`,
+      waitReplicas: 1,
+      waitTimeoutMs: 10_000,
+    });
     expect(await durable.enqueue([delivery(1)])).toEqual([delivery(1).id]);
     await durable.saveEndpoint(endpointRecord('ep_durable'));
     expect(await durable.deleteEndpoint('ep_durable')).toBe(true);
