@@ -13,7 +13,7 @@ export interface RedactOptions {
 }
 
 /** Key names masked by default, compared after lower-casing and removing `-`/`_`. */
-export const DEFAULT_SECRET_KEYS: readonly string[] = Object.freeze([
+export const DEFAULT_SECRET_KEYS: readonly string[] = /* @__PURE__ */ Object.freeze([
   'password',
   'passwd',
   'secret',

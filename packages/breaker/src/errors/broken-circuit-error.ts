@@ -63,4 +63,4 @@ export class BrokenCircuitError extends BulwarkError<'circuit_open'> {
  * if (isBrokenCircuitError(error)) res.setHeader('retry-after', Math.ceil(error.retryAfterMs / 1000));
  * ```
  */
-export const isBrokenCircuitError = createErrorGuard<BrokenCircuitError>('BrokenCircuitError');
+export const isBrokenCircuitError = /* @__PURE__ */ createErrorGuard<BrokenCircuitError>('BrokenCircuitError');

@@ -47,4 +47,4 @@ export class BulkheadFullError extends BulwarkError<'bulkhead_full'> {
  * if (isBulkheadFullError(error)) shed();
  * ```
  */
-export const isBulkheadFullError = createErrorGuard<BulkheadFullError>('BulkheadFullError');
+export const isBulkheadFullError = /* @__PURE__ */ createErrorGuard<BulkheadFullError>('BulkheadFullError');

@@ -43,4 +43,4 @@ export class CallTimeoutError extends BulwarkError<'call_timeout'> {
  * if (isCallTimeoutError(error)) metrics.timeouts.inc();
  * ```
  */
-export const isCallTimeoutError = createErrorGuard<CallTimeoutError>('CallTimeoutError');
+export const isCallTimeoutError = /* @__PURE__ */ createErrorGuard<CallTimeoutError>('CallTimeoutError');

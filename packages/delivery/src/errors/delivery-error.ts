@@ -43,4 +43,4 @@ export class DeliveryError extends BulwarkError<DeliveryErrorCode> {
  * if (isDeliveryError(error)) console.log(error.code);
  * ```
  */
-export const isDeliveryError = createErrorGuard<DeliveryError>('DeliveryError');
+export const isDeliveryError = /* @__PURE__ */ createErrorGuard<DeliveryError>('DeliveryError');

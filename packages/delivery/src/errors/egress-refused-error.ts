@@ -60,4 +60,4 @@ export class EgressRefusedError extends DeliveryError {
  * if (isEgressRefusedError(attemptError)) disableEndpoint();
  * ```
  */
-export const isEgressRefusedError = createErrorGuard<EgressRefusedError>('EgressRefusedError');
+export const isEgressRefusedError = /* @__PURE__ */ createErrorGuard<EgressRefusedError>('EgressRefusedError');

@@ -37,4 +37,4 @@ export class EmailConfigError extends BulwarkError<'email_config_invalid'> {
  * if (isEmailConfigError(error)) process.exit(1);
  * ```
  */
-export const isEmailConfigError = createErrorGuard<EmailConfigError>('EmailConfigError');
+export const isEmailConfigError = /* @__PURE__ */ createErrorGuard<EmailConfigError>('EmailConfigError');

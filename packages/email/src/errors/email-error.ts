@@ -109,4 +109,4 @@ export class EmailError extends BulwarkError<EmailErrorCode> {
  * if (isEmailError(error) && error.retryable) retryLater();
  * ```
  */
-export const isEmailError = createErrorGuard<EmailError>('EmailError');
+export const isEmailError = /* @__PURE__ */ createErrorGuard<EmailError>('EmailError');

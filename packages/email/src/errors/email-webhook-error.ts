@@ -49,4 +49,4 @@ export class EmailWebhookError extends BulwarkError<EmailWebhookErrorCode> {
  * if (isEmailWebhookError(error) && error.code === 'email_webhook_signature_invalid') return unauthorized();
  * ```
  */
-export const isEmailWebhookError = createErrorGuard<EmailWebhookError>('EmailWebhookError');
+export const isEmailWebhookError = /* @__PURE__ */ createErrorGuard<EmailWebhookError>('EmailWebhookError');

@@ -32,4 +32,4 @@ export class RateLimitKeyError extends BulwarkError<'rate_limit_invalid_key'> {
  * if (isRateLimitKeyError(error)) logger.error('bad rate-limit key');
  * ```
  */
-export const isRateLimitKeyError = createErrorGuard<RateLimitKeyError>('RateLimitKeyError');
+export const isRateLimitKeyError = /* @__PURE__ */ createErrorGuard<RateLimitKeyError>('RateLimitKeyError');

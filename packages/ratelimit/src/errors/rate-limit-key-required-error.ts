@@ -40,7 +40,8 @@ export class RateLimitKeyRequiredError extends BulwarkError<'rate_limit_key_requ
  * if (isRateLimitKeyRequiredError(error)) logger.error('give the rate limiter a key function');
  * ```
  */
-export const isRateLimitKeyRequiredError = createErrorGuard<RateLimitKeyRequiredError>('RateLimitKeyRequiredError');
+export const isRateLimitKeyRequiredError =
+  /* @__PURE__ */ createErrorGuard<RateLimitKeyRequiredError>('RateLimitKeyRequiredError');
 
 /** The error for `middleware`, naming the fix. @internal */
 export function keyRequired(middleware: string): RateLimitKeyRequiredError {

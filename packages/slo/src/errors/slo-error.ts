@@ -53,4 +53,4 @@ export class SloError extends BulwarkError<SloErrorCode> {
  * if (isSloError(error) && error.code === 'slo_invalid_sample') countBadInput();
  * ```
  */
-export const isSloError = createErrorGuard<SloError>('SloError');
+export const isSloError = /* @__PURE__ */ createErrorGuard<SloError>('SloError');

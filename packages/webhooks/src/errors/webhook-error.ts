@@ -123,10 +123,12 @@ export class WebhookReplayStoreError extends WebhookError<WebhookReplayStoreErro
 }
 
 /** Reports whether `value` is a {@link WebhookError}, from any copy of this package. */
-export const isWebhookError = createErrorGuard<WebhookError>('WebhookError');
+export const isWebhookError = /* @__PURE__ */ createErrorGuard<WebhookError>('WebhookError');
 /** Reports whether `value` is a {@link WebhookVerificationError}, from any copy of this package. */
-export const isWebhookVerificationError = createErrorGuard<WebhookVerificationError>('WebhookVerificationError');
+export const isWebhookVerificationError =
+  /* @__PURE__ */ createErrorGuard<WebhookVerificationError>('WebhookVerificationError');
 /** Reports whether `value` is a {@link WebhookSecretError}, from any copy of this package. */
-export const isWebhookSecretError = createErrorGuard<WebhookSecretError>('WebhookSecretError');
+export const isWebhookSecretError = /* @__PURE__ */ createErrorGuard<WebhookSecretError>('WebhookSecretError');
 /** Reports whether `value` is a {@link WebhookReplayStoreError}, from any copy of this package. */
-export const isWebhookReplayStoreError = createErrorGuard<WebhookReplayStoreError>('WebhookReplayStoreError');
+export const isWebhookReplayStoreError =
+  /* @__PURE__ */ createErrorGuard<WebhookReplayStoreError>('WebhookReplayStoreError');
