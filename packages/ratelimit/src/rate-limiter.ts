@@ -126,7 +126,9 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     get healthy() {
       return core.healthy;
     },
-    limit: (key: string, limitOptions?: LimitOptions) => core.limit(key, limitOptions),
+    limit: core.fused
+      ? (key: string, limitOptions?: LimitOptions) => core.limitFused(key, limitOptions)
+      : (key: string, limitOptions?: LimitOptions) => core.limit(key, limitOptions),
     reset: (key: string) => core.reset(key),
   });
 }
