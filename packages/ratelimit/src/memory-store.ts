@@ -1,8 +1,6 @@
 import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
-import { SLOTS_PER_POLICY } from './algorithms/index.js';
+import { SLOTS_PER_POLICY, STEPS } from './algorithms/index.js';
 import type { AlgorithmStep } from './algorithms/step.js';
-import { createTable, insert, release, type Table } from './internal/slab-table.js';
-import { SoleGcra } from './internal/sole-gcra.js';
 import type { PolicyDecision, ResolvedPolicy, Store } from './types.js';
 
 /** Options of {@link createMemoryStore}. */
@@ -22,6 +20,30 @@ export interface MemoryStore extends Store {
   decide(key: string, policies: readonly ResolvedPolicy[], cost: number): readonly PolicyDecision[];
   /** Forgets `key`. */
   reset(key: string, policies: readonly ResolvedPolicy[]): void;
+}
+
+/** Entries checked for expiry on each new key: reclaims memory without a timer per key. */
+const SWEEP_PER_INSERT = 2;
+const INITIAL_SLOTS = 64;
+
+/** The state of one limiter's keys: a key → slot index, and one flat slab of numbers. */
+interface Table {
+  readonly index: Map<string, number>;
+  slab: Float64Array;
+  readonly free: number[];
+  used: number;
+  sweep: Iterator<[string, number]>;
+  readonly stride: number;
+  /** Each policy's step function, looked up once. */
+  readonly steps: readonly AlgorithmStep[];
+  /**
+   * The policies, copied into an array that is not frozen: V8 reads an element of a frozen array
+   * through a generic keyed-load call instead of an inline load.
+   */
+  readonly policies: readonly ResolvedPolicy[];
+  readonly next: Float64Array;
+  readonly zero: Float64Array;
+  readonly ttlMs: number;
 }
 
 /**
@@ -81,12 +103,6 @@ class SlabStore implements MemoryStore {
     return [o];
   }
 
-  /** The fused decision of `policies` on `store`, when `store` is one of these and `policies` is one GCRA policy. */
-  static fuse(store: Store, policies: readonly ResolvedPolicy[]): SoleGcra | undefined {
-    if (!(#clock in store) || policies.length !== 1 || policies[0]?.algorithm !== 'gcra') return undefined;
-    return new SoleGcra(store.#table(policies), store.#clock);
-  }
-
   reset(key: string, policies: readonly ResolvedPolicy[]): void {
     const t = this.#table(policies);
     const base = t.index.get(key);
@@ -139,20 +155,62 @@ class SlabStore implements MemoryStore {
 
   /** Writes the state the steps left in `t.next` to `key`'s slot, taking a slot for a new key. */
   #commit(t: Table, key: string, found: number | undefined, now: number): void {
-    const base = found ?? insert(t, key, now);
+    const base = found ?? this.#insert(t, key, now);
     const { slab, next } = t;
     for (let i = 1; i < next.length; i++) slab[base + i] = next[i] as number;
     slab[base] = now + t.ttlMs;
   }
+
+  #insert(t: Table, key: string, now: number): number {
+    for (let i = 0; i < SWEEP_PER_INSERT; i++) {
+      let step = t.sweep.next();
+      if (step.done) {
+        t.sweep = t.index.entries();
+        step = t.sweep.next();
+        if (step.done) break;
+      }
+      if ((t.slab[step.value[1]] as number) <= now) release(t, step.value[0], step.value[1]);
+    }
+    if (t.index.size >= this.#maxKeys) {
+      const [oldest, base] = t.index.entries().next().value as [string, number];
+      release(t, oldest, base);
+    }
+    let base = t.free.pop();
+    if (base === undefined) {
+      base = t.used;
+      t.used += t.stride;
+      if (t.used > t.slab.length) {
+        const grown = new Float64Array(Math.min(t.slab.length * 2, this.#maxKeys * t.stride));
+        grown.set(t.slab);
+        t.slab = grown;
+      }
+    }
+    t.index.set(key, base);
+    return base;
+  }
 }
 
-/**
- * The one-function decision of a limiter whose store is the built-in memory store and whose only
- * policy is GCRA (the default), or `undefined` for every other limiter (the general path).
- * @internal
- */
-export function fuseSoleGcra(store: Store, policies: readonly ResolvedPolicy[]): SoleGcra | undefined {
-  return SlabStore.fuse(store, policies);
+function release(t: Table, key: string, base: number): void {
+  t.index.delete(key);
+  t.free.push(base);
+}
+
+function createTable(policies: readonly ResolvedPolicy[], maxKeys: number): Table {
+  const index = new Map<string, number>();
+  const stride = 1 + SLOTS_PER_POLICY * policies.length;
+  return {
+    index,
+    slab: new Float64Array(stride * Math.min(INITIAL_SLOTS, maxKeys)),
+    free: [],
+    used: 0,
+    sweep: index.entries(),
+    stride,
+    steps: policies.map((p) => STEPS[p.algorithm]),
+    policies: [...policies],
+    next: new Float64Array(stride),
+    zero: new Float64Array(stride),
+    ttlMs: 2 * Math.max(...policies.map((p) => p.windowMs)),
+  };
 }
 
 /** On a denial nothing is consumed: policies that would have allowed keep `cost` in `remaining`. */

@@ -126,9 +126,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     get healthy() {
       return core.healthy;
     },
-    limit: core.fused
-      ? (key: string, limitOptions?: LimitOptions) => core.limitFused(key, limitOptions)
-      : (key: string, limitOptions?: LimitOptions) => core.limit(key, limitOptions),
+    limit: (key: string, limitOptions?: LimitOptions) => core.limit(key, limitOptions),
     reset: (key: string) => core.reset(key),
   });
 }

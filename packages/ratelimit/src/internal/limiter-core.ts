@@ -1,9 +1,8 @@
 import type { TimerProvider } from '@bulwark/core';
 import { normalizeKey } from '../key.js';
-import { fuseSoleGcra, type MemoryStore } from '../memory-store.js';
+import type { MemoryStore } from '../memory-store.js';
 import type { Decision, DecisionReason, PolicyOutcome, ResolvedPolicy, Store } from '../types.js';
 import { fromOutcomes, fromSoleOutcome, withoutStore } from './decisions.js';
-import type { SoleGcra } from './sole-gcra.js';
 import { awaitStore, type DecisionMaker, nextTurn, type StoreWait } from './store-call.js';
 
 /** What a limiter core is built from: options already validated and defaulted. @internal */
@@ -37,14 +36,9 @@ export class LimiterCore implements DecisionMaker {
   /** The policy of a one-policy limiter (the common case, decided on a shorter path). */
   readonly #sole: ResolvedPolicy | undefined;
   readonly #wait: StoreWait;
-  /** The one-function decision of a one-GCRA-policy limiter on the built-in memory store. */
-  readonly #fused: SoleGcra | undefined;
-  readonly #maxKeyLength: number;
 
   constructor(config: LimiterConfig) {
     this.#c = config;
-    this.#fused = fuseSoleGcra(config.store, config.policies);
-    this.#maxKeyLength = config.maxKeyLength;
     this.#sole = config.policies.length === 1 ? config.policies[0] : undefined;
     const turn = nextTurn(config.timers, config.injectedTimers);
     this.#wait = { maker: this, timers: config.timers, deadlineMs: config.deadlineMs, turn };
@@ -58,36 +52,9 @@ export class LimiterCore implements DecisionMaker {
     if (cost !== 1 && !(Number.isInteger(cost) && cost >= 0 && cost <= MAX_COST)) return invalidCost(cost);
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return this.#limitKey(key, cost, signal);
-  }
-
-  /**
-   * {@link limit} of a limiter that {@link fused} says may take the fused path: a plain decision
-   * (key used as is, store healthy) is made in one function; anything else as {@link limit} makes it.
-   */
-  limitFused(
-    key: string,
-    options?: { readonly cost?: number | undefined; readonly signal?: AbortSignal | undefined },
-  ): Promise<Decision> {
-    const cost = options?.cost ?? 1;
-    if (cost !== 1 && !(Number.isInteger(cost) && cost >= 0 && cost <= MAX_COST)) return invalidCost(cost);
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (typeof key !== 'string' || key.length === 0 || key.length > this.#maxKeyLength || !this.healthy) {
-      return this.#limitKey(key, cost, signal);
-    }
-    let decision: Decision;
-    try {
-      decision = (this.#fused as SoleGcra).decide(key, cost);
-    } catch (error) {
-      return Promise.resolve(this.failed(key, 'store_unavailable', error, cost));
-    }
-    return Promise.resolve(decision);
-  }
-
-  /** Whether {@link limitFused} may stand in for {@link limit}: a fused store path and no `onDecision`. */
-  get fused(): boolean {
-    return this.#fused !== undefined && this.#c.onDecision === undefined;
+    const normalized = normalizeKey(key, this.#c.maxKeyLength);
+    if (typeof normalized === 'string') return this.#run(normalized, cost, signal);
+    return normalized.then((hashed) => this.#run(hashed, cost, signal));
   }
 
   async reset(key: string): Promise<void> {
@@ -131,17 +98,6 @@ export class LimiterCore implements DecisionMaker {
     }
   }
 
-  /** {@link limit} after the cost and signal checks. */
-  #limitKey(key: string, cost: number, signal: AbortSignal | undefined): Promise<Decision> {
-    const fused = this.#fused;
-    if (fused !== undefined && typeof key === 'string' && key.length !== 0 && key.length <= this.#maxKeyLength) {
-      return this.#runFused(fused, key, cost);
-    }
-    const normalized = normalizeKey(key, this.#c.maxKeyLength);
-    if (typeof normalized === 'string') return this.#run(normalized, cost, signal);
-    return normalized.then((hashed) => this.#run(hashed, cost, signal));
-  }
-
   #run(key: string, cost: number, signal: AbortSignal | undefined): Promise<Decision> {
     let result: readonly PolicyOutcome[] | Promise<readonly PolicyOutcome[]>;
     try {
@@ -151,18 +107,6 @@ export class LimiterCore implements DecisionMaker {
     }
     if (Array.isArray(result) || !isPromiseLike(result)) return Promise.resolve(this.succeeded(key, result, cost));
     return awaitStore(this.#wait, result, key, cost, signal);
-  }
-
-  /** {@link #run} on the fused path: the same failure handling, recovery and event. */
-  #runFused(fused: SoleGcra, key: string, cost: number): Promise<Decision> {
-    let decision: Decision;
-    try {
-      decision = fused.decide(key, cost);
-    } catch (error) {
-      return Promise.resolve(this.failed(key, 'store_unavailable', error, cost));
-    }
-    if (!this.healthy) this.#recovered();
-    return Promise.resolve(this.#c.onDecision ? this.#emit(key, decision) : decision);
   }
 
   #emit(key: string, decision: Decision, cause?: unknown): Decision {
