@@ -7,10 +7,6 @@ import type { RedisClient } from '../redis-connection.js';
  * for each endpoint it is queued for (that endpoint's backlog), until that delivery ends.
  */
 export interface StorageUsage {
-  /** Bytes the key's pending events hold now. */
-  pendingBytes(keyId: string): Promise<number>;
-  /** Bytes of the events still queued for the endpoint. */
-  endpointBytes(endpointId: string): Promise<number>;
   /**
    * What the key holds and what each endpoint holds (in the order given), read together: the
    * publish path's budget check in one store read (SQLite) or one round trip (Redis).
@@ -44,7 +40,6 @@ type Writes = <T>(write: () => T) => Promise<T>;
  */
 export function sqliteStorageUsage(db: Database.Database, writes?: Writes): StorageUsage {
   const read = db.prepare('SELECT bytes FROM usage_by_key WHERE key_id = ?');
-  const readEndpoint = db.prepare('SELECT bytes FROM usage_by_endpoint WHERE endpoint_id = ?');
   const insert = db.prepare(
     'INSERT OR IGNORE INTO usage_pending (message_id, key_id, bytes, deliveries_left) VALUES (?, ?, ?, ?)',
   );
@@ -124,8 +119,6 @@ export function sqliteStorageUsage(db: Database.Database, writes?: Writes): Stor
     return { key, endpoints: endpointIds.map((id) => byEndpoint.get(id) ?? 0) };
   };
   return {
-    pendingBytes: async (keyId) => bytesOf(read.get(keyId)),
-    endpointBytes: async (endpointId) => bytesOf(readEndpoint.get(endpointId)),
     held: async (keyId, endpointIds) => held(keyId, endpointIds),
     add: writes
       ? (keyId, messageId, bytes, endpointIds) => writes(() => add(keyId, messageId, bytes, endpointIds))
@@ -170,8 +163,6 @@ export function redisStorageUsage(redis: RedisClient, prefix: string): StorageUs
   const byEndpoint = `${prefix}{usage}:by-endpoint`;
   const message = (id: string) => `${prefix}{usage}:msg:${id}`;
   return {
-    pendingBytes: async (keyId) => Number((await redis.hget(byKey, keyId)) ?? 0),
-    endpointBytes: async (endpointId) => Number((await redis.hget(byEndpoint, endpointId)) ?? 0),
     held: async (keyId, endpointIds) => {
       // Sent together: one round trip instead of one per read.
       const [key, endpoints] = await Promise.all([
