@@ -1,5 +1,6 @@
 import type { Clock } from '@bulwark/core';
 import { generateSecret } from '@bulwark/webhooks';
+import { CachedRead } from './cached-read.js';
 import {
   type EndpointInput,
   type EndpointUpdate,
@@ -48,15 +49,8 @@ export class EndpointRegistry implements EndpointsApi {
   readonly #metrics: DeliveryMetrics;
   readonly #ttl: number;
   readonly #overlapMs: number;
-  readonly #cache = new Map<string, { record: EndpointRecord | undefined; at: number }>();
-  #all: { records: EndpointRecord[]; at: number } | undefined;
-  /**
-   * Reads in flight, shared by every caller that misses the cache meanwhile (a burst of publishes
-   * or attempts as the TTL expires reads the store once, not once each). A write drops them, so
-   * a read that starts after a write never joins one that started before it.
-   */
-  readonly #loading = new Map<string, Promise<EndpointRecord | undefined>>();
-  #loadingAll: Promise<EndpointRecord[]> | undefined;
+  readonly #byId = new Map<string, CachedRead<EndpointRecord | undefined>>();
+  readonly #all = new CachedRead<EndpointRecord[]>();
 
   constructor(store: DeliveryStore, clock: Clock, metrics: DeliveryMetrics, ttlMs: number, overlapMs: number) {
     this.#store = store;
@@ -68,52 +62,21 @@ export class EndpointRegistry implements EndpointsApi {
 
   /** The endpoint as last seen within the cache TTL. */
   async cached(id: string): Promise<EndpointRecord | undefined> {
-    const now = this.#clock.now();
-    const hit = this.#cache.get(id);
-    if (hit && now - hit.at < this.#ttl) return hit.record;
-    let loading = this.#loading.get(id);
-    if (!loading) {
-      const load = this.#store.getEndpoint(id).then(
-        (record) => {
-          // Only if no write came in meanwhile: its record is fresher than this read.
-          if (this.#loading.get(id) === load) {
-            this.#cache.set(id, { record, at: now });
-            this.#loading.delete(id);
-          }
-          return record;
-        },
-        (error: unknown) => {
-          if (this.#loading.get(id) === load) this.#loading.delete(id);
-          throw error;
-        },
-      );
-      loading = load;
-      this.#loading.set(id, load);
-    }
-    return loading;
+    return this.#entry(id).read(this.#clock.now(), this.#ttl, () => this.#store.getEndpoint(id));
   }
 
   /** Every endpoint, cached for the TTL. */
   async all(): Promise<EndpointRecord[]> {
-    const now = this.#clock.now();
-    if (this.#all && now - this.#all.at < this.#ttl) return this.#all.records;
-    if (!this.#loadingAll) {
-      const load = this.#store.listEndpoints().then(
-        (records) => {
-          if (this.#loadingAll === load) {
-            this.#all = { records, at: now };
-            this.#loadingAll = undefined;
-          }
-          return records;
-        },
-        (error: unknown) => {
-          if (this.#loadingAll === load) this.#loadingAll = undefined;
-          throw error;
-        },
-      );
-      this.#loadingAll = load;
+    return this.#all.read(this.#clock.now(), this.#ttl, () => this.#store.listEndpoints());
+  }
+
+  #entry(id: string): CachedRead<EndpointRecord | undefined> {
+    let entry = this.#byId.get(id);
+    if (!entry) {
+      entry = new CachedRead();
+      this.#byId.set(id, entry);
     }
-    return this.#loadingAll;
+    return entry;
   }
 
   async #require(id: string): Promise<EndpointRecord> {
@@ -125,10 +88,8 @@ export class EndpointRegistry implements EndpointsApi {
   /** Persists a record, refreshes the caches and reports the endpoint state gauge. */
   async save(record: EndpointRecord): Promise<EndpointRecord> {
     await this.#store.saveEndpoint(record);
-    this.#cache.set(record.id, { record, at: this.#clock.now() });
-    this.#loading.delete(record.id);
-    this.#all = undefined;
-    this.#loadingAll = undefined;
+    this.#entry(record.id).set(record, this.#clock.now());
+    this.#all.drop();
     this.#metrics.gauge('webhook.endpoint.state', record.enabled ? 1 : 0, { endpoint: record.id });
     return record;
   }
@@ -186,10 +147,8 @@ export class EndpointRegistry implements EndpointsApi {
     if (!(await this.#store.deleteEndpoint(id))) {
       throw new DeliveryError('delivery_endpoint_not_found', { detail: `No endpoint ${id}` });
     }
-    this.#cache.delete(id);
-    this.#loading.delete(id);
-    this.#all = undefined;
-    this.#loadingAll = undefined;
+    this.#byId.delete(id);
+    this.#all.drop();
   }
 
   enable(id: string): Promise<EndpointView> {
