@@ -209,7 +209,6 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     enqueue(deliveries: readonly NewDelivery[], lease?: EnqueueLease) {
       return writes.run(() => {
         const inserted: string[] = [];
-        const heads = new Map<string, number>();
         const payloadIds = new Map<string, number>();
         // Deliveries inserted per payload: its reference count grows once per call, not per delivery.
         const refs = new Map<number, number>();
@@ -223,10 +222,9 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
           if (result.changes === 0) continue;
           refs.set(payloadId, (refs.get(payloadId) ?? 0) + 1);
           inserted.push(d.id);
-          const nextAt = leased ? lease.until : d.nextAt;
-          heads.set(d.endpointId, Math.min(nextAt, heads.get(d.endpointId) ?? nextAt));
+          // The queue keeps each endpoint's earliest due time and writes it once per transaction.
+          queue.lowerLater(d.endpointId, leased ? lease.until : d.nextAt);
         }
-        for (const [endpoint, nextAt] of heads) queue.lowerLater(endpoint, nextAt);
         for (const [id, n] of refs) payloads.ref(id, n);
         // A payload acquired only by deliveries that already existed keeps no row.
         payloads.dropUnused([...payloadIds.values()].filter((id) => !refs.has(id)));
