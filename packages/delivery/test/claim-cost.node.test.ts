@@ -40,18 +40,14 @@ describe('claim cost does not depend on the backlog (SQLite)', () => {
         .prepare(`EXPLAIN QUERY PLAN ${sql}`)
         .all(params)
         .map((row) => (row as { detail: string }).detail);
-    const claimPlan = plan(
-      QUEUE_SQL.claimEndpoint.replace(/^UPDATE[\s\S]*?WHERE id IN \(([\s\S]*)\)\s*RETURNING \*$/, '$1'),
-      {
-        endpoint: 'ep_free',
-        now: T0,
-        n: 16,
-      },
-    );
+    const claimPlan = plan(QUEUE_SQL.dueOfEndpoint, { endpoint: 'ep_free', now: T0, n: 16 });
     expect(claimPlan).toEqual([
       expect.stringMatching(
         /^SEARCH deliveries USING (?:COVERING )?INDEX deliveries_queue \(endpoint_id=\? AND next_at<\?\)$/,
       ),
+    ]);
+    expect(plan(QUEUE_SQL.lease, { rid: 1, token: 't', until: T0, now: T0 })).toEqual([
+      expect.stringMatching(/^SEARCH deliveries USING INTEGER PRIMARY KEY \(rowid=\?\)$/),
     ]);
     expect(plan(QUEUE_SQL.dueHeads, { now: T0, n: 17 })).toEqual([
       expect.stringMatching(/^SEARCH claim_heads USING (?:COVERING )?INDEX claim_heads_due \(next_at<\?\)$/),
