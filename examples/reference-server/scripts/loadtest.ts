@@ -398,7 +398,7 @@ async function boundServer(dir: string): Promise<{ url: string; authorization: s
     close: () =>
       served.close().then(async () => {
         await store.close();
-        database.close();
+        await database.close();
       }),
   };
 }

@@ -11,9 +11,9 @@ import { createApiKeys } from '../src/auth/api-keys.js';
 import { openServerDatabase } from '../src/database.js';
 
 const dirs: string[] = [];
-const closers: Array<() => void> = [];
-afterEach(() => {
-  for (const close of closers.splice(0)) close();
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -6,4 +6,9 @@
  */
 export { createGroupCommit, type SqliteGroupCommit } from './stores/group-commit.js';
 export { createSqliteStore, type SqliteStoreOptions } from './stores/sqlite-store.js';
-export type { CheckpointResult } from './stores/wal-checkpointer.js';
+export {
+  type CheckpointResult,
+  createWalCheckpointer,
+  type WalCheckpointer,
+  type WalCheckpointerConfig,
+} from './stores/wal-checkpointer.js';

@@ -21,7 +21,7 @@ import { GroupCommit } from './group-commit.js';
 import { SqlitePayloads } from './sqlite-payloads.js';
 import { ClaimQueue } from './sqlite-queue.js';
 import { type AttemptRow, addFilter, type DeliveryRow, migrate, SCHEMA, toAttempt } from './sqlite-rows.js';
-import { type CheckpointResult, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
+import { type CheckpointResult, createWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -50,21 +50,11 @@ export interface SqliteStoreOptions {
   readonly onCheckpoint?: ((result: CheckpointResult) => void) | undefined;
 }
 
-/** Inline fallback while the background checkpointer runs: ~40 MB of WAL at 4 KiB pages. */
-const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
-const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
-
 function startCheckpointer(db: Database.Database, options: SqliteStoreOptions): WalCheckpointer | undefined {
   if (db.memory || options.checkpoint === 'inline') return undefined;
-  const intervalMs = options.checkpointIntervalMs ?? 1000;
-  db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-  return startWalCheckpointer({
-    path: db.name,
-    intervalMs,
+  return createWalCheckpointer(db, {
+    intervalMs: options.checkpointIntervalMs ?? 1000,
     onCheckpoint: options.onCheckpoint,
-    onFailure: () => {
-      if (db.open) db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
-    },
   });
 }
 
