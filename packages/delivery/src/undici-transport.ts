@@ -1,5 +1,6 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
 import { systemTimers, type TimerProvider } from '@bulwark/core';
 import { Agent, request } from 'undici';
 import { bareHost, createEgressGuard, type EgressOptions, type HostResolver } from './egress-guard.js';
@@ -48,6 +49,22 @@ async function readCapped(body: ResponseBody, max: number, status: number, conte
     }
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Ends one request early: undici accepts an EventEmitter as `signal` and aborts the request (or
+ * destroys its response body) with `reason` when it emits 'abort'. Only the first call counts.
+ */
+class RequestStop extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
 }
 
 /**
@@ -112,25 +129,30 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
 
   async function send(req: TransportRequest): Promise<TransportResponse> {
     const url = checkedUrl(req.url);
-    if (req.signal?.aborted) throw req.signal.reason;
-    const controller = new AbortController();
+    const caller = req.signal;
+    if (caller?.aborted) throw caller.reason;
+    // What ends the request early (the timeout or the caller's abort), as undici's documented
+    // EventEmitter form of `signal`: it reads `reason` when 'abort' is emitted. An AbortController
+    // per request cost ~4 µs and ~2 kB (the most expensive object of a loopback POST after the
+    // socket write); an EventEmitter ~0.2 µs.
+    const stop = new RequestStop();
     // Built only when it fires: an error's stack capture costs more than the rest of a loopback POST.
     const onTimeout = (): void =>
-      controller.abort(
+      stop.abort(
         new DeliveryError('delivery_timeout', {
           detail: `No response from ${bareHost(url.hostname)} within ${req.timeoutMs} ms`,
         }),
       );
     const timer = timers.setTimeout(onTimeout, req.timeoutMs, { unref: true });
-    const onAbort = (): void => controller.abort(req.signal?.reason);
-    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const onAbort = (): void => stop.abort((caller as AbortSignal).reason);
+    caller?.addEventListener('abort', onAbort, { once: true });
     try {
       const response = await request(url, {
         method: 'POST',
         headers: req.headers,
         body: req.body,
         dispatcher: agent,
-        signal: controller.signal,
+        signal: stop,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
@@ -138,7 +160,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
       const body = await readCapped(response.body, maxBytes, response.statusCode, response.headers['content-length']);
       return { status: response.statusCode, retryAfter: typeof retryAfter === 'string' ? retryAfter : null, body };
     } catch (error) {
-      if (controller.signal.aborted) throw controller.signal.reason;
+      if (stop.aborted) throw stop.reason;
       const cause = (error as { cause?: unknown }).cause;
       if (isDeliveryError(error)) throw error;
       if (isDeliveryError(cause)) throw cause;
@@ -148,7 +170,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
       });
     } finally {
       timers.clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
+      caller?.removeEventListener('abort', onAbort);
     }
   }
 

@@ -5,6 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUndiciTransport, isDeliveryError, type TransportRequest } from '../src/index.js';
 
 const hits: string[] = [];
+/** Resolved when /stall-body has sent its headers and first bytes (re-armed by each test using it). */
+let stalled = resolvers();
+function resolvers(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
 let server: Server;
 let base: string;
 let port: number;
@@ -15,6 +24,11 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   '/redirect': (_, res) => res.writeHead(302, { location: '/ok' }).end(),
   '/busy': (_, res) => res.writeHead(429, { 'retry-after': '7' }).end(),
   '/hang': () => {},
+  // Headers and part of a declared body, then nothing: the attempt is inside the body read.
+  '/stall-body': (_, res) => {
+    res.writeHead(200, { 'content-length': '100' });
+    res.write('ab', () => stalled.resolve());
+  },
   '/empty': (_, res) => res.writeHead(204).end(),
   '/declared': (_, res) => res.writeHead(200, { 'content-length': '2000' }).end('y'.repeat(2000)),
   '/chunked': (_, res) => {
@@ -104,6 +118,48 @@ describe('createUndiciTransport', () => {
     while (clock.pendingTimers === 0) await new Promise((r) => setImmediate(r));
     clock.advance(250);
     expect((await failure(pending)).code).toBe('delivery_timeout');
+    await transport.close();
+  });
+
+  /** Sends to /stall-body; resolves once the receiver has sent the headers and first bytes. */
+  async function stallInBody(pending: () => Promise<unknown>): Promise<{ result: Promise<unknown> }> {
+    stalled = resolvers();
+    const result = pending();
+    result.catch(() => {});
+    await stalled.promise;
+    // The answer is on loopback; a few turns let the client parse the headers and start the body read.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    return { result };
+  }
+
+  it('times out with delivery_timeout when the body stalls after the headers (timer injected)', async () => {
+    const clock = new FakeClock(0);
+    const transport = createUndiciTransport({ egress: { allow: ['127.0.0.1'], allowHttp: true }, timers: clock });
+    const { result } = await stallInBody(() => transport.send(post(`${base}/stall-body`, { timeoutMs: 60_000 })));
+    // undici's own idle timers run on real time at the same 60 s: only the injected one can fire.
+    clock.advance(60_000);
+    expect((await failure(result)).code).toBe('delivery_timeout');
+    await transport.close();
+  });
+
+  it('rejects with the caller signal reason when aborted while the body is read', async () => {
+    const controller = new AbortController();
+    const reason = new Error('shutdown');
+    const { result } = await stallInBody(() => allowed.send(post(`${base}/stall-body`, { signal: controller.signal })));
+    controller.abort(reason);
+    await expect(result).rejects.toBe(reason);
+  });
+
+  it('keeps the first reason: a timeout firing right after the caller aborted does not replace it', async () => {
+    const clock = new FakeClock(0);
+    const transport = createUndiciTransport({ egress: { allow: ['127.0.0.1'], allowHttp: true }, timers: clock });
+    const controller = new AbortController();
+    const reason = new Error('shutdown');
+    const pending = transport.send(post(`${base}/hang`, { timeoutMs: 250, signal: controller.signal }));
+    while (clock.pendingTimers === 0) await new Promise((r) => setImmediate(r));
+    controller.abort(reason);
+    clock.advance(250); // in the same turn, before the request's rejection is handled
+    await expect(pending).rejects.toBe(reason);
     await transport.close();
   });
 
