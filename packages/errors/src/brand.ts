@@ -22,27 +22,29 @@ const BRAND: PropertyDescriptor = Object.freeze({
  * key, so checks work across duplicate installs of a package and across realms where
  * `instanceof` fails.
  *
- * Brand the class once, on its prototype, in a `static` block: every instance then carries the
- * brand without paying for a property definition per construction (which cost more than the
- * rest of an error's fields together). Calling it on an instance still works, and is a no-op
- * when the instance already inherits the brand, so older subclasses that brand `this` in their
- * constructor keep working and get cheaper.
+ * Brand the class once, by passing the class itself (its prototype is branded), in a static
+ * field whose initializer is marked with a `@__PURE__` comment annotation: every instance then carries the brand without
+ * paying for a property definition per construction (which cost more than the rest of an
+ * error's fields together), and a bundler drops a class no code uses, where a `static {}` block
+ * would keep every error class of an imported module in the bundle. Passing a prototype or an
+ * instance still works, and is a no-op when the instance already inherits the brand, so older
+ * subclasses that brand `this` in their constructor keep working and get cheaper.
  *
- * @param target - The class prototype (or an error instance) to brand.
+ * @param target - The error class, its prototype, or an error instance to brand.
  * @param name - The class name, e.g. `"WebhookVerificationError"`.
+ * @returns `true`, the value of the static field that brands the class.
  * @example
  * ```ts
  * class BrokenCircuitError extends BulwarkError {
- *   static {
- *     brandError(this.prototype, 'BrokenCircuitError');
- *   }
+ *   protected static override readonly brand: true = brandError(this, 'BrokenCircuitError'); // marked @__PURE__ in our packages
  * }
  * ```
  */
-export function brandError(target: object, name: string): void {
+export function brandError(target: object, name: string): true {
+  const branded = typeof target === 'function' ? (target as { prototype: object }).prototype : target;
   const key = brandKey(name);
-  if ((target as Record<symbol, unknown>)[key] === true) return;
-  Object.defineProperty(target, key, BRAND);
+  if ((branded as Record<symbol, unknown>)[key] !== true) Object.defineProperty(branded, key, BRAND);
+  return true;
 }
 
 /**

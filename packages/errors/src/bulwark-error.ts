@@ -52,9 +52,8 @@ export class BulwarkError<C extends string = string> extends Error {
   // once in a fixed order (one hidden class; no define-then-assign, and a subclass that assigns
   // `name` in its constructor overwrites it instead of redefining it), and errors without
   // extensions share one frozen empty object.
-  static {
-    brandError(BulwarkError.prototype, 'BulwarkError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static readonly brand: true = /* @__PURE__ */ brandError(this, 'BulwarkError');
 
   /** `'BulwarkError'`, or the subclass's name (an own property, as with a class field). */
   declare name: string;

@@ -1,7 +1,7 @@
 import { assertNumberOption, type Clock, systemClock } from '@bulwark/core';
 import { SLOTS_PER_POLICY, STEPS } from './algorithms/index.js';
-import type { AlgorithmStep } from './algorithms/step.js';
-import type { PolicyDecision, ResolvedPolicy, Store } from './types.js';
+import { type AlgorithmStep, EPSILON, outcome } from './algorithms/step.js';
+import type { Decision, PolicyDecision, ResolvedPolicy, Store } from './types.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -103,6 +103,13 @@ class SlabStore implements MemoryStore {
     return [o];
   }
 
+  /** See {@link fuseSoleGcra}. */
+  static fuse(store: Store, policies: readonly ResolvedPolicy[]): SoleGcra | undefined {
+    if (!(#clock in store) || policies.length !== 1 || policies[0]?.algorithm !== 'gcra') return undefined;
+    const t = store.#table(policies);
+    return (key) => store.#gcra(t, key);
+  }
+
   reset(key: string, policies: readonly ResolvedPolicy[]): void {
     const t = this.#table(policies);
     const base = t.index.get(key);
@@ -126,6 +133,43 @@ class SlabStore implements MemoryStore {
     this.#lastPolicies = policies;
     this.#lastTable = found;
     return found;
+  }
+
+  /**
+   * {@link decide} of a one-GCRA-policy table for 1 unit, and the {@link Decision} the limiter
+   * builds from its reply, in one function: the `gcra` step's expressions in the same order, the
+   * same commit (the policy's other two numbers stay 0), the fields of `fromSoleOutcome`.
+   */
+  #gcra(t: Table, key: string): Decision {
+    const now = this.#clock.now();
+    const base = t.index.get(key);
+    const policy = t.policies[0] as ResolvedPolicy;
+    const { limit, windowMs } = policy;
+    const interval = windowMs / limit;
+    const tat = Math.max(base !== undefined && (t.slab[base] as number) > now ? (t.slab[base + 1] as number) : 0, now);
+    const newTat = tat + interval;
+    const wait = newTat - windowMs - now;
+    // `limit` is an integer ≥ 1, so the step's `cost > limit` is false for 1 unit.
+    const allowed = !(wait > EPSILON);
+    const o = allowed
+      ? outcome(policy, true, (windowMs - (newTat - now)) / interval, newTat - now, 0)
+      : outcome(policy, false, (windowMs - (tat - now)) / interval, tat - now, wait);
+    if (allowed) {
+      const at = base ?? this.#insert(t, key, now);
+      t.slab[at + 1] = newTat;
+      t.slab[at] = now + t.ttlMs;
+    }
+    return {
+      allowed,
+      reason: allowed ? 'ok' : 'limited',
+      degraded: false,
+      limit,
+      remaining: o.remaining,
+      resetMs: o.resetMs,
+      retryAfterMs: o.retryAfterMs,
+      policy: policy.name,
+      policies: [o],
+    };
   }
 
   /** {@link decide} for several policies: every step runs, and the state is written only when all allow. */
@@ -188,6 +232,20 @@ class SlabStore implements MemoryStore {
     t.index.set(key, base);
     return base;
   }
+}
+
+/** The decision of 1 unit for a key of a one-GCRA-policy limiter; throws when the clock throws. @internal */
+export type SoleGcra = (key: string) => Decision;
+
+/**
+ * The one-function decision of a limiter whose store is the built-in memory store and whose only
+ * policy is GCRA (the default), or `undefined` for every other limiter (the general path: the
+ * store's `decide`, then the limiter's `Decision`). `test/fused-path.test.ts` checks that both
+ * decide alike.
+ * @internal
+ */
+export function fuseSoleGcra(store: Store, policies: readonly ResolvedPolicy[]): SoleGcra | undefined {
+  return SlabStore.fuse(store, policies);
 }
 
 function release(t: Table, key: string, base: number): void {

@@ -26,9 +26,8 @@ export interface BrokenCircuitInit {
  * ```
  */
 export class BrokenCircuitError extends BulwarkError<'circuit_open'> {
-  static {
-    brandError(BrokenCircuitError.prototype, 'BrokenCircuitError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'BrokenCircuitError');
 
   declare name: 'BrokenCircuitError';
   /** The breaker that rejected the call. */

@@ -13,9 +13,8 @@ import { breakerErrors } from './codes.js';
  * ```
  */
 export class BulkheadFullError extends BulwarkError<'bulkhead_full'> {
-  static {
-    brandError(BulkheadFullError.prototype, 'BulkheadFullError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'BulkheadFullError');
 
   declare name: 'BulkheadFullError';
   /** Concurrent calls allowed. */

@@ -12,9 +12,8 @@ import { breakerErrors } from './codes.js';
  * ```
  */
 export class CallTimeoutError extends BulwarkError<'call_timeout'> {
-  static {
-    brandError(CallTimeoutError.prototype, 'CallTimeoutError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'CallTimeoutError');
 
   declare name: 'CallTimeoutError';
   /** The limit that was exceeded. */

@@ -13,9 +13,8 @@ import { type DeliveryErrorCode, deliveryErrors } from './codes.js';
  * ```
  */
 export class DeliveryError extends BulwarkError<DeliveryErrorCode> {
-  static {
-    brandError(DeliveryError.prototype, 'DeliveryError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'DeliveryError');
 
   declare name: 'DeliveryError' | 'EgressRefusedError';
 

@@ -25,9 +25,8 @@ export type RefusedRange =
  * ```
  */
 export class EgressRefusedError extends DeliveryError {
-  static {
-    brandError(EgressRefusedError.prototype, 'EgressRefusedError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'EgressRefusedError');
 
   declare name: 'EgressRefusedError';
   /** The URL host that was refused. */

@@ -13,9 +13,8 @@ import { emailErrors } from './codes.js';
  * ```
  */
 export class EmailConfigError extends BulwarkError<'email_config_invalid'> {
-  static {
-    brandError(EmailConfigError.prototype, 'EmailConfigError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'EmailConfigError');
 
   declare name: 'EmailConfigError';
   /** The environment variable or option at fault. */

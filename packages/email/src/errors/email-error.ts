@@ -40,9 +40,8 @@ export interface EmailErrorInit {
  * ```
  */
 export class EmailError extends BulwarkError<EmailErrorCode> {
-  static {
-    brandError(EmailError.prototype, 'EmailError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'EmailError');
 
   declare name: 'EmailError';
   /** The provider that failed. */

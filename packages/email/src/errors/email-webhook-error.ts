@@ -16,9 +16,8 @@ import { type EmailWebhookErrorCode, emailErrors } from './codes.js';
  * ```
  */
 export class EmailWebhookError extends BulwarkError<EmailWebhookErrorCode> {
-  static {
-    brandError(EmailWebhookError.prototype, 'EmailWebhookError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'EmailWebhookError');
 
   declare name: 'EmailWebhookError';
   /** The provider whose webhook was rejected. */

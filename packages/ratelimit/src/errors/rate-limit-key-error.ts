@@ -11,9 +11,8 @@ import { ratelimitErrors } from './codes.js';
  * ```
  */
 export class RateLimitKeyError extends BulwarkError<'rate_limit_invalid_key'> {
-  static {
-    brandError(RateLimitKeyError.prototype, 'RateLimitKeyError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'RateLimitKeyError');
 
   declare name: 'RateLimitKeyError';
 

@@ -19,9 +19,8 @@ import { ratelimitErrors } from './codes.js';
  * ```
  */
 export class RateLimitKeyRequiredError extends BulwarkError<'rate_limit_key_required'> {
-  static {
-    brandError(RateLimitKeyRequiredError.prototype, 'RateLimitKeyRequiredError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'RateLimitKeyRequiredError');
 
   declare name: 'RateLimitKeyRequiredError';
 

@@ -1,6 +1,6 @@
 import type { TimerProvider } from '@bulwark/core';
 import { normalizeKey } from '../key.js';
-import type { MemoryStore } from '../memory-store.js';
+import { fuseSoleGcra, type MemoryStore, type SoleGcra } from '../memory-store.js';
 import type { Decision, DecisionReason, PolicyOutcome, ResolvedPolicy, Store } from '../types.js';
 import { fromOutcomes, fromSoleOutcome, withoutStore } from './decisions.js';
 import { awaitStore, type DecisionMaker, nextTurn, type StoreWait } from './store-call.js';
@@ -36,9 +36,14 @@ export class LimiterCore implements DecisionMaker {
   /** The policy of a one-policy limiter (the common case, decided on a shorter path). */
   readonly #sole: ResolvedPolicy | undefined;
   readonly #wait: StoreWait;
+  /** The one-function decision of a one-GCRA-policy limiter on the built-in memory store, without `onDecision`. */
+  readonly #fused: SoleGcra | undefined;
+  readonly #maxKeyLength: number;
 
   constructor(config: LimiterConfig) {
     this.#c = config;
+    this.#fused = config.onDecision ? undefined : fuseSoleGcra(config.store, config.policies);
+    this.#maxKeyLength = config.maxKeyLength;
     this.#sole = config.policies.length === 1 ? config.policies[0] : undefined;
     const turn = nextTurn(config.timers, config.injectedTimers);
     this.#wait = { maker: this, timers: config.timers, deadlineMs: config.deadlineMs, turn };
@@ -47,6 +52,31 @@ export class LimiterCore implements DecisionMaker {
   limit(
     key: string,
     options?: { readonly cost?: number | undefined; readonly signal?: AbortSignal | undefined },
+  ): Promise<Decision> {
+    const fused = this.#fused;
+    if (
+      options === undefined &&
+      fused !== undefined &&
+      this.healthy &&
+      typeof key === 'string' &&
+      key.length !== 0 &&
+      key.length <= this.#maxKeyLength
+    ) {
+      // The common call on the built-in memory store: what #run and succeeded do with the store's
+      // reply, with the store's decision fused in (kept small, so the engine inlines all of it).
+      try {
+        return Promise.resolve(fused(key));
+      } catch (error) {
+        return Promise.resolve(this.failed(key, 'store_unavailable', error, 1));
+      }
+    }
+    return this.#limit(key, options);
+  }
+
+  /** {@link limit} of every other call. */
+  #limit(
+    key: string,
+    options: { readonly cost?: number | undefined; readonly signal?: AbortSignal | undefined } | undefined,
   ): Promise<Decision> {
     const cost = options?.cost ?? 1;
     if (cost !== 1 && !(Number.isInteger(cost) && cost >= 0 && cost <= MAX_COST)) return invalidCost(cost);

@@ -17,9 +17,8 @@ import { type SloErrorCode, sloErrors } from './codes.js';
  * ```
  */
 export class SloError extends BulwarkError<SloErrorCode> {
-  static {
-    brandError(SloError.prototype, 'SloError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'SloError');
 
   /** Always `SloError`. */
   declare name: 'SloError';

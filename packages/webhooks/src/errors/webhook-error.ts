@@ -41,9 +41,8 @@ function init<C extends WebhookErrorCode>(code: C, options: WebhookErrorOptions)
  * ```
  */
 export class WebhookError<C extends WebhookErrorCode = WebhookErrorCode> extends BulwarkError<C> {
-  static {
-    brandError(WebhookError.prototype, 'WebhookError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'WebhookError');
 
   declare name: 'WebhookError' | 'WebhookVerificationError' | 'WebhookSecretError' | 'WebhookReplayStoreError';
 
@@ -65,9 +64,8 @@ export class WebhookError<C extends WebhookErrorCode = WebhookErrorCode> extends
  * ```
  */
 export class WebhookVerificationError extends WebhookError<WebhookVerificationErrorCode> {
-  static {
-    brandError(WebhookVerificationError.prototype, 'WebhookVerificationError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'WebhookVerificationError');
 
   declare name: 'WebhookVerificationError';
 
@@ -86,9 +84,8 @@ export class WebhookVerificationError extends WebhookError<WebhookVerificationEr
  * ```
  */
 export class WebhookSecretError extends WebhookError<'webhook_secret_malformed'> {
-  static {
-    brandError(WebhookSecretError.prototype, 'WebhookSecretError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'WebhookSecretError');
 
   declare name: 'WebhookSecretError';
 
@@ -110,9 +107,8 @@ export class WebhookSecretError extends WebhookError<'webhook_secret_malformed'>
  * ```
  */
 export class WebhookReplayStoreError extends WebhookError<WebhookReplayStoreErrorCode> {
-  static {
-    brandError(WebhookReplayStoreError.prototype, 'WebhookReplayStoreError');
-  }
+  /** Brands the prototype once; a static field (not a `static {}` block) so that bundles never using the class drop it. */
+  protected static override readonly brand: true = /* @__PURE__ */ brandError(this, 'WebhookReplayStoreError');
 
   declare name: 'WebhookReplayStoreError';
 
