@@ -241,11 +241,12 @@ async function redisCases(): Promise<BenchCase[]> {
       const decideSha = (await raw.script('LOAD', DECIDE_SCRIPT)) as string;
       const trivialSha = (await ourClient.script('LOAD', TRIVIAL_SCRIPT)) as string;
       const boundSha = (await raw.script('LOAD', SERVER_CLOCK_BOUND_SCRIPT)) as string;
-      // What the store sends: the keys of the tick's decisions, limit and window, no deadline, one cost each.
-      const policyArgs = [String(policy.limit), String(policy.windowMs), '0'];
+      // What the store sends: the keys of the tick's decisions, limit and window, no deadline, no
+      // time override (''), and the cost once (every decision of the batch costs 1).
+      const policyArgs = [String(policy.limit), String(policy.windowMs), '0', '', '1'];
       const suffix = `}:default:${ALGORITHM_IDS.gcra}:${policy.limit}:${policy.windowMs}`;
-      const batchOf = (keys: string[]) => [...keys, ...policyArgs, ...keys.map(() => '1')];
-      const fixedOf = (keys: string[]) => [...keys, '1', '4', ...policyArgs, ...keys.map(() => '1')];
+      const batchOf = (keys: string[]) => [...keys, ...policyArgs];
+      const fixedOf = (keys: string[]) => [...keys, '1', '4', ...policyArgs];
       if (flight === 1 && policy === ALLOW && label.includes('hot')) {
         const hot64 = (key: string) => Array.from({ length: 64 }, () => key);
         serverCostProbes.push(

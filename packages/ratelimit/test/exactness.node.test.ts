@@ -100,11 +100,13 @@ describe.skipIf(!url)('exactness on Redis', () => {
       // GCRA runs the one-policy script the store sends it to; the others the general one.
       const job =
         algorithm === 'gcra'
-          ? { script: 'gcra', keys: store.keysFor(key, policies), args: [LIMIT, WINDOW_MS, 0, 1] }
+          ? // Its reply is remaining, resetMs, retryAfterMs: allowed when retryAfterMs is 0.
+            { script: 'gcra', keys: store.keysFor(key, policies), args: [LIMIT, WINDOW_MS, 0, '', 1], allowed: [2, 0] }
           : {
               script: 'decide',
               keys: store.keysFor(key, policies),
-              args: [1, ALGORITHM_IDS[algorithm], LIMIT, WINDOW_MS, 0, 1],
+              args: [1, ALGORITHM_IDS[algorithm], LIMIT, WINDOW_MS, 0, '', 1],
+              allowed: [0, 1],
             };
       await expectExact(algorithm, async () => {
         for (const child of children) child.proc.stdin.write(`${JSON.stringify(job)}\n`);

@@ -11,18 +11,18 @@ const T = 1_700_000_000_000;
 /**
  * A client double that records each script call and answers every decision of a GCRA batch as
  * allowed with `remaining` = its position in the batch, so each caller's outcome shows which
- * reply slot it got.
+ * reply slot it got (GCRA_SCRIPT's reply: remaining, resetMs, retryAfterMs per decision).
  */
-function batchClient(options: { isCluster?: boolean; reply?: (keys: number) => Promise<unknown> } = {}) {
+function batchClient(options: { isCluster?: boolean; reply?: (keys: number, sha: unknown) => Promise<unknown> } = {}) {
   const calls: unknown[][] = [];
   const evals: unknown[][] = [];
-  const answer = (keys: number) => [...Array.from({ length: keys }, (_, d) => [1, d, 100, 0]).flat(), T];
+  const answer = (keys: number) => [...Array.from({ length: keys }, (_, d) => [d, 100, 0]).flat(), T];
   const client: RedisScriptClient = {
     options: { enableOfflineQueue: false },
     ...(options.isCluster === undefined ? {} : { isCluster: options.isCluster }),
     evalsha: (...args) => {
       calls.push(args);
-      return options.reply ? options.reply(args[1]) : Promise.resolve(answer(args[1]));
+      return options.reply ? options.reply(args[1], args[0]) : Promise.resolve(answer(args[1]));
     },
     eval: (...args) => {
       evals.push(args);
@@ -62,9 +62,49 @@ describe('Redis store: decisions of one tick share one script call', () => {
         '5',
         '1000',
         '0',
+        '',
       ].concat(['1', '3', '0']),
     ]);
     expect(decisions.map((d) => d.remaining)).toEqual([0, 1, 2]);
+  });
+
+  it('sends the cost once when every decision of the batch has it', async () => {
+    const { client, calls } = batchClient({ isCluster: false });
+    const limiter = limiterOn(client);
+    await Promise.all([
+      limiter.limit('a', { cost: 2 }),
+      limiter.limit('b', { cost: 2 }),
+      limiter.limit('a', { cost: 2 }),
+    ]);
+    await Promise.all([limiter.limit('a'), limiter.limit('b')]);
+    // After the limit and window: the deadline, no time override (''), then the costs.
+    expect(calls.map((c) => c.slice(2 + (c[1] as number) + 3))).toEqual([
+      ['', '2'],
+      ['', '1'],
+    ]);
+  });
+
+  it('reads a GCRA denial from its retryAfterMs and a general batch from its allowed flags', async () => {
+    const { client } = batchClient({
+      isCluster: false,
+      reply: (_keys, sha) =>
+        Promise.resolve(sha === GCRA_SHA ? [0, 900, 700, 3, 100, 0, T] : [0, 0, 1000, 900, 1, 4, 500, 0, T]),
+    });
+    const gcra = limiterOn(client);
+    const [denied, allowed] = await Promise.all([gcra.limit('a'), gcra.limit('b')]);
+    expect([denied?.allowed, denied?.retryAfterMs, denied?.resetMs]).toEqual([false, 700, 900]);
+    expect([allowed?.allowed, allowed?.remaining]).toEqual([true, 3]);
+    const windows = createRateLimiter({
+      policies: [
+        { name: 'a', limit: 5, windowMs: 1_000, algorithm: 'fixed-window' },
+        { name: 'b', limit: 5, windowMs: 1_000, algorithm: 'fixed-window' },
+      ],
+      store: createRedisStore({ client }),
+      logger: { warn() {} },
+    });
+    const decision = await windows.limit('x');
+    expect([decision.allowed, decision.policy, decision.retryAfterMs]).toEqual([false, 'a', 900]);
+    expect(decision.policies.map((p) => p.allowed)).toEqual([false, true]);
   });
 
   it('sends decisions of different ticks, and a lone decision, as separate calls', async () => {
@@ -136,7 +176,7 @@ describe('Redis store: decisions of one tick share one script call', () => {
       return (await Promise.all(['a', 'b', 'c'].map((key) => limiter.limit(key)))).map((d) => d.reason);
     };
     expect(await burst(() => Promise.resolve([-1, T]))).toEqual(Array(3).fill('store_timeout'));
-    expect(await burst(() => Promise.resolve([1, 0, 100, 0, T]))).toEqual(Array(3).fill('store_unavailable'));
+    expect(await burst(() => Promise.resolve([0, 100, 0, T]))).toEqual(Array(3).fill('store_unavailable'));
     expect(await burst(() => Promise.reject(new Error('BUSY Redis is busy')))).toEqual(
       Array(3).fill('store_unavailable'),
     );

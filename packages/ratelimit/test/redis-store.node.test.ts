@@ -106,7 +106,10 @@ describe.skipIf(!url)('createRedisStore', () => {
   });
 });
 
-/** A client double: `evalsha` answers with `reply` (or rejects with it), `eval` records its calls. */
+/**
+ * A client double: `evalsha` answers with `reply` (or rejects with it), `eval` records its calls
+ * and answers one allowed GCRA decision (GCRA_SCRIPT: remaining, resetMs, retryAfterMs, time).
+ */
 function scriptedClient(evalsha: () => Promise<unknown>) {
   const evals: unknown[][] = [];
   const shas: unknown[][] = [];
@@ -118,7 +121,7 @@ function scriptedClient(evalsha: () => Promise<unknown>) {
     },
     eval: (...args) => {
       evals.push(args);
-      return Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]);
+      return Promise.resolve([4, 200, 0, 1_700_000_000_000]);
     },
     del: () => Promise.resolve(0),
   };
@@ -131,10 +134,10 @@ describe('createRedisStore with a client double', () => {
   }
 
   it('sends one EVALSHA of the cached SHA with the keys, cost and policy arguments', async () => {
-    const { client, shas, evals } = scriptedClient(() => Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]));
+    const { client, shas, evals } = scriptedClient(() => Promise.resolve([4, 200, 0, 1_700_000_000_000]));
     const limiter = limiterOn(client);
     const decision = await limiter.limit('k', { cost: 2 });
-    expect(shas).toEqual([[GCRA_SHA, 1, 'rl:{k}:default:1:5:1000', '5', '1000', '0', '2']]);
+    expect(shas).toEqual([[GCRA_SHA, 1, 'rl:{k}:default:1:5:1000', '5', '1000', '0', '', '2']]);
     expect(evals).toEqual([]);
     expect(decision).toMatchObject({ allowed: true, reason: 'ok', remaining: 4, resetMs: 200 });
     expect(decision.policies[0]?.policy).toBe(limiter.policies[0]);
@@ -145,7 +148,7 @@ describe('createRedisStore with a client double', () => {
     const { client, evals } = scriptedClient(() => Promise.reject(noScript));
     const limiter = limiterOn(client);
     expect(await limiter.limit('k')).toMatchObject({ allowed: true, reason: 'ok' });
-    expect(evals).toEqual([[GCRA_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '5', '1000', '0', '1']]);
+    expect(evals).toEqual([[GCRA_SCRIPT, 1, 'rl:{k}:default:1:5:1000', '5', '1000', '0', '', '1']]);
   });
 
   it('sends other algorithms and several policies to the general script', async () => {
@@ -159,7 +162,22 @@ describe('createRedisStore with a client double', () => {
     }).policies;
     await store.decide('k', policies, 1);
     expect(shas).toEqual([
-      [DECIDE_SHA, 2, 'rl:{k}:a:1:5:1000', 'rl:{k}:b:4:10:60000', '2', '1', '5', '1000', '4', '10', '60000', '0', '1'],
+      [
+        DECIDE_SHA,
+        2,
+        'rl:{k}:a:1:5:1000',
+        'rl:{k}:b:4:10:60000',
+        '2',
+        '1',
+        '5',
+        '1000',
+        '4',
+        '10',
+        '60000',
+        '0',
+        '',
+        '1',
+      ],
     ]);
   });
 
@@ -195,7 +213,7 @@ describe('createRedisStore: deadline refusals, refunds and the first connection 
     const { client, shas, evals } = scriptedClient(() => {
       if (!decided) {
         decided = true;
-        return Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]);
+        return Promise.resolve([4, 200, 0, 1_700_000_000_000]);
       }
       return refundReply();
     });
@@ -231,7 +249,7 @@ describe('createRedisStore: deadline refusals, refunds and the first connection 
       evalsha: (...args: unknown[]) => {
         sent.push(args);
         // One allowing outcome per decision of the batch (one GCRA key each).
-        const decisions = Array.from({ length: args[1] as number }, () => [1, 4, 200, 0]).flat();
+        const decisions = Array.from({ length: args[1] as number }, () => [4, 200, 0]).flat();
         return client.status === 'ready'
           ? Promise.resolve([...decisions, 1_700_000_000_000])
           : Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false"));
@@ -322,7 +340,7 @@ describe('createRedisStore: deadline refusals, refunds and the first connection 
     const store = createRedisStore({ client: reconnecting.client });
     const { policies } = createRateLimiter({ limit: 5, windowMs: 1_000 });
     await expect(store.decide('k', policies, 1)).rejects.toThrow(/enableOfflineQueue/);
-    const { client } = scriptedClient(() => Promise.resolve([1, 4, 200, 0, 1_700_000_000_000]));
+    const { client } = scriptedClient(() => Promise.resolve([4, 200, 0, 1_700_000_000_000]));
     const plain = createRedisStore({ client: Object.assign(client, { status: 'connecting' }) });
     expect(await plain.decide('k', policies, 1)).toHaveLength(1);
   });

@@ -5,20 +5,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Algorithm, createMemoryStore, createRateLimiter, type PolicyOutcome } from '../src/index.js';
 import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT } from '../src/redis/lua.js';
 import { createRedisStore, redisClientOptions } from '../src/redis.js';
-import { PREVIOUS_DECIDE_SCRIPT, PREVIOUS_GCRA_SCRIPT } from './fixtures/redis-scripts-previous.js';
+import {
+  PREVIOUS_BATCH_DECIDE_SCRIPT,
+  PREVIOUS_BATCH_GCRA_SCRIPT,
+  PREVIOUS_DECIDE_SCRIPT,
+  PREVIOUS_GCRA_SCRIPT,
+} from './fixtures/redis-scripts-previous.js';
 import { waitReady } from './support/ready.js';
 
 const url = redisUrl();
 const ALL: Algorithm[] = ['gcra', 'token-bucket', 'sliding-window', 'fixed-window'];
 
 /**
- * During a deploy, processes of the previous version (one EVALSHA per decision) and of this one
- * (batches) decide on the same keys. Both must read and write the same state: alternating them
- * on one key gives what the memory store gives.
+ * During a deploy, processes of earlier versions (one EVALSHA per decision; then batches with a
+ * GET per key and four integers per decision) and of this one (one MGET per batch, a shorter GCRA
+ * reply, the cost sent once) decide on the same keys. All must read and write the same state:
+ * taking turns on one key gives what the memory store gives.
  */
 describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys', () => {
   let client: Redis;
-  const sha = { decide: '', gcra: '', oldDecide: '', oldGcra: '' };
+  const sha = { decide: '', gcra: '', oldDecide: '', oldGcra: '', batchDecide: '', batchGcra: '' };
   let run = 0;
 
   beforeAll(async () => {
@@ -28,6 +34,8 @@ describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys'
     sha.gcra = (await client.script('LOAD', GCRA_SCRIPT)) as string;
     sha.oldDecide = (await client.script('LOAD', PREVIOUS_DECIDE_SCRIPT)) as string;
     sha.oldGcra = (await client.script('LOAD', PREVIOUS_GCRA_SCRIPT)) as string;
+    sha.batchDecide = (await client.script('LOAD', PREVIOUS_BATCH_DECIDE_SCRIPT)) as string;
+    sha.batchGcra = (await client.script('LOAD', PREVIOUS_BATCH_GCRA_SCRIPT)) as string;
   });
   afterAll(async () => {
     const keys = await client.keys(`upgrade${process.pid}:*`);
@@ -35,7 +43,7 @@ describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys'
     client.disconnect();
   });
 
-  it('old and new scripts taking turns on one key decide like the memory store (every algorithm, up to 3 policies)', async () => {
+  it('scripts of three versions taking turns on one key decide like the memory store (every algorithm, up to 3 policies)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -50,7 +58,7 @@ describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys'
           fc.record({
             advance: fc.integer({ min: 0, max: 150_000 }),
             costs: fc.array(fc.integer({ min: 0, max: 22 }), { minLength: 1, maxLength: 4 }),
-            old: fc.boolean(),
+            version: fc.constantFrom('single', 'batch', 'current'),
           }),
           { minLength: 1, maxLength: 20 },
         ),
@@ -64,10 +72,10 @@ describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys'
           const keys = createRedisStore({ client, prefix: `upgrade${process.pid}:${run++}:` }).keysFor('k', policies);
           const perPolicy = policies.flatMap((p) => [ALGORITHM_IDS[p.algorithm], p.limit, p.windowMs]);
           const limitAndWindow = [policies[0]?.limit, policies[0]?.windowMs] as number[];
-          for (const { advance, costs, old } of steps) {
+          for (const { advance, costs, version } of steps) {
             clock.advance(advance);
             const now = clock.now();
-            for (const [d, cost] of (old ? costs : []).entries()) {
+            for (const [d, cost] of (version === 'single' ? costs : []).entries()) {
               // The previous version: one call per decision, the script the store picked then.
               const reply = (
                 gcra
@@ -76,16 +84,39 @@ describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys'
               ) as number[];
               expect(outcomes(reply, 0, n), `old decision ${d}`).toEqual(memory.decide('k', policies, cost).map(strip));
             }
-            if (old) continue;
-            // This version: the decisions of the step in one batch.
+            if (version === 'single') continue;
+            // The decisions of the step in one batch.
             const batchKeys = costs.flatMap(() => keys);
+            const sent = costs.every((cost) => cost === costs[0]) ? costs.slice(0, 1) : costs;
             const reply = (
-              gcra
-                ? await client.evalsha(sha.gcra, batchKeys.length, ...batchKeys, ...limitAndWindow, 0, ...costs, now)
-                : await client.evalsha(sha.decide, batchKeys.length, ...batchKeys, n, ...perPolicy, 0, ...costs, now)
+              version === 'batch'
+                ? gcra
+                  ? await client.evalsha(
+                      sha.batchGcra,
+                      batchKeys.length,
+                      ...batchKeys,
+                      ...limitAndWindow,
+                      0,
+                      ...costs,
+                      now,
+                    )
+                  : await client.evalsha(
+                      sha.batchDecide,
+                      batchKeys.length,
+                      ...batchKeys,
+                      n,
+                      ...perPolicy,
+                      0,
+                      ...costs,
+                      now,
+                    )
+                : gcra
+                  ? await client.evalsha(sha.gcra, batchKeys.length, ...batchKeys, ...limitAndWindow, 0, now, ...sent)
+                  : await client.evalsha(sha.decide, batchKeys.length, ...batchKeys, n, ...perPolicy, 0, now, ...sent)
             ) as number[];
             for (const [d, cost] of costs.entries()) {
-              expect(outcomes(reply, d, n), `new decision ${d}`).toEqual(memory.decide('k', policies, cost).map(strip));
+              const got = version === 'current' && gcra ? gcraOutcome(reply, d) : outcomes(reply, d, n);
+              expect(got, `${version} decision ${d}`).toEqual(memory.decide('k', policies, cost).map(strip));
             }
           }
           // Same TTL policy too: each key expires 2 × its window after its last charge, or never existed.
@@ -110,6 +141,15 @@ function outcomes(reply: number[], decision: number, n: number): PolicyOutcome[]
       retryAfterMs: reply[base + 3] as number,
     };
   });
+}
+
+/** This version's GCRA reply: remaining, resetMs, retryAfterMs per decision (allowed when the wait is 0). */
+function gcraOutcome(reply: number[], decision: number): PolicyOutcome[] {
+  const base = 3 * decision;
+  const retryAfterMs = reply[base + 2] as number;
+  return [
+    { allowed: retryAfterMs === 0, remaining: reply[base] as number, resetMs: reply[base + 1] as number, retryAfterMs },
+  ];
 }
 
 function strip(o: PolicyOutcome): PolicyOutcome {

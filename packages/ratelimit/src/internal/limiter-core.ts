@@ -2,6 +2,7 @@ import type { TimerProvider } from '@bulwark/core';
 import { normalizeKey } from '../key.js';
 import { fuseSoleGcra, type MemoryStore, type SoleGcra } from '../memory-store.js';
 import type { Decision, DecisionReason, PolicyOutcome, ResolvedPolicy, Store } from '../types.js';
+import { DECIDE_INTO, type DecideInto } from './decide-into.js';
 import { fromOutcomes, fromSoleOutcome, withoutStore } from './decisions.js';
 import { awaitStore, type DecisionMaker, nextTurn, type StoreWait } from './store-call.js';
 
@@ -129,9 +130,12 @@ export class LimiterCore implements DecisionMaker {
   }
 
   #run(key: string, cost: number, signal: AbortSignal | undefined): Promise<Decision> {
+    const { store, policies, deadlineMs } = this.#c;
+    const into = (store as { [DECIDE_INTO]?: DecideInto })[DECIDE_INTO];
+    if (into) return awaitStore(this.#wait, (sink) => into(key, policies, cost, deadlineMs, sink), key, cost, signal);
     let result: readonly PolicyOutcome[] | Promise<readonly PolicyOutcome[]>;
     try {
-      result = this.#c.store.decide(key, this.#c.policies, cost, this.#c.deadlineMs);
+      result = store.decide(key, policies, cost, deadlineMs);
     } catch (error) {
       return Promise.resolve(this.failed(key, 'store_unavailable', error, cost));
     }

@@ -1,5 +1,6 @@
 import type { TimerHandle, TimerProvider } from '@bulwark/core';
 import type { Decision, DecisionReason, PolicyOutcome } from '../types.js';
+import type { DecisionSink } from './decide-into.js';
 
 /** Turns a store's answer, or its failure, into a decision. @internal */
 export interface DecisionMaker {
@@ -44,7 +45,9 @@ const ONCE = Object.freeze({ once: true });
  * Races a pending store answer against the deadline and the caller's abort signal. The first of
  * reply, error, timeout or abort settles the decision; the others are ignored, except a late
  * reply that consumed units, which is refunded unless the caller was allowed anyway. Each call
- * gets its own timer, so every call is timed from its own start.
+ * gets its own timer, so every call is timed from its own start. `pending` is the store's
+ * answer, or a function that hands the call to a store that settles it directly (its
+ * {@link DecisionSink}; see {@link DECIDE_INTO}).
  *
  * When the deadline timer fires, the call waits one more event-loop turn before denying
  * ({@link StoreWait.turn}: `setImmediate`, or a 0 ms timer of injected timers): on a busy event
@@ -55,7 +58,7 @@ const ONCE = Object.freeze({ once: true });
  */
 export function awaitStore(
   wait: StoreWait,
-  pending: PromiseLike<readonly PolicyOutcome[]>,
+  pending: PromiseLike<readonly PolicyOutcome[]> | ((sink: DecisionSink) => void),
   key: string,
   cost: number,
   signal: AbortSignal | undefined,
@@ -65,10 +68,12 @@ export function awaitStore(
     call.timer = wait.timers.setTimeout(() => call.timeout(), wait.deadlineMs, UNREF);
     if (signal) signal.addEventListener('abort', call, ONCE);
     try {
-      pending.then(
-        (outcomes) => call.reply(outcomes),
-        (error: unknown) => call.fail(error),
-      );
+      if (typeof pending === 'function') pending(call);
+      else
+        pending.then(
+          (outcomes) => call.reply(outcomes),
+          (error: unknown) => call.fail(error),
+        );
     } catch (error) {
       // A foreign thenable that throws is a store failure too, not a rejected limit().
       call.fail(error);
@@ -87,10 +92,10 @@ const ALLOWED = 1;
 const NOT_ALLOWED = 2;
 
 /**
- * One store call in flight. A class rather than per-call closures: one object per call, and it is
- * its own abort listener (`handleEvent`).
+ * One store call in flight. A class rather than per-call closures: one object per call, its own
+ * abort listener (`handleEvent`) and the sink a store can settle directly.
  */
-class StoreCall implements EventListenerObject {
+class StoreCall implements EventListenerObject, DecisionSink {
   timer: TimerHandle;
   #state: number = PENDING;
   #expiring = false;

@@ -1,4 +1,5 @@
-import type { PolicyDecision, ResolvedPolicy } from '../types.js';
+import type { DecisionSink } from '../internal/decide-into.js';
+import type { ResolvedPolicy } from '../types.js';
 
 /** The most decisions one script call carries; a larger burst is split into several calls. @internal */
 export const MAX_BATCH = 256;
@@ -12,8 +13,9 @@ export interface BatchPolicies {
 
 /**
  * The decisions of one limiter that a store was asked for in one tick, sent as one script call.
- * Each decision has a promise; the call's reply settles them all, in order. Arrays rather than
- * an object per decision, so a decision costs a few array slots and its promise.
+ * Each decision has a sink (the limiter's pending call, or a promise's settle functions); the
+ * call's reply settles them all, in order. Arrays rather than an object per decision, so a
+ * decision costs a few array slots.
  * @internal
  */
 export class DecisionBatch {
@@ -21,8 +23,9 @@ export class DecisionBatch {
   readonly keys: string[] = [];
   /** One cost per decision, as the script's arguments. */
   readonly costs: string[] = [];
-  readonly resolves: Array<(outcomes: PolicyDecision[]) => void> = [];
-  readonly rejects: Array<(error: unknown) => void> = [];
+  /** Whether every decision so far has the same cost (then the script gets it once). */
+  sameCost = true;
+  readonly sinks: DecisionSink[] = [];
 
   /**
    * @param group - The limiter's policies.
@@ -37,20 +40,20 @@ export class DecisionBatch {
     return this.costs.length;
   }
 
-  /** Adds a decision of the key whose hash-tagged head is `head`; its promise settles with the batch. */
-  add(head: string, cost: number): Promise<PolicyDecision[]> {
+  /** Adds a decision of the key whose hash-tagged head is `head`; `sink` is settled with the batch. */
+  add(head: string, cost: number, sink: DecisionSink): void {
     const { suffixes } = this.group;
     for (let i = 0; i < suffixes.length; i++) this.keys.push(head + (suffixes[i] as string));
-    this.costs.push(cost === 1 ? '1' : String(cost));
-    return new Promise<PolicyDecision[]>((resolve, reject) => {
-      this.resolves.push(resolve);
-      this.rejects.push(reject);
-    });
+    const costs = this.costs;
+    const arg = cost === 1 ? '1' : String(cost);
+    if (costs.length > 0 && arg !== costs[0]) this.sameCost = false;
+    costs.push(arg);
+    this.sinks.push(sink);
   }
 
-  /** Rejects every decision of the batch with `error`. */
+  /** Fails every decision of the batch with `error`. */
   fail(error: unknown): void {
-    for (const reject of this.rejects) reject(error);
+    for (const sink of this.sinks) sink.fail(error);
   }
 }
 
@@ -79,10 +82,10 @@ export class BatchQueue {
 
   /**
    * Queues a decision of `head`'s key under `group`, with a caller deadline already in Redis
-   * time (`0` = none). A batch's deadline is its earliest caller's; a decision without one does
+   * time (`0` = none), to be settled into `sink`. A batch's deadline is its earliest caller's; a decision without one does
    * not join a batch that has one, nor the other way round.
    */
-  add(group: BatchPolicies, head: string, cost: number, deadline: number): Promise<PolicyDecision[]> {
+  add(group: BatchPolicies, head: string, cost: number, deadline: number, sink: DecisionSink): void {
     // Two limiters' decisions on one head in one tick take turns in the slot: correct, just less batched.
     const slot = this.sameSlot ? head : group;
     let batch = this.#open.get(slot);
@@ -102,7 +105,7 @@ export class BatchQueue {
       this.#scheduled = true;
       queueMicrotask(this.#flush);
     }
-    return batch.add(head, cost);
+    batch.add(head, cost, sink);
   }
 
   /** Sends every queued batch now. */

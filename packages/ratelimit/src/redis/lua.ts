@@ -3,22 +3,24 @@
  * batch of `m` decisions of one limiter (the decisions its store was asked for in one tick), in
  * order, atomically, all at one server time (`TIME`). KEYS: the `n` policy keys of decision 1,
  * then of decision 2, and so on. ARGV: `n`, algorithm/limit/windowMs per policy, the deadline,
- * then one cost per decision (and the parity tests' time override last; the store never sends it).
+ * the time override (the parity tests' instant in ms; the store sends `''`, which means `TIME`),
+ * then one cost per decision, or a single cost that every decision of the batch has.
  * Each decision evaluates every policy of its key with the same arithmetic as the memory store
  * and consumes only when all allow; a later decision of the batch on the same key sees the state
- * the earlier ones left (it is kept in Lua tables: each key is read once and written once per
- * call). The deadline is the earliest of the batch's callers' deadlines in Redis time (ms; `0` =
- * none): a script that runs after it changes nothing and replies `{-1, now}`.
+ * the earlier ones left (it is kept in Lua tables: all keys are read by one `MGET`, each key is
+ * written at most once per call). The deadline is the earliest of the batch's callers' deadlines
+ * in Redis time (ms; `0` = none): a script that runs after it changes nothing and replies
+ * `{-1, now}`.
  * Reply: `[allowed, remaining, resetMs, retryAfterMs]` per policy per decision, then the Redis
- * time it decided at (ms), as integers. Stored state and TTLs are the previous version's,
+ * time it decided at (ms), as integers. Stored state and TTLs are the previous versions',
  * byte for byte (a GCRA state is its arrival time as a Lua number, which Redis writes at full
- * precision; the others `%.17g` numbers separated by spaces), so both versions share keys.
+ * precision; the others `%.17g` numbers separated by spaces), so all versions share keys.
  * @internal
  */
 export const DECIDE_SCRIPT = `
 local n = tonumber(ARGV[1])
 local m = #KEYS / n
-local now = tonumber(ARGV[3 * n + 3 + m])
+local now = tonumber(ARGV[3 * n + 3])
 if not now then
   local t = redis.call('TIME')
   now = t[1] * 1000 + t[2] / 1000
@@ -26,17 +28,20 @@ end
 local deadline = tonumber(ARGV[3 * n + 2])
 if deadline and deadline > 0 and now > deadline then return {-1, now} end
 local EPS = 1e-6
+local floor, ceil, max = math.floor, math.ceil, math.max
+local shared = #ARGV == 3 * n + 4 and tonumber(ARGV[3 * n + 4])
 local algs, limits, wins = {}, {}, {}
 for p = 1, n do
   algs[p], limits[p], wins[p] = tonumber(ARGV[3 * p - 1]), tonumber(ARGV[3 * p]), tonumber(ARGV[3 * p + 1])
 end
+local raws = redis.call('MGET', unpack(KEYS))
 local A, B, C = {}, {}, {}
 local policyOf, order = {}, {}
 local na, nb, nc = {}, {}, {}
 local out = {}
 
 for d = 1, m do
-  local cost = tonumber(ARGV[3 * n + 2 + d])
+  local cost = shared or tonumber(ARGV[3 * n + 3 + d])
   local all = true
   local first = (d - 1) * n
   for p = 1, n do
@@ -44,7 +49,7 @@ for d = 1, m do
     local alg, limit, win = algs[p], limits[p], wins[p]
     local a = A[key]
     if a == nil then
-      local raw = redis.call('GET', key)
+      local raw = raws[first + p]
       if not raw then
         a = false
       elseif alg == 1 then
@@ -59,7 +64,7 @@ for d = 1, m do
     if alg == 1 then
       local interval = win / limit
       local tat = now
-      if a then tat = math.max(a, now) end
+      if a then tat = max(a, now) end
       local newTat = tat + cost * interval
       if cost > limit then
         allowed, remaining, reset, retry = false, (win - (tat - now)) / interval, tat - now, win
@@ -76,17 +81,17 @@ for d = 1, m do
         local interval = win / limit
         local elapsed = 0
         if now > b then elapsed = now - b end
-        local used = math.max(0, a - elapsed / interval)
+        local used = max(0, a - elapsed / interval)
         if cost > limit then
           allowed, remaining, reset, retry = false, limit - used, used * interval, win
         elseif used + cost - limit > EPS then
           allowed, remaining, reset, retry = false, limit - used, used * interval, (used + cost - limit) * interval
         else
-          na[p], nb[p], nc[p] = used + cost, math.max(now, b), 0
+          na[p], nb[p], nc[p] = used + cost, max(now, b), 0
           allowed, remaining, reset, retry = true, limit - used - cost, (used + cost) * interval, 0
         end
       else
-        local start = math.floor(now / win) * win
+        local start = floor(now / win) * win
         local current, previous = 0, 0
         if a == start then
           current, previous = b, c
@@ -106,7 +111,7 @@ for d = 1, m do
             if current + cost <= limit then
               retry = win * (1 - (limit - current - cost) / previous) - elapsed
             else
-              retry = win - elapsed + math.max(0, win * (1 - (limit - cost) / current))
+              retry = win - elapsed + max(0, win * (1 - (limit - cost) / current))
             end
           end
         else
@@ -118,9 +123,9 @@ for d = 1, m do
     end
     local base = 4 * (first + p) - 4
     out[base + 1] = allowed and 1 or 0
-    out[base + 2] = remaining > 0 and math.floor(remaining + EPS) or 0
-    out[base + 3] = reset > 0 and math.ceil(reset - EPS) or 0
-    if allowed or retry <= 0 then out[base + 4] = 0 else out[base + 4] = math.max(1, math.ceil(retry - EPS)) end
+    out[base + 2] = remaining > 0 and floor(remaining + EPS) or 0
+    out[base + 3] = reset > 0 and ceil(reset - EPS) or 0
+    if allowed or retry <= 0 then out[base + 4] = 0 else out[base + 4] = max(1, ceil(retry - EPS)) end
     if not allowed then all = false end
   end
   if all then
@@ -150,7 +155,7 @@ for _, key in ipairs(order) do
   elseif alg == 3 then
     state = string.format('%.17g %.17g %.17g', state, B[key], C[key])
   end
-  redis.call('SET', key, state, 'PX', math.ceil(2 * wins[p]))
+  redis.call('SET', key, state, 'PX', ceil(2 * wins[p]))
 end
 out[4 * #KEYS + 1] = now
 return out
@@ -158,15 +163,19 @@ return out
 
 /**
  * The same GCRA as {@link DECIDE_SCRIPT}, for the common limiter of one GCRA policy: no
- * algorithm dispatch. KEYS: one key per decision of the batch; ARGV: limit, windowMs, the
- * deadline, one cost per decision (and the parity tests' time override last). Same state, same
- * reply, every expression in the same order, so the two scripts agree to the bit and share keys.
- * A hot key is read once and written once per call however many decisions it has in the batch.
+ * algorithm dispatch, and a shorter reply. KEYS: one key per decision of the batch; ARGV: limit,
+ * windowMs, the deadline, the time override (`''` = `TIME`), then one cost per decision or a
+ * single cost that every decision has. Same state, same arithmetic, every expression in the
+ * same order, so the two scripts agree to the bit and share keys. All keys are read by one
+ * `MGET`; a hot key is written once per call however many decisions it has in the batch.
+ * Reply: `[remaining, resetMs, retryAfterMs]` per decision, then the Redis time (ms): a GCRA
+ * denial always has `retryAfterMs ≥ 1` and an allowance `0`, so `retryAfterMs === 0` is
+ * "allowed" ({@link DECIDE_SCRIPT} sends the flag as a fourth integer).
  * @internal
  */
 export const GCRA_SCRIPT = `
 local m = #KEYS
-local now = tonumber(ARGV[m + 4])
+local now = tonumber(ARGV[4])
 if not now then
   local t = redis.call('TIME')
   now = t[1] * 1000 + t[2] / 1000
@@ -176,24 +185,35 @@ if deadline and deadline > 0 and now > deadline then return {-1, now} end
 local limit, win = tonumber(ARGV[1]), tonumber(ARGV[2])
 local EPS = 1e-6
 local interval = win / limit
+local floor, ceil, tonumber = math.floor, math.ceil, tonumber
+local shared = #ARGV == 5 and tonumber(ARGV[5])
+local raws = redis.call('MGET', unpack(KEYS))
 local tats, written, order, out = {}, {}, {}, {}
 for d = 1, m do
   local key = KEYS[d]
-  local cost = tonumber(ARGV[3 + d])
+  local cost = shared or tonumber(ARGV[4 + d])
   local stored = tats[key]
   if stored == nil then
-    local raw = redis.call('GET', key)
+    local raw = raws[d]
     stored = raw and (tonumber(raw) or 0) or false
     tats[key] = stored
   end
   local tat = now
-  if stored then tat = math.max(stored, now) end
+  if stored then
+    tat = stored
+    if now > tat then tat = now end
+  end
   local newTat = tat + cost * interval
-  local allowed, remaining, reset, retry = 0, (win - (tat - now)) / interval, tat - now, win
-  if cost > limit then
-    retry = win
-  elseif newTat - win - now > EPS then
-    retry = newTat - win - now
+  local base = 3 * d - 3
+  if cost > limit or newTat - win - now > EPS then
+    local retry = win
+    if cost <= limit then retry = newTat - win - now end
+    local remaining, reset = (win - (tat - now)) / interval, tat - now
+    out[base + 1] = remaining > 0 and floor(remaining + EPS) or 0
+    out[base + 2] = reset > 0 and ceil(reset - EPS) or 0
+    retry = ceil(retry - EPS)
+    if retry < 1 then retry = 1 end
+    out[base + 3] = retry
   else
     if cost > 0 then
       tats[key] = newTat
@@ -202,17 +222,15 @@ for d = 1, m do
         order[#order + 1] = key
       end
     end
-    allowed, remaining, reset, retry = 1, (win - (newTat - now)) / interval, newTat - now, 0
+    local remaining, reset = (win - (newTat - now)) / interval, newTat - now
+    out[base + 1] = remaining > 0 and floor(remaining + EPS) or 0
+    out[base + 2] = reset > 0 and ceil(reset - EPS) or 0
+    out[base + 3] = 0
   end
-  local base = 4 * d - 4
-  out[base + 1] = allowed
-  out[base + 2] = remaining > 0 and math.floor(remaining + EPS) or 0
-  out[base + 3] = reset > 0 and math.ceil(reset - EPS) or 0
-  out[base + 4] = retry > 0 and math.max(1, math.ceil(retry - EPS)) or 0
 end
-local px = math.ceil(2 * win)
+local px = ceil(2 * win)
 for i = 1, #order do redis.call('SET', order[i], tats[order[i]], 'PX', px) end
-out[4 * m + 1] = now
+out[3 * m + 1] = now
 return out
 `;
 

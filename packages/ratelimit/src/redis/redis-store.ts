@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '@bulwark/core';
+import { DECIDE_INTO, type DecisionSink } from '../internal/decide-into.js';
 import type { PolicyDecision, PolicyOutcome, ResolvedPolicy, Store } from '../types.js';
 import { ClockOffset } from './clock-offset.js';
 import { type BatchPolicies, BatchQueue, type DecisionBatch } from './decision-batch.js';
@@ -86,6 +87,8 @@ export const REFUND_SHA = createHash('sha1').update(REFUND_SCRIPT).digest('hex')
 interface Prepared extends BatchPolicies {
   /** One GCRA policy: {@link GCRA_SCRIPT}; otherwise {@link DECIDE_SCRIPT}. */
   readonly script: string;
+  /** Whether {@link script} is {@link GCRA_SCRIPT} (its reply has three integers per decision). */
+  readonly gcra: boolean;
   readonly sha: string;
   /**
    * The script's per-limiter arguments as strings (converted once, not per call), before the
@@ -149,6 +152,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         policies,
         suffixes: policies.map((p) => `}:${p.name}:${ALGORITHM_IDS[p.algorithm]}:${p.limit}:${p.windowMs}`),
         script: gcra ? GCRA_SCRIPT : DECIDE_SCRIPT,
+        gcra,
         sha: gcra ? GCRA_SHA : DECIDE_SHA,
         args: [
           ...(gcra ? [] : [String(policies.length)]),
@@ -178,16 +182,32 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     cost: number,
     deadlineMs?: number,
   ): Promise<PolicyDecision[]> {
+    return new Promise<PolicyDecision[]>((resolve, reject) => {
+      decideInto(key, policies, cost, deadlineMs, { reply: resolve as DecisionSink['reply'], fail: reject });
+    });
+  }
+
+  /** {@link decide} for the limiter: the answer goes straight to `sink` (see {@link DECIDE_INTO}). */
+  function decideInto(
+    key: string,
+    policies: readonly ResolvedPolicy[],
+    cost: number,
+    deadlineMs: number | undefined,
+    sink: DecisionSink,
+  ): void {
     const waiting = readiness.wait();
-    if (waiting === undefined) return enqueue(key, policies, cost, deadlineMs);
-    if (deadlineMs === undefined) return waiting.then(() => enqueue(key, policies, cost, undefined));
+    if (waiting === undefined) {
+      enqueue(key, policies, cost, deadlineMs, sink);
+      return;
+    }
     // The wait counts against the deadline: a caller denied meanwhile gets no decision sent at all.
     const started = clock.now();
-    return waiting.then(() => {
+    waiting.then(() => {
+      if (deadlineMs === undefined) return enqueue(key, policies, cost, undefined, sink);
       const left = deadlineMs - (clock.now() - started);
-      if (left <= 0) throw new DeadlinePassed();
-      return enqueue(key, policies, cost, left);
-    });
+      if (left <= 0) return sink.fail(new DeadlinePassed());
+      enqueue(key, policies, cost, left, sink);
+    }, sink.fail.bind(sink));
   }
 
   function enqueue(
@@ -195,15 +215,24 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     policies: readonly ResolvedPolicy[],
     cost: number,
     deadlineMs: number | undefined,
-  ): Promise<PolicyDecision[]> {
-    return queue.add(prepare(policies), `${prefix}{${hashTag(key)}`, cost, offset.deadline(deadlineMs));
+    sink: DecisionSink,
+  ): void {
+    queue.add(prepare(policies), `${prefix}{${hashTag(key)}`, cost, offset.deadline(deadlineMs), sink);
   }
 
-  /** One EVALSHA for a batch: keys, the limiter's arguments, the deadline, one cost per decision. */
+  /**
+   * One EVALSHA for a batch: keys, the limiter's arguments, the deadline, no time override
+   * (`''`: the script reads `TIME`), then one cost per decision, or the batch's one cost once.
+   */
   function send(batch: DecisionBatch): void {
     const { keys, costs, deadline } = batch;
     const { script, sha, args } = batch.group as Prepared;
-    const argv = keys.concat(args, deadline === 0 ? '0' : String(deadline), costs);
+    const argv = keys.concat(
+      args,
+      deadline === 0 ? '0' : String(deadline),
+      '',
+      batch.sameCost ? (costs[0] as string) : costs,
+    );
     const settle = (reply: unknown): void => settleBatch(batch, reply, offset);
     client
       .evalsha(sha, keys.length, ...argv)
@@ -234,6 +263,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     name: 'redis' as const,
     keysFor,
     decide,
+    [DECIDE_INTO]: decideInto,
     refund,
     async reset(key: string, policies: readonly ResolvedPolicy[]): Promise<void> {
       await client.del(...keysFor(key, policies));
@@ -248,23 +278,42 @@ function isNoScript(error: unknown): boolean {
 /**
  * Settles a batch from the script's flat integer reply: one outcome per policy per decision,
  * each carrying its policy; the Redis time it ends with feeds the clock offset and is kept for a
- * refund. `[-1, time]` means the script ran after the deadline and consumed nothing. Anything
- * else fails every decision of the batch.
+ * refund. {@link GCRA_SCRIPT} sends `remaining, resetMs, retryAfterMs` per decision (allowed
+ * when `retryAfterMs` is 0), {@link DECIDE_SCRIPT} `allowed, remaining, resetMs, retryAfterMs`
+ * per policy. `[-1, time]` means the script ran after the deadline and consumed nothing.
+ * Anything else fails every decision of the batch.
  */
 function settleBatch(batch: DecisionBatch, reply: unknown, offset: ClockOffset): void {
-  const { policies } = batch.group;
+  const { policies, gcra } = batch.group as Prepared;
   const count = policies.length;
   const decisions = batch.size;
-  if (
-    !Array.isArray(reply) ||
-    (reply.length !== decisions * count * 4 + 1 && !(reply.length === 2 && reply[0] === -1))
-  ) {
+  const width = gcra ? 3 : count * 4;
+  if (!Array.isArray(reply) || (reply.length !== decisions * width + 1 && !(reply.length === 2 && reply[0] === -1))) {
     throw new TypeError('Unexpected reply from the decide script');
   }
   const at = Number(reply[reply.length - 1]);
   offset.sample(at);
   if (reply.length === 2) {
     batch.fail(new DeadlinePassed());
+    return;
+  }
+  const sinks = batch.sinks;
+  if (gcra) {
+    const policy = policies[0] as ResolvedPolicy;
+    for (let d = 0, base = 0; d < decisions; d++, base += 3) {
+      const retryAfterMs = Number(reply[base + 2]);
+      const outcomes: Outcomes = [
+        {
+          policy,
+          allowed: retryAfterMs === 0,
+          remaining: Number(reply[base]),
+          resetMs: Number(reply[base + 1]),
+          retryAfterMs,
+        },
+      ];
+      outcomes[DECIDED_AT] = at;
+      (sinks[d] as DecisionSink).reply(outcomes);
+    }
     return;
   }
   for (let d = 0; d < decisions; d++) {
@@ -280,6 +329,6 @@ function settleBatch(batch: DecisionBatch, reply: unknown, offset: ClockOffset):
         retryAfterMs: Number(reply[base + 3]),
       };
     }
-    (batch.resolves[d] as (outcomes: PolicyDecision[]) => void)(outcomes);
+    (sinks[d] as DecisionSink).reply(outcomes);
   }
 }

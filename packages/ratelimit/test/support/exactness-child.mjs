@@ -1,6 +1,7 @@
 // One of the separate Node processes of the exactness test. It loads the decide scripts, says
 // "ready", then for each job line on stdin fires `calls` concurrent EVALSHA decisions of the
-// job's script on its keys and prints how many were allowed.
+// job's script on its keys and prints how many were allowed (`job.allowed`: the reply index and
+// the value there that means allowed).
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 
@@ -17,6 +18,8 @@ for await (const line of createInterface({ input: process.stdin })) {
   const replies = await Promise.all(
     Array.from({ length: calls }, () => client.evalsha(shas[job.script], job.keys.length, ...job.keys, ...job.args)),
   );
-  process.stdout.write(`${JSON.stringify({ allowed: replies.filter((r) => r[0] === 1).length })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ allowed: replies.filter((r) => r[job.allowed[0]] === job.allowed[1]).length })}\n`,
+  );
 }
 client.disconnect();
