@@ -47,7 +47,7 @@ export class LimiterCore implements DecisionMaker {
     this.#maxKeyLength = config.maxKeyLength;
     this.#sole = config.policies.length === 1 ? config.policies[0] : undefined;
     const turn = nextTurn(config.timers, config.injectedTimers);
-    this.#wait = { maker: this, timers: config.timers, deadlineMs: config.deadlineMs, turn };
+    this.#wait = { maker: this, policies: config.policies, timers: config.timers, deadlineMs: config.deadlineMs, turn };
   }
 
   limit(
@@ -132,7 +132,7 @@ export class LimiterCore implements DecisionMaker {
   #run(key: string, cost: number, signal: AbortSignal | undefined): Promise<Decision> {
     const { store, policies, deadlineMs } = this.#c;
     const into = (store as { [DECIDE_INTO]?: DecideInto })[DECIDE_INTO];
-    if (into) return awaitStore(this.#wait, (sink) => into(key, policies, cost, deadlineMs, sink), key, cost, signal);
+    if (into) return awaitStore(this.#wait, into, key, cost, signal);
     let result: readonly PolicyOutcome[] | Promise<readonly PolicyOutcome[]>;
     try {
       result = store.decide(key, policies, cost, deadlineMs);

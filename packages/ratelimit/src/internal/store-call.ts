@@ -1,6 +1,6 @@
 import type { TimerHandle, TimerProvider } from '@bulwark/core';
-import type { Decision, DecisionReason, PolicyOutcome } from '../types.js';
-import type { DecisionSink } from './decide-into.js';
+import type { Decision, DecisionReason, PolicyOutcome, ResolvedPolicy } from '../types.js';
+import type { DecideInto, DecisionSink } from './decide-into.js';
 
 /** Turns a store's answer, or its failure, into a decision. @internal */
 export interface DecisionMaker {
@@ -13,6 +13,8 @@ export interface DecisionMaker {
 /** What {@link awaitStore} needs from its limiter, fixed at construction. @internal */
 export interface StoreWait {
   readonly maker: DecisionMaker;
+  /** The limiter's policies, for a store's {@link DecideInto}. */
+  readonly policies: readonly ResolvedPolicy[];
   readonly timers: TimerProvider;
   readonly deadlineMs: number;
   /** Runs a callback after the event loop's next I/O poll; returns a handle of `timers` when it used them. */
@@ -46,8 +48,8 @@ const ONCE = Object.freeze({ once: true });
  * reply, error, timeout or abort settles the decision; the others are ignored, except a late
  * reply that consumed units, which is refunded unless the caller was allowed anyway. Each call
  * gets its own timer, so every call is timed from its own start. `pending` is the store's
- * answer, or a function that hands the call to a store that settles it directly (its
- * {@link DecisionSink}; see {@link DECIDE_INTO}).
+ * answer, or the `decideInto` of a store that settles the call directly (the call is its
+ * {@link DecisionSink}).
  *
  * When the deadline timer fires, the call waits one more event-loop turn before denying
  * ({@link StoreWait.turn}: `setImmediate`, or a 0 ms timer of injected timers): on a busy event
@@ -58,7 +60,7 @@ const ONCE = Object.freeze({ once: true });
  */
 export function awaitStore(
   wait: StoreWait,
-  pending: PromiseLike<readonly PolicyOutcome[]> | ((sink: DecisionSink) => void),
+  pending: PromiseLike<readonly PolicyOutcome[]> | DecideInto,
   key: string,
   cost: number,
   signal: AbortSignal | undefined,
@@ -68,7 +70,7 @@ export function awaitStore(
     call.timer = wait.timers.setTimeout(() => call.timeout(), wait.deadlineMs, UNREF);
     if (signal) signal.addEventListener('abort', call, ONCE);
     try {
-      if (typeof pending === 'function') pending(call);
+      if (typeof pending === 'function') pending(key, wait.policies, cost, wait.deadlineMs, call);
       else
         pending.then(
           (outcomes) => call.reply(outcomes),

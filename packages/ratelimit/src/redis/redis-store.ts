@@ -70,9 +70,12 @@ class DeadlinePassed extends Error {
   }
 }
 
-/** Where a reply's Redis time is kept on the outcomes array, for a refund. */
+/**
+ * Where the outcomes array of a decision keeps the reply's Redis time, for a refund: one
+ * `{ at }` per batch that its decisions share (a pointer each, no boxed number per decision).
+ */
 const DECIDED_AT = Symbol('decidedAt');
-type Outcomes = PolicyDecision[] & { [DECIDED_AT]?: number };
+type Outcomes = PolicyDecision[] & { [DECIDED_AT]?: { readonly at: number } };
 
 const monotonic: Clock = Object.freeze({ now: () => performance.now() });
 
@@ -249,7 +252,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     cost: number,
     outcomes: readonly PolicyOutcome[],
   ): Promise<void> {
-    const at = (outcomes as Outcomes)[DECIDED_AT];
+    const at = (outcomes as Outcomes)[DECIDED_AT]?.at;
     if (at === undefined || cost === 0) return;
     const keys = keysFor(key, policies);
     const argv = [...keys, String(cost), String(at), ...prepare(policies).refundArgs];
@@ -298,6 +301,7 @@ function settleBatch(batch: DecisionBatch, reply: unknown, offset: ClockOffset):
     return;
   }
   const sinks = batch.sinks;
+  const decided = { at };
   if (gcra) {
     const policy = policies[0] as ResolvedPolicy;
     for (let d = 0, base = 0; d < decisions; d++, base += 3) {
@@ -311,14 +315,14 @@ function settleBatch(batch: DecisionBatch, reply: unknown, offset: ClockOffset):
           retryAfterMs,
         },
       ];
-      outcomes[DECIDED_AT] = at;
+      outcomes[DECIDED_AT] = decided;
       (sinks[d] as DecisionSink).reply(outcomes);
     }
     return;
   }
   for (let d = 0; d < decisions; d++) {
     const outcomes: Outcomes = new Array(count);
-    outcomes[DECIDED_AT] = at;
+    outcomes[DECIDED_AT] = decided;
     for (let i = 0; i < count; i++) {
       const base = (d * count + i) * 4;
       outcomes[i] = {
