@@ -9,9 +9,9 @@ import { createDispatcher, type DeliveryStore, type Dispatcher } from '@bulwark/
 import { createRedisStore } from '@bulwark/delivery/redis';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import { Queue, Worker } from 'bullmq';
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { type RawOutboxStore, rawOutboxWorker, rawRedisOutbox, rawSqliteOutbox } from '../raw-outbox.js';
-import { perRound, roundName, spread } from '../rounds.js';
+import { median, perRound, roundName, spread } from '../rounds.js';
 import type { BenchCase, BenchResult, BenchSubject, BenchSuite } from '../suite.js';
 
 // undici is a dependency of @bulwark/delivery, not of the bench package: load the same copy.
@@ -57,6 +57,42 @@ const closers: Array<() => Promise<void>> = [];
 const latencies = new Map<string, number[]>();
 /** 1-minute load averages at the start and the end of the run (the VM is shared). */
 const loads: number[] = [];
+
+/**
+ * CPU per delivery of each subject, per iteration of 200: this process (client, receiver and
+ * subject, every thread: V8's GC and compiler threads too) and, with REDIS_URL, redis-server.
+ * Sampled in `beforeEach` (outside the timed function): the difference between two consecutive
+ * samples of the same subject is one iteration.
+ */
+const cpu = new Map<string, { node: number[]; redis: number[] }>();
+let lastSample: { subject: string; node: number; redis: number } | undefined;
+let redisInfo: Redis | undefined;
+
+async function redisCpuUs(): Promise<number> {
+  if (!redisInfo) return 0;
+  const info = await redisInfo.info('cpu');
+  const field = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? Number.NaN);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
+/** `subject` with a CPU sample before each of its iterations. */
+function metered(subject: BenchSubject): BenchSubject {
+  return {
+    ...subject,
+    beforeEach: async () => {
+      const redis = await redisCpuUs();
+      const usage = process.cpuUsage();
+      const node = usage.user + usage.system;
+      if (lastSample?.subject === subject.name) {
+        const entry = cpu.get(subject.name) ?? { node: [], redis: [] };
+        entry.node.push((node - lastSample.node) / BATCH);
+        entry.redis.push((redis - lastSample.redis) / BATCH);
+        cpu.set(subject.name, entry);
+      }
+      lastSample = { subject: subject.name, node, redis };
+    },
+  };
+}
 
 /**
  * Deliveries/s to a local receiver on loopback: a raw undici POST loop (the floor, 16 in
@@ -216,6 +252,10 @@ export const suite: BenchSuite = {
     ];
     const redisUrl = process.env.REDIS_URL;
     if (redisUrl) {
+      redisInfo = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+      closers.push(async () => {
+        redisInfo?.disconnect();
+      });
       const prefix = `bulwark-bench:${Date.now()}`;
       subjects.push({
         name: REDIS,
@@ -303,13 +343,14 @@ export const suite: BenchSuite = {
     }
 
     loads.push(loadavg()[0] as number);
+    const measured = subjects.map(metered);
     return [
-      { name: WARMUP_CASE, subjects, iterations: ITERATIONS / 2, warmupIterations: 2 },
+      { name: WARMUP_CASE, subjects: measured, iterations: ITERATIONS / 2, warmupIterations: 2 },
       ...Array.from(
         { length: ROUNDS },
         (_, r): BenchCase => ({
           name: roundName(CASE, r + 1, ROUNDS),
-          subjects,
+          subjects: measured,
           iterations: ITERATIONS,
           warmupIterations: 2,
         }),
@@ -365,5 +406,14 @@ function summary(rounded: readonly BenchResult[]): string[] {
     );
   }
   row(`${BULLMQ} ÷ floor`, (ops) => ops(BULLMQ) / ops(FLOOR));
+  lines.push(
+    'CPU per delivery, µs (median of iterations, every round): this process (client, receiver, subject; all threads)' +
+      (redisInfo ? ' + redis-server' : ''),
+  );
+  for (const [name, { node, redis }] of cpu) {
+    const server = redisInfo ? median(redis) : 0;
+    const text = redisInfo ? ` + ${server.toFixed(0)} = ${(median(node) + server).toFixed(0)}` : '';
+    lines.push(`  ${name.padEnd(44)} ${median(node).toFixed(0)}${text}`);
+  }
   return lines;
 }
