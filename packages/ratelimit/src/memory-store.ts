@@ -151,9 +151,9 @@ class SlabStore implements MemoryStore {
     const wait = newTat - windowMs - now;
     // `limit` is an integer ≥ 1, so the step's `cost > limit` is false for 1 unit.
     const allowed = !(wait > EPSILON);
-    const o = allowed
-      ? outcome(policy, true, (windowMs - (newTat - now)) / interval, newTat - now, 0)
-      : outcome(policy, false, (windowMs - (tat - now)) / interval, tat - now, wait);
+    // The step's two outcomes in one call (inlined once): an allowance holds `newTat` and waits 0.
+    const held = allowed ? newTat : tat;
+    const o = outcome(policy, allowed, (windowMs - (held - now)) / interval, held - now, wait);
     if (allowed) {
       const at = base ?? this.#insert(t, key, now);
       t.slab[at + 1] = newTat;
