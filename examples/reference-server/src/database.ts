@@ -78,6 +78,13 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       ) WITHOUT ROWID;
       CREATE TABLE usage_by_endpoint (endpoint_id TEXT PRIMARY KEY, bytes INTEGER NOT NULL);`,
   },
+  {
+    // The ledger's totals are summed from usage_pending and usage_pending_endpoint when it opens.
+    version: 5,
+    sql: `
+      DROP TABLE usage_by_key;
+      DROP TABLE usage_by_endpoint;`,
+  },
 ];
 
 /** The server's own embedded database (email events, suppressions, audit log). */

@@ -30,6 +30,16 @@ describe('openServerDatabase', () => {
     await reopened.close();
   });
 
+  it('keeps no stored totals for the storage ledger (they are summed from its message rows)', async () => {
+    const database = openServerDatabase(':memory:');
+    const tables = database.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'usage%' ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual(['usage_pending', 'usage_pending_endpoint']);
+    await database.close();
+  });
+
   it('has no checkpointer to stop in memory', async () => {
     const database = openServerDatabase(':memory:');
     expect(database.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1_000);

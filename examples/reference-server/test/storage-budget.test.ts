@@ -193,7 +193,12 @@ function reads(usage: StorageUsage) {
 }
 
 /** The usage ledger contract, for SQLite, Redis and a Redis Cluster (the storage budgets of a fleet). */
-function describeUsage(name: string, open: () => Promise<{ usage: StorageUsage; legacy(id: string): Promise<void> }>) {
+function describeUsage(
+  name: string,
+  // `legacy` stores a message as written before per-endpoint accounting and returns the ledger to
+  // go on with (on SQLite a ledger opened again over the database, as after a restart).
+  open: () => Promise<{ usage: StorageUsage; legacy(id: string): Promise<StorageUsage> }>,
+) {
   describe(`storage usage ledger: ${name}`, () => {
     it('counts an event once per key and once per endpoint; settling twice frees nothing twice', async () => {
       const { usage } = await open();
@@ -243,9 +248,10 @@ function describeUsage(name: string, open: () => Promise<{ usage: StorageUsage; 
     });
 
     it('counts down a message recorded before per-endpoint accounting', async () => {
-      const { usage, legacy } = await open();
+      const { legacy } = await open();
+      const usage = await legacy('msg_old');
       const { pendingBytes } = reads(usage);
-      await legacy('msg_old');
+      expect(await pendingBytes('key_old')).toBe(500);
       await usage.settle('msg_old', 'ep_1');
       expect(await pendingBytes('key_old')).toBe(500);
       await usage.settle('msg_old', 'ep_2');
@@ -254,16 +260,20 @@ function describeUsage(name: string, open: () => Promise<{ usage: StorageUsage; 
   });
 }
 
+/** A message as the SQLite ledger stored it before per-endpoint accounting (no endpoint rows). */
+function legacySqliteRow(db: Database.Database, id: string): void {
+  db.prepare(
+    "INSERT INTO usage_pending (message_id, key_id, bytes, deliveries_left) VALUES (?, 'key_old', 500, 2)",
+  ).run(id);
+}
+
 describeUsage('SQLite', async () => {
-  const database = openServerDatabase(':memory:');
-  const { db } = database;
+  const { db } = openServerDatabase(':memory:');
   return {
     usage: sqliteStorageUsage(db),
     async legacy(id) {
-      db.prepare(
-        "INSERT INTO usage_pending (message_id, key_id, bytes, deliveries_left) VALUES (?, 'key_old', 500, 2)",
-      ).run(id);
-      db.prepare("INSERT INTO usage_by_key (key_id, bytes) VALUES ('key_old', 500)").run();
+      legacySqliteRow(db, id);
+      return sqliteStorageUsage(db);
     },
   };
 });
@@ -274,12 +284,62 @@ describeUsage('SQLite, group commit', async () => {
   return {
     usage: sqliteStorageUsage(db, database.writes.run),
     async legacy(id) {
-      db.prepare(
-        "INSERT INTO usage_pending (message_id, key_id, bytes, deliveries_left) VALUES (?, 'key_old', 500, 2)",
-      ).run(id);
-      db.prepare("INSERT INTO usage_by_key (key_id, bytes) VALUES ('key_old', 500)").run();
+      legacySqliteRow(db, id);
+      return sqliteStorageUsage(db, database.writes.run);
     },
   };
+});
+
+describe('storage usage ledger: SQLite totals kept in memory', () => {
+  const everything = async (usage: StorageUsage, keys: readonly string[], endpoints: readonly string[]) =>
+    Promise.all(keys.map((key) => usage.held(key, endpoints)));
+
+  it('property: for any adds and settles, a ledger opened again over the database (a restart) reads what the running one does', async () => {
+    const keys = ['key_1', 'key_2'];
+    const endpoints = ['ep_1', 'ep_2', 'ep_3'];
+    const operation = fc.oneof(
+      fc.record({
+        op: fc.constant('add' as const),
+        key: fc.constantFrom(...keys),
+        message: fc.integer({ min: 0, max: 5 }),
+        bytes: fc.integer({ min: 1, max: 1_000 }),
+        endpoints: fc.subarray(endpoints),
+      }),
+      fc.record({
+        op: fc.constant('settle' as const),
+        message: fc.integer({ min: 0, max: 5 }),
+        endpoint: fc.constantFrom(...endpoints),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { maxLength: 30 }), fc.boolean(), async (operations, together) => {
+        const database = openServerDatabase(':memory:');
+        const usage = sqliteStorageUsage(database.db, database.writes.run);
+        const apply = (o: (typeof operations)[number]) =>
+          o.op === 'add'
+            ? usage.add(o.key, `msg_${o.message}`, o.bytes, o.endpoints)
+            : usage.settle(`msg_${o.message}`, o.endpoint);
+        if (together) await Promise.all(operations.map(apply));
+        else for (const o of operations) await apply(o);
+        const reopened = sqliteStorageUsage(database.db, database.writes.run);
+        expect(await everything(reopened, keys, endpoints)).toEqual(await everything(usage, keys, endpoints));
+        await database.close();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('changes no total for a write that failed and was rolled back', async () => {
+    const database = openServerDatabase(':memory:');
+    const usage = sqliteStorageUsage(database.db, database.writes.run);
+    await usage.add('key_a', 'msg_1', 100, ['ep_1']);
+    // The endpoint rows' table is gone: the next add fails after writing its message row.
+    database.db.exec('ALTER TABLE usage_pending_endpoint RENAME TO usage_pending_endpoint_gone');
+    await expect(usage.add('key_a', 'msg_2', 900, ['ep_1'])).rejects.toThrow(/usage_pending_endpoint/);
+    expect(await usage.held('key_a', ['ep_1'])).toEqual({ key: 100, endpoints: [100] });
+    expect(database.db.prepare("SELECT 1 FROM usage_pending WHERE message_id = 'msg_2'").get()).toBeUndefined();
+    await database.close();
+  });
 });
 
 const url = redisUrl();
@@ -298,11 +358,13 @@ describeUsage('Redis', async () => {
   const prefix = `bulwark-test:usage:${randomUUID()}:`;
   clients.push(redis);
   prefixes.push(prefix);
+  const usage = redisStorageUsage(redis, prefix);
   return {
-    usage: redisStorageUsage(redis, prefix),
+    usage,
     async legacy(id) {
       await redis.hset(`${prefix}{usage}:msg:${id}`, 'key', 'key_old', 'bytes', 500, 'left', 2);
       await redis.hset(`${prefix}{usage}:by-key`, 'key_old', 500);
+      return usage;
     },
   };
 });
@@ -325,11 +387,13 @@ describeUsage('Redis Cluster', async () => {
   await new Promise((resolve) => cluster.once('ready', resolve));
   const prefix = `bulwark-test:usage-cluster:${randomUUID()}:`;
   clusters.push({ cluster, prefix });
+  const usage = redisStorageUsage(cluster, prefix);
   return {
-    usage: redisStorageUsage(cluster, prefix),
+    usage,
     async legacy(id) {
       await cluster.hset(`${prefix}{usage}:msg:${id}`, 'key', 'key_old', 'bytes', 500, 'left', 2);
       await cluster.hset(`${prefix}{usage}:by-key`, 'key_old', 500);
+      return usage;
     },
   };
 });

@@ -9,7 +9,7 @@ import type { RedisClient } from '../redis-connection.js';
 export interface StorageUsage {
   /**
    * What the key holds and what each endpoint holds (in the order given), read together: the
-   * publish path's budget check in one store read (SQLite) or one round trip (Redis).
+   * publish path's budget check, from memory (SQLite) or in one round trip (Redis).
    */
   held(keyId: string, endpointIds: readonly string[]): Promise<HeldBytes>;
   /** Records an accepted publish: `bytes` held for the key until every endpoint's delivery ends. */
@@ -27,105 +27,98 @@ export interface HeldBytes {
   readonly endpoints: readonly number[];
 }
 
-/** Above this many endpoints, one statement takes the ids as a JSON array instead of `?` parameters. */
-const INLINE_ENDPOINTS = 16;
-
 /** Runs a write in a transaction, resolving once committed (a group-commit queue's `run`). */
 type Writes = <T>(write: () => T) => Promise<T>;
 
+/** What a committed write changed in the totals: bytes added (or freed) for a key and endpoints. */
+interface Delta {
+  readonly keyId: string | undefined;
+  readonly endpointIds: readonly string[];
+  readonly bytes: number;
+}
+
+function change(totals: Map<string, number>, id: string, bytes: number): void {
+  const next = (totals.get(id) ?? 0) + bytes;
+  if (next > 0) totals.set(id, next);
+  else totals.delete(id);
+}
+
 /**
- * Usage in the server's SQLite database (one host). With `writes` (the database's group-commit
- * queue), each `add` and `settle` joins the transaction of its event-loop turn, shared with the
- * event-id records written in that turn; without it, each is its own transaction.
+ * Usage in the server's SQLite database (one host, one server process per `DATA_DIR`; a fleet
+ * shares Redis). The durable record is one row per pending message (key, bytes, deliveries left)
+ * and one per endpoint it is still queued for, written with the publish's event-id result and
+ * settled per delivery. The totals per key and per endpoint the budget check reads are kept in
+ * memory: summed from those rows when the ledger opens (so a restart resumes them exactly) and
+ * changed by each write once it has committed (a rolled-back write changes nothing). The budget
+ * check is then a map lookup instead of a statement that pays SQLite's WAL read lock, and a
+ * publish or settle writes two tables instead of four. With `writes` (the database's
+ * group-commit queue), each `add` and `settle` joins the transaction of its event-loop turn,
+ * shared with the event-id records written in that turn; without it, each is its own transaction.
  */
 export function sqliteStorageUsage(db: Database.Database, writes?: Writes): StorageUsage {
-  const read = db.prepare('SELECT bytes FROM usage_by_key WHERE key_id = ?');
   const insert = db.prepare(
     'INSERT OR IGNORE INTO usage_pending (message_id, key_id, bytes, deliveries_left) VALUES (?, ?, ?, ?)',
   );
-  const grow = db.prepare(
-    'INSERT INTO usage_by_key (key_id, bytes) VALUES (?, ?) ON CONFLICT(key_id) DO UPDATE SET bytes = bytes + excluded.bytes',
-  );
   const queued = db.prepare('INSERT OR IGNORE INTO usage_pending_endpoint (message_id, endpoint_id) VALUES (?, ?)');
-  const growEndpoint = db.prepare(
-    'INSERT INTO usage_by_endpoint (endpoint_id, bytes) VALUES (?, ?) ON CONFLICT(endpoint_id) DO UPDATE SET bytes = bytes + excluded.bytes',
-  );
   const pending = db.prepare('SELECT key_id, bytes, deliveries_left FROM usage_pending WHERE message_id = ?');
   const dequeued = db.prepare('DELETE FROM usage_pending_endpoint WHERE message_id = ? AND endpoint_id = ?');
   const anyQueued = db.prepare('SELECT 1 FROM usage_pending_endpoint WHERE message_id = ? LIMIT 1');
-  const shrinkEndpoint = db.prepare('UPDATE usage_by_endpoint SET bytes = MAX(0, bytes - ?) WHERE endpoint_id = ?');
-  const dropEndpoint = db.prepare('DELETE FROM usage_by_endpoint WHERE endpoint_id = ? AND bytes <= 0');
   const decrement = db.prepare('UPDATE usage_pending SET deliveries_left = deliveries_left - 1 WHERE message_id = ?');
   const remove = db.prepare('DELETE FROM usage_pending WHERE message_id = ?');
-  const shrink = db.prepare('UPDATE usage_by_key SET bytes = MAX(0, bytes - ?) WHERE key_id = ?');
-  const add = (keyId: string, messageId: string, bytes: number, endpointIds: readonly string[]): void => {
-    if (insert.run(messageId, keyId, bytes, endpointIds.length).changes !== 1) return;
-    grow.run(keyId, bytes);
-    for (const endpointId of endpointIds) {
-      if (queued.run(messageId, endpointId).changes === 1) growEndpoint.run(endpointId, bytes);
-    }
+  const byKey = new Map<string, number>();
+  const byEndpoint = new Map<string, number>();
+  for (const [keyId, bytes] of db
+    .prepare('SELECT key_id, SUM(bytes) FROM usage_pending GROUP BY key_id')
+    .raw()
+    .all() as Array<[string, number]>) {
+    change(byKey, keyId, bytes);
+  }
+  for (const [endpointId, bytes] of db
+    .prepare(
+      `SELECT e.endpoint_id, SUM(p.bytes) FROM usage_pending_endpoint e
+       JOIN usage_pending p ON p.message_id = e.message_id GROUP BY e.endpoint_id`,
+    )
+    .raw()
+    .all() as Array<[string, number]>) {
+    change(byEndpoint, endpointId, bytes);
+  }
+  const apply = (delta: Delta | undefined, sign: 1 | -1): void => {
+    if (!delta) return;
+    if (delta.keyId !== undefined) change(byKey, delta.keyId, sign * delta.bytes);
+    for (const endpointId of delta.endpointIds) change(byEndpoint, endpointId, sign * delta.bytes);
   };
-  const settle = (messageId: string, endpointId: string): void => {
+  // Writes change only the database (a group commit may run one twice); the totals follow once committed.
+  const add = (keyId: string, messageId: string, bytes: number, endpointIds: readonly string[]): Delta | undefined => {
+    if (insert.run(messageId, keyId, bytes, endpointIds.length).changes !== 1) return undefined;
+    const added = endpointIds.filter((endpointId) => queued.run(messageId, endpointId).changes === 1);
+    return { keyId, endpointIds: added, bytes };
+  };
+  const settle = (messageId: string, endpointId: string): Delta | undefined => {
     const row = pending.get(messageId) as { key_id: string; bytes: number; deliveries_left: number } | undefined;
-    if (!row) return;
+    if (!row) return undefined;
+    let endpointIds: string[] = [];
     if (dequeued.run(messageId, endpointId).changes === 1) {
-      shrinkEndpoint.run(row.bytes, endpointId);
-      dropEndpoint.run(endpointId);
+      endpointIds = [endpointId];
     } else if (anyQueued.get(messageId)) {
-      return; // this endpoint's delivery was settled already
+      return undefined; // this endpoint's delivery was settled already
     }
     // Rows written before per-endpoint accounting have no endpoint rows: they count down only.
     if (row.deliveries_left > 1) {
       decrement.run(messageId);
-      return;
+      return { keyId: undefined, endpointIds, bytes: row.bytes };
     }
     remove.run(messageId);
-    shrink.run(row.bytes, row.key_id);
+    return { keyId: row.key_id, endpointIds, bytes: row.bytes };
   };
-  const own = { add: db.transaction(add), settle: db.transaction(settle) };
-  const bytesOf = (row: unknown): number => (row as { bytes: number } | undefined)?.bytes ?? 0;
-  // Each statement outside a transaction pays SQLite's WAL read locks (~10–20 µs on the test VM,
-  // more than the lookup): the key's row and the endpoints' rows come from one statement.
-  const heldStatements = new Map<number, Database.Statement>();
-  const heldStatement = (count: number): Database.Statement => {
-    const inline = count <= INLINE_ENDPOINTS;
-    const size = inline ? count : -1;
-    let statement = heldStatements.get(size);
-    if (!statement) {
-      const ids = inline ? Array.from({ length: count }, () => '?').join(', ') : 'SELECT value FROM json_each(?)';
-      statement = db
-        .prepare(
-          `SELECT NULL AS endpoint_id, bytes FROM usage_by_key WHERE key_id = ?
-           UNION ALL SELECT endpoint_id, bytes FROM usage_by_endpoint WHERE endpoint_id IN (${ids})`,
-        )
-        .raw();
-      heldStatements.set(size, statement);
-    }
-    return statement;
-  };
-  const held = (keyId: string, endpointIds: readonly string[]): HeldBytes => {
-    if (endpointIds.length === 0) return { key: bytesOf(read.get(keyId)), endpoints: [] };
-    const inline = endpointIds.length <= INLINE_ENDPOINTS;
-    const rows = heldStatement(endpointIds.length).all(
-      keyId,
-      ...(inline ? endpointIds : [JSON.stringify(endpointIds)]),
-    ) as Array<[string | null, number]>;
-    let key = 0;
-    const byEndpoint = new Map<string, number>();
-    for (const [endpointId, bytes] of rows) {
-      if (endpointId === null) key = bytes;
-      else byEndpoint.set(endpointId, bytes);
-    }
-    return { key, endpoints: endpointIds.map((id) => byEndpoint.get(id) ?? 0) };
-  };
+  const run = writes ?? (async <T>(write: () => T): Promise<T> => db.transaction(write)());
   return {
-    held: async (keyId, endpointIds) => held(keyId, endpointIds),
-    add: writes
-      ? (keyId, messageId, bytes, endpointIds) => writes(() => add(keyId, messageId, bytes, endpointIds))
-      : async (keyId, messageId, bytes, endpointIds) => void own.add(keyId, messageId, bytes, endpointIds),
-    settle: writes
-      ? (messageId, endpointId) => writes(() => settle(messageId, endpointId))
-      : async (messageId, endpointId) => void own.settle(messageId, endpointId),
+    held: async (keyId, endpointIds) => ({
+      key: byKey.get(keyId) ?? 0,
+      endpoints: endpointIds.map((id) => byEndpoint.get(id) ?? 0),
+    }),
+    add: async (keyId, messageId, bytes, endpointIds) =>
+      apply(await run(() => add(keyId, messageId, bytes, endpointIds)), 1),
+    settle: async (messageId, endpointId) => apply(await run(() => settle(messageId, endpointId)), -1),
   };
 }
 
