@@ -1,6 +1,6 @@
 import { FakeClock } from '@bulwark/testing';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStore, createRateLimiter, type Decision, type PolicyOutcome, type Store } from '../src/index.js';
 
 const DEADLINE = 50;
@@ -226,5 +226,90 @@ describe('a caller that was not allowed is never charged', () => {
     expect(await pending).toMatchObject({ allowed: false, reason: 'store_timeout' });
     expect(refunds).toEqual(hasRefund && allowed ? [1] : []);
     expect(warnings.includes('rate limiter could not refund a late charge')).toBe(hasRefund && allowed);
+  });
+});
+
+describe('deadline timers: one per tick, every call still timed from its own start', () => {
+  /** A store that never answers, so only the deadline settles its calls. */
+  const silent: Store = { name: 'silent', decide: () => new Promise<readonly PolicyOutcome[]>(() => {}) };
+
+  it("denies each call at its own deadline: a tick's calls share one timer, a later tick's calls get their own", async () => {
+    vi.useFakeTimers();
+    try {
+      const limiter = createRateLimiter({
+        limit: 5,
+        windowMs: 1_000,
+        store: silent,
+        deadlineMs: DEADLINE,
+        logger: quiet,
+      });
+      const settled: string[] = [];
+      const track = (name: string, p: Promise<Decision>) => p.then((d) => settled.push(`${name}:${d.reason}`));
+      track('a', limiter.limit('a'));
+      track('b', limiter.limit('b'));
+      track('c', limiter.limit('c'));
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersByTimeAsync(DEADLINE / 2);
+      track('d', limiter.limit('d'));
+      expect(vi.getTimerCount()).toBe(2);
+      // The deadline, then the one more turn (setImmediate) a timed-out call waits for.
+      await vi.advanceTimersByTimeAsync(DEADLINE / 2 + 1);
+      expect(settled).toEqual(['a:store_timeout', 'b:store_timeout', 'c:store_timeout']);
+      await vi.advanceTimersByTimeAsync(DEADLINE / 2);
+      expect(settled).toEqual(['a:store_timeout', 'b:store_timeout', 'c:store_timeout', 'd:store_timeout']);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("clears a tick's timer once all of its calls are answered", async () => {
+    vi.useFakeTimers();
+    try {
+      const memory = createMemoryStore();
+      const store: Store = {
+        name: 'async-memory',
+        decide: (key, policies, cost) => Promise.resolve(memory.decide(key, policies, cost)),
+      };
+      const limiter = createRateLimiter({ limit: 5, windowMs: 1_000, store, deadlineMs: DEADLINE, logger: quiet });
+      const decisions = await Promise.all([limiter.limit('a'), limiter.limit('b')]);
+      expect(decisions.map((d) => d.reason)).toEqual(['ok', 'ok']);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('gives a call started after its tick-mates all settled a timer of its own', async () => {
+    // A thenable that throws settles its call synchronously, before the next call of the tick.
+    const throwing: Store = {
+      name: 'throwing-thenable',
+      decide: () =>
+        ({
+          // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is the point of the test
+          then() {
+            throw new Error('broken thenable');
+          },
+        }) as unknown as Promise<readonly PolicyOutcome[]>,
+    };
+    const limiter = createRateLimiter({ limit: 5, windowMs: 1_000, store: throwing, logger: quiet });
+    const decisions = await Promise.all([limiter.limit('a'), limiter.limit('b')]);
+    expect(decisions.map((d) => d.reason)).toEqual(['store_unavailable', 'store_unavailable']);
+  });
+
+  it('rejects the call, never throws, when the timers it was given throw', async () => {
+    const store: Store = { name: 'silent', decide: silent.decide };
+    const timers = {
+      setTimeout: () => {
+        throw new Error('no timers here');
+      },
+      clearTimeout: () => {},
+    };
+    const limiter = createRateLimiter({ limit: 5, windowMs: 1_000, store, timers, logger: quiet });
+    let pending: Promise<Decision> | undefined;
+    expect(() => {
+      pending = limiter.limit('k');
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow('no timers here');
   });
 });

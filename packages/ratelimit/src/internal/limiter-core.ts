@@ -47,7 +47,14 @@ export class LimiterCore implements DecisionMaker {
     this.#maxKeyLength = config.maxKeyLength;
     this.#sole = config.policies.length === 1 ? config.policies[0] : undefined;
     const turn = nextTurn(config.timers, config.injectedTimers);
-    this.#wait = { maker: this, policies: config.policies, timers: config.timers, deadlineMs: config.deadlineMs, turn };
+    this.#wait = {
+      maker: this,
+      policies: config.policies,
+      timers: config.timers,
+      deadlineMs: config.deadlineMs,
+      turn,
+      tick: undefined,
+    };
   }
 
   limit(

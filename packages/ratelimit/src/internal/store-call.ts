@@ -19,6 +19,20 @@ export interface StoreWait {
   readonly deadlineMs: number;
   /** Runs a callback after the event loop's next I/O poll; returns a handle of `timers` when it used them. */
   readonly turn: (callback: () => void) => TimerHandle | undefined;
+  /**
+   * The calls started in this tick, which share one deadline timer: Node measures every timer
+   * set in one tick from the loop time it cached for the tick, so the shared timer fires when
+   * each call's own would have (a timer provider whose time moves within a tick can only make
+   * a later call of the tick time out earlier, never later).
+   */
+  tick: Tick | undefined;
+}
+
+/** Calls that one deadline timer serves, and how many of them are still waiting. */
+interface Tick {
+  left: number;
+  readonly calls: StoreCall[];
+  readonly timer: TimerHandle;
 }
 
 const UNREF = Object.freeze({ unref: true });
@@ -47,7 +61,8 @@ const ONCE = Object.freeze({ once: true });
  * Races a pending store answer against the deadline and the caller's abort signal. The first of
  * reply, error, timeout or abort settles the decision; the others are ignored, except a late
  * reply that consumed units, which is refunded unless the caller was allowed anyway. Each call
- * gets its own timer, so every call is timed from its own start. `pending` is the store's
+ * is timed from its own start; the calls started in one tick share one timer
+ * ({@link StoreWait.tick}). `pending` is the store's
  * answer, or the `decideInto` of a store that settles the call directly (the call is its
  * {@link DecisionSink}).
  *
@@ -67,7 +82,25 @@ export function awaitStore(
 ): Promise<Decision> {
   return new Promise<Decision>((resolve, reject) => {
     const call = new StoreCall(wait, key, cost, signal, resolve, reject);
-    call.timer = wait.timers.setTimeout(() => call.timeout(), wait.deadlineMs, UNREF);
+    let tick = wait.tick;
+    if (!tick?.left) {
+      const calls: StoreCall[] = [];
+      const timer = wait.timers.setTimeout(
+        () => {
+          for (const c of calls) c.timeout();
+        },
+        wait.deadlineMs,
+        UNREF,
+      );
+      tick = wait.tick = { left: 0, calls, timer };
+      // The tick ends with its synchronous code: a later call gets a timer of its own.
+      queueMicrotask(() => {
+        wait.tick = undefined;
+      });
+    }
+    tick.calls.push(call);
+    tick.left++;
+    call.tick = tick;
     if (signal) signal.addEventListener('abort', call, ONCE);
     try {
       if (typeof pending === 'function') pending(key, wait.policies, cost, wait.deadlineMs, call);
@@ -98,18 +131,34 @@ const NOT_ALLOWED = 2;
  * abort listener (`handleEvent`) and the sink a store can settle directly.
  */
 class StoreCall implements EventListenerObject, DecisionSink {
-  timer: TimerHandle;
+  // `declare`d and assigned in the constructor: no field definitions in the bundle.
+  declare private readonly wait: StoreWait;
+  declare private readonly key: string;
+  declare private readonly cost: number;
+  declare private readonly signal: AbortSignal | undefined;
+  declare private readonly resolve: (decision: Decision) => void;
+  declare private readonly reject: (reason: unknown) => void;
+  declare tick: Tick;
+  /** The extra turn's timer, once the deadline passed (injected timers). */
+  declare timer: TimerHandle;
   #state: number = PENDING;
   #expiring = false;
 
   constructor(
-    private readonly wait: StoreWait,
-    private readonly key: string,
-    private readonly cost: number,
-    private readonly signal: AbortSignal | undefined,
-    private readonly resolve: (decision: Decision) => void,
-    private readonly reject: (reason: unknown) => void,
-  ) {}
+    wait: StoreWait,
+    key: string,
+    cost: number,
+    signal: AbortSignal | undefined,
+    resolve: (decision: Decision) => void,
+    reject: (reason: unknown) => void,
+  ) {
+    this.wait = wait;
+    this.key = key;
+    this.cost = cost;
+    this.signal = signal;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
 
   reply(outcomes: readonly PolicyOutcome[]): void {
     if (this.#state === PENDING) {
@@ -152,6 +201,8 @@ class StoreCall implements EventListenerObject, DecisionSink {
   }
 
   private cleanup(): void {
+    const { tick } = this;
+    if (--tick.left === 0) this.wait.timers.clearTimeout(tick.timer);
     this.wait.timers.clearTimeout(this.timer);
     this.signal?.removeEventListener('abort', this);
   }
