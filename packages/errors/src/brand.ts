@@ -23,12 +23,12 @@ const BRAND: PropertyDescriptor = Object.freeze({
  * `instanceof` fails.
  *
  * Brand the class once, by passing the class itself (its prototype is branded), in a static
- * field whose initializer is marked with a `@__PURE__` comment annotation: every instance then carries the brand without
- * paying for a property definition per construction (which cost more than the rest of an
- * error's fields together), and a bundler drops a class no code uses, where a `static {}` block
- * would keep every error class of an imported module in the bundle. Passing a prototype or an
- * instance still works, and is a no-op when the instance already inherits the brand, so older
- * subclasses that brand `this` in their constructor keep working and get cheaper.
+ * field whose initializer is marked with a `@__PURE__` comment annotation: every instance then
+ * carries the brand without paying for a property definition per construction (which cost more
+ * than the rest of an error's fields together), and a bundler drops a class no code uses, where
+ * a `static {}` block would keep every error class of an imported module in the bundle. Passing
+ * a prototype or an instance still works, and is a no-op when the instance already inherits the
+ * brand, so older subclasses that brand `this` in their constructor keep working and get cheaper.
  *
  * @param target - The error class, its prototype, or an error instance to brand.
  * @param name - The class name, e.g. `"WebhookVerificationError"`.
