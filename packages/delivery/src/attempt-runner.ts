@@ -42,7 +42,15 @@ export class AttemptRunner {
   }
 
   async #finish(delivery: ClaimedDelivery, completion: Omit<Completion, 'now'>): Promise<boolean> {
-    return this.#c.store.complete(delivery.id, delivery.leaseToken, { ...completion, now: this.#c.clock.now() });
+    // One literal, not `{ ...completion, now }`: adding a key to a spread clone costs µs on Node 20.
+    const { status, nextAt, attempt, lastError } = completion;
+    return this.#c.store.complete(delivery.id, delivery.leaseToken, {
+      status,
+      nextAt,
+      attempt,
+      lastError,
+      now: this.#c.clock.now(),
+    });
   }
 
   /** Hands the lease back, due again in `waitMs`, without counting an attempt. */
@@ -136,9 +144,11 @@ export class AttemptRunner {
       errorCode,
       simulated: mode === 'simulated',
     };
-    const labels = { endpoint: endpoint.id, simulated: String(mode === 'simulated') };
+    const simulated = String(mode === 'simulated');
+    const labels = { endpoint: endpoint.id, simulated };
     c.metrics.observe('webhook.attempt.latency_ms', latencyMs, {
-      ...labels,
+      endpoint: endpoint.id,
+      simulated,
       mode,
       outcome: errorCode ? 'failure' : 'success',
     });

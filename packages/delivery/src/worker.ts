@@ -74,8 +74,14 @@ export class DeliveryWorker {
       if (!lease.ids.has(delivery.id)) continue;
       this.#slots.unreserve(delivery.endpointId);
       if (!written.has(delivery.id)) continue;
+      // One literal, not a spread plus the lease fields (see internal/leased.ts).
       adopted.push({
-        ...delivery,
+        id: delivery.id,
+        messageId: delivery.messageId,
+        endpointId: delivery.endpointId,
+        eventType: delivery.eventType,
+        payload: delivery.payload,
+        createdAt: delivery.createdAt,
         status: 'inflight',
         attempts: 0,
         lastError: null,

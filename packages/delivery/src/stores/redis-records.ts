@@ -45,9 +45,14 @@ export function encodeForEnqueue(
     const hash = hashOf(d.payload);
     const status = leased ? 'inflight' : 'pending';
     const nextAt = leased ? (own?.until ?? d.nextAt) : d.nextAt;
+    // One literal, not a spread plus the stored fields: adding keys to a spread clone costs µs on Node 20.
     const json = JSON.stringify({
-      ...d,
+      id: d.id,
+      messageId: d.messageId,
+      endpointId: d.endpointId,
+      eventType: d.eventType,
       payload: '',
+      createdAt: d.createdAt,
       payloadHash: hash,
       status,
       attempts: 0,

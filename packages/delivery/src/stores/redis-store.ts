@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { assertNumberOption, systemTimers, type TimerHandle, type TimerProvider } from '@bulwark/core';
 import { type ChainableCommander, type Cluster, Redis } from 'ioredis';
 import { DeliveryError } from '../errors/delivery-error.js';
+import { leased } from '../internal/leased.js';
 import type {
   AttemptRecord,
   ClaimedDelivery,
@@ -309,7 +310,7 @@ export function createRedisStore(options: RedisStoreOptions): DeliveryStore {
       const rows: ClaimedDelivery[] = [];
       for (let i = 0; i < pairs.length; i += 2) {
         const record = toRecord(parseStored(pairs[i] as string), pairs[i + 1]);
-        rows.push({ ...record, leaseToken: token, leaseUntil: until });
+        rows.push(leased(record, token, until));
       }
       return rows.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { leased } from '../internal/leased.js';
 import type {
   ClaimedDelivery,
   ClaimOptions,
@@ -182,7 +183,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
     const token = randomUUID();
     const rows = queue.claim({ now, until, token }, limit, maxPerEndpoint, new Set(excludeEndpoints), endpointCaps);
     return records(rows)
-      .map((record): ClaimedDelivery => ({ ...record, leaseToken: token, leaseUntil: until }))
+      .map((record) => leased(record, token, until))
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   }
 
@@ -208,17 +209,35 @@ export function createSqliteStore(options: SqliteStoreOptions): DeliveryStore {
         // Deliveries inserted per payload: its reference count grows once per call, not per delivery.
         const refs = new Map<number, number>();
         for (const d of deliveries) {
-          const leased = lease?.ids.has(d.id) === true;
+          const leasedHere = lease?.ids.has(d.id) === true;
           const payloadId = payloads.acquire(d.payload, payloadIds);
-          const row = { ...d, payloadId };
-          const result = leased
-            ? stmt.insertLeased.run({ ...row, until: lease.until, token: lease.token, now: lease.now })
-            : stmt.insert.run(row);
+          // Statement parameters as one literal each: a spread plus new keys costs µs on Node 20.
+          const result = leasedHere
+            ? stmt.insertLeased.run({
+                id: d.id,
+                messageId: d.messageId,
+                endpointId: d.endpointId,
+                eventType: d.eventType,
+                payloadId,
+                createdAt: d.createdAt,
+                until: lease.until,
+                token: lease.token,
+                now: lease.now,
+              })
+            : stmt.insert.run({
+                id: d.id,
+                messageId: d.messageId,
+                endpointId: d.endpointId,
+                eventType: d.eventType,
+                payloadId,
+                nextAt: d.nextAt,
+                createdAt: d.createdAt,
+              });
           if (result.changes === 0) continue;
           refs.set(payloadId, (refs.get(payloadId) ?? 0) + 1);
           inserted.push(d.id);
           // The queue keeps each endpoint's earliest due time and writes it once per transaction.
-          queue.lowerLater(d.endpointId, leased ? lease.until : d.nextAt);
+          queue.lowerLater(d.endpointId, leasedHere ? lease.until : d.nextAt);
         }
         for (const [id, n] of refs) payloads.ref(id, n);
         // A payload acquired only by deliveries that already existed keeps no row.
