@@ -69,9 +69,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 /**
  * The memory store. A class rather than closures over the options: every store shares one
  * `decide`, so a call site that sees many stores (or many limiters) stays monomorphic and the
- * engine inlines the decision into it.
+ * engine inlines the decision into it. Exported for the limiter's {@link SlabStore.fuse} only
+ * (the package exports {@link createMemoryStore}).
+ * @internal
  */
-class SlabStore implements MemoryStore {
+export class SlabStore implements MemoryStore {
   readonly name = 'memory' as const;
   readonly #maxKeys: number;
   readonly #clock: Clock;
@@ -103,7 +105,12 @@ class SlabStore implements MemoryStore {
     return [o];
   }
 
-  /** See {@link fuseSoleGcra}. */
+  /**
+   * The one-function decision of a limiter whose store is the built-in memory store and whose only
+   * policy is GCRA (the default), or `undefined` for every other limiter (the general path: the
+   * store's `decide`, then the limiter's `Decision`). `test/fused-path.test.ts` checks that both
+   * decide alike.
+   */
   static fuse(store: Store, policies: readonly ResolvedPolicy[]): SoleGcra | undefined {
     if (!(#clock in store) || policies.length !== 1 || policies[0]?.algorithm !== 'gcra') return undefined;
     const t = store.#table(policies);
@@ -236,17 +243,6 @@ class SlabStore implements MemoryStore {
 
 /** The decision of 1 unit for a key of a one-GCRA-policy limiter; throws when the clock throws. @internal */
 export type SoleGcra = (key: string) => Decision;
-
-/**
- * The one-function decision of a limiter whose store is the built-in memory store and whose only
- * policy is GCRA (the default), or `undefined` for every other limiter (the general path: the
- * store's `decide`, then the limiter's `Decision`). `test/fused-path.test.ts` checks that both
- * decide alike.
- * @internal
- */
-export function fuseSoleGcra(store: Store, policies: readonly ResolvedPolicy[]): SoleGcra | undefined {
-  return SlabStore.fuse(store, policies);
-}
 
 function release(t: Table, key: string, base: number): void {
   t.index.delete(key);

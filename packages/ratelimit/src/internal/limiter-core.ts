@@ -1,6 +1,6 @@
 import type { TimerProvider } from '@bulwark/core';
 import { normalizeKey } from '../key.js';
-import { fuseSoleGcra, type MemoryStore, type SoleGcra } from '../memory-store.js';
+import { type MemoryStore, SlabStore, type SoleGcra } from '../memory-store.js';
 import type { Decision, DecisionReason, PolicyOutcome, ResolvedPolicy, Store } from '../types.js';
 import { DECIDE_INTO, type DecideInto } from './decide-into.js';
 import { fromOutcomes, fromSoleOutcome, withoutStore } from './decisions.js';
@@ -43,7 +43,7 @@ export class LimiterCore implements DecisionMaker {
 
   constructor(config: LimiterConfig) {
     this.#c = config;
-    this.#fused = config.onDecision ? undefined : fuseSoleGcra(config.store, config.policies);
+    this.#fused = config.onDecision ? undefined : SlabStore.fuse(config.store, config.policies);
     this.#maxKeyLength = config.maxKeyLength;
     this.#sole = config.policies.length === 1 ? config.policies[0] : undefined;
     const turn = nextTurn(config.timers, config.injectedTimers);
