@@ -9,7 +9,7 @@ export type WebhookScheme = 'bulwark' | 'standard';
  * request.headers.get(BULWARK_HEADERS.signature);
  * ```
  */
-export const BULWARK_HEADERS = Object.freeze({
+export const BULWARK_HEADERS = /* @__PURE__ */ Object.freeze({
   timestamp: 'bulwark-timestamp',
   nonce: 'bulwark-nonce',
   signature: 'bulwark-signature',
@@ -24,14 +24,14 @@ export const BULWARK_HEADERS = Object.freeze({
  * request.headers.get(STANDARD_HEADERS.id);
  * ```
  */
-export const STANDARD_HEADERS = Object.freeze({
+export const STANDARD_HEADERS = /* @__PURE__ */ Object.freeze({
   id: 'webhook-id',
   timestamp: 'webhook-timestamp',
   signature: 'webhook-signature',
 } as const);
 
 /** @internal The legacy Svix names of the Standard Webhooks headers. */
-export const SVIX_HEADERS = Object.freeze({
+export const SVIX_HEADERS = /* @__PURE__ */ Object.freeze({
   id: 'svix-id',
   timestamp: 'svix-timestamp',
   signature: 'svix-signature',

@@ -152,11 +152,12 @@ interface HeaderNames {
   readonly signature: string;
 }
 
-const BULWARK_NAMES: HeaderNames = {
-  id: BULWARK_HEADERS.nonce,
-  timestamp: BULWARK_HEADERS.timestamp,
-  signature: BULWARK_HEADERS.signature,
-};
+// Built by a call marked pure: a bundle without the verifier then drops it with its reads of BULWARK_HEADERS.
+const BULWARK_NAMES: HeaderNames = /* @__PURE__ */ bulwarkNames();
+
+function bulwarkNames(): HeaderNames {
+  return { id: BULWARK_HEADERS.nonce, timestamp: BULWARK_HEADERS.timestamp, signature: BULWARK_HEADERS.signature };
+}
 
 /** Standard Webhooks names, or the svix-* ones when only those carry a signature. */
 function standardNames(headers: HeaderInput): HeaderNames {

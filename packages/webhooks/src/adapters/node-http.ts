@@ -19,7 +19,7 @@ export interface ReadRawBodyOptions {
 }
 
 const DEFAULT_LIMIT = 1024 * 1024;
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 /**
  * Reads a request body to bytes exactly as received, without decoding or parsing.
