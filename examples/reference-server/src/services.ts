@@ -20,6 +20,7 @@ import { createAuthenticator } from './auth/authenticator.js';
 import { redisApiKeyRows } from './auth/redis-api-key-rows.js';
 import { createClientAddress } from './client-address.js';
 import type { Config } from './config.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { openServerDatabase } from './database.js';
 import { createDeliveryFeature } from './delivery/delivery-feature.js';
 import { createTargets } from './delivery/publish-targets.js';
@@ -52,6 +53,25 @@ export function createServices(
   logger: Logger,
   clock: Clock = systemClock,
   env: Record<string, string | undefined> = {},
+): BuiltServices {
+  // The embedded ledger and outbox keep state in this process: one process per DATA_DIR (a fleet shares Redis).
+  // Taken before anything is written there (a generated key file, migrations).
+  const dataDirLock =
+    config.REDIS_URL === undefined && config.DATA_DIR !== ':memory:' ? lockDataDir(config.DATA_DIR) : undefined;
+  try {
+    return buildServices(config, logger, clock, env, dataDirLock);
+  } catch (error) {
+    dataDirLock?.release();
+    throw error;
+  }
+}
+
+function buildServices(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+  env: Record<string, string | undefined>,
+  dataDirLock: DataDirLock | undefined,
 ): BuiltServices {
   const generatedAdminToken = config.ADMIN_TOKEN ? undefined : generateAdminToken();
   const metrics = createMetrics();
@@ -195,7 +215,13 @@ export function createServices(
           await delivery.store.close();
         },
       },
-      { name: 'database', close: () => database.close() },
+      {
+        name: 'database',
+        close: async () => {
+          await database.close();
+          dataDirLock?.release();
+        },
+      },
       ...(redis
         ? [{ name: 'redis', close: async () => void (await redis.quit().catch(() => redis.disconnect())) }]
         : []),
