@@ -12,7 +12,7 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_KEY_CACHE_TTL_MS, createApiKeysOver } from '../src/auth/api-keys.js';
 import { redisApiKeyRows } from '../src/auth/redis-api-key-rows.js';
-import { buildTestApp } from './helpers.js';
+import { buildTestApp, redisReady } from './helpers.js';
 
 const KEYS = `fleet:${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -22,9 +22,10 @@ function requireRedisUrl(): string {
   return url;
 }
 
-async function twoInstances(env: Record<string, string>) {
+async function twoInstances(env: Record<string, string>, { connected = true } = {}) {
   const a = buildTestApp({ DATA_ENCRYPTION_KEYS: KEYS, ...env });
   const b = buildTestApp({ DATA_ENCRYPTION_KEYS: KEYS, ...env });
+  if (connected) await Promise.all([redisReady(a), redisReady(b)]);
   const close = async () => {
     for (const instance of [a, b]) for (const closer of instance.services.closers) await closer.close();
   };
@@ -141,7 +142,7 @@ describe('API keys shared through a standalone Redis', () => {
 
   it('a stopped Redis answers 503 retryable to a key, never 401 or 200', async () => {
     const port = await closedPort();
-    const { a, close } = await twoInstances({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    const { a, close } = await twoInstances({ REDIS_URL: `redis://127.0.0.1:${port}` }, { connected: false });
     try {
       const key = `bwk_${'A'.repeat(16)}.${'B'.repeat(43)}`;
       const refused = await withKey(a, key);
