@@ -41,22 +41,30 @@ describe('one server process per DATA_DIR', () => {
     timeout: 60_000,
   }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'bulwark-lock-'));
+    const started: Array<ReturnType<typeof startServerProcess>> = [];
+    const start = () => {
+      const server = startServerProcess({ PORT: '0', DATA_DIR: dataDir });
+      started.push(server);
+      return server;
+    };
     try {
-      const first = startServerProcess({ PORT: '0', DATA_DIR: dataDir });
+      const first = start();
       await expect.poll(() => first.output(), { timeout: 20_000, interval: 50 }).toContain(listening);
 
-      const second = startServerProcess({ PORT: '0', DATA_DIR: dataDir });
+      const second = start();
       expect(await second.exited).toBe(1);
       expect(second.output()).toContain('is in use by another server process');
       expect(second.output()).not.toMatch(/\n\s+at /);
 
       first.child.kill('SIGKILL');
       await first.exited;
-      const third = startServerProcess({ PORT: '0', DATA_DIR: dataDir });
+      const third = start();
       await expect.poll(() => third.output(), { timeout: 20_000, interval: 50 }).toContain(listening);
       third.child.kill('SIGTERM');
       expect(await third.exited).toBe(0);
     } finally {
+      // A failed assertion must not leave a server running.
+      for (const server of started) if (server.child.exitCode === null) server.child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
