@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { redisReady } from './redis-connection.js';
 import { createServices } from './services.js';
 
 function fail(message: string): never {
@@ -30,16 +31,7 @@ try {
 const { services, generatedAdminToken } = built;
 const app = createApp(services);
 // The first readiness answer should see Redis connected, not a client still dialling.
-if (services.redis && services.redis.status !== 'ready') {
-  const redis = services.redis;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 5_000);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
+if (services.redis) await redisReady(services.redis, 5_000);
 services.health.start();
 await services.health.refresh();
 services.delivery?.dispatcher.start();

@@ -30,3 +30,19 @@ export function connectRedis(config: Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER'>
     ...(parsed.protocol === 'rediss:' ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
   });
 }
+
+/**
+ * Resolves once `redis` is ready, or after `timeoutMs`, whichever comes first. The server waits
+ * before serving so its first answers see Redis connected, not a client still dialling (a Cluster
+ * client also discovers its slots), which would spend a request's store deadline on connecting.
+ */
+export function redisReady(redis: RedisClient, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -12,7 +12,8 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_KEY_CACHE_TTL_MS, createApiKeysOver } from '../src/auth/api-keys.js';
 import { redisApiKeyRows } from '../src/auth/redis-api-key-rows.js';
-import { buildTestApp, redisReady } from './helpers.js';
+import { redisReady } from '../src/redis-connection.js';
+import { buildTestApp } from './helpers.js';
 
 const KEYS = `fleet:${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -25,7 +26,8 @@ function requireRedisUrl(): string {
 async function twoInstances(env: Record<string, string>, { connected = true } = {}) {
   const a = buildTestApp({ DATA_ENCRYPTION_KEYS: KEYS, ...env });
   const b = buildTestApp({ DATA_ENCRYPTION_KEYS: KEYS, ...env });
-  if (connected) await Promise.all([redisReady(a), redisReady(b)]);
+  // As main.ts waits before serving (a Cluster client still discovering slots spent a request's deadline).
+  if (connected) await Promise.all([a, b].map(({ services }) => services.redis && redisReady(services.redis, 10_000)));
   const close = async () => {
     for (const instance of [a, b]) for (const closer of instance.services.closers) await closer.close();
   };

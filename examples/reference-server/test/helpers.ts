@@ -36,17 +36,3 @@ export function buildTestApp(env: Record<string, string> = {}) {
   };
   return { app, services, clock, lines, request };
 }
-
-/**
- * Resolves once the app's Redis client is ready, as `main.ts` waits before serving: a client still
- * dialling (a Cluster client also discovers its slots) would spend a request's store deadline on
- * connecting when the machine is loaded. Only for a Redis that is up.
- */
-export async function redisReady({
-  services,
-}: {
-  services: ReturnType<typeof buildTestApp>['services'];
-}): Promise<void> {
-  const redis = services.redis;
-  if (redis && redis.status !== 'ready') await new Promise((ready) => redis.once('ready', ready));
-}

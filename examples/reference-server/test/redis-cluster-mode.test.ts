@@ -5,7 +5,8 @@ import { createWebhookSigner, generateSecret } from '@bulwark/webhooks';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { buildTestApp, redisReady } from './helpers.js';
+import { redisReady } from '../src/redis-connection.js';
+import { buildTestApp } from './helpers.js';
 
 const RESEND_SECRET = generateSecret();
 const KEYS = `fleet:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -36,7 +37,7 @@ describe('reference server on a Redis Cluster (REDIS_CLUSTER=1)', () => {
       RESEND_WEBHOOK_SECRET: RESEND_SECRET,
       DATA_ENCRYPTION_KEYS: KEYS,
     });
-    await redisReady({ services });
+    if (services.redis) await redisReady(services.redis, 10_000);
     const reader = createRedisStore({ connection: admin, prefix: `${prefix}delivery:` });
     try {
       expect(services.redis?.isCluster).toBe(true);
