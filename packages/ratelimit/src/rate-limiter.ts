@@ -121,14 +121,15 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       store: store.name,
     });
   }
-  return Object.freeze({
+  // V8 builds an object literal that has a getter in dictionary mode: every `limiter.limit` would
+  // be a hash lookup the optimizer cannot inline. The getter defined on a plain object keeps it fast.
+  const limiter: { policies: readonly ResolvedPolicy[]; limit?: RateLimiter['limit']; reset?: RateLimiter['reset'] } = {
     policies,
-    get healthy() {
-      return core.healthy;
-    },
-    limit: (key: string, limitOptions?: LimitOptions) => core.limit(key, limitOptions),
-    reset: (key: string) => core.reset(key),
-  });
+  };
+  Object.defineProperty(limiter, 'healthy', { get: () => core.healthy, enumerable: true, configurable: true });
+  limiter.limit = (key, limitOptions) => core.limit(key, limitOptions);
+  limiter.reset = (key) => core.reset(key);
+  return Object.freeze(limiter) as RateLimiter;
 }
 
 function createLocal(policies: readonly ResolvedPolicy[], factor: number, clock: Clock) {
