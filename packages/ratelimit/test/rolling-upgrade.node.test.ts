@@ -129,6 +129,65 @@ describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys'
       { numRuns: 60 },
     );
   });
+
+  it('the current scripts write the bytes and expiry the previous batch scripts wrote (every algorithm, up to 3 policies)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            algorithm: fc.constantFrom(...ALL),
+            limit: fc.integer({ min: 1, max: 20 }),
+            windowMs: fc.integer({ min: 1_000, max: 120_000 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.array(
+          fc.record({
+            advance: fc.integer({ min: 0, max: 150_000 }),
+            costs: fc.array(fc.integer({ min: 0, max: 22 }), { minLength: 1, maxLength: 4 }),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        async (policyOptions, steps, startOffset) => {
+          const clock = new FakeClock(1_700_000_000_000 + startOffset);
+          const { policies } = createRateLimiter({ policies: policyOptions.map((p, i) => ({ ...p, name: `p${i}` })) });
+          const n = policies.length;
+          const gcra = n === 1 && policies[0]?.algorithm === 'gcra';
+          const [previous, current] = [0, 1].map(() =>
+            createRedisStore({ client, prefix: `upgrade${process.pid}:${run++}:` }).keysFor('k', policies),
+          ) as [string[], string[]];
+          const perPolicy = policies.flatMap((p) => [ALGORITHM_IDS[p.algorithm], p.limit, p.windowMs]);
+          const limitAndWindow = [policies[0]?.limit, policies[0]?.windowMs] as number[];
+          for (const { advance, costs } of steps) {
+            clock.advance(advance);
+            const now = clock.now();
+            const old = costs.flatMap(() => previous);
+            const ours = costs.flatMap(() => current);
+            const sent = costs.every((cost) => cost === costs[0]) ? costs.slice(0, 1) : costs;
+            if (gcra) {
+              await client.evalsha(sha.batchGcra, old.length, ...old, ...limitAndWindow, 0, ...costs, now);
+              await client.evalsha(sha.gcra, ours.length, ...ours, ...limitAndWindow, 0, now, ...sent);
+            } else {
+              await client.evalsha(sha.batchDecide, old.length, ...old, n, ...perPolicy, 0, ...costs, now);
+              await client.evalsha(sha.decide, ours.length, ...ours, n, ...perPolicy, 0, now, ...sent);
+            }
+            for (const [i, key] of current.entries()) {
+              const was = previous[i] as string;
+              expect(await client.getBuffer(key), `state of policy ${i}`).toEqual(await client.getBuffer(was));
+              // Both exist with an expiry of at most 2 × the window, or neither does.
+              const ttls = [await client.pttl(was), await client.pttl(key)];
+              const window = 2 * (policies[i]?.windowMs ?? 0);
+              expect(ttls.map((ttl) => (ttl === -2 ? 'none' : ttl > 0 && ttl <= window))).toEqual(
+                ttls[0] === -2 ? ['none', 'none'] : [true, true],
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
 });
 
 function outcomes(reply: number[], decision: number, n: number): PolicyOutcome[] {

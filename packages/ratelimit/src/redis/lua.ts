@@ -14,7 +14,10 @@
  * Reply: `[allowed, remaining, resetMs, retryAfterMs]` per policy per decision, then the Redis
  * time it decided at (ms), as integers. Stored state and TTLs are the previous versions',
  * byte for byte (a GCRA state is its arrival time as a Lua number, which Redis writes at full
- * precision; the others `%.17g` numbers separated by spaces), so all versions share keys.
+ * precision; the others `%.17g` numbers separated by spaces), so all versions share keys. Keys
+ * are written with `PSETEX key <2 × windowMs, rounded up> state`: the value and expiry that
+ * `SET … PX` wrote, in a command Redis parses with less work, the expiry passed as the string
+ * Redis would have made of the number (~7% of the script's cost over distinct keys).
  * @internal
  */
 export const DECIDE_SCRIPT = `
@@ -30,9 +33,10 @@ if deadline and deadline > 0 and now > deadline then return {-1, now} end
 local EPS = 1e-6
 local floor, ceil, max = math.floor, math.ceil, math.max
 local shared = #ARGV == 3 * n + 4 and tonumber(ARGV[3 * n + 4])
-local algs, limits, wins = {}, {}, {}
+local algs, limits, wins, pxs = {}, {}, {}, {}
 for p = 1, n do
   algs[p], limits[p], wins[p] = tonumber(ARGV[3 * p - 1]), tonumber(ARGV[3 * p]), tonumber(ARGV[3 * p + 1])
+  pxs[p] = tostring(ceil(2 * wins[p]))
 end
 local raws = redis.call('MGET', unpack(KEYS))
 local A, B, C = {}, {}, {}
@@ -155,7 +159,7 @@ for _, key in ipairs(order) do
   elseif alg == 3 then
     state = string.format('%.17g %.17g %.17g', state, B[key], C[key])
   end
-  redis.call('SET', key, state, 'PX', ceil(2 * wins[p]))
+  redis.call('PSETEX', key, pxs[p], state)
 end
 out[4 * #KEYS + 1] = now
 return out
@@ -228,8 +232,8 @@ for d = 1, m do
     out[base + 3] = 0
   end
 end
-local px = ceil(2 * win)
-for i = 1, #order do redis.call('SET', order[i], tats[order[i]], 'PX', px) end
+local px = tostring(ceil(2 * win))
+for i = 1, #order do redis.call('PSETEX', order[i], px, tats[order[i]]) end
 out[3 * m + 1] = now
 return out
 `;
