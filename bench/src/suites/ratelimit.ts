@@ -3,8 +3,8 @@ import { createRedisStore, redisClientOptions } from '@bulwark/ratelimit/redis';
 import { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT } from '../../../packages/ratelimit/src/redis/lua.js';
-import { perRound, roundName, spread } from '../rounds.js';
-import type { BenchCase, BenchResult, BenchSuite } from '../suite.js';
+import { median, perRound, roundName, spread } from '../rounds.js';
+import type { BenchCase, BenchResult, BenchSubject, BenchSuite } from '../suite.js';
 
 const KEYS = Array.from({ length: 10_000 }, (_, i) => `user:${i}`);
 const ALLOW = { limit: 1_000_000_000, windowMs: 1_000 };
@@ -283,7 +283,8 @@ const TRIVIAL_SCRIPT = 'return 1';
  * its calls (one EVALSHA for the decisions started in one tick): read the server clock once per
  * call (so app clocks do not skew decisions, and the deadline can be checked), read the batch's
  * keys (one `MGET`, as our scripts do), then per decision write its key back with an expiry
- * (`SET … PX`), and reply with one integer per decision. No arithmetic, and the values read are
+ * (`PSETEX`, the cheapest write with an expiry, as our scripts do), and reply with one integer
+ * per decision. No arithmetic, and the values read are
  * not even parsed. The bound of any server-clock limiter that keeps per-key state in Redis,
  * batched like ours; at 1 in flight it is the one-decision call.
  */
@@ -292,11 +293,60 @@ local now = t[1] * 1000 + t[2] / 1000
 local read = redis.call('MGET', unpack(KEYS))
 local out = {}
 for i = 1, #KEYS do
-  redis.call('SET', KEYS[i], now, 'PX', 2000)
+  redis.call('PSETEX', KEYS[i], '2000', now)
   out[i] = 1
 end
 out[#KEYS + 1] = now
 return out`;
+
+/**
+ * CPU per decision of each Redis subject, per round: this process (client and subject, every
+ * thread: V8's GC and compiler threads too) and redis-server (`INFO cpu`), sampled before and
+ * after each subject's measured run (not its warm-up), so steadier than rates on a shared machine.
+ * Keyed by scenario title (rounds merged), then subject.
+ */
+const redisCpu = new Map<string, Map<string, { node: number[]; redis: number[] }>>();
+let cpuInfo: Redis | undefined;
+
+async function redisServerCpuUs(): Promise<number> {
+  const info = (await cpuInfo?.info('cpu')) ?? '';
+  const field = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? Number.NaN);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
+/** `subject` counting its calls, with CPU samples around its measured run (`decisions` per call). */
+function metered(title: string, decisions: number, subject: BenchSubject): BenchSubject {
+  let calls = 0;
+  let start: { node: number; redis: number } | undefined;
+  const fn = subject.fn;
+  return {
+    ...subject,
+    fn: () => {
+      calls++;
+      return fn();
+    },
+    setup: async (mode?: unknown) => {
+      start = undefined;
+      if (mode === 'warmup') return;
+      const redis = await redisServerCpuUs();
+      const usage = process.cpuUsage();
+      calls = 0;
+      start = { node: usage.user + usage.system, redis };
+    },
+    teardown: async () => {
+      if (start === undefined || calls === 0) return;
+      const usage = process.cpuUsage();
+      const node = usage.user + usage.system - start.node;
+      const redis = (await redisServerCpuUs()) - start.redis;
+      const bySubject = redisCpu.get(title) ?? new Map<string, { node: number[]; redis: number[] }>();
+      const entry = bySubject.get(subject.name) ?? { node: [], redis: [] };
+      entry.node.push(node / (calls * decisions));
+      entry.redis.push(redis / (calls * decisions));
+      bySubject.set(subject.name, entry);
+      redisCpu.set(title, bySubject);
+    },
+  };
+}
 
 /** Interleaved rounds of the Redis cases (each scenario's subjects are built once and reused). */
 const REDIS_ROUNDS = 3;
@@ -454,8 +504,13 @@ async function redisCases(): Promise<BenchCase[]> {
       });
     }
   }
+  cpuInfo = await client();
+  const metering = scenarios.map(({ title, subjects }) => ({
+    title,
+    subjects: subjects.map((subject) => metered(title, Number(/(\d+) in flight/.exec(title)?.[1] ?? 1), subject)),
+  }));
   return Array.from({ length: REDIS_ROUNDS }, (_, r) =>
-    scenarios.map(({ title, subjects }) => ({ name: roundName(title, r + 1, REDIS_ROUNDS), subjects })),
+    metering.map(({ title, subjects }) => ({ name: roundName(title, r + 1, REDIS_ROUNDS), subjects })),
   ).flat();
 }
 
@@ -480,6 +535,15 @@ function redisSummary(results: readonly BenchResult[]): string[] {
         `rate-limiter-flexible ÷ floor ${spread(ratio(rlf, floor))}`,
       ];
       if (rows.some((r) => !r.includes('NaN'))) lines.push(`  ${name}`, ...rows.map((r) => `    ${r}`));
+      const cpu = redisCpu.get(name);
+      if (cpu === undefined || flight === 1) continue;
+      lines.push('    CPU µs per decision (median of rounds): this process + redis-server = total');
+      for (const [subject, { node, redis }] of cpu) {
+        const total = median(node) + median(redis);
+        lines.push(
+          `      ${subject.slice(0, 60).padEnd(60)} ${median(node).toFixed(2)} + ${median(redis).toFixed(2)} = ${total.toFixed(2)}`,
+        );
+      }
     }
   }
   return lines;
