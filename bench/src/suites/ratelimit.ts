@@ -410,6 +410,8 @@ async function redisCases(): Promise<BenchCase[]> {
       const fixedOf = (keys: string[]) => [...keys, '1', '4', ...policyArgs];
       if (flight === 1 && policy === ALLOW && label.includes('hot')) {
         const hot64 = (key: string) => Array.from({ length: 64 }, () => key);
+        const distinct = rotating();
+        const distinct64 = (head: string) => Array.from({ length: 64 }, () => `${head}:{${distinct()}${suffix}`);
         serverCostProbes.push(
           {
             label: 'trivial one-key script (floor)',
@@ -435,6 +437,16 @@ async function redisCases(): Promise<BenchCase[]> {
             label: 'GCRA script, 64 decisions per call (one tick of 64 in flight)',
             decisions: 64,
             send: () => raw.evalsha(sha, 64, ...batchOf(hot64(`${run}:r:{hot}:64`))),
+          },
+          {
+            label: 'GCRA script, 64 distinct keys per call (of 10,000)',
+            decisions: 64,
+            send: () => raw.evalsha(sha, 64, ...batchOf(distinct64(`${run}:r:d`))),
+          },
+          {
+            label: 'server-clock bound, 64 distinct keys per call (of 10,000)',
+            decisions: 64,
+            send: () => raw.evalsha(boundSha, 64, ...distinct64(`${run}:r:b`)),
           },
           {
             label: 'decide script, fixed-window, one decision per call',
