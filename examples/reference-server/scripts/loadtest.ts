@@ -21,6 +21,7 @@
  */
 import { fork } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
@@ -79,6 +80,8 @@ const probeLoops = positiveInt('LOADTEST_PROBE_LOOPS', 8);
  * read and probe scenarios that `node --cpu-prof` would mix in.
  */
 const cpuProfilePrefix = process.env.LOADTEST_CPU_PROFILE || undefined;
+/** LOADTEST_DELIVERY_THREAD=0 delivers on the server's event loop (default: a worker thread, as `main` does). */
+const deliveryThread = process.env.LOADTEST_DELIVERY_THREAD !== '0';
 /** LOADTEST_CLIENT=inprocess runs autocannon on the server's event loop (default: a child process). */
 const inProcessClient = process.env.LOADTEST_CLIENT === 'inprocess';
 
@@ -99,6 +102,20 @@ interface ScenarioResult {
   readonly statusCodes: Record<string, number>;
   /** CPU (user + system) of the server process per request, in µs; set by `measured`. */
   readonly cpuUsPerRequest?: number;
+  /**
+   * CPU of the main thread alone per request, in µs (Linux `schedstat`): the request path's
+   * event loop, without the delivery and WAL-checkpoint threads that `cpuUsPerRequest` counts.
+   */
+  readonly mainCpuUsPerRequest?: number;
+}
+
+/** CPU time of this process's main thread in µs (`/proc/self/task/<pid>/schedstat`), where Linux has it. */
+function mainThreadCpuUs(): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1_000;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Nearest-rank percentile of sorted samples. */
@@ -292,6 +309,7 @@ function table(rows: readonly ScenarioResult[]): string {
     'errors',
     'non-2xx',
     'cpu µs/req',
+    'main µs/req',
   ];
   const body = rows.map((r) => [
     r.name,
@@ -305,6 +323,7 @@ function table(rows: readonly ScenarioResult[]): string {
     String(r.errors),
     String(r.non2xx),
     r.cpuUsPerRequest === undefined ? '' : String(r.cpuUsPerRequest),
+    r.mainCpuUsPerRequest === undefined ? '' : String(r.mainCpuUsPerRequest),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
   const line = (cells: readonly string[]) =>
@@ -440,7 +459,7 @@ async function main(): Promise<number> {
     RATE_LIMIT_PER_MINUTE: String(Math.max(1_000_000, (rate + readRate) * 600)),
     PUBLISH_RATE_PER_SECOND: String(Math.max(10_000, rate * 10)),
   });
-  const { services } = createServices(config, createLogger('silent'), undefined, {});
+  const { services } = createServices(config, createLogger('silent'), undefined, {}, { deliveryThread });
   const dispatcher = services.delivery?.dispatcher;
   if (!dispatcher) throw new Error('the delivery feature is not wired');
   const app = createApp(services);
@@ -470,7 +489,7 @@ async function main(): Promise<number> {
     dispatcher.start();
 
     process.stdout.write(
-      `Bulwark load test: ${base} (SQLite store in a temp dir, simulated egress), ${seconds}s per scenario, ` +
+      `Bulwark load test: ${base} (SQLite store in a temp dir, simulated egress, delivery ${deliveryThread ? 'in a worker thread' : 'on the event loop'}), ${seconds}s per scenario, ` +
         `autocannon ${inProcessClient ? 'in-process' : 'in a child process'}\n` +
         `  (a) POST /events at ${rate} req/s   (b) GET /events/:id at ${readRate} req/s\n\n`,
     );
@@ -480,10 +499,17 @@ async function main(): Promise<number> {
     const execute = inProcessClient ? executeScenario : runInClient;
     const measured = async (request: ScenarioRequest): Promise<ScenarioReply> => {
       const before = process.cpuUsage();
+      const mainBefore = mainThreadCpuUs();
       const reply = await execute(request);
       const used = process.cpuUsage(before);
-      const cpuUsPerRequest = Math.round((used.user + used.system) / Math.max(1, reply.result.requests));
-      return { ...reply, result: { ...reply.result, cpuUsPerRequest } };
+      const mainAfter = mainThreadCpuUs();
+      const requests = Math.max(1, reply.result.requests);
+      const cpuUsPerRequest = Math.round((used.user + used.system) / requests);
+      const mainCpu =
+        mainBefore === undefined || mainAfter === undefined
+          ? {}
+          : { mainCpuUsPerRequest: Math.round((mainAfter - mainBefore) / requests) };
+      return { ...reply, result: { ...reply.result, cpuUsPerRequest, ...mainCpu } };
     };
     // Warm-up (not reported): both paths compiled before the first measured round.
     const warmUp = Math.min(2, seconds);
@@ -534,6 +560,7 @@ async function main(): Promise<number> {
         : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
     };
     const cpuOf = (row: ScenarioResult | undefined) => row?.cpuUsPerRequest ?? Number.NaN;
+    const mainOf = (row: ScenarioResult | undefined) => row?.mainCpuUsPerRequest ?? Number.NaN;
     const roundRatios = floors.map((floorRow, i) => ({
       round: i + 1,
       p95: round((publishes[i]?.result.p95Ms ?? Number.NaN) / floorRow.p95Ms),
@@ -542,12 +569,17 @@ async function main(): Promise<number> {
       boundCpu: round(cpuOf(bounds[i]) / cpuOf(floorRow)),
       /** The server's CPU per request over the bound's: the work beyond what the semantics require. */
       cpuOverBound: round(cpuOf(publishes[i]?.result) / cpuOf(bounds[i])),
+      /** The same two ratios for the main thread's CPU alone (the event loop every request waits for). */
+      mainCpu: round(mainOf(publishes[i]?.result) / mainOf(floorRow)),
+      mainCpuOverBound: round(mainOf(publishes[i]?.result) / mainOf(bounds[i])),
     }));
     const p95Ratio = round(median(roundRatios.map((r) => r.p95)));
     const cpuRatio = round(median(roundRatios.map((r) => r.cpu)));
     const boundP95Ratio = round(median(roundRatios.map((r) => r.boundP95)));
     const boundCpuRatio = round(median(roundRatios.map((r) => r.boundCpu)));
     const cpuOverBoundRatio = round(median(roundRatios.map((r) => r.cpuOverBound)));
+    const mainCpuRatio = round(median(roundRatios.map((r) => r.mainCpu)));
+    const mainCpuOverBoundRatio = round(median(roundRatios.map((r) => r.mainCpuOverBound)));
     // The probe-flood comparison's idle p99: the median over the rounds.
     const idleP99 = round(median(publishes.map((reply) => reply.result.p99Ms)));
     const publishedIds = [...warmed.accepted, ...publishes.flatMap((reply) => reply.accepted)];
@@ -610,6 +642,7 @@ async function main(): Promise<number> {
         `achieved ${publishRates.join(', ')} req/s) — reported only, not enforced: ` +
         `this 2-core machine is shared (the load generator runs on it too)\n` +
         `      server CPU per request: ${cpuRatio}x the floor's (median; per round ${roundRatios.map((r) => `${r.cpu}x`).join(', ')})\n` +
+        `      main thread's CPU per request: ${mainCpuRatio}x the floor's, ${mainCpuOverBoundRatio}x the bound's (medians; per round ${roundRatios.map((r) => `${r.mainCpu}x / ${r.mainCpuOverBound}x`).join(', ')})\n` +
         `      bound (node:http + API key check + event-id claim and result + durable outbox write before the 202): p95 ${boundP95Ratio}x the floor's, CPU per request ${boundCpuRatio}x (medians); ` +
         `the server's CPU per request is ${cpuOverBoundRatio}x the bound's (median; per round ${roundRatios.map((r) => `${r.cpuOverBound}x`).join(', ')})\n` +
         `${verdict(goals.probeFlood.pass)}  POST /events p99 during a ${probeLoops}-loop readiness flood ≤ 2x its idle p99 ` +
@@ -627,6 +660,7 @@ async function main(): Promise<number> {
           at: new Date().toISOString(),
           node: process.version,
           store: 'sqlite',
+          deliveryThread,
           egress: 'simulated',
           loadClient: inProcessClient ? 'in-process' : 'child process',
           secondsPerScenario: seconds,
@@ -639,6 +673,8 @@ async function main(): Promise<number> {
             boundP95: boundP95Ratio,
             boundCpuPerRequest: boundCpuRatio,
             cpuPerRequestOverBound: cpuOverBoundRatio,
+            mainThreadCpuPerRequest: mainCpuRatio,
+            mainThreadCpuPerRequestOverBound: mainCpuOverBoundRatio,
             perRound: roundRatios,
           },
           scenarios: rows,

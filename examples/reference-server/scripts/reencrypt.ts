@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import { loadConfig } from '../src/config.js';
-import { redisDeliveryStore } from '../src/delivery/delivery-feature.js';
+import { redisDeliveryStore } from '../src/delivery/delivery-dispatcher.js';
 import { loadDataKeys } from '../src/secrets/data-keys.js';
 import { encryptingStore } from '../src/secrets/encrypting-store.js';
 import { createSecretBox } from '../src/secrets/secret-box.js';

@@ -63,6 +63,14 @@ export const configSchema = z.object({
   DELIVERY_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   /** How long a claimed delivery is leased: a crashed instance's deliveries are taken over after it. */
   DELIVERY_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
+  /**
+   * Deliver webhooks from a worker thread with its own store connection (`0` keeps delivery on
+   * the request path's event loop). Ignored with DATA_DIR=:memory: and no REDIS_URL.
+   */
+  DELIVERY_THREAD: z
+    .enum(['0', '1', 'true', 'false', ''])
+    .default('1')
+    .transform((value) => value !== '0' && value !== 'false'),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   BREAKER_OPEN_WAIT_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
   SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),

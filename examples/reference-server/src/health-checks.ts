@@ -1,7 +1,7 @@
-import type { BreakerRegistry } from '@bulwark/breaker';
 import type { FailoverProvider } from '@bulwark/email';
 import type { HealthCheck } from '@bulwark/health';
 import type { ServerDatabase } from './database.js';
+import type { BreakerView } from './delivery/delivery-dispatcher.js';
 import type { DeliveryFeature } from './delivery/delivery-feature.js';
 import type { RedisClient } from './redis-connection.js';
 import type { SettingsStore } from './settings-store.js';
@@ -16,7 +16,16 @@ export interface CheckTargets {
   readonly now: () => number;
 }
 
-function breakerDetails(breakers: BreakerRegistry) {
+/** Not ready while the delivery thread is down (it is started again after a crash). */
+function deliveryThreadCheck(thread: NonNullable<DeliveryFeature['thread']>): HealthCheck {
+  return {
+    name: 'delivery_thread',
+    intervalMs: 1_000,
+    check: () => ({ healthy: thread.ready(), details: { restarts: thread.restarts() } }),
+  };
+}
+
+function breakerDetails(breakers: BreakerView) {
   const list = Object.values(breakers.snapshot().breakers);
   const open = list.filter((b) => b.state === 'open' || b.state === 'forced_open');
   return {
@@ -45,6 +54,7 @@ export function serverHealthChecks(targets: CheckTargets): HealthCheck[] {
     },
     { name: 'storage_write', check: () => settings.set('health.last_write_ms', String(targets.now())) },
     { name: 'delivery_store', check: async () => void (await delivery.store.getDelivery('health-probe')) },
+    ...(delivery.thread ? [deliveryThreadCheck(delivery.thread)] : []),
     ...(redis ? [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }] : []),
     // In-memory reads: refreshed every second so the dependencies view follows breaker transitions.
     {

@@ -24,7 +24,7 @@ try {
 const logger = createLogger(config.LOG_LEVEL);
 let built: ReturnType<typeof createServices>;
 try {
-  built = createServices(config, logger, undefined, process.env);
+  built = createServices(config, logger, undefined, process.env, { deliveryThread: config.DELIVERY_THREAD });
 } catch (error) {
   fail(`Startup failed: ${error instanceof Error ? error.message : String(error)}`);
 }
@@ -32,6 +32,8 @@ const { services, generatedAdminToken } = built;
 const app = createApp(services);
 // The first readiness answer should see Redis connected, not a client still dialling.
 if (services.redis) await redisReady(services.redis, 5_000);
+// Nor the delivery thread still opening its store (readiness fails until it is up).
+await services.delivery?.thread?.whenReady(10_000);
 services.health.start();
 await services.health.refresh();
 services.delivery?.dispatcher.start();

@@ -47,19 +47,30 @@ export interface BuiltServices {
   readonly generatedAdminToken?: string;
 }
 
+/** How `createServices` runs what is not configuration. */
+export interface ServiceOptions {
+  /**
+   * Deliver webhooks from a worker thread (`main` passes DELIVERY_THREAD). Needs the system
+   * clock (the thread reads it) and a store another connection can open (a DATA_DIR or Redis);
+   * otherwise delivery runs on this event loop.
+   */
+  readonly deliveryThread?: boolean;
+}
+
 /** Wires the shared services from configuration (embedded defaults when nothing is set). */
 export function createServices(
   config: Config,
   logger: Logger,
   clock: Clock = systemClock,
   env: Record<string, string | undefined> = {},
+  options: ServiceOptions = {},
 ): BuiltServices {
   // The embedded ledger and outbox keep state in this process: one process per DATA_DIR (a fleet shares Redis).
   // Taken before anything is written there (a generated key file, migrations).
   const dataDirLock =
     config.REDIS_URL === undefined && config.DATA_DIR !== ':memory:' ? lockDataDir(config.DATA_DIR) : undefined;
   try {
-    return buildServices(config, logger, clock, env, dataDirLock);
+    return buildServices(config, logger, clock, env, dataDirLock, options);
   } catch (error) {
     dataDirLock?.release();
     throw error;
@@ -72,6 +83,7 @@ function buildServices(
   clock: Clock,
   env: Record<string, string | undefined>,
   dataDirLock: DataDirLock | undefined,
+  options: ServiceOptions,
 ): BuiltServices {
   const generatedAdminToken = config.ADMIN_TOKEN ? undefined : generateAdminToken();
   const metrics = createMetrics();
@@ -111,7 +123,9 @@ function buildServices(
     logger,
     metrics,
     secretBox: createSecretBox(dataKeys),
+    dataKeys,
     onBreakerMetric: historyBreakerMetric(history),
+    thread: options.deliveryThread === true && clock === systemClock,
   });
   feedHistoryFromDispatcher(history, delivery.dispatcher);
   const sender = createEmailSender({ ...env, EMAIL_PROVIDER: config.EMAIL_PROVIDER }, logger, clock);

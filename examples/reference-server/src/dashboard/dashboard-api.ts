@@ -15,11 +15,11 @@ export function dashboardApiRoutes(app: Hono<AppEnv>, services: AppServices): vo
   const delivery = services.delivery;
   if (!delivery) return;
   const { dispatcher, breakers, store } = delivery;
-  const breakerState = (id: string) => (breakers.has(`webhook:${id}`) ? breakers.get(`webhook:${id}`).state : 'closed');
 
   app.get('/admin/dashboard/endpoints', async (c) => {
     const records = await store.listEndpoints();
     const now = services.clock.now();
+    const states = breakers.snapshot().breakers;
     const endpoints = records
       .map((record) => {
         const activity = services.history.activity(record.id);
@@ -29,7 +29,7 @@ export function dashboardApiRoutes(app: Hono<AppEnv>, services: AppServices): vo
           url: record.url,
           enabled: record.enabled,
           disabledReason: record.disabledReason,
-          breaker: breakerState(record.id),
+          breaker: states[`webhook:${record.id}`]?.state ?? 'closed',
           failingSince: record.failingSince,
           lastSuccessAt: activity?.lastSuccessAt ?? null,
           lastFailureAt: activity?.lastFailureAt ?? null,
