@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { AttemptEvent } from '@bulwark/delivery';
 import { isDeliveryError } from '@bulwark/delivery';
 import { verifyStandardWebhook } from '@bulwark/webhooks';
@@ -19,7 +20,7 @@ import { parseDataKeys } from '../src/secrets/data-keys.js';
 const KEY = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 const open: Array<{ dispatcher: ThreadedDispatcher; dir: string }> = [];
 
-function threaded(env: Record<string, string> = {}, entry?: URL) {
+function threaded(env: Record<string, string> = {}, entry?: URL, logger = createLogger('silent')) {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-thread-'));
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', DELIVERY_POLL_INTERVAL_MS: '10', ...env });
   const metrics: Array<[string, string]> = [];
@@ -32,7 +33,7 @@ function threaded(env: Record<string, string> = {}, entry?: URL) {
       gauge: (name) => metrics.push(['gauge', name]),
     },
     onBreakerMetric: (name, breaker) => transitions.push(`${name} ${breaker}`),
-    logger: createLogger('silent'),
+    logger,
     restartDelayMs: 10,
     ...(entry ? { entry } : {}),
   });
@@ -133,5 +134,26 @@ describe('delivery in a worker thread', () => {
     await expect.poll(() => dispatcher.ready(), { timeout: 10_000, interval: 20 }).toBe(true);
     const again = await dispatcher.publish({ type: 'order.created', id: 'after_restart', payload: {} });
     expect(again.deliveryIds).toHaveLength(1);
+  });
+
+  it('waits twice as long before each restart of a thread that keeps stopping at once', {
+    timeout: 30_000,
+  }, async () => {
+    const lines: Array<{ event?: string; delayMs?: number }> = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const { dispatcher } = threaded(
+      {},
+      new URL('./fixtures/failing-delivery-thread.ts', import.meta.url),
+      createLogger('error', sink),
+    );
+    const delays = () => lines.filter((line) => line.event === 'delivery_thread_exit').map((line) => line.delayMs);
+    await expect.poll(() => delays().length, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(3);
+    expect(delays().slice(0, 3)).toEqual([10, 20, 40]);
+    expect(dispatcher.ready()).toBe(false);
   });
 });

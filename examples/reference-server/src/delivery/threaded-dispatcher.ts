@@ -40,7 +40,11 @@ export interface ThreadedDispatcherOptions {
   /** Told every breaker transition in the thread. */
   readonly onBreakerMetric: (name: BreakerMetricName, breaker: string) => void;
   readonly logger: Logger;
-  /** Wait before a thread that stopped unexpectedly is started again. @defaultValue 1000 */
+  /**
+   * Wait before a thread that stopped unexpectedly is started again; doubled after each stop of
+   * a thread that ran less than a minute (one that cannot open its store), up to 30 s.
+   * @defaultValue 1000
+   */
   readonly restartDelayMs?: number;
   /** The thread's module. @defaultValue `./delivery-thread.ts` */
   readonly entry?: URL;
@@ -70,6 +74,9 @@ export function createThreadedDispatcher(options: ThreadedDispatcherOptions): Th
   let started = false;
   let closed = false;
   let restarts = 0;
+  /** Stops in a row of threads that ran less than a minute: each doubles the wait before the next start. */
+  let quickStops = 0;
+  let launchedAt = 0;
   let restartTimer: ReturnType<typeof setTimeout> | undefined;
   const readyWaiters = new Set<() => void>();
   let snapshot: RegistrySnapshot = { healthy: true, takenAtMs: Date.now(), breakers: {} };
@@ -127,6 +134,7 @@ export function createThreadedDispatcher(options: ThreadedDispatcherOptions): Th
 
   function launch(): void {
     restartTimer = undefined;
+    launchedAt = Date.now();
     const thread = spawnThread(entry, data);
     worker = thread;
     thread.on('message', (message: FromThread) => {
@@ -144,8 +152,13 @@ export function createThreadedDispatcher(options: ThreadedDispatcherOptions): Th
       );
       if (closed) return;
       restarts++;
-      logger.error({ event: 'delivery_thread_exit', code, restarts }, 'delivery thread stopped; starting it again');
-      restartTimer = setTimeout(launch, options.restartDelayMs ?? 1_000);
+      quickStops = Date.now() - launchedAt < 60_000 ? quickStops + 1 : 1;
+      const delayMs = Math.min(30_000, (options.restartDelayMs ?? 1_000) * 2 ** (quickStops - 1));
+      logger.error(
+        { event: 'delivery_thread_exit', code, restarts, delayMs },
+        'delivery thread stopped; starting it again',
+      );
+      restartTimer = setTimeout(launch, delayMs);
     });
     if (started) post({ type: 'start' });
   }
