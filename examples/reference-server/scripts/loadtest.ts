@@ -82,6 +82,11 @@ const probeLoops = positiveInt('LOADTEST_PROBE_LOOPS', 8);
 const cpuProfilePrefix = process.env.LOADTEST_CPU_PROFILE || undefined;
 /** LOADTEST_DELIVERY_THREAD=0 delivers on the server's event loop (default: a worker thread, as `main` does). */
 const deliveryThread = process.env.LOADTEST_DELIVERY_THREAD !== '0';
+/**
+ * LOADTEST_EVENT_LOOP_VARIANT=0 leaves out the fourth subject of each round: the same server with
+ * delivery on its event loop (DELIVERY_THREAD=0), on its own DATA_DIR, so one run compares the two.
+ */
+const eventLoopVariant = deliveryThread && process.env.LOADTEST_EVENT_LOOP_VARIANT !== '0';
 /** LOADTEST_CLIENT=inprocess runs autocannon on the server's event loop (default: a child process). */
 const inProcessClient = process.env.LOADTEST_CLIENT === 'inprocess';
 
@@ -176,7 +181,7 @@ interface ScenarioRequest {
   readonly ids?: readonly string[];
   /** Overrides LOADTEST_SECONDS (the warm-up). */
   readonly seconds?: number;
-  /** Row name of a floor scenario. */
+  /** Row name (floor, bound and the event-loop variant). */
   readonly label?: string;
 }
 
@@ -195,7 +200,7 @@ async function executeScenario(request: ScenarioRequest): Promise<ScenarioReply>
     let acceptedResponses = 0;
     const accepted = new Set<string>();
     const result = await runScenario(
-      request.kind === 'floor' ? (request.label ?? 'floor: bare node:http') : 'POST /events',
+      request.label ?? (request.kind === 'floor' ? 'floor: bare node:http' : 'POST /events'),
       '/events',
       {
         url: request.base,
@@ -446,6 +451,37 @@ async function seed(store: DeliveryStore | undefined, endpointId: string, rows: 
   process.stdout.write(`Seeded ${rows} deliveries in ${Date.now() - started} ms\n`);
 }
 
+/** The server on `config` with delivery on its event loop, an endpoint for `load.test` and a publishing key. */
+async function eventLoopServer(config: ReturnType<typeof loadConfig>) {
+  await mkdir(config.DATA_DIR, { recursive: true });
+  const { services } = createServices(config, createLogger('silent'), undefined, {}, { deliveryThread: false });
+  const served = await listenOnLoopback(createApp(services).fetch);
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  const endpoint = await fetch(`${served.url}/admin/endpoints`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ url: 'https://receiver.example.com/hooks', eventTypes: ['load.test'] }),
+  });
+  const key = await fetch(`${served.url}/admin/api-keys`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ name: 'load test', scopes: ['events:publish'] }),
+  });
+  if (endpoint.status !== 201 || key.status !== 201) throw new Error('the event-loop variant did not set up');
+  services.health.start();
+  await services.health.refresh();
+  services.delivery?.dispatcher.start();
+  return {
+    url: served.url,
+    authorization: `Bearer ${((await key.json()) as { key: string }).key}`,
+    async close() {
+      services.health.stop();
+      await served.close();
+      for (const closer of services.closers) await closer.close();
+    },
+  };
+}
+
 async function main(): Promise<number> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bulwark-loadtest-'));
   const config = loadConfig({
@@ -467,6 +503,9 @@ async function main(): Promise<number> {
   const base = server.url;
   const floorServer = await bareServer();
   const bound = await boundServer(join(dataDir, 'bound'));
+  const loopServer = eventLoopVariant
+    ? await eventLoopServer({ ...config, DATA_DIR: join(dataDir, 'event-loop') })
+    : undefined;
 
   try {
     const created = await fetch(`${base}/admin/endpoints`, {
@@ -518,6 +557,7 @@ async function main(): Promise<number> {
     const floors: ScenarioResult[] = [];
     const bounds: ScenarioResult[] = [];
     const publishes: ScenarioReply[] = [];
+    const loops: ScenarioResult[] = [];
     const boundRequest = {
       kind: 'floor',
       base: bound.url,
@@ -525,6 +565,10 @@ async function main(): Promise<number> {
       label: 'bound: node:http + API key + event-id record + outbox write',
     } as const;
     await execute({ ...boundRequest, runId, seconds: warmUp });
+    if (loopServer) {
+      const warm = { base: loopServer.url, authorization: loopServer.authorization, seconds: warmUp };
+      await execute({ kind: 'publish', runId: `${runId}-loop-warm-up`, ...warm });
+    }
     for (let round = 1; round <= rounds; round++) {
       const runFloor = async () => {
         const { result } = await measured({ kind: 'floor', base: floorServer.url, runId });
@@ -549,7 +593,20 @@ async function main(): Promise<number> {
         }
         publishes.push({ ...reply, result: { ...reply.result, name: `${reply.result.name} (round ${round})` } });
       };
-      for (const run of round % 2 === 1 ? [runFloor, runBound, runPublish] : [runPublish, runBound, runFloor])
+      const runLoop = async () => {
+        if (!loopServer) return;
+        const { result } = await measured({
+          kind: 'publish',
+          base: loopServer.url,
+          runId: `${runId}-loop-${round}`,
+          authorization: loopServer.authorization,
+          label: `POST /events, delivery on the event loop (round ${round})`,
+        });
+        loops.push(result);
+      };
+      for (const run of round % 2 === 1
+        ? [runFloor, runBound, runPublish, runLoop]
+        : [runLoop, runPublish, runBound, runFloor])
         await run();
     }
     const median = (values: readonly number[]) => {
@@ -572,6 +629,9 @@ async function main(): Promise<number> {
       /** The same two ratios for the main thread's CPU alone (the event loop every request waits for). */
       mainCpu: round(mainOf(publishes[i]?.result) / mainOf(floorRow)),
       mainCpuOverBound: round(mainOf(publishes[i]?.result) / mainOf(bounds[i])),
+      /** The event-loop variant (DELIVERY_THREAD=0) in the same round. */
+      eventLoopP95: round((loops[i]?.p95Ms ?? Number.NaN) / floorRow.p95Ms),
+      eventLoopMainCpu: round(mainOf(loops[i]) / mainOf(floorRow)),
     }));
     const p95Ratio = round(median(roundRatios.map((r) => r.p95)));
     const cpuRatio = round(median(roundRatios.map((r) => r.cpu)));
@@ -580,6 +640,8 @@ async function main(): Promise<number> {
     const cpuOverBoundRatio = round(median(roundRatios.map((r) => r.cpuOverBound)));
     const mainCpuRatio = round(median(roundRatios.map((r) => r.mainCpu)));
     const mainCpuOverBoundRatio = round(median(roundRatios.map((r) => r.mainCpuOverBound)));
+    const eventLoopP95Ratio = round(median(roundRatios.map((r) => r.eventLoopP95)));
+    const eventLoopMainCpuRatio = round(median(roundRatios.map((r) => r.eventLoopMainCpu)));
     // The probe-flood comparison's idle p99: the median over the rounds.
     const idleP99 = round(median(publishes.map((reply) => reply.result.p99Ms)));
     const publishedIds = [...warmed.accepted, ...publishes.flatMap((reply) => reply.accepted)];
@@ -612,6 +674,7 @@ async function main(): Promise<number> {
         floorRow,
         bounds[i] as ScenarioResult,
         publishes[i]?.result as ScenarioResult,
+        ...(loops[i] ? [loops[i] as ScenarioResult] : []),
       ]),
       read,
       probed,
@@ -643,6 +706,9 @@ async function main(): Promise<number> {
         `this 2-core machine is shared (the load generator runs on it too)\n` +
         `      server CPU per request: ${cpuRatio}x the floor's (median; per round ${roundRatios.map((r) => `${r.cpu}x`).join(', ')})\n` +
         `      main thread's CPU per request: ${mainCpuRatio}x the floor's, ${mainCpuOverBoundRatio}x the bound's (medians; per round ${roundRatios.map((r) => `${r.mainCpu}x / ${r.mainCpuOverBound}x`).join(', ')})\n` +
+        (loopServer
+          ? `      the same server with delivery on its event loop (DELIVERY_THREAD=0), same rounds: p95 ${eventLoopP95Ratio}x the floor's (median; per round ${roundRatios.map((r) => `${r.eventLoopP95}x`).join(', ')}), main thread's CPU ${eventLoopMainCpuRatio}x the floor's\n`
+          : '') +
         `      bound (node:http + API key check + event-id claim and result + durable outbox write before the 202): p95 ${boundP95Ratio}x the floor's, CPU per request ${boundCpuRatio}x (medians); ` +
         `the server's CPU per request is ${cpuOverBoundRatio}x the bound's (median; per round ${roundRatios.map((r) => `${r.cpuOverBound}x`).join(', ')})\n` +
         `${verdict(goals.probeFlood.pass)}  POST /events p99 during a ${probeLoops}-loop readiness flood ≤ 2x its idle p99 ` +
@@ -675,6 +741,9 @@ async function main(): Promise<number> {
             cpuPerRequestOverBound: cpuOverBoundRatio,
             mainThreadCpuPerRequest: mainCpuRatio,
             mainThreadCpuPerRequestOverBound: mainCpuOverBoundRatio,
+            ...(loopServer
+              ? { eventLoopVariantP95: eventLoopP95Ratio, eventLoopVariantMainThreadCpu: eventLoopMainCpuRatio }
+              : {}),
             perRound: roundRatios,
           },
           scenarios: rows,
@@ -703,6 +772,7 @@ async function main(): Promise<number> {
     services.health.stop();
     await floorServer.close();
     await bound.close();
+    await loopServer?.close();
     await server.close();
     for (const closer of services.closers) await closer.close();
     await rm(dataDir, { recursive: true, force: true });
