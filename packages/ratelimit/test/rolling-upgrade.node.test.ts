@@ -16,6 +16,35 @@ import { waitReady } from './support/ready.js';
 const url = redisUrl();
 const ALL: Algorithm[] = ['gcra', 'token-bucket', 'sliding-window', 'fixed-window'];
 
+/** Up to three policies of any algorithm, as `createRateLimiter` takes them. */
+const policyOptionsArb = fc.array(
+  fc.record({
+    algorithm: fc.constantFrom(...ALL),
+    limit: fc.integer({ min: 1, max: 20 }),
+    windowMs: fc.integer({ min: 1_000, max: 120_000 }),
+  }),
+  { minLength: 1, maxLength: 3 },
+);
+
+/** One step of a run: time passes, then decisions of these costs on the key. */
+const stepArb = {
+  advance: fc.integer({ min: 0, max: 150_000 }),
+  costs: fc.array(fc.integer({ min: 0, max: 22 }), { minLength: 1, maxLength: 4 }),
+};
+
+/** The resolved policies and the arguments every script version takes for them. */
+function scriptArguments(options: ReadonlyArray<{ algorithm: Algorithm; limit: number; windowMs: number }>) {
+  const { policies } = createRateLimiter({ policies: options.map((p, i) => ({ ...p, name: `p${i}` })) });
+  const n = policies.length;
+  return {
+    policies,
+    n,
+    gcra: n === 1 && policies[0]?.algorithm === 'gcra',
+    perPolicy: policies.flatMap((p) => [ALGORITHM_IDS[p.algorithm], p.limit, p.windowMs]),
+    limitAndWindow: [policies[0]?.limit, policies[0]?.windowMs] as number[],
+  };
+}
+
 /**
  * During a deploy, processes of earlier versions (one EVALSHA per decision; then batches with a
  * GET per key and four integers per decision) and of this one (one MGET per batch, a shorter GCRA
@@ -46,18 +75,10 @@ describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys'
   it('scripts of three versions taking turns on one key decide like the memory store (every algorithm, up to 3 policies)', async () => {
     await fc.assert(
       fc.asyncProperty(
+        policyOptionsArb,
         fc.array(
           fc.record({
-            algorithm: fc.constantFrom(...ALL),
-            limit: fc.integer({ min: 1, max: 20 }),
-            windowMs: fc.integer({ min: 1_000, max: 120_000 }),
-          }),
-          { minLength: 1, maxLength: 3 },
-        ),
-        fc.array(
-          fc.record({
-            advance: fc.integer({ min: 0, max: 150_000 }),
-            costs: fc.array(fc.integer({ min: 0, max: 22 }), { minLength: 1, maxLength: 4 }),
+            ...stepArb,
             version: fc.constantFrom('single', 'batch', 'current'),
           }),
           { minLength: 1, maxLength: 20 },
@@ -65,13 +86,9 @@ describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys'
         fc.integer({ min: 0, max: 1_000_000 }),
         async (policyOptions, steps, startOffset) => {
           const clock = new FakeClock(1_700_000_000_000 + startOffset);
-          const { policies } = createRateLimiter({ policies: policyOptions.map((p, i) => ({ ...p, name: `p${i}` })) });
-          const n = policies.length;
-          const gcra = n === 1 && policies[0]?.algorithm === 'gcra';
+          const { policies, n, gcra, perPolicy, limitAndWindow } = scriptArguments(policyOptions);
           const memory = createMemoryStore({ clock });
           const keys = createRedisStore({ client, prefix: `upgrade${process.pid}:${run++}:` }).keysFor('k', policies);
-          const perPolicy = policies.flatMap((p) => [ALGORITHM_IDS[p.algorithm], p.limit, p.windowMs]);
-          const limitAndWindow = [policies[0]?.limit, policies[0]?.windowMs] as number[];
           for (const { advance, costs, version } of steps) {
             clock.advance(advance);
             const now = clock.now();
@@ -133,32 +150,20 @@ describe.skipIf(!url)('rolling upgrade: previous and current scripts share keys'
   it('the current scripts write the bytes and expiry the previous batch scripts wrote (every algorithm, up to 3 policies)', async () => {
     await fc.assert(
       fc.asyncProperty(
+        policyOptionsArb,
         fc.array(
           fc.record({
-            algorithm: fc.constantFrom(...ALL),
-            limit: fc.integer({ min: 1, max: 20 }),
-            windowMs: fc.integer({ min: 1_000, max: 120_000 }),
-          }),
-          { minLength: 1, maxLength: 3 },
-        ),
-        fc.array(
-          fc.record({
-            advance: fc.integer({ min: 0, max: 150_000 }),
-            costs: fc.array(fc.integer({ min: 0, max: 22 }), { minLength: 1, maxLength: 4 }),
+            ...stepArb,
           }),
           { minLength: 1, maxLength: 12 },
         ),
         fc.integer({ min: 0, max: 1_000_000 }),
         async (policyOptions, steps, startOffset) => {
           const clock = new FakeClock(1_700_000_000_000 + startOffset);
-          const { policies } = createRateLimiter({ policies: policyOptions.map((p, i) => ({ ...p, name: `p${i}` })) });
-          const n = policies.length;
-          const gcra = n === 1 && policies[0]?.algorithm === 'gcra';
+          const { policies, n, gcra, perPolicy, limitAndWindow } = scriptArguments(policyOptions);
           const [previous, current] = [0, 1].map(() =>
             createRedisStore({ client, prefix: `upgrade${process.pid}:${run++}:` }).keysFor('k', policies),
           ) as [string[], string[]];
-          const perPolicy = policies.flatMap((p) => [ALGORITHM_IDS[p.algorithm], p.limit, p.windowMs]);
-          const limitAndWindow = [policies[0]?.limit, policies[0]?.windowMs] as number[];
           for (const { advance, costs } of steps) {
             clock.advance(advance);
             const now = clock.now();
