@@ -199,7 +199,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     force('second_signal', resolved.exitCodes.secondSignal ?? 128 + (SIGNAL_NUMBERS[signal] ?? 15));
   }
 
-  return {
+  const controller: Omit<Shutdown, 'state'> = {
     addServer(server, serverOptions = {}) {
       drains.push(new ServerDrain(server, serverOptions.name ?? `server ${drains.length + 1}`));
     },
@@ -233,8 +233,9 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       };
     },
     shutdown,
-    get state() {
-      return state;
-    },
   };
+  // Not a getter in the literal: V8 builds such a literal in dictionary mode, where each request's
+  // `shutdown.track` is a hash lookup the optimizer cannot inline.
+  Object.defineProperty(controller, 'state', { get: () => state, enumerable: true, configurable: true });
+  return controller as Shutdown;
 }

@@ -85,7 +85,7 @@ export function createHealth(options: HealthOptions = {}): Health {
 
   for (const check of options.checks ?? []) register(check);
 
-  return {
+  const health: Omit<Health, 'shuttingDown'> = {
     register,
     start() {
       started = true;
@@ -108,8 +108,9 @@ export function createHealth(options: HealthOptions = {}): Health {
     markShuttingDown() {
       shuttingDown = true;
     },
-    get shuttingDown() {
-      return shuttingDown;
-    },
   };
+  // Not a getter in the literal: V8 builds such a literal in dictionary mode, where each probe's
+  // `health.readiness` is a hash lookup the optimizer cannot inline.
+  Object.defineProperty(health, 'shuttingDown', { get: () => shuttingDown, enumerable: true, configurable: true });
+  return health as Health;
 }
