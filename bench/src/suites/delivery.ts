@@ -11,6 +11,7 @@ import { createSqliteStore } from '@bulwark/delivery/sqlite';
 import { Queue, Worker } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import { type RawOutboxStore, rawOutboxWorker, rawRedisOutbox, rawSqliteOutbox } from '../raw-outbox.js';
+import { redisServerCpuUs } from '../redis-cpu.js';
 import { median, perRound, roundName, spread } from '../rounds.js';
 import type { BenchCase, BenchResult, BenchSubject, BenchSuite } from '../suite.js';
 
@@ -68,19 +69,12 @@ const cpu = new Map<string, { node: number[]; redis: number[] }>();
 let lastSample: { subject: string; node: number; redis: number } | undefined;
 let redisInfo: Redis | undefined;
 
-async function redisCpuUs(): Promise<number> {
-  if (!redisInfo) return 0;
-  const info = await redisInfo.info('cpu');
-  const field = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? Number.NaN);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
-}
-
 /** `subject` with a CPU sample before each of its iterations. */
 function metered(subject: BenchSubject): BenchSubject {
   return {
     ...subject,
     beforeEach: async () => {
-      const redis = await redisCpuUs();
+      const redis = redisInfo ? await redisServerCpuUs(redisInfo) : 0;
       const usage = process.cpuUsage();
       const node = usage.user + usage.system;
       if (lastSample?.subject === subject.name) {

@@ -3,6 +3,7 @@ import { createRedisStore, redisClientOptions } from '@bulwark/ratelimit/redis';
 import { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { ALGORITHM_IDS, DECIDE_SCRIPT, GCRA_SCRIPT } from '../../../packages/ratelimit/src/redis/lua.js';
+import { redisServerCpuUs } from '../redis-cpu.js';
 import { median, perRound, roundName, spread } from '../rounds.js';
 import type { BenchCase, BenchResult, BenchSubject, BenchSuite } from '../suite.js';
 
@@ -308,10 +309,8 @@ return out`;
 const redisCpu = new Map<string, Map<string, { node: number[]; redis: number[] }>>();
 let cpuInfo: Redis | undefined;
 
-async function redisServerCpuUs(): Promise<number> {
-  const info = (await cpuInfo?.info('cpu')) ?? '';
-  const field = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? Number.NaN);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+async function serverCpuUs(): Promise<number> {
+  return cpuInfo ? redisServerCpuUs(cpuInfo) : Number.NaN;
 }
 
 /** `subject` counting its calls, with CPU samples around its measured run (`decisions` per call). */
@@ -328,7 +327,7 @@ function metered(title: string, decisions: number, subject: BenchSubject): Bench
     setup: async (mode?: unknown) => {
       start = undefined;
       if (mode === 'warmup') return;
-      const redis = await redisServerCpuUs();
+      const redis = await serverCpuUs();
       const usage = process.cpuUsage();
       calls = 0;
       start = { node: usage.user + usage.system, redis };
@@ -337,7 +336,7 @@ function metered(title: string, decisions: number, subject: BenchSubject): Bench
       if (start === undefined || calls === 0) return;
       const usage = process.cpuUsage();
       const node = usage.user + usage.system - start.node;
-      const redis = (await redisServerCpuUs()) - start.redis;
+      const redis = (await serverCpuUs()) - start.redis;
       const bySubject = redisCpu.get(title) ?? new Map<string, { node: number[]; redis: number[] }>();
       const entry = bySubject.get(subject.name) ?? { node: [], redis: [] };
       entry.node.push(node / (calls * decisions));
