@@ -36,6 +36,7 @@ import { createIdempotency, fingerprintOf } from '@bulwark/idempotency';
 import { createSqliteStore as createSqliteIdempotencyStore } from '@bulwark/idempotency/sqlite';
 import autocannon from 'autocannon';
 import { createApp } from '../src/app.js';
+import type { AppServices } from '../src/app-context.js';
 import { createApiKeys } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config.js';
 import { openServerDatabase } from '../src/database.js';
@@ -451,35 +452,51 @@ async function seed(store: DeliveryStore | undefined, endpointId: string, rows: 
   process.stdout.write(`Seeded ${rows} deliveries in ${Date.now() - started} ms\n`);
 }
 
-/** The server on `config` with delivery on its event loop, an endpoint for `load.test` and a publishing key. */
-async function eventLoopServer(config: ReturnType<typeof loadConfig>) {
+/**
+ * The reference server on `config` (its own DATA_DIR), served on loopback, with an endpoint for
+ * `load.test` and an API key with `scopes`; `prepare` runs once the endpoint exists, then health
+ * and delivery start. `close()` stops it and its services, as a failed setup does.
+ */
+async function startServer(
+  config: ReturnType<typeof loadConfig>,
+  deliveryThread: boolean,
+  scopes: readonly string[],
+  prepare: (services: AppServices, endpointId: string) => Promise<void> = async () => {},
+) {
   await mkdir(config.DATA_DIR, { recursive: true });
-  const { services } = createServices(config, createLogger('silent'), undefined, {}, { deliveryThread: false });
+  const { services } = createServices(config, createLogger('silent'), undefined, {}, { deliveryThread });
+  const dispatcher = services.delivery?.dispatcher;
+  if (!dispatcher) throw new Error('the delivery feature is not wired');
   const served = await listenOnLoopback(createApp(services).fetch);
-  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-  const endpoint = await fetch(`${served.url}/admin/endpoints`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ url: 'https://receiver.example.com/hooks', eventTypes: ['load.test'] }),
-  });
-  const key = await fetch(`${served.url}/admin/api-keys`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ name: 'load test', scopes: ['events:publish'] }),
-  });
-  if (endpoint.status !== 201 || key.status !== 201) throw new Error('the event-loop variant did not set up');
-  services.health.start();
-  await services.health.refresh();
-  services.delivery?.dispatcher.start();
-  return {
-    url: served.url,
-    authorization: `Bearer ${((await key.json()) as { key: string }).key}`,
-    async close() {
-      services.health.stop();
-      await served.close();
-      for (const closer of services.closers) await closer.close();
-    },
+  const close = async (): Promise<void> => {
+    services.health.stop();
+    await served.close();
+    for (const closer of services.closers) await closer.close();
   };
+  try {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const created = await fetch(`${served.url}/admin/endpoints`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ url: 'https://receiver.example.com/hooks', eventTypes: ['load.test'] }),
+    });
+    if (created.status !== 201) throw new Error(`POST /admin/endpoints answered ${created.status}`);
+    await prepare(services, ((await created.json()) as { endpoint: { id: string } }).endpoint.id);
+    const key = await fetch(`${served.url}/admin/api-keys`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ name: 'load test', scopes }),
+    });
+    if (key.status !== 201) throw new Error(`POST /admin/api-keys answered ${key.status}`);
+    const authorization = `Bearer ${((await key.json()) as { key: string }).key}`;
+    services.health.start();
+    await services.health.refresh();
+    dispatcher.start();
+    return { url: served.url, authorization, dispatcher, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 async function main(): Promise<number> {
@@ -495,38 +512,18 @@ async function main(): Promise<number> {
     RATE_LIMIT_PER_MINUTE: String(Math.max(1_000_000, (rate + readRate) * 600)),
     PUBLISH_RATE_PER_SECOND: String(Math.max(10_000, rate * 10)),
   });
-  const { services } = createServices(config, createLogger('silent'), undefined, {}, { deliveryThread });
-  const dispatcher = services.delivery?.dispatcher;
-  if (!dispatcher) throw new Error('the delivery feature is not wired');
-  const app = createApp(services);
-  const server = await listenOnLoopback(app.fetch);
+  const server = await startServer(config, deliveryThread, ['events:publish', 'events:read'], (services, endpointId) =>
+    seed(services.delivery?.store, endpointId, seedRows),
+  );
+  const { dispatcher, authorization } = server;
   const base = server.url;
   const floorServer = await bareServer();
   const bound = await boundServer(join(dataDir, 'bound'));
   const loopServer = eventLoopVariant
-    ? await eventLoopServer({ ...config, DATA_DIR: join(dataDir, 'event-loop') })
+    ? await startServer({ ...config, DATA_DIR: join(dataDir, 'event-loop') }, false, ['events:publish'])
     : undefined;
 
   try {
-    const created = await fetch(`${base}/admin/endpoints`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ url: 'https://receiver.example.com/hooks', eventTypes: ['load.test'] }),
-    });
-    if (created.status !== 201) throw new Error(`POST /admin/endpoints answered ${created.status}`);
-    const endpointId = ((await created.clone().json()) as { endpoint: { id: string } }).endpoint.id;
-    await seed(services.delivery?.store, endpointId, seedRows);
-    const keyResponse = await fetch(`${base}/admin/api-keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'load test', scopes: ['events:publish', 'events:read'] }),
-    });
-    if (keyResponse.status !== 201) throw new Error(`POST /admin/api-keys answered ${keyResponse.status}`);
-    const authorization = `Bearer ${((await keyResponse.json()) as { key: string }).key}`;
-    services.health.start();
-    await services.health.refresh();
-    dispatcher.start();
-
     process.stdout.write(
       `Bulwark load test: ${base} (SQLite store in a temp dir, simulated egress, delivery ${deliveryThread ? 'in a worker thread' : 'on the event loop'}), ${seconds}s per scenario, ` +
         `autocannon ${inProcessClient ? 'in-process' : 'in a child process'}\n` +
@@ -769,12 +766,10 @@ async function main(): Promise<number> {
     process.stdout.write(`Results: ${RESULTS_PATH}\n`);
     return goals.errors.pass && goals.nothingLost.pass ? 0 : 1;
   } finally {
-    services.health.stop();
     await floorServer.close();
     await bound.close();
     await loopServer?.close();
     await server.close();
-    for (const closer of services.closers) await closer.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
